@@ -1,0 +1,85 @@
+// Type-checked lint with the import zones from STYLE.md: a wrong arrow between
+// src/shared, src/main, src/renderer and electron fails `npm run lint`.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const nodeBuiltins = { group: ['node:*'], message: 'src/shared runs anywhere: no node:* imports.' };
+const electronOnlyInDesktop = {
+  name: 'electron',
+  message: 'Only src/main/desktop may import electron.',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-imports': ['error', { paths: [electronOnlyInDesktop] }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInDesktop, { name: 'ws', message: 'Inject the WebSocket constructor.' }],
+          patterns: [
+            nodeBuiltins,
+            { group: ['**/main/**', '**/renderer/**', '**/cli/**'], message: 'src/shared imports nothing of the app.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/**'],
+    ignores: ['src/main/desktop/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInDesktop],
+          patterns: [{ group: ['**/renderer/**'], message: 'src/main never imports src/renderer.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/desktop/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/renderer/**'], message: 'src/main never imports src/renderer.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**'],
+    plugins: { 'react-hooks': reactHooks },
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInDesktop],
+          patterns: [nodeBuiltins, { group: ['**/main/**', '**/cli/**'], message: 'The renderer talks to the gateway only over the protocol.' }],
+        },
+      ],
+    },
+  },
+);

@@ -2,17 +2,52 @@
  * The one config schema (DESIGN.md "Config"), shared by gateway, Control UI and CLI.
  * Every default lives here, so a missing file means: loopback, port 18789, token mode.
  */
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 export const DEFAULT_PORT = 18789;
 
-const ipOrCidr = z.string().min(1);
+/** Canonical IPv4 (four decimal parts) or IPv6 only: `127.1` and `0x7f.1` are refused. */
+export function isCanonicalIp(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || (ipaddr.IPv6.isValid(text) && !text.includes('%'));
+}
+
+/** An IP or CIDR such as `10.0.0.1`, `10.0.0.0/8` or `fd00::/8`. */
+export function isIpOrCidr(text: string): boolean {
+  const [address, prefix, extra] = text.split('/');
+  if (extra !== undefined || address === undefined || !isCanonicalIp(address)) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  const max = ipaddr.IPv4.isValidFourPartDecimal(address) ? 32 : 128;
+  return Number(prefix) <= max;
+}
+
+const ipOrCidr = z.string().refine(isIpOrCidr, {
+  error: (issue) => `invalid trusted proxy ${JSON.stringify(issue.input)}: expected an IP or CIDR such as 10.0.0.1 or 10.0.0.0/8`,
+});
+
+/** An exact origin: `scheme://host[:port]` with no path, query or userinfo. */
+export function isExactOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text.toLowerCase().replace(/\/$/, '') && !text.endsWith('/');
+  } catch {
+    return false;
+  }
+}
+
+const exactOrigin = z.string().refine(isExactOrigin, {
+  error: (issue) => `invalid origin ${JSON.stringify(issue.input)}: expected scheme://host[:port], e.g. https://agent.example.com`,
+});
+
+/** `host:port` as it appears in a Host header. */
+const hostWithPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port, e.g. agent.example.com:443');
 
 export const bindSchema = z.union([
   z.enum(['loopback', 'lan', 'tailnet']),
-  z.union([z.ipv4(), z.ipv6()]),
+  z.string().refine(isCanonicalIp, 'expected loopback, lan, tailnet or an IP address'),
 ]);
 
 export const authModeSchema = z.enum(['token', 'password', 'none']);
@@ -52,9 +87,9 @@ export const gatewayConfigSchema = z
       .strict()
       .prefault({}),
     trustedProxies: z.array(ipOrCidr).default([]),
-    allowedHosts: z.array(z.string().min(1)).default([]),
+    allowedHosts: z.array(hostWithPort).default([]),
     controlUi: z
-      .object({ allowedOrigins: z.array(z.string().min(1)).default([]) })
+      .object({ allowedOrigins: z.array(exactOrigin).default([]) })
       .strict()
       .prefault({}),
     pairing: z

@@ -1,0 +1,227 @@
+/**
+ * `chat.send`: resolves agent, session, provider and credentials for every request (no
+ * caching, so a rotated key or an edited config applies to the next message), answers
+ * `{runId, sessionId}` at once, then streams the reply as `chat` events.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AgentConfig, Config } from '../../shared/config-schema.js';
+import { GatewayError, conflict, invalidRequest, notFound } from '../../shared/errors.js';
+import type { ProtocolError } from '../../shared/errors.js';
+import { providerNeedsKey } from '../providers/auth-status.js';
+import { ChatAbortedError } from '../providers/provider-errors.js';
+import type { ChatMessage, ProviderRef, ResolveKey, StreamOptions } from '../providers/provider-types.js';
+import { STREAM_FNS, resolveModel, streamChat } from '../providers/stream-chat.js';
+import type { StreamFns } from '../providers/stream-chat.js';
+import type { Clock } from '../util/clock.js';
+import { isValidSessionId } from './session-store.js';
+import type { SessionStore } from './session-store.js';
+
+export interface ChatLimits {
+  /** Longest user message accepted, in UTF-16 code units. */
+  maxMessageChars: number;
+  /** Runs streaming at once across the whole service. */
+  maxConcurrentRuns: number;
+}
+
+export const CHAT_DEFAULTS: Readonly<ChatLimits> = Object.freeze({
+  maxMessageChars: 32_000,
+  maxConcurrentRuns: 16,
+});
+
+/** The payload of a `chat` event (PROTOCOL.md "Events"). */
+export type ChatEvent =
+  | { runId: string; sessionId: string; state: 'delta'; text: string }
+  | { runId: string; sessionId: string; state: 'final'; text: string }
+  | { runId: string; sessionId: string; state: 'error'; error: ProtocolError };
+
+export interface ChatSendParams {
+  agentId?: string | undefined;
+  sessionId?: string | undefined;
+  message: string;
+}
+
+export interface ChatServiceOptions {
+  getConfig: () => Config;
+  resolveKey: ResolveKey;
+  sessions: SessionStore;
+  clock: Clock;
+  /** Makes run ids and new session ids; must match the session id pattern. */
+  random?: () => string;
+  streamFns?: StreamFns;
+  streamOptions?: Partial<StreamOptions>;
+  limits?: Partial<ChatLimits>;
+}
+
+interface Run {
+  sessionId: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+interface Prepared {
+  runId: string;
+  sessionId: string;
+  provider: ProviderRef;
+  apiKey: string | undefined;
+  model: string;
+  messages: ChatMessage[];
+}
+
+/** Runs chats against the configured providers. One per gateway; `close()` on shutdown. */
+export class ChatService {
+  readonly #options: ChatServiceOptions;
+  readonly #limits: ChatLimits;
+  readonly #random: () => string;
+  readonly #runs = new Map<string, Run>();
+  #closed = false;
+
+  constructor(options: ChatServiceOptions) {
+    this.#options = options;
+    this.#limits = { ...CHAT_DEFAULTS, ...options.limits };
+    this.#random = options.random ?? randomUUID;
+  }
+
+  /** Runs currently streaming. */
+  get activeRuns(): number {
+    return this.#runs.size;
+  }
+
+  /**
+   * Checks everything that can fail before answering (message, agent, session, model,
+   * credentials) and throws a `GatewayError` for it. Then starts the run and returns; the
+   * reply arrives through `emit`: `delta`s, then exactly one `final` or `error`.
+   */
+  async send(params: ChatSendParams, emit: (event: ChatEvent) => void): Promise<{ runId: string; sessionId: string }> {
+    if (this.#closed) throw new GatewayError('UNAVAILABLE', 'chat is shutting down (try again after the restart)');
+    const message = this.#checkMessage(params.message);
+    const config = this.#options.getConfig();
+    const agent = findAgent(config, params.agentId);
+    const providerConfig = config.models.providers[agent.model.provider];
+    if (!providerConfig) throw notFound(`provider "${agent.model.provider}" of agent "${agent.id}" not found`);
+    const model = resolveModel(agent, providerConfig);
+    const sessionId = params.sessionId ?? this.#random();
+    if (!isValidSessionId(sessionId)) throw invalidRequest('invalid session id (use 1-64 of A-Z a-z 0-9 _ -)');
+    const { runId, run } = this.#reserve(sessionId);
+    try {
+      const providerId = agent.model.provider;
+      const secret = await this.#options.resolveKey(providerId);
+      const apiKey = secret.value || undefined;
+      if (!apiKey && providerNeedsKey(providerConfig)) throw noCredentials(providerId);
+      await this.#options.sessions.open(sessionId, agent.id);
+      await this.#options.sessions.append(sessionId, { role: 'user', content: message, runId });
+      const messages = await this.#options.sessions.history(sessionId);
+      if (this.#closed) throw new GatewayError('UNAVAILABLE', 'chat is shutting down (try again after the restart)');
+      const provider = { id: providerId, type: providerConfig.type, baseUrl: providerConfig.baseUrl };
+      run.done = this.#stream({ runId, sessionId, provider, apiKey, model, messages }, run, emit);
+    } catch (error) {
+      this.#runs.delete(runId);
+      throw error;
+    }
+    return { runId, sessionId };
+  }
+
+  /** Stops a run: the upstream request is cancelled and the run ends with `final` holding the partial text. */
+  abort(runId: string): boolean {
+    const run = this.#runs.get(runId);
+    run?.controller.abort();
+    return run !== undefined;
+  }
+
+  /** Aborts every run and waits until each has emitted its last event and saved its history. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const runs = [...this.#runs.values()];
+    for (const run of runs) run.controller.abort();
+    await Promise.all(runs.map((run) => run.done));
+  }
+
+  #checkMessage(message: unknown): string {
+    if (typeof message !== 'string' || message.trim() === '') throw invalidRequest('message must be non-empty text');
+    if (message.length > this.#limits.maxMessageChars) {
+      throw invalidRequest(`message too long (at most ${this.#limits.maxMessageChars} characters)`);
+    }
+    return message;
+  }
+
+  /** Claims a run slot and the session synchronously, before any await can let a rival in. */
+  #reserve(sessionId: string): { runId: string; run: Run } {
+    if (this.#runs.size >= this.#limits.maxConcurrentRuns) {
+      throw new GatewayError(
+        'RATE_LIMITED',
+        `too many chat runs in progress (at most ${this.#limits.maxConcurrentRuns}); wait for one to finish`,
+      );
+    }
+    for (const [id, run] of this.#runs) {
+      // Two runs on one session would interleave its history.
+      if (run.sessionId === sessionId) throw conflict(`session "${sessionId}" is busy with run ${id} (wait or abort it)`);
+    }
+    const runId = this.#random();
+    const run: Run = { sessionId, controller: new AbortController(), done: Promise.resolve() };
+    this.#runs.set(runId, run);
+    return { runId, run };
+  }
+
+  async #stream(prepared: Prepared, run: Run, emit: (event: ChatEvent) => void): Promise<void> {
+    const { runId, sessionId } = prepared;
+    const send = (event: ChatEvent) => {
+      try {
+        emit(event);
+      } catch {
+        // A listener that went away must not end the run: its history is still saved.
+      }
+    };
+    let text = '';
+    let aborted = false;
+    try {
+      try {
+        const request = { ...prepared, signal: run.controller.signal };
+        const fns = this.#options.streamFns ?? STREAM_FNS;
+        for await (const delta of streamChat(request, this.#options.streamOptions, fns)) {
+          text += delta;
+          send({ runId, sessionId, state: 'delta', text: delta });
+        }
+      } catch (error) {
+        if (!(error instanceof ChatAbortedError)) return send({ runId, sessionId, state: 'error', error: wireError(error) });
+        aborted = true;
+      }
+      // An abort keeps what arrived (the user saw it), marked so, and ends like any reply.
+      if (!aborted || text) {
+        await this.#options.sessions.append(sessionId, {
+          role: 'assistant',
+          content: text,
+          runId,
+          ...(aborted ? { aborted: true } : {}),
+        });
+      }
+      send({ runId, sessionId, state: 'final', text });
+    } catch {
+      const error = new GatewayError('UNAVAILABLE', 'the reply could not be saved to the session history (check disk space)');
+      send({ runId, sessionId, state: 'error', error: error.toWire() });
+    } finally {
+      this.#runs.delete(runId);
+    }
+  }
+}
+
+/** The agent asked for, else `agents.default`, else the first in the list. */
+function findAgent(config: Config, agentId: string | undefined): AgentConfig {
+  const list = config.agents.list;
+  const wanted = agentId ?? config.agents.default ?? list[0]?.id;
+  if (wanted === undefined) throw notFound('no agent configured (add one under agents.list)');
+  const agent = list.find((candidate) => candidate.id === wanted);
+  if (!agent) throw notFound(`agent "${wanted}" not found (see agents.list in the config)`);
+  return agent;
+}
+
+function noCredentials(providerId: string): GatewayError {
+  return GatewayError.of('PROVIDER_NO_CREDENTIALS', {
+    message: `No credentials found for provider "${providerId}" (set one with: special-agent configure set models.providers.${providerId}.apiKey <key>)`,
+    details: { provider: providerId },
+  });
+}
+
+/** Registry errors go out as they are; anything else is INTERNAL with no detail. */
+function wireError(error: unknown): ProtocolError {
+  if (error instanceof GatewayError) return error.toWire();
+  return { code: 'INTERNAL', message: 'chat run failed' };
+}

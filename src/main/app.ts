@@ -1,0 +1,253 @@
+/**
+ * The composition root (STYLE.md "One composition root"): builds every service in a fixed
+ * order and passes dependencies in. Used by the headless entry, the CLI's `gateway run` and
+ * the Electron entry. Nothing here runs at import time.
+ */
+import { readFileSync } from 'node:fs';
+import { ChatService } from './agents/chat-service.js';
+import { SessionStore } from './agents/session-store.js';
+import { ClientAddressResolver } from './auth/client-address.js';
+import { FailedAuthLimiter } from './auth/rate-limiter.js';
+import { RequestGates } from './auth/request-gates.js';
+import { ConfigEditor } from './config/edit.js';
+import { loadConfig } from './config/load.js';
+import { resolvePaths, type AppPaths } from './config/paths.js';
+import { ConfigWatcher } from './config/watch.js';
+import { ControlUiAssets } from './gateway/control-ui.js';
+import { DeviceVerifier } from './gateway/device-verify.js';
+import { GatewayAuthState } from './gateway/gateway-auth-state.js';
+import { GatewayLock } from './gateway/gateway-lock.js';
+import { GatewayServer } from './gateway/gateway-server.js';
+import { Authenticator } from './gateway/handshake.js';
+import { DEFAULT_LIMITS, type GatewayLimits } from './gateway/limits.js';
+import { BindError, bindIsLoopback, listenAddressesFor, listenHostFor } from './gateway/listen-address.js';
+import { registerAllMethods } from './gateway/methods/index.js';
+import { MethodRouter } from './gateway/router.js';
+import { hotReload } from './gateway/hot-reload.js';
+import { PairingService } from './pairing/pairing-service.js';
+import { OsKeychain, type SecretStore } from './secrets/keychain.js';
+import { SecretsService } from './secrets/secrets-service.js';
+import { systemClock, type Clock } from './util/clock.js';
+import { createLogger, type Logger } from './util/logger.js';
+import type { Config } from '../shared/config-schema.js';
+import { hasScope } from '../shared/scopes.js';
+import { CLOSE, type StatusPayload } from '../shared/protocol.js';
+
+export interface GatewayAppOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** `--port` / `--bind` from the command line win over the config file. */
+  overrides?: { port?: number | undefined; bind?: string | undefined };
+  limits?: Partial<GatewayLimits>;
+  clock?: Clock;
+  keychain?: SecretStore;
+  /** Folder of the built Control UI; defaults to dist/renderer beside this package. */
+  uiDir?: string;
+}
+
+/** A running gateway, as the entries, the tray and the tests see it. */
+export interface GatewayApp {
+  readonly port: number;
+  readonly host: string;
+  /** `http://127.0.0.1:<port>/` (the listen address for non-loopback binds). */
+  readonly url: string;
+  readonly authMode: Config['gateway']['auth']['mode'];
+  readonly paths: AppPaths;
+  readonly pairing: PairingService;
+  status(): Promise<StatusPayload>;
+  /** The Control UI URL with a one-time `#token=` fragment in token mode. */
+  dashboardUrl(): Promise<string>;
+  stop(reason?: string): Promise<void>;
+}
+
+/** The package version, read once at start. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Starts the gateway: config, lock, pairing store, keychain, auth, server, hot reload. */
+export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<GatewayApp> {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const paths = resolvePaths(env);
+  let authState: GatewayAuthState | undefined;
+  const logger = options.logger ?? createLogger({ secrets: () => authState?.secrets() ?? [] });
+
+  const loaded = await loadConfig(paths);
+  const config = applyOverrides(loaded.config, options.overrides);
+  const { bind, auth } = config.gateway;
+  if (auth.mode === 'none' && !bindIsLoopback(bind)) {
+    throw new BindError(
+      `gateway.auth.mode "none" is only allowed with gateway.bind "loopback" (bind is "${bind}"); ` +
+        'use token mode: special-agent configure set gateway.auth.mode token',
+    );
+  }
+  const host = listenHostFor(bind);
+
+  const lock = await GatewayLock.acquire(paths.gatewayLock, clock.now());
+  const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step();
+  };
+  try {
+    const pairing = await PairingService.open({
+      path: paths.devices,
+      clock,
+      limits: { pendingTtlMs: config.gateway.pairing.pendingTtlSeconds * 1000 },
+    });
+    cleanups.push(() => pairing.close());
+    const keychain = options.keychain ?? new OsKeychain();
+    const editor = new ConfigEditor({ paths });
+    const watcher = new ConfigWatcher({ paths, initial: config });
+    const currentConfig = () => applyOverrides(watcher.current(), options.overrides);
+    const secrets = new SecretsService({
+      store: keychain,
+      editConfig: (edits) => editor.applyEdits(edits),
+      getConfig: currentConfig,
+      env,
+    });
+    let server: GatewayServer | undefined;
+    authState = await GatewayAuthState.create(
+      {
+        env,
+        keychain,
+        secrets,
+        onSharedSecretChanged: (keep) =>
+          server?.closeWhere(
+            (conn) => conn.admission?.authMethod === 'shared' && conn.id !== keep,
+            CLOSE.credentialsWithdrawn,
+            'gateway auth changed',
+          ),
+      },
+      config,
+    );
+    const auth = authState;
+    const router = new MethodRouter({ logger, maxForbiddenCalls: limits.maxForbiddenCalls });
+    const gates = new RequestGates({
+      port: config.gateway.port,
+      listenAddresses: listenAddressesFor(host),
+      allowedHosts: config.gateway.allowedHosts,
+      allowedOrigins: config.gateway.controlUi.allowedOrigins,
+    });
+    const addresses = new ClientAddressResolver({ trustedProxies: config.gateway.trustedProxies, logger });
+    const authenticator = new Authenticator({
+      auth: () => auth.current(),
+      autoApproveLocal: () => currentConfig().gateway.pairing.autoApproveLocal,
+      pairing,
+      limiter: new FailedAuthLimiter({ clock }),
+      verifier: new DeviceVerifier({ signatureSkewMs: limits.signatureSkewMs }),
+      clock,
+    });
+    const version = packageVersion();
+    const ui = await ControlUiAssets.load(options.uiDir ?? new URL('../../dist/renderer', import.meta.url).pathname);
+    server = new GatewayServer({
+      limits,
+      version,
+      clock,
+      logger,
+      gates,
+      addresses,
+      authenticator,
+      router,
+      authMode: () => auth.mode,
+      httpHandler: (req, res) => ui.handle(req, res, { wsOrigin: `ws://${req.headers.host ?? ''}` }),
+    });
+    const gateway = server;
+    const sessions = new SessionStore({ sessionsDir: paths.sessionsDir, clock });
+    const chat = new ChatService({
+      getConfig: currentConfig,
+      resolveKey: (id) => secrets.resolve({ kind: 'provider', id }),
+      sessions,
+      clock,
+    });
+    cleanups.push(() => chat.close());
+
+    const status = async (): Promise<StatusPayload> => {
+      const probe = await keychain.probe();
+      const current = currentConfig();
+      return {
+        version,
+        uptimeMs: gateway.uptimeMs,
+        bind: current.gateway.bind,
+        port: gateway.port,
+        authMode: auth.mode,
+        connections: gateway.openConnections().length,
+        pendingPairings: pairing.list().pending.length,
+        keychain: { available: probe.available, backend: probe.backend },
+      };
+    };
+    const closeDevice = (deviceId: string, reason: string) =>
+      gateway.closeWhere((conn) => conn.deviceId === deviceId, CLOSE.credentialsWithdrawn, reason);
+    registerAllMethods({
+      router,
+      pairing,
+      config: { current: currentConfig, editor, reload: () => watcher.reload() },
+      secrets,
+      keychain,
+      chat,
+      auth,
+      status,
+      closeDevice,
+    });
+    const pairingEvents = (conn: { scopes: readonly string[] }) => hasScope(conn.scopes, 'operator.pairing');
+    pairing.on('requested', (request) => gateway.broadcast('device.pair.requested', request, pairingEvents));
+    pairing.on('resolved', (event) => gateway.broadcast('device.pair.resolved', event, pairingEvents));
+    pairing.on('device-changed', ({ deviceId, change }) =>
+      closeDevice(deviceId, change === 'removed' ? 'device removed' : 'device token revoked'),
+    );
+
+    const port = await server.listen(host, config.gateway.port);
+    cleanups.push(() => gateway.stop());
+    gates.update({
+      port,
+      listenAddresses: listenAddressesFor(host),
+      allowedHosts: config.gateway.allowedHosts,
+      allowedOrigins: config.gateway.controlUi.allowedOrigins,
+    });
+    hotReload({ watcher, overrides: options.overrides, server: gateway, gates, addresses, pairing, auth, logger, host, port });
+    watcher.start();
+    cleanups.push(() => watcher.close());
+
+    const displayHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const url = `http://${displayHost}:${port}/`;
+    let stopped = false;
+    return {
+      port,
+      host,
+      url,
+      get authMode() {
+        return auth.mode;
+      },
+      paths,
+      pairing,
+      status,
+      async dashboardUrl() {
+        const token = auth.current().token;
+        return auth.mode === 'token' && token ? `${url}#token=${encodeURIComponent(token)}` : url;
+      },
+      async stop(reason = 'gateway stopping') {
+        if (stopped) return;
+        stopped = true;
+        await gateway.stop(reason);
+        await cleanup();
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+function applyOverrides(config: Config, overrides: GatewayAppOptions['overrides']): Config {
+  if (!overrides || (overrides.port === undefined && overrides.bind === undefined)) return config;
+  return {
+    ...config,
+    gateway: {
+      ...config.gateway,
+      ...(overrides.port === undefined ? {} : { port: overrides.port }),
+      ...(overrides.bind === undefined ? {} : { bind: overrides.bind }),
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { FailedAuthLimiter } from './rate-limiter.js';
+
+function fixedClock(start = 1_700_000_000_000) {
+  const clock = {
+    time: start,
+    now: () => clock.time,
+    advance: (ms: number) => void (clock.time += ms),
+  };
+  return clock;
+}
+
+function fail(limiter: FailedAuthLimiter, key: string, times: number): void {
+  for (let i = 0; i < times; i += 1) limiter.recordFailure(key);
+}
+
+describe('FailedAuthLimiter', () => {
+  it('locks a key on the 10th failure within a minute, for five minutes', () => {
+    const clock = fixedClock();
+    const limiter = new FailedAuthLimiter({ clock });
+    fail(limiter, '203.0.113.7', 9);
+    expect(limiter.check('203.0.113.7')).toEqual({ locked: false });
+    expect(limiter.recordFailure('203.0.113.7')).toEqual({ locked: true, retryAfterMs: 300_000 });
+    clock.advance(120_000);
+    expect(limiter.check('203.0.113.7')).toEqual({ locked: true, retryAfterMs: 180_000 });
+  });
+
+  it('unlocks after the lockout with a clean slate', () => {
+    const clock = fixedClock();
+    const limiter = new FailedAuthLimiter({ clock });
+    fail(limiter, 'k', 10);
+    clock.advance(299_999);
+    expect(limiter.check('k')).toEqual({ locked: true, retryAfterMs: 1 });
+    clock.advance(1);
+    expect(limiter.check('k')).toEqual({ locked: false });
+    expect(limiter.recordFailure('k')).toEqual({ locked: false });
+  });
+
+  it('does not extend a lockout when a locked client keeps trying', () => {
+    const clock = fixedClock();
+    const limiter = new FailedAuthLimiter({ clock });
+    fail(limiter, 'k', 10);
+    clock.advance(100_000);
+    fail(limiter, 'k', 50);
+    expect(limiter.check('k')).toEqual({ locked: true, retryAfterMs: 200_000 });
+  });
+
+  it('does not add up failures that fall outside the window', () => {
+    const clock = fixedClock();
+    const limiter = new FailedAuthLimiter({ clock });
+    fail(limiter, 'k', 9);
+    clock.advance(60_000);
+    expect(limiter.recordFailure('k')).toEqual({ locked: false });
+    fail(limiter, 'k', 8);
+    expect(limiter.check('k')).toEqual({ locked: false });
+    expect(limiter.recordFailure('k').locked).toBe(true);
+  });
+
+  it('slides the window instead of resetting it at fixed times', () => {
+    const clock = fixedClock();
+    const limiter = new FailedAuthLimiter({ clock });
+    fail(limiter, 'k', 5);
+    clock.advance(40_000);
+    fail(limiter, 'k', 4);
+    clock.advance(30_000);
+    // The first five are now older than 60 s; only four remain, plus this one.
+    expect(limiter.recordFailure('k')).toEqual({ locked: false });
+  });
+
+  it('keeps keys apart and forgets everything on reset', () => {
+    const clock = fixedClock();
+    const limiter = new FailedAuthLimiter({ clock });
+    fail(limiter, 'http://evil.example', 10);
+    expect(limiter.check('http://evil.example').locked).toBe(true);
+    expect(limiter.check('198.51.100.1')).toEqual({ locked: false });
+    limiter.reset();
+    expect(limiter.check('http://evil.example')).toEqual({ locked: false });
+  });
+
+  it('honours custom limits and bounds its memory by evicting the least recent key', () => {
+    const clock = fixedClock();
+    const limiter = new FailedAuthLimiter({
+      clock,
+      maxFailures: 2,
+      windowMs: 1000,
+      lockoutMs: 5000,
+      maxKeys: 3,
+    });
+    fail(limiter, 'a', 2);
+    expect(limiter.check('a')).toEqual({ locked: true, retryAfterMs: 5000 });
+    for (const key of ['b', 'c', 'd']) limiter.recordFailure(key);
+    expect(limiter.size).toBe(3);
+    expect(limiter.check('a')).toEqual({ locked: false });
+    expect(limiter.recordFailure('d')).toEqual({ locked: true, retryAfterMs: 5000 });
+  });
+
+  it('refuses nonsensical limits', () => {
+    expect(() => new FailedAuthLimiter({ clock: fixedClock(), maxFailures: 0 })).toThrow(
+      /maxFailures/,
+    );
+    expect(() => new FailedAuthLimiter({ clock: fixedClock(), windowMs: Number.NaN })).toThrow(
+      /windowMs/,
+    );
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * Host and Origin gates, checked on every HTTP request and upgrade before any auth
+ * (DESIGN.md "Auth and locality"). The Host gate stops DNS rebinding: a page on
+ * evil.example that re-points its name at 127.0.0.1 still sends `Host: evil.example`.
+ * The Origin gate stops cross-site WebSocket hijacking. Both are exact-match allowlists
+ * of canonical strings, so odd spellings (trailing dots, userinfo, `127.1`) never match.
+ */
+import { GatewayError } from '../../shared/errors.js';
+import { parseIp } from './ip.js';
+
+/** Options of {@link RequestGates}; `update` takes the same shape for hot reload. */
+export interface RequestGatesOptions {
+  /** The port the gateway actually listens on. */
+  port: number;
+  /** Concrete IPs the server listens on, e.g. `['127.0.0.1']` for a loopback bind. */
+  listenAddresses: readonly string[];
+  /** `gateway.allowedHosts`: exact `host:port` entries. */
+  allowedHosts: readonly string[];
+  /** `controlUi.allowedOrigins`: extra origins such as `https://ui.example`. */
+  allowedOrigins: readonly string[];
+}
+
+/** Outcome of {@link RequestGates.checkHost}. */
+export type HostCheck = { ok: true } | { ok: false; reason: string };
+
+/** Outcome of {@link RequestGates.checkOrigin}. */
+export type OriginCheck =
+  { ok: true; browser: boolean; ownOrigin: boolean } | { ok: false; reason: string };
+
+/** Longest header value quoted back in a reason; the rest is cut so logs stay readable. */
+const MAX_QUOTED_LENGTH = 120;
+
+function quote(value: string): string {
+  const printable = value.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > MAX_QUOTED_LENGTH
+    ? `${printable.slice(0, MAX_QUOTED_LENGTH)}…`
+    : printable;
+}
+
+function invalidConfig(message: string, path: (string | number)[]): GatewayError {
+  return GatewayError.of('CONFIG_INVALID', { message, details: { path } });
+}
+
+/**
+ * Parses an origin strictly: http(s) only, no userinfo, path, query or fragment, and the
+ * text must already be in canonical form (up to case), so `http://127.1:80` or
+ * `http://a@b` never pass. Returns the lower-case serialised origin or undefined.
+ */
+function canonicalOrigin(text: string, allowTrailingSlash: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username !== '' || url.password !== '') return undefined;
+  const origin = url.origin.toLowerCase();
+  const written = allowTrailingSlash && text.endsWith('/') ? text.slice(0, -1) : text;
+  return written.toLowerCase() === origin ? origin : undefined;
+}
+
+/** `host:port` for an IP, with IPv6 in brackets. */
+function hostPort(ip: string, port: number): string {
+  const address = parseIp(ip);
+  if (address === undefined)
+    throw new RangeError(`RequestGates: listen address "${ip}" is not an IP`);
+  const host = address.kind() === 'ipv6' ? `[${address.toString()}]` : address.toString();
+  return `${host}:${port}`;
+}
+
+/** A Host entry the user may allow: `name:port` or `[v6]:port`, nothing else. */
+const HOST_PORT_PATTERN = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]):(\d{1,5})$/;
+
+/** The entry itself when it is a canonical lower-case `host:port` a browser would send. */
+function canonicalHostPort(entry: string): string | undefined {
+  const match = HOST_PORT_PATTERN.exec(entry);
+  if (match === null) return undefined;
+  const port = Number(match[1]);
+  let url: URL;
+  try {
+    url = new URL(`http://${entry}`);
+  } catch {
+    return undefined;
+  }
+  // The URL parser rewrites odd spellings (`127.1`, `0x7f.0.0.1`); such an entry would
+  // only ever match the same odd Host header, so it is refused as a likely mistake.
+  const hostname = entry.slice(0, entry.lastIndexOf(':'));
+  if (url.hostname !== hostname || port < 1 || port > 65_535) return undefined;
+  return entry;
+}
+
+/** The Host and Origin allowlists of one gateway; rebuilt whole by {@link RequestGates.update}. */
+export class RequestGates {
+  #hosts = new Set<string>();
+  #ownOrigins = new Set<string>();
+  #otherOrigins = new Set<string>();
+
+  constructor(options: RequestGatesOptions) {
+    this.update(options);
+  }
+
+  /**
+   * Replaces the allowlists. Throws `CONFIG_INVALID` on a malformed `allowedHosts` or
+   * `allowedOrigins` entry (a silently dead entry would look like a gateway bug) and then
+   * keeps the previous lists.
+   */
+  update(options: RequestGatesOptions): void {
+    const { port } = options;
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      throw new RangeError(`RequestGates: port must be the listening port (1-65535), got ${port}`);
+    }
+    const builtIn = new Set(
+      ['127.0.0.1', 'localhost', '[::1]']
+        .map((host) => `${host}:${port}`)
+        .concat(options.listenAddresses.map((ip) => hostPort(ip, port))),
+    );
+    const extraHosts = options.allowedHosts.map((entry, index) => {
+      const host = canonicalHostPort(entry.trim().toLowerCase());
+      if (host === undefined) {
+        throw invalidConfig(
+          `invalid allowed host "${entry}": expected host:port such as gateway.example:18789`,
+          ['gateway', 'allowedHosts', index],
+        );
+      }
+      return host;
+    });
+    const ownOrigins = new Set([...builtIn].map((host) => new URL(`http://${host}`).origin));
+    const otherOrigins = new Set(extraHosts.map((host) => new URL(`http://${host}`).origin));
+    options.allowedOrigins.forEach((entry, index) => {
+      const origin = canonicalOrigin(entry.trim(), true);
+      if (origin === undefined) {
+        throw invalidConfig(
+          `invalid allowed origin "${entry}": expected scheme://host[:port] such as https://ui.example`,
+          ['gateway', 'controlUi', 'allowedOrigins', index],
+        );
+      }
+      otherOrigins.add(origin);
+    });
+
+    const hosts = new Set([...builtIn, ...extraHosts]);
+    // Browsers leave out the default port; on port 80 the bare host is what they send.
+    if (port === 80) for (const host of [...hosts]) hosts.add(host.slice(0, host.lastIndexOf(':')));
+    this.#hosts = hosts;
+    this.#ownOrigins = ownOrigins;
+    this.#otherOrigins = otherOrigins;
+  }
+
+  /** The gateway's own origins (`http://<built-in host>`), e.g. for the Control UI's CSP. */
+  ownOrigins(): string[] {
+    return [...this.#ownOrigins];
+  }
+
+  /** Checks a `Host` header: it must equal an allowed `host:port`, case-insensitively. */
+  checkHost(hostHeader: string | undefined): HostCheck {
+    if (hostHeader === undefined || hostHeader === '')
+      return { ok: false, reason: 'host header missing' };
+    if (!this.#hosts.has(hostHeader.toLowerCase())) {
+      return { ok: false, reason: `host not allowed: ${quote(hostHeader)}` };
+    }
+    return { ok: true };
+  }
+
+  /**
+   * Checks an `Origin` header. Absent means a non-browser client; `null` (sandboxed
+   * frames, file: pages) is refused because it cannot be attributed to anyone.
+   */
+  checkOrigin(origin: string | undefined): OriginCheck {
+    if (origin === undefined) return { ok: true, browser: false, ownOrigin: false };
+    if (origin === 'null') return { ok: false, reason: 'origin "null" not allowed' };
+    const canonical = canonicalOrigin(origin, false);
+    if (canonical === undefined) return { ok: false, reason: `origin malformed: ${quote(origin)}` };
+    if (this.#ownOrigins.has(canonical)) return { ok: true, browser: true, ownOrigin: true };
+    if (this.#otherOrigins.has(canonical)) return { ok: true, browser: true, ownOrigin: false };
+    return { ok: false, reason: `origin not allowed: ${quote(origin)}` };
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Reads and validates the user's JSON5 config. An invalid file is never rewritten: the
+ * error names `file:line:column` and the dotted path, and the gateway exits 78.
+ */
+import { readFile } from 'node:fs/promises';
+import JSON5 from 'json5';
+import type { z } from 'zod';
+import { configSchema, type Config } from '../../shared/config-schema.js';
+import { GatewayError } from '../../shared/errors.js';
+import type { AppPaths } from './paths.js';
+import { formatConfigPath } from './config-path.js';
+import { lineColumnAt, parseJson5Tree, walkPath, type PathSegment } from './json5-positions.js';
+
+/** `EX_CONFIG` from sysexits.h: what the gateway exits with on a bad config. */
+export const CONFIG_EXIT_CODE = 78;
+
+const FIX_THE_FILE = 'fix the file (it was not changed)';
+
+/** A config that cannot be read, parsed or validated, or an edit that would make it invalid. */
+export class ConfigError extends Error {
+  readonly exitCode = CONFIG_EXIT_CODE;
+  /** The registry code (src/shared/errors.ts) this error maps to on the wire. */
+  readonly code = 'CONFIG_INVALID';
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  /** Dotted path of the offending value, e.g. `gateway.port`. */
+  readonly configPath: string | undefined;
+
+  constructor(
+    message: string,
+    options: {
+      file: string;
+      line?: number | undefined;
+      column?: number | undefined;
+      configPath?: string | undefined;
+      cause?: unknown;
+    },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ConfigError';
+    this.file = options.file;
+    this.line = options.line;
+    this.column = options.column;
+    this.configPath = options.configPath;
+  }
+
+  /** The wire form: `INVALID_REQUEST` with `details.code: "CONFIG_INVALID"`. */
+  toGatewayError(): GatewayError {
+    const details: Record<string, unknown> = {};
+    if (this.configPath !== undefined) details.path = this.configPath;
+    if (this.line !== undefined) details.line = this.line;
+    if (this.column !== undefined) details.column = this.column;
+    return GatewayError.of('CONFIG_INVALID', { message: this.message, details });
+  }
+}
+
+/** What `loadConfig` found. `text` is the file as read, for editors and diagnostics. */
+export interface LoadedConfig {
+  config: Config;
+  text: string | undefined;
+  exists: boolean;
+}
+
+/** The config with every default: loopback, port 18789, token mode. */
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}
+
+/**
+ * Reads `paths.config`. Missing → defaults. Unreadable, bad JSON5 or a schema violation →
+ * `ConfigError` (exit 78). Never writes the file.
+ */
+export async function loadConfig(paths: AppPaths): Promise<LoadedConfig> {
+  const text = await readConfigText(paths.config);
+  if (text === undefined) return { config: defaultConfig(), text: undefined, exists: false };
+  return { config: parseConfigText(text, paths.config), text, exists: true };
+}
+
+/** The file's text, or undefined when it does not exist. Other failures → `ConfigError`. */
+export async function readConfigText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      `${file}: cannot read the config file (${reason}) — check that it is a readable file (it was not changed)`,
+      { file, cause: error },
+    );
+  }
+}
+
+/**
+ * Parses and validates config text. A file holding only whitespace counts as `{}`, so
+ * `touch config.json5` is not an error. Throws `ConfigError` naming `file:line:column`.
+ */
+export function parseConfigText(text: string, file: string): Config {
+  if (text.trim() === '') return defaultConfig();
+  let raw: unknown;
+  try {
+    raw = JSON5.parse(text);
+  } catch (error) {
+    throw syntaxError(error, file);
+  }
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = describeIssue(result.error.issues[0]);
+  const { line, column } = locate(text, issue);
+  const configPath = formatConfigPath(issue.path);
+  throw new ConfigError(
+    `${file}:${line}:${column}: ${issue.message} at ${configPath} — ${FIX_THE_FILE}`,
+    { file, line, column, configPath },
+  );
+}
+
+function syntaxError(error: unknown, file: string): ConfigError {
+  const { lineNumber, columnNumber, message } = error as {
+    lineNumber?: number;
+    columnNumber?: number;
+    message?: string;
+  };
+  const line = lineNumber ?? 1;
+  const column = columnNumber ?? 1;
+  // json5 says "JSON5: invalid character 'x' at 3:5"; keep the middle, we print our own position.
+  const what = (message ?? 'invalid JSON5').replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
+  return new ConfigError(`${file}:${line}:${column}: ${what} — ${FIX_THE_FILE}`, {
+    file,
+    line,
+    column,
+    cause: error,
+  });
+}
+
+/** A zod issue reduced to what the message needs: where, whether the key is at fault, what. */
+export interface DescribedIssue {
+  path: PathSegment[];
+  atKey: boolean;
+  message: string;
+}
+
+/** Turns the first zod issue into one plain sentence and the path it concerns. */
+export function describeIssue(issue: z.core.$ZodIssue | undefined): DescribedIssue {
+  if (!issue) return { path: [], atKey: false, message: 'invalid config' };
+  const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    return { path: [...path, key], atKey: true, message: `unknown key "${key}"` };
+  }
+  if (issue.code === 'invalid_key') {
+    const inner = issue.issues[0]?.message;
+    const key = String(path.at(-1));
+    return { path, atKey: true, message: `invalid key "${key}"${inner ? ` (${inner})` : ''}` };
+  }
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
+    return { path, atKey: false, message: `missing required ${issue.expected}` };
+  }
+  return { path, atKey: false, message: issue.message };
+}
+
+/**
+ * Line and column of the issue in `text`: the key for unknown or bad keys, the value for
+ * bad values, the nearest existing parent object for missing keys.
+ */
+export function locate(text: string, issue: DescribedIssue): { line: number; column: number } {
+  let offset = 0;
+  try {
+    const match = walkPath(parseJson5Tree(text), issue.path);
+    const complete = match.depth === issue.path.length;
+    offset = complete && issue.atKey && match.entry ? match.entry.start : match.node.start;
+  } catch {
+    // The reader accepts all json5 accepts; should it ever not, point at the top.
+  }
+  return lineColumnAt(text, offset);
+}

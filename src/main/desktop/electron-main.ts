@@ -1,0 +1,76 @@
+/**
+ * The Electron entry (package.json "main" → dist/main/desktop/electron-main.js): the
+ * desktop composition root. One instance per user; a second launch focuses the first.
+ */
+import { app } from 'electron';
+import { join } from 'node:path';
+import { startGatewayApp } from '../app.js';
+import { systemClock } from '../util/clock.js';
+import { desktopOptions } from './desktop-options.js';
+import { DesktopShell } from './desktop-shell.js';
+import type { DesktopLogger } from './gateway-handle.js';
+import { StartAtLogin } from './start-at-login.js';
+
+const logger: DesktopLogger = {
+  info: (message) => console.log(`[desktop] ${message}`),
+  warn: (message) => console.warn(`[desktop] ${message}`),
+  error: (message) => console.error(`[desktop] ${message}`),
+};
+
+function main(): void {
+  if (!app.requestSingleInstanceLock()) {
+    // The first instance gets 'second-instance' and shows its window.
+    app.quit();
+    return;
+  }
+  // Tray-only on macOS: no Dock icon (the packaged app also sets LSUIElement).
+  app.dock?.hide();
+  // Keep running in the tray when the last window closes.
+  app.on('window-all-closed', () => undefined);
+
+  let shell: DesktopShell | undefined;
+  let stopped = false;
+  app.on('second-instance', () => shell?.secondInstance());
+  app.on('before-quit', (event) => {
+    if (stopped || !shell) return;
+    event.preventDefault();
+    const closing = shell;
+    shell = undefined;
+    closing
+      .shutdown()
+      .catch((error: unknown) => logger.error(`shutdown: ${String(error)}`))
+      .finally(() => {
+        stopped = true;
+        app.quit();
+      });
+  });
+
+  app
+    .whenReady()
+    .then(() => {
+      shell = new DesktopShell({
+        startGateway: startGatewayApp,
+        env: process.env,
+        clock: systemClock,
+        logger,
+        fetch: (url, init) => fetch(url, init),
+        // app.getAppPath() is the app folder or app.asar; assets/ is packed beside dist/.
+        assetsDir: join(app.getAppPath(), 'assets'),
+        platform: process.platform,
+        options: desktopOptions(),
+        startAtLogin: new StartAtLogin({
+          app,
+          platform: process.platform,
+          env: process.env,
+          execPath: process.execPath,
+        }),
+      });
+      return shell.start();
+    })
+    .catch((error: unknown) => {
+      logger.error(`desktop start failed: ${String(error)}`);
+      app.exit(1);
+    });
+}
+
+main();

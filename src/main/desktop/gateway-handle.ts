@@ -1,0 +1,80 @@
+/**
+ * What the desktop shell uses of the gateway, and nothing more. The lead's `GatewayApp`
+ * (src/main/app.ts) satisfies it structurally, so this folder never depends on the
+ * gateway's internals and tests can pass a recorded stand-in.
+ */
+
+/** The fields of PROTOCOL.md `PendingRequest` that the tray and notifications show. */
+export interface DesktopPendingRequest {
+  requestId: string;
+  deviceId: string;
+  displayName?: string | undefined;
+  platform?: string | undefined;
+  remoteIp: string;
+  ts: number;
+}
+
+/** PROTOCOL.md `device.pair.resolved`. */
+export interface PairingResolvedEvent {
+  requestId: string;
+  deviceId: string;
+  decision: 'approved' | 'rejected' | 'expired';
+  ts: number;
+}
+
+/** The in-process pairing service, as the tray sees it. */
+export interface DesktopPairing {
+  list(): { pending: DesktopPendingRequest[] };
+  approve(requestId: string): Promise<unknown>;
+  reject(requestId: string): Promise<unknown>;
+  on(event: 'requested', fn: (request: DesktopPendingRequest) => void): unknown;
+  on(event: 'resolved', fn: (event: PairingResolvedEvent) => void): unknown;
+  off(event: 'requested', fn: (request: DesktopPendingRequest) => void): unknown;
+  off(event: 'resolved', fn: (event: PairingResolvedEvent) => void): unknown;
+}
+
+/** A running gateway. */
+export interface DesktopGateway {
+  readonly port: number;
+  readonly url: string;
+  readonly authMode: 'token' | 'password' | 'none';
+  readonly pairing: DesktopPairing;
+  /** `url` plus a one-time `#token=…` handover fragment. */
+  dashboardUrl(): Promise<string>;
+  stop(reason?: string): Promise<void>;
+}
+
+/** Minimal logger, same shape the gateway takes. */
+export interface DesktopLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Starts a gateway; rejects with an error carrying `code`/`port` or `exitCode` (see below). */
+export type StartGateway = (options: {
+  env: NodeJS.ProcessEnv;
+  logger?: DesktopLogger;
+}) => Promise<DesktopGateway>;
+
+/** Why the gateway did not start, in the terms the tray shows. */
+export type GatewayStartFailure =
+  | { kind: 'port-in-use'; port: number; message: string }
+  | { kind: 'config-invalid'; message: string }
+  | { kind: 'other'; message: string };
+
+/**
+ * Sort a start failure: `code: 'EADDRINUSE'` with `port` means another process holds the
+ * port; `exitCode: 78` means the config or a store is invalid (the message says where).
+ */
+export function describeStartFailure(error: unknown, fallbackPort: number): GatewayStartFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof error !== 'object' || error === null) return { kind: 'other', message };
+  const fields = error as { code?: unknown; port?: unknown; exitCode?: unknown };
+  if (fields.code === 'EADDRINUSE') {
+    const port = typeof fields.port === 'number' ? fields.port : fallbackPort;
+    return { kind: 'port-in-use', port, message: `Port ${port} is already in use` };
+  }
+  if (fields.exitCode === 78) return { kind: 'config-invalid', message };
+  return { kind: 'other', message };
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from '../util/logger.js';
+import { GatewayError } from '../../shared/errors.js';
+import type { EventFrame, ResponseFrame } from '../../shared/protocol.js';
+import { CLOSE } from '../../shared/protocol.js';
+import type { Admission, PeerContext } from './handshake.js';
+import type { GatewayLimits } from './limits.js';
+
+/** Where a connection stands in the handshake. */
+export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'open' | 'closed';
+
+/**
+ * One WebSocket client: its socket, handshake state, identity once admitted, and the
+ * event sequence. Sending goes through here so the slow-consumer limit holds everywhere.
+ */
+export class GatewayConnection {
+  readonly id = randomUUID();
+  readonly nonce = randomUUID();
+  readonly peer: PeerContext;
+  readonly openedAtMs: number;
+  state: ConnectionState = 'awaiting-connect';
+  admission: Admission | undefined;
+  forbiddenCalls = 0;
+  readonly #socket: WebSocket;
+  readonly #limits: GatewayLimits;
+  readonly #logger: Logger;
+  #seq = 0;
+
+  constructor(socket: WebSocket, peer: PeerContext, options: { limits: GatewayLimits; logger: Logger; nowMs: number }) {
+    this.#socket = socket;
+    this.peer = peer;
+    this.#limits = options.limits;
+    this.#logger = options.logger;
+    this.openedAtMs = options.nowMs;
+  }
+
+  get deviceId(): string | undefined {
+    return this.admission?.device.deviceId;
+  }
+
+  get scopes(): readonly string[] {
+    return this.admission?.scopes ?? [];
+  }
+
+  onMessage(listener: (data: RawData, isBinary: boolean) => void): void {
+    this.#socket.on('message', listener);
+  }
+
+  onClose(listener: () => void): void {
+    this.#socket.on('close', listener);
+  }
+
+  sendEvent(event: string, payload?: unknown): void {
+    const frame: EventFrame = { type: 'event', event, ...(payload === undefined ? {} : { payload }), seq: ++this.#seq };
+    this.#send(frame);
+  }
+
+  /** The challenge carries no seq: PROTOCOL.md counts events from 1 after it. */
+  sendChallenge(ts: number): void {
+    this.#send({ type: 'event', event: 'connect.challenge', payload: { nonce: this.nonce, ts } });
+  }
+
+  respond(id: string, payload: unknown): void {
+    const frame: ResponseFrame = { type: 'res', id, ok: true, ...(payload === undefined ? {} : { payload }) };
+    this.#send(frame);
+  }
+
+  respondError(id: string, error: GatewayError): void {
+    this.#send({ type: 'res', id, ok: false, error: error.toWire() } as ResponseFrame);
+  }
+
+  /** Closes with a code and reason (reason trimmed to the 123-byte limit of a close frame). */
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    const trimmed = Buffer.from(reason).subarray(0, 123).toString();
+    this.#socket.close(code, trimmed);
+    // A peer that never answers the close handshake must not hold the socket.
+    setTimeout(() => this.#socket.terminate(), 2000).unref();
+  }
+
+  terminate(): void {
+    this.state = 'closed';
+    this.#socket.terminate();
+  }
+
+  #send(frame: ResponseFrame | EventFrame): void {
+    if (this.#socket.readyState !== this.#socket.OPEN) return;
+    this.#socket.send(JSON.stringify(frame));
+    if (this.#socket.bufferedAmount > this.#limits.maxBufferedBytes) {
+      this.#logger.warn(`closing connection ${this.id}: more than ${this.#limits.maxBufferedBytes} bytes unsent`);
+      this.close(CLOSE.policy, 'slow consumer');
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { buildSignaturePayload } from '../../shared/device-auth.js';
+import { fromBase64Url } from '../../shared/base64url.js';
+import { GatewayError } from '../../shared/errors.js';
+import type { ConnectParams, DeviceProof } from '../../shared/protocol.js';
+
+const ED25519_KEY_BYTES = 32;
+const ED25519_SIGNATURE_BYTES = 64;
+const KEY_CACHE_LIMIT = 4096;
+
+/**
+ * Verifies the device proof of handshake step 3, in PROTOCOL.md's order: id matches key,
+ * signedAt within the skew, nonce equals the challenge, signature verifies. Public keys are
+ * imported once and cached (TOOLING.md: DER/JWK import per handshake is the slow part).
+ */
+export class DeviceVerifier {
+  readonly #keys = new Map<string, KeyObject>();
+  readonly #skewMs: number;
+
+  constructor(options: { signatureSkewMs: number }) {
+    this.#skewMs = options.signatureSkewMs;
+  }
+
+  verify(params: ConnectParams, device: DeviceProof, challengeNonce: string, nowMs: number): void {
+    const rawKey = fromBase64Url(device.publicKey);
+    if (!rawKey || rawKey.length !== ED25519_KEY_BYTES) throw GatewayError.of('DEVICE_PUBLIC_KEY_INVALID');
+    const expectedId = createHash('sha256').update(rawKey).digest('hex');
+    if (expectedId !== device.id) throw GatewayError.of('DEVICE_ID_MISMATCH');
+    if (Math.abs(nowMs - device.signedAt) > this.#skewMs) throw GatewayError.of('DEVICE_SIGNATURE_EXPIRED');
+    if (device.nonce !== challengeNonce) throw GatewayError.of('DEVICE_NONCE_MISMATCH');
+    const signature = fromBase64Url(device.signature);
+    if (!signature || signature.length !== ED25519_SIGNATURE_BYTES) throw GatewayError.of('DEVICE_SIGNATURE_INVALID');
+    const payload = buildSignaturePayload({
+      deviceId: device.id,
+      clientId: params.client.id,
+      clientMode: params.client.mode,
+      role: params.role ?? 'operator',
+      scopes: params.scopes ?? [],
+      signedAtMs: device.signedAt,
+      token: params.auth?.token ?? params.auth?.deviceToken ?? '',
+      nonce: device.nonce,
+      platform: params.client.platform,
+      deviceFamily: params.client.deviceFamily,
+    });
+    let valid = false;
+    try {
+      valid = verify(null, Buffer.from(payload, 'utf8'), this.#publicKey(device.publicKey), signature);
+    } catch {
+      valid = false;
+    }
+    if (!valid) throw GatewayError.of('DEVICE_SIGNATURE_INVALID');
+  }
+
+  #publicKey(publicKey: string): KeyObject {
+    let key = this.#keys.get(publicKey);
+    if (!key) {
+      key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
+      if (this.#keys.size >= KEY_CACHE_LIMIT) this.#keys.clear();
+      this.#keys.set(publicKey, key);
+    }
+    return key;
+  }
+}

@@ -1,0 +1,119 @@
+import { generateGatewayToken, ensureGatewayToken, resolveSecret } from '../secrets/resolve.js';
+import type { SecretStore } from '../secrets/keychain.js';
+import type { SecretsService } from '../secrets/secrets-service.js';
+import type { Config, AuthMode } from '../../shared/config-schema.js';
+import { GatewayError, conflict } from '../../shared/errors.js';
+import type { GatewayAuth } from './handshake.js';
+
+/** The gateway cannot authenticate anyone with this setup; exit 78 (configuration). */
+export class AuthSetupError extends Error {
+  readonly exitCode = 78;
+}
+
+type SecretSource = 'env' | 'config' | 'keychain' | 'none';
+
+interface Resolved {
+  auth: GatewayAuth;
+  source: SecretSource;
+}
+
+export interface GatewayAuthStateDeps {
+  env: NodeJS.ProcessEnv;
+  keychain: SecretStore;
+  secrets: SecretsService;
+  /** Called when the shared secret changed; connections it authenticated must close 4001. */
+  onSharedSecretChanged: (keepConnectionId?: string) => void;
+}
+
+/**
+ * The shared secret the handshake checks: resolved env → config → keychain at start (a
+ * token-mode gateway with none generates one into the keychain), re-resolved on config
+ * changes, and replaced by `gateway.auth.rotate`.
+ */
+export class GatewayAuthState {
+  readonly #deps: GatewayAuthStateDeps;
+  #resolved: Resolved;
+
+  private constructor(deps: GatewayAuthStateDeps, resolved: Resolved) {
+    this.#deps = deps;
+    this.#resolved = resolved;
+  }
+
+  static async create(deps: GatewayAuthStateDeps, config: Config): Promise<GatewayAuthState> {
+    return new GatewayAuthState(deps, await resolveAuth(deps, config, true));
+  }
+
+  current(): GatewayAuth {
+    return this.#resolved.auth;
+  }
+
+  get mode(): AuthMode {
+    return this.#resolved.auth.mode;
+  }
+
+  /** Where the shared secret came from (`status` and `gateway status` say it). */
+  get source(): SecretSource {
+    return this.#resolved.source;
+  }
+
+  /** The secrets the logger must scrub. */
+  secrets(): string[] {
+    const { token, password } = this.#resolved.auth;
+    return [token, password].filter((value): value is string => typeof value === 'string');
+  }
+
+  /** Re-resolves after a config change; a changed secret or mode closes shared sessions. */
+  async refresh(config: Config): Promise<void> {
+    const next = await resolveAuth(this.#deps, config, false);
+    const before = this.#resolved.auth;
+    this.#resolved = next;
+    if (before.mode !== next.auth.mode || before.token !== next.auth.token || before.password !== next.auth.password) {
+      this.#deps.onSharedSecretChanged();
+    }
+  }
+
+  /** A new token into the keychain; every other shared-secret session closes 4001. */
+  async rotate(options: { keepConnectionId?: string } = {}): Promise<AuthMode> {
+    const { auth, source } = this.#resolved;
+    if (auth.mode !== 'token') {
+      throw conflict(
+        `gateway.auth.rotate works in token mode; this gateway uses ${auth.mode} mode` +
+          (auth.mode === 'password' ? ' (set a new password with: special-agent configure set gateway.auth.password <new>)' : ''),
+      );
+    }
+    if (source === 'env') {
+      throw conflict('the gateway token comes from SPECIAL_AGENT_GATEWAY_TOKEN; change that variable and restart the gateway');
+    }
+    const token = generateGatewayToken();
+    await this.#deps.secrets.storeSecret(['gateway', 'auth', 'token'], token);
+    this.#resolved = { auth: { mode: 'token', token }, source: 'keychain' };
+    this.#deps.onSharedSecretChanged(options.keepConnectionId);
+    return 'token';
+  }
+}
+
+async function resolveAuth(deps: GatewayAuthStateDeps, config: Config, generate: boolean): Promise<Resolved> {
+  const mode = config.gateway.auth.mode;
+  if (mode === 'none') return { auth: { mode }, source: 'none' };
+  const ref = mode === 'token' ? ({ kind: 'gateway-token' } as const) : ({ kind: 'gateway-password' } as const);
+  const resolved = await resolveSecret(ref, { env: deps.env, config, store: deps.keychain });
+  if (resolved.value) {
+    return { auth: { mode, [mode]: resolved.value }, source: resolved.source };
+  }
+  if (mode === 'password') {
+    throw new AuthSetupError(
+      'gateway.auth.mode is "password" but no password is set (set SPECIAL_AGENT_GATEWAY_PASSWORD, ' +
+        'or run: special-agent configure set gateway.auth.password <password>)',
+    );
+  }
+  if (!generate) throw new AuthSetupError('the gateway token disappeared from the keychain; run: special-agent onboard');
+  try {
+    return { auth: { mode, token: await ensureGatewayToken(deps.keychain) }, source: 'keychain' };
+  } catch (error) {
+    const why = error instanceof GatewayError ? error.message : String(error);
+    throw new AuthSetupError(
+      `token mode needs a gateway token and none is set, and it cannot be generated into the keychain: ${why} ` +
+        '(or set SPECIAL_AGENT_GATEWAY_TOKEN)',
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Another gateway already runs on this home. Exit 1: nothing is wrong with the config. */
+export class GatewayLockedError extends Error {
+  readonly exitCode = 1;
+  constructor(
+    readonly lockPath: string,
+    readonly pid: number,
+  ) {
+    super(
+      `another gateway (PID ${pid}) is already running on this home (lock: ${lockPath}); ` +
+        'stop it first, or use another SPECIAL_AGENT_HOME',
+    );
+    this.name = 'GatewayLockedError';
+  }
+}
+
+interface LockContent {
+  pid: number;
+  startedAtMs: number;
+  port?: number;
+}
+
+/**
+ * `<home>/state/gateway.lock`: one gateway per home. Holds the owner's PID; a lock whose
+ * process is gone is stale and taken over.
+ */
+export class GatewayLock {
+  readonly #path: string;
+  #released = false;
+
+  private constructor(path: string) {
+    this.#path = path;
+  }
+
+  static async acquire(path: string, now: number): Promise<GatewayLock> {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        const handle = await open(path, 'wx', 0o600);
+        try {
+          await handle.writeFile(JSON.stringify({ pid: process.pid, startedAtMs: now } satisfies LockContent));
+        } finally {
+          await handle.close();
+        }
+        return new GatewayLock(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = await readHolder(path);
+        if (holder !== undefined && holder !== process.pid && isAlive(holder)) throw new GatewayLockedError(path, holder);
+        await rm(path, { force: true });
+      }
+    }
+    throw new Error(`could not take the gateway lock ${path}`);
+  }
+
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    const holder = await readHolder(this.#path);
+    if (holder === process.pid) await rm(this.#path, { force: true });
+  }
+}
+
+/** The PID in a lock file, for `gateway status` and for takeover. */
+export async function readHolder(path: string): Promise<number | undefined> {
+  try {
+    const content = JSON.parse(await readFile(path, 'utf8')) as Partial<LockContent>;
+    return typeof content.pid === 'number' && Number.isInteger(content.pid) ? content.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

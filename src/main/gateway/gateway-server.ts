@@ -1,0 +1,344 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { ClientAddressResolver } from '../auth/client-address.js';
+import type { RequestGates } from '../auth/request-gates.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { AuthMode } from '../../shared/config-schema.js';
+import { GatewayError, invalidRequest } from '../../shared/errors.js';
+import type { HelloOk } from '../../shared/protocol.js';
+import { CLOSE, GATEWAY_EVENTS, PROTOCOL_VERSION, connectParamsSchema, requestFrameSchema } from '../../shared/protocol.js';
+import { GatewayConnection } from './connection.js';
+import type { Admission, Authenticator, PeerContext } from './handshake.js';
+import type { GatewayLimits } from './limits.js';
+import type { MethodRouter } from './router.js';
+
+export interface GatewayServerOptions {
+  limits: GatewayLimits;
+  version: string;
+  clock: Clock;
+  logger: Logger;
+  gates: RequestGates;
+  addresses: ClientAddressResolver;
+  authenticator: Authenticator;
+  router: MethodRouter;
+  authMode: () => AuthMode;
+  /** Serves the Control UI; returns false when the path is not one of its files. */
+  httpHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+/** Raised when the port is taken; the entry exits 1 with this message. */
+export class PortInUseError extends Error {
+  readonly code = 'EADDRINUSE';
+  readonly exitCode = 1;
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(
+      `port ${port} on ${host} is already in use (is another gateway running? check with: special-agent gateway status; ` +
+        `or pick another port: special-agent configure set gateway.port <port>)`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+/**
+ * The one HTTP + WebSocket server: Host/Origin gates on every request and upgrade, the
+ * challenge/connect handshake, then frames routed to methods (PROTOCOL.md).
+ */
+export class GatewayServer {
+  readonly #options: GatewayServerOptions;
+  readonly #http: Server;
+  readonly #wss: WebSocketServer;
+  readonly #connections = new Set<GatewayConnection>();
+  readonly #startedAtMs: number;
+  #tickTimer: NodeJS.Timeout | undefined;
+  #port = 0;
+  #stopping = false;
+
+  constructor(options: GatewayServerOptions) {
+    this.#options = options;
+    this.#startedAtMs = options.clock.now();
+    const { limits } = options;
+    this.#http = createServer({
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+    });
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: limits.maxPayload,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.#http.on('request', (req, res) => this.#onRequest(req, res));
+    this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head));
+    this.#http.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get uptimeMs(): number {
+    return this.#options.clock.now() - this.#startedAtMs;
+  }
+
+  /** Authenticated connections. */
+  openConnections(): GatewayConnection[] {
+    return [...this.#connections].filter((conn) => conn.state === 'open');
+  }
+
+  /** Listens on `host:port`; never falls back to another port or address. */
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        this.#http.off('listening', onListening);
+        reject(error.code === 'EADDRINUSE' ? new PortInUseError(host, port) : error);
+      };
+      const onListening = () => {
+        this.#http.off('error', onError);
+        this.#port = (this.#http.address() as AddressInfo).port;
+        this.#tickTimer = setInterval(() => this.#tick(), this.#options.limits.tickIntervalMs);
+        this.#tickTimer.unref();
+        resolve(this.#port);
+      };
+      this.#http.once('error', onError);
+      this.#http.once('listening', onListening);
+      this.#http.listen({ host, port, exclusive: true });
+    });
+  }
+
+  /** Sends an event to every authenticated connection that `filter` accepts. */
+  broadcast(event: string, payload: unknown, filter: (conn: GatewayConnection) => boolean = () => true): void {
+    for (const conn of this.openConnections()) if (filter(conn)) conn.sendEvent(event, payload);
+  }
+
+  /** Closes every authenticated connection that `predicate` selects. */
+  closeWhere(predicate: (conn: GatewayConnection) => boolean, code: number, reason: string): number {
+    let closed = 0;
+    for (const conn of this.openConnections()) {
+      if (predicate(conn)) {
+        conn.close(code, reason);
+        closed += 1;
+      }
+    }
+    return closed;
+  }
+
+  /** Graceful stop: a `shutdown` event, close 1012, then the listener closes. */
+  async stop(reason = 'gateway stopping', restartExpectedMs?: number): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#tickTimer) clearInterval(this.#tickTimer);
+    this.broadcast('shutdown', { reason, ...(restartExpectedMs === undefined ? {} : { restartExpectedMs }) });
+    for (const conn of this.#connections) conn.close(CLOSE.serviceRestart, 'service restart');
+    await new Promise<void>((resolve) => {
+      this.#http.close(() => resolve());
+      this.#http.closeAllConnections();
+    });
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const refusal = this.#gateRefusal(req);
+    if (refusal) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(`${refusal}\n`);
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const body = JSON.stringify({ ok: true, service: 'special-agent-gateway', version: this.#options.version, port: this.#port });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (this.#options.httpHandler?.(req, res)) return;
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+  }
+
+  /** Host, then Origin (DESIGN.md): the reason for a 403, or undefined when both pass. */
+  #gateRefusal(req: IncomingMessage): string | undefined {
+    const host = this.#options.gates.checkHost(req.headers.host);
+    if (!host.ok) return host.reason;
+    const origin = this.#options.gates.checkOrigin(req.headers.origin);
+    if (!origin.ok) return origin.reason;
+    return undefined;
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const refusal = this.#gateRefusal(req);
+    if (refusal) return refuseUpgrade(socket, 403, 'Forbidden', refusal);
+    if (this.#stopping) return refuseUpgrade(socket, 503, 'Service Unavailable', 'gateway stopping');
+    if (this.#connections.size >= this.#options.limits.maxConnections) {
+      return refuseUpgrade(socket, 503, 'Service Unavailable', 'too many connections');
+    }
+    const origin = this.#options.gates.checkOrigin(req.headers.origin);
+    const client = this.#options.addresses.resolve({ peerAddress: req.socket.remoteAddress, headers: req.headers });
+    const peer: PeerContext = {
+      clientIp: client.clientIp,
+      isLocal: client.isLocal,
+      browser: origin.ok && origin.browser,
+      ownOrigin: origin.ok && origin.ownOrigin,
+      origin: req.headers.origin,
+    };
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer));
+  }
+
+  #accept(ws: WebSocket, peer: PeerContext): void {
+    const { limits, clock, logger } = this.#options;
+    const conn = new GatewayConnection(ws, peer, { limits, logger, nowMs: clock.now() });
+    this.#connections.add(conn);
+    const handshakeTimer = setTimeout(() => {
+      if (conn.state !== 'open') conn.close(CLOSE.policy, 'handshake timeout');
+    }, limits.handshakeTimeoutMs);
+    handshakeTimer.unref();
+    conn.onClose(() => {
+      clearTimeout(handshakeTimer);
+      conn.state = 'closed';
+      this.#connections.delete(conn);
+    });
+    ws.on('error', (error) => logger.debug(`socket error on ${conn.id}: ${error.message}`));
+    conn.onMessage((data, isBinary) => {
+      if (isBinary) return conn.close(CLOSE.binaryFrame, 'binary frames not supported');
+      if (conn.state === 'open') return this.#onFrame(conn, data);
+      if (conn.state === 'awaiting-connect') {
+        return void this.#onConnectFrame(conn, data).finally(() => {
+          if (conn.state === 'open') clearTimeout(handshakeTimer);
+        });
+      }
+      if (conn.state === 'authenticating') conn.close(CLOSE.policy, 'invalid handshake: wait for the connect response');
+    });
+    conn.sendChallenge(clock.now());
+  }
+
+  async #onConnectFrame(conn: GatewayConnection, data: RawData): Promise<void> {
+    const size = rawSize(data);
+    if (size > this.#options.limits.preauthMaxPayload) return conn.close(CLOSE.tooLarge, 'preauth payload too large');
+    conn.state = 'authenticating';
+    const parsed = parseJson(data);
+    const id = frameId(parsed);
+    const frame = requestFrameSchema.safeParse(parsed);
+    if (!frame.success || frame.data.method !== 'connect') {
+      const error = frame.success
+        ? invalidRequest('invalid handshake: the first request must be connect')
+        : invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`);
+      conn.respondError(id, error);
+      return conn.close(CLOSE.policy, 'invalid handshake');
+    }
+    const params = connectParamsSchema.safeParse(frame.data.params ?? {});
+    if (!params.success) {
+      conn.respondError(id, invalidRequest(`invalid connect params: ${describeIssue(params.error.issues, frame.data.params)}`));
+      return conn.close(CLOSE.policy, 'invalid connect params');
+    }
+    try {
+      const admission = await this.#options.authenticator.authenticate(params.data, conn.nonce, conn.peer);
+      if (conn.state !== 'authenticating') return;
+      conn.admission = admission;
+      conn.state = 'open';
+      conn.respond(id, this.#hello(conn, admission));
+    } catch (error) {
+      const gatewayError = error instanceof GatewayError ? error : this.#internal(error);
+      conn.respondError(id, gatewayError);
+      conn.close(gatewayError.closeCode ?? CLOSE.policy, closeReasonFor(gatewayError));
+    }
+  }
+
+  #onFrame(conn: GatewayConnection, data: RawData): void {
+    const parsed = parseJson(data);
+    const frame = requestFrameSchema.safeParse(parsed);
+    if (!frame.success) {
+      return conn.respondError(frameId(parsed), invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`));
+    }
+    void this.#options.router.dispatch(conn, frame.data);
+  }
+
+  #hello(conn: GatewayConnection, admission: Admission): HelloOk {
+    const { limits } = this.#options;
+    return {
+      type: 'hello-ok',
+      protocol: PROTOCOL_VERSION,
+      server: { version: this.#options.version, connId: conn.id },
+      features: { methods: this.#options.router.names(), events: [...GATEWAY_EVENTS] },
+      snapshot: {
+        presence: [],
+        health: {},
+        stateVersion: { presence: 0, health: 0 },
+        uptimeMs: this.uptimeMs,
+        authMode: this.#options.authMode(),
+      },
+      ...(admission.issuedToken
+        ? {
+            auth: {
+              deviceToken: admission.issuedToken.token,
+              role: admission.role,
+              scopes: admission.device.scopes,
+              issuedAtMs: admission.issuedToken.createdAtMs,
+            },
+          }
+        : {}),
+      policy: { maxPayload: limits.maxPayload, maxBufferedBytes: limits.maxBufferedBytes, tickIntervalMs: limits.tickIntervalMs },
+    };
+  }
+
+  #internal(error: unknown): GatewayError {
+    this.#options.logger.error(`connect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return new GatewayError('INTERNAL', 'internal error (see the gateway log)', { closeCode: 1011 });
+  }
+
+  #tick(): void {
+    this.broadcast('tick', { ts: this.#options.clock.now() });
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string, reason: string): void {
+  const body = `${reason}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** Close reasons begin as PROTOCOL.md's table says; messages already do except for pairing. */
+function closeReasonFor(error: GatewayError): string {
+  const code = error.details?.code;
+  if (code === 'PAIRING_REQUIRED') return 'pairing required';
+  if (code === 'PAIRING_LIMIT_REACHED') return 'pairing request limit reached';
+  return error.message;
+}
+
+function rawSize(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+function parseJson(data: RawData): unknown {
+  try {
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request id to answer with, when the frame had a usable one. */
+function frameId(parsed: unknown): string {
+  if (parsed && typeof parsed === 'object' && 'id' in parsed) {
+    const id = (parsed as { id: unknown }).id;
+    if (typeof id === 'string' && id.length <= 128) return id;
+  }
+  return '';
+}
+
+function describeIssue(issues: readonly { path: PropertyKey[]; message: string; code?: string }[], parsed: unknown): string {
+  if (parsed === undefined) return 'not valid JSON';
+  const issue = issues[0];
+  if (!issue) return 'invalid';
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}

@@ -1,0 +1,39 @@
+/**
+ * Every gateway limit, named, with its default in one place (STYLE.md; PROTOCOL.md
+ * "Transport"). Tests and benchmarks override single values through `GatewayLimits`.
+ */
+export interface GatewayLimits {
+  /** Largest frame accepted before `hello-ok` (close 1009 `preauth payload too large`). */
+  preauthMaxPayload: number;
+  /** Time allowed between the upgrade and a `connect` (close 1008 `handshake timeout`). */
+  handshakeTimeoutMs: number;
+  /** Largest frame after `hello-ok`, enforced by the WebSocket layer (close 1009). */
+  maxPayload: number;
+  /** Unsent bytes a client may leave queued before close 1008 `slow consumer`. */
+  maxBufferedBytes: number;
+  tickIntervalMs: number;
+  /** Allowed |now − signedAt| for a device signature. */
+  signatureSkewMs: number;
+  /** Calls refused for a missing scope before the connection closes 1008. */
+  maxForbiddenCalls: number;
+  /** Open sockets (authenticated or not) beyond which new upgrades get HTTP 503. */
+  maxConnections: number;
+  /** node:http slowloris guards. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxHeaderBytes: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  preauthMaxPayload: 64 * 1024,
+  handshakeTimeoutMs: 10_000,
+  maxPayload: 1024 * 1024,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  tickIntervalMs: 30_000,
+  signatureSkewMs: 120_000,
+  maxForbiddenCalls: 10,
+  maxConnections: 2048,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxHeaderBytes: 16 * 1024,
+};

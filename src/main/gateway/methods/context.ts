@@ -1,0 +1,28 @@
+import type { ChatService } from '../../agents/chat-service.js';
+import type { ConfigEditor } from '../../config/edit.js';
+import type { PairingService } from '../../pairing/pairing-service.js';
+import type { SecretStore } from '../../secrets/keychain.js';
+import type { SecretsService } from '../../secrets/secrets-service.js';
+import type { Config } from '../../../shared/config-schema.js';
+import type { StatusPayload } from '../../../shared/protocol.js';
+import type { GatewayAuthState } from '../gateway-auth-state.js';
+import type { MethodRouter } from '../router.js';
+
+/** The in-process services the gateway methods call; built once by the composition root. */
+export interface MethodServices {
+  router: MethodRouter;
+  pairing: PairingService;
+  config: {
+    current(): Config;
+    editor: ConfigEditor;
+    /** Re-reads the file now, so an edit takes effect before the method answers. */
+    reload(): Promise<void>;
+  };
+  secrets: SecretsService;
+  keychain: SecretStore;
+  chat: ChatService;
+  auth: GatewayAuthState;
+  status(): Promise<StatusPayload>;
+  /** Closes the live sockets of a device (4001). */
+  closeDevice(deviceId: string, reason: string): void;
+}

@@ -1,0 +1,19 @@
+import { registerAgentMethods } from './agents.js';
+import { registerConfigMethods } from './config.js';
+import type { MethodServices } from './context.js';
+import { registerDeviceMethods } from './devices.js';
+import { registerGatewayAuthMethods } from './gateway-auth.js';
+import { registerModelMethods } from './models.js';
+import { registerStatusMethods } from './status.js';
+
+export type { MethodServices } from './context.js';
+
+/** Registers every gateway method (PROTOCOL.md "Methods"). Add new method files here. */
+export function registerAllMethods(services: MethodServices): void {
+  registerStatusMethods(services);
+  registerDeviceMethods(services);
+  registerConfigMethods(services);
+  registerModelMethods(services);
+  registerAgentMethods(services);
+  registerGatewayAuthMethods(services);
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { computeAuthStatus } from '../../providers/auth-status.js';
+import { maskSecret } from '../../secrets/resolve.js';
+import { PROVIDER_ID_PATTERN, providerSchema } from '../../../shared/config-schema.js';
+import { conflict, notFound } from '../../../shared/errors.js';
+import type { MethodServices } from './context.js';
+
+const providerId = z.string().regex(PROVIDER_ID_PATTERN, 'provider ids use a-z, 0-9, _ and -, starting with a letter or digit').max(64);
+
+/** `models.authStatus` and `models.providers.*`. Keys go to the keychain and are never echoed. */
+export function registerModelMethods(services: MethodServices): void {
+  const { router, config, secrets } = services;
+  const requireProvider = (id: string) => {
+    const provider = config.current().models.providers[id];
+    if (!provider) throw notFound(`provider "${id}" not found (add it first: models.providers.upsert)`);
+    return provider;
+  };
+  const resolveKey = (id: string) => secrets.resolve({ kind: 'provider', id });
+
+  router.register('models.authStatus', {
+    scope: 'operator.read',
+    params: z.strictObject({ probe: z.boolean().optional(), provider: providerId.optional() }),
+    handler: async (params) => {
+      const current = config.current();
+      if (params.provider !== undefined) requireProvider(params.provider);
+      const status = await computeAuthStatus({ config: current, resolveKey, probe: params.probe ?? false });
+      if (params.provider === undefined) return status;
+      return {
+        providers: status.providers.filter((row) => row.id === params.provider),
+        agents: status.agents.filter((row) => row.provider === params.provider),
+      };
+    },
+  });
+  router.register('models.providers.upsert', {
+    scope: 'operator.admin',
+    params: z.strictObject({
+      id: providerId,
+      type: providerSchema.shape.type,
+      baseUrl: providerSchema.shape.baseUrl,
+      models: providerSchema.shape.models,
+    }),
+    handler: async (params) => {
+      const base = ['models', 'providers', params.id];
+      await config.editor.applyEdits([
+        { path: [...base, 'type'], value: params.type },
+        { path: [...base, 'baseUrl'], value: params.baseUrl },
+        params.models === undefined ? { path: [...base, 'models'], unset: true } : { path: [...base, 'models'], value: params.models },
+      ]);
+      await config.reload();
+      const { type, baseUrl, models } = requireProvider(params.id);
+      return { provider: { id: params.id, type, baseUrl, ...(models ? { models } : {}) } };
+    },
+  });
+  router.register('models.providers.remove', {
+    scope: 'operator.admin',
+    params: z.strictObject({ id: providerId }),
+    handler: async (params) => {
+      requireProvider(params.id);
+      const users = config.current().agents.list.filter((agent) => agent.model.provider === params.id);
+      if (users.length > 0) {
+        const names = users.map((agent) => `"${agent.id}"`).join(', ');
+        throw conflict(`provider "${params.id}" is used by agent ${names}; point the agent at another provider first`);
+      }
+      // The keychain entry goes first: a failure leaves the provider (and its key) as they were.
+      await secrets.clearSecret(['models', 'providers', params.id, 'apiKey']);
+      await config.editor.unset(['models', 'providers', params.id]);
+      await config.reload();
+      return { id: params.id };
+    },
+  });
+  router.register('models.providers.setKey', {
+    scope: 'operator.admin',
+    params: z.strictObject({ id: providerId, apiKey: z.string().min(1).max(4096) }),
+    handler: async (params) => {
+      requireProvider(params.id);
+      const stored = await secrets.storeSecret(['models', 'providers', params.id, 'apiKey'], params.apiKey);
+      await config.reload();
+      return {
+        id: params.id,
+        credential: {
+          source: stored.shadowedByEnv ? 'env' : 'keychain',
+          ...(stored.shadowedByEnv ? { envVar: stored.shadowedByEnv } : {}),
+          masked: maskSecret(params.apiKey),
+          storedIn: 'keychain',
+        },
+      };
+    },
+  });
+  router.register('models.providers.clearKey', {
+    scope: 'operator.admin',
+    params: z.strictObject({ id: providerId }),
+    handler: async (params) => {
+      requireProvider(params.id);
+      await secrets.clearSecret(['models', 'providers', params.id, 'apiKey']);
+      await config.reload();
+      return { id: params.id };
+    },
+  });
+}

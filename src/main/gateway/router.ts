@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import type { Logger } from '../util/logger.js';
+import { GatewayError, invalidRequest } from '../../shared/errors.js';
+import type { RequestFrame } from '../../shared/protocol.js';
+import { CLOSE } from '../../shared/protocol.js';
+import type { KnownScope } from '../../shared/scopes.js';
+import { hasScope } from '../../shared/scopes.js';
+import type { GatewayConnection } from './connection.js';
+
+/** What a method handler sees besides its params. */
+export interface MethodContext {
+  conn: GatewayConnection;
+}
+
+/** A gateway method: the scope it needs, its params schema and its handler. */
+export interface MethodDefinition<Params> {
+  scope: KnownScope;
+  params: z.ZodType<Params>;
+  handler: (params: Params, context: MethodContext) => unknown;
+}
+
+/**
+ * Routes requests of authenticated connections to registered methods: scope check, params
+ * parsed at the edge, errors mapped to the wire (unknown errors become INTERNAL, with the
+ * detail going to the log only).
+ */
+export class MethodRouter {
+  readonly #methods = new Map<string, MethodDefinition<unknown>>();
+  readonly #logger: Logger;
+  readonly #maxForbiddenCalls: number;
+
+  constructor(options: { logger: Logger; maxForbiddenCalls: number }) {
+    this.#logger = options.logger;
+    this.#maxForbiddenCalls = options.maxForbiddenCalls;
+  }
+
+  register<Params>(name: string, definition: MethodDefinition<Params>): void {
+    if (this.#methods.has(name)) throw new Error(`method ${name} registered twice`);
+    this.#methods.set(name, definition as MethodDefinition<unknown>);
+  }
+
+  names(): string[] {
+    return ['connect', ...this.#methods.keys()];
+  }
+
+  async dispatch(conn: GatewayConnection, frame: RequestFrame): Promise<void> {
+    try {
+      const payload = await this.#run(conn, frame);
+      conn.respond(frame.id, payload);
+    } catch (error) {
+      conn.respondError(frame.id, this.#toGatewayError(error, frame.method));
+      if (error instanceof GatewayError && error.details?.code === 'MISSING_SCOPE') {
+        conn.forbiddenCalls += 1;
+        if (conn.forbiddenCalls >= this.#maxForbiddenCalls) {
+          conn.close(CLOSE.policy, 'unauthorized: too many calls without the required scope');
+        }
+      }
+    }
+  }
+
+  async #run(conn: GatewayConnection, frame: RequestFrame): Promise<unknown> {
+    if (frame.method === 'connect') throw invalidRequest('already connected: connect is only valid as the first request');
+    const method = this.#methods.get(frame.method);
+    if (!method) throw invalidRequest(`unknown method "${frame.method}"`);
+    if (!hasScope(conn.scopes, method.scope)) {
+      throw GatewayError.of('MISSING_SCOPE', {
+        message: `missing scope: ${frame.method} needs ${method.scope} (approve this device with that scope)`,
+        details: { requiredScope: method.scope },
+      });
+    }
+    const parsed = method.params.safeParse(frame.params ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` at params.${issue.path.join('.')}` : '';
+      throw invalidRequest(`invalid params for ${frame.method}${where}: ${issue?.message ?? 'invalid'}`);
+    }
+    return await method.handler(parsed.data, { conn });
+  }
+
+  #toGatewayError(error: unknown, method: string): GatewayError {
+    if (error instanceof GatewayError) return error;
+    this.#logger.error(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return new GatewayError('INTERNAL', 'internal error (see the gateway log)');
+  }
+}

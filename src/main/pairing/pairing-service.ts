@@ -1,0 +1,295 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { conflict } from '../../shared/errors.js';
+import type { Clock } from '../util/clock.js';
+import { DEFAULT_PAIRING_LIMITS, type PairingLimits } from './pairing-limits.js';
+import { PairingState, type Transaction } from './pairing-state.js';
+import { PairingStore } from './pairing-store.js';
+import {
+  applyApproval,
+  copyPending,
+  dropPendingOf,
+  hashToken,
+  limitReached,
+  optionalMetadata,
+  resolution,
+  sameScopes,
+  takePaired,
+  takePending,
+  toPublicDevice,
+  tokenMatches,
+  unique,
+  uuidFromBytes,
+} from './records.js';
+import type {
+  ApprovedBy,
+  DeviceChangedEvent,
+  DirectApprovalInput,
+  PairedDevice,
+  PairingRequestInput,
+  PairingResolvedEvent,
+  PendingRequest,
+} from './types.js';
+
+/** Events of {@link PairingService}. */
+export interface PairingServiceEvents {
+  /** A new pending request (not a refreshed one). */
+  requested: [PendingRequest];
+  resolved: [PairingResolvedEvent];
+  /** The device's live sockets must close with 4001. */
+  'device-changed': [DeviceChangedEvent];
+  /** A background sweep could not persist; the gateway should log it. */
+  'write-failed': [Error];
+}
+
+/** What {@link PairingService.open} needs. */
+export interface PairingServiceOptions {
+  /** `resolvePaths().devices`. */
+  path: string;
+  clock: Clock;
+  /** Random bytes for request ids and device tokens. */
+  random?: (size: number) => Uint8Array;
+  limits?: Partial<PairingLimits>;
+}
+
+const DEVICE_TOKEN_BYTES = 32;
+
+/**
+ * Pending pairing requests and paired devices, persisted in `devices.json`. Every mutation
+ * runs one at a time, is written durably before its promise resolves, and only then
+ * becomes visible and announced.
+ */
+export class PairingService extends EventEmitter<PairingServiceEvents> {
+  readonly #state: PairingState;
+  readonly #clock: Clock;
+  readonly #random: (size: number) => Uint8Array;
+  readonly #limits: PairingLimits;
+  readonly #timer: NodeJS.Timeout;
+
+  private constructor(store: PairingStore, options: PairingServiceOptions) {
+    super();
+    this.#state = new PairingState(store, options.clock, (request, now) =>
+      this.emit('resolved', resolution(request, 'expired', now)),
+    );
+    this.#clock = options.clock;
+    this.#random = options.random ?? randomBytes;
+    this.#limits = { ...DEFAULT_PAIRING_LIMITS, ...options.limits };
+    this.#timer = setInterval(() => this.#sweep(), this.#limits.sweepIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Loads the store at `options.path` and starts the expiry sweep. Throws the store's errors. */
+  static async open(options: PairingServiceOptions): Promise<PairingService> {
+    const store = await PairingStore.open(options.path, { clock: options.clock });
+    return new PairingService(store, options);
+  }
+
+  /** Changes the lifetime of requests created or refreshed from now on (config reload). */
+  setPendingTtlMs(ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0)
+      throw new RangeError(`pendingTtlMs must be a positive number, got ${ms}`);
+    this.#limits.pendingTtlMs = ms;
+  }
+
+  /** The paired record of `deviceId`, if any. */
+  getPaired(deviceId: string): PairedDevice | undefined {
+    const device = this.#state.current.paired[deviceId];
+    return device === undefined ? undefined : toPublicDevice(device);
+  }
+
+  /** Unexpired pending requests (oldest first) and paired devices (earliest approval first). */
+  list(): { pending: PendingRequest[]; paired: PairedDevice[] } {
+    return {
+      pending: this.#state
+        .livePending()
+        .sort((a, b) => a.ts - b.ts)
+        .map(copyPending),
+      paired: Object.values(this.#state.current.paired)
+        .sort((a, b) => a.approvedAtMs - b.approvedAtMs)
+        .map(toPublicDevice),
+    };
+  }
+
+  /** How many unexpired requests wait for a person (tray badge, `status`). */
+  pendingCount(): number {
+    return this.#state.livePending().length;
+  }
+
+  /**
+   * Records that a device wants to pair. A retry with the same role and scopes keeps its
+   * requestId and gets a fresh TTL (`created: false`); anything else replaces the device's
+   * earlier request. Past a cap: `PAIRING_LIMIT_REACHED` with `retryAfterMs`.
+   */
+  requestPairing(
+    input: PairingRequestInput,
+  ): Promise<{ request: PendingRequest; created: boolean }> {
+    return this.#state.mutate((tx) => {
+      const ttl = this.#limits.pendingTtlMs;
+      const earlier = Object.values(tx.draft.pending).find(
+        (request) => request.deviceId === input.deviceId,
+      );
+      if (earlier && earlier.role === input.role && sameScopes(earlier.scopes, input.scopes)) {
+        earlier.expiresAtMs = tx.now + ttl;
+        return { request: copyPending(earlier), created: false };
+      }
+      if (earlier) delete tx.draft.pending[earlier.requestId];
+      this.#enforceCaps(tx, input.remoteIp);
+      const request: PendingRequest = {
+        requestId: uuidFromBytes(this.#random(16)),
+        deviceId: input.deviceId,
+        publicKey: input.publicKey,
+        ...optionalMetadata(input),
+        clientId: input.clientId,
+        clientMode: input.clientMode,
+        role: input.role,
+        scopes: unique(input.scopes),
+        remoteIp: input.remoteIp,
+        reason: input.reason,
+        isRepair: tx.draft.paired[input.deviceId] !== undefined,
+        ts: tx.now,
+        expiresAtMs: tx.now + ttl,
+      };
+      tx.draft.pending[request.requestId] = request;
+      // The superseded request can no longer be approved; to a watcher it has expired.
+      if (earlier) tx.announce(() => this.emit('resolved', resolution(earlier, 'expired', tx.now)));
+      tx.announce(() => this.emit('requested', copyPending(request)));
+      return { request: copyPending(request), created: true };
+    });
+  }
+
+  /** Approves a pending request; a repair merges the new role and scopes into the device. */
+  approve(
+    requestId: string,
+    approvedBy: ApprovedBy = 'operator',
+  ): Promise<{ requestId: string; device: PairedDevice }> {
+    return this.#state.mutate((tx) => {
+      const request = takePending(tx.draft, requestId);
+      const device = applyApproval(tx.draft, request, approvedBy, tx.now);
+      tx.announce(() => this.emit('resolved', resolution(request, 'approved', tx.now)));
+      return { requestId, device: toPublicDevice(device) };
+    });
+  }
+
+  /** Pairs a local device at once (`approve-silently`): no pending record, no event. */
+  approveDirect(input: DirectApprovalInput): Promise<PairedDevice> {
+    return this.#state.mutate((tx) =>
+      toPublicDevice(applyApproval(tx.draft, input, 'local-auto', tx.now)),
+    );
+  }
+
+  /** Rejects a pending request. */
+  reject(requestId: string): Promise<{ requestId: string; deviceId: string }> {
+    return this.#state.mutate((tx) => {
+      const request = takePending(tx.draft, requestId);
+      tx.announce(() => this.emit('resolved', resolution(request, 'rejected', tx.now)));
+      return { requestId, deviceId: request.deviceId };
+    });
+  }
+
+  /** Unpairs a device; its pending requests are rejected with it. */
+  remove(deviceId: string): Promise<{ deviceId: string }> {
+    return this.#state.mutate((tx) => {
+      takePaired(tx.draft, deviceId);
+      delete tx.draft.paired[deviceId];
+      for (const request of dropPendingOf(tx.draft, deviceId)) {
+        tx.announce(() => this.emit('resolved', resolution(request, 'rejected', tx.now)));
+      }
+      tx.announce(() => this.emit('device-changed', { deviceId, change: 'removed' }));
+      return { deviceId };
+    });
+  }
+
+  /** Invalidates the device's tokens; it gets a new one by connecting with the shared secret. */
+  rotateToken(deviceId: string): Promise<{ deviceId: string; rotatedAtMs: number }> {
+    return this.#state.mutate((tx) => {
+      for (const token of takePaired(tx.draft, deviceId).tokens) token.rotatedAtMs ??= tx.now;
+      tx.announce(() => this.emit('device-changed', { deviceId, change: 'rotated' }));
+      return { deviceId, rotatedAtMs: tx.now };
+    });
+  }
+
+  /** Revokes the device's tokens at once. */
+  revokeToken(deviceId: string): Promise<{ deviceId: string; revokedAtMs: number }> {
+    return this.#state.mutate((tx) => {
+      for (const token of takePaired(tx.draft, deviceId).tokens) token.revokedAtMs ??= tx.now;
+      tx.announce(() => this.emit('device-changed', { deviceId, change: 'revoked' }));
+      return { deviceId, revokedAtMs: tx.now };
+    });
+  }
+
+  /**
+   * Issues a new device token for an approved role, replacing the previous one. The token
+   * is returned once; only its SHA-256 is stored.
+   */
+  issueDeviceToken(
+    deviceId: string,
+    role: string,
+  ): Promise<{ token: string; createdAtMs: number }> {
+    return this.#state.mutate((tx) => {
+      const device = takePaired(tx.draft, deviceId);
+      if (!device.roles.includes(role))
+        throw conflict(`device ${deviceId} is not approved for role ${role}`);
+      const token = Buffer.from(this.#random(DEVICE_TOKEN_BYTES)).toString('base64url');
+      device.tokens = device.tokens.filter((existing) => existing.role !== role);
+      device.tokens.push({ role, hash: hashToken(token), createdAtMs: tx.now });
+      return { token, createdAtMs: tx.now };
+    });
+  }
+
+  /** True when `token` is the live device token of `deviceId` for `role` (constant time). */
+  verifyDeviceToken(deviceId: string, role: string, token: string): boolean {
+    const stored = this.#state.current.paired[deviceId]?.tokens.find(
+      (candidate) => candidate.role === role,
+    );
+    if (
+      stored === undefined ||
+      stored.rotatedAtMs !== undefined ||
+      stored.revokedAtMs !== undefined
+    )
+      return false;
+    if (!tokenMatches(token, stored.hash)) return false;
+    // In memory only: persisted by the next write, so a connect costs no disk write here.
+    stored.lastUsedAtMs = this.#clock.now();
+    return true;
+  }
+
+  /** Notes where and when an admitted device connected from. */
+  recordSeen(deviceId: string, remoteIp: string): Promise<void> {
+    return this.#state.mutate((tx) => {
+      const device = takePaired(tx.draft, deviceId);
+      device.lastSeenAtMs = tx.now;
+      device.remoteIp = remoteIp;
+    });
+  }
+
+  /** Drops requests whose TTL has passed and announces each as expired; returns how many. */
+  async expireDue(): Promise<number> {
+    if (this.#state.livePending().length === Object.keys(this.#state.current.pending).length)
+      return 0;
+    return this.#state.mutate((tx) => {
+      if (tx.expired.length === 0) tx.skipWrite();
+      return tx.expired.length;
+    });
+  }
+
+  /** Stops the sweep and waits for writes in flight; later mutations reject. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#state.close();
+  }
+
+  #sweep(): void {
+    this.expireDue().catch((error: unknown) => {
+      if (!this.#state.closed)
+        this.emit('write-failed', error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  #enforceCaps(tx: Transaction, remoteIp: string): void {
+    const live = Object.values(tx.draft.pending);
+    const fromAddress = live.filter((request) => request.remoteIp === remoteIp);
+    if (fromAddress.length >= this.#limits.maxPendingPerAddress)
+      throw limitReached(fromAddress, tx.now);
+    if (live.length >= this.#limits.maxPendingTotal) throw limitReached(live, tx.now);
+  }
+}

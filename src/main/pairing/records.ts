@@ -1,0 +1,176 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { GatewayError, notFound } from '../../shared/errors.js';
+import type {
+  ApprovedBy,
+  DirectApprovalInput,
+  PairedDevice,
+  PairingRequestInput,
+  PairingResolvedEvent,
+  PairingStoreData,
+  PendingRequest,
+  StoredPairedDevice,
+} from './types.js';
+
+/** The public view of a stored device: token hashes dropped, arrays copied. */
+export function toPublicDevice(device: StoredPairedDevice): PairedDevice {
+  const { tokens, roles, scopes, ...rest } = device;
+  return {
+    ...rest,
+    roles: [...roles],
+    scopes: [...scopes],
+    tokens: tokens.map(({ hash: _hash, ...info }) => ({ ...info })),
+  };
+}
+
+/** A copy of a pending request, so callers cannot change the service's state. */
+export function copyPending(request: PendingRequest): PendingRequest {
+  return { ...request, scopes: [...request.scopes] };
+}
+
+/** `values` without duplicates, first occurrence kept. */
+export function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** True when both lists hold the same scopes, in any order. */
+export function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((scope) => right.has(scope));
+}
+
+/** RFC 4122 version-4 UUID text from 16 random bytes (the shape `crypto.randomUUID` gives). */
+export function uuidFromBytes(bytes: Uint8Array): string {
+  const b = Buffer.from(bytes.subarray(0, 16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Lowercase hex SHA-256 of a device token: all the store ever keeps of it. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Constant-time check of `token` against a stored hash. */
+export function tokenMatches(token: string, storedHash: string): boolean {
+  const expected = Buffer.from(storedHash, 'hex');
+  const actual = Buffer.from(hashToken(token), 'hex');
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/**
+ * Adds an approval to the paired record of `input.deviceId`: creates it, or on a repair
+ * merges the role and scopes into what was approved before and refreshes the metadata.
+ */
+export function applyApproval(
+  data: PairingStoreData,
+  input: DirectApprovalInput,
+  approvedBy: ApprovedBy,
+  now: number,
+): StoredPairedDevice {
+  const previous = data.paired[input.deviceId];
+  const device: StoredPairedDevice = {
+    ...previous,
+    deviceId: input.deviceId,
+    publicKey: input.publicKey,
+    clientId: input.clientId,
+    roles: unique([...(previous?.roles ?? []), input.role]),
+    scopes: unique([...(previous?.scopes ?? []), ...input.scopes]),
+    createdAtMs: previous?.createdAtMs ?? now,
+    approvedAtMs: now,
+    approvedBy,
+    tokens: previous?.tokens ?? [],
+  };
+  for (const key of ['displayName', 'platform', 'deviceFamily'] as const) {
+    const value = input[key];
+    if (value !== undefined) device[key] = value;
+  }
+  data.paired[input.deviceId] = device;
+  return device;
+}
+
+/** Removes every pending request of `deviceId`; returns the removed ones. */
+export function dropPendingOf(data: PairingStoreData, deviceId: string): PendingRequest[] {
+  const dropped = Object.values(data.pending).filter((request) => request.deviceId === deviceId);
+  for (const request of dropped) delete data.pending[request.requestId];
+  return dropped;
+}
+
+/** Removes pending requests whose time is up at `now`; returns them. */
+export function dropExpired(data: PairingStoreData, now: number): PendingRequest[] {
+  const expired = Object.values(data.pending).filter((request) => isExpired(request, now));
+  for (const request of expired) delete data.pending[request.requestId];
+  return expired;
+}
+
+/** A request is gone from the instant `expiresAtMs` is reached. */
+export function isExpired(request: PendingRequest, now: number): boolean {
+  return now >= request.expiresAtMs;
+}
+
+/**
+ * Copies `lastUsedAtMs` stamps made on `from` (in memory, while a write was in flight)
+ * onto the matching tokens of `to`, so committing a snapshot never loses them.
+ */
+export function carryLastUsed(from: PairingStoreData, to: PairingStoreData): void {
+  for (const [deviceId, device] of Object.entries(to.paired)) {
+    const before = from.paired[deviceId];
+    if (before === undefined) continue;
+    for (const token of device.tokens) {
+      const old = before.tokens.find((candidate) => candidate.hash === token.hash);
+      const used = old?.lastUsedAtMs;
+      if (used !== undefined && used > (token.lastUsedAtMs ?? -1)) token.lastUsedAtMs = used;
+    }
+  }
+}
+
+/** The optional client metadata of a request, without undefined keys. */
+export function optionalMetadata(
+  input: PairingRequestInput,
+): Pick<PendingRequest, 'displayName' | 'platform' | 'deviceFamily'> {
+  const metadata: Pick<PendingRequest, 'displayName' | 'platform' | 'deviceFamily'> = {};
+  if (input.displayName !== undefined) metadata.displayName = input.displayName;
+  if (input.platform !== undefined) metadata.platform = input.platform;
+  if (input.deviceFamily !== undefined) metadata.deviceFamily = input.deviceFamily;
+  return metadata;
+}
+
+/** The `resolved` event payload for `request`. */
+export function resolution(
+  request: PendingRequest,
+  decision: PairingResolvedEvent['decision'],
+  ts: number,
+): PairingResolvedEvent {
+  return { requestId: request.requestId, deviceId: request.deviceId, decision, ts };
+}
+
+/** Removes and returns a pending request, or throws NOT_FOUND naming the CLI to list them. */
+export function takePending(data: PairingStoreData, requestId: string): PendingRequest {
+  const request = data.pending[requestId];
+  if (request === undefined) {
+    throw notFound(
+      `pairing request ${requestId} not found or expired (run \`special-agent devices list\` to see pending requests)`,
+    );
+  }
+  delete data.pending[requestId];
+  return request;
+}
+
+/** The paired record of `deviceId`, or NOT_FOUND naming the CLI to list them. */
+export function takePaired(data: PairingStoreData, deviceId: string): StoredPairedDevice {
+  const device = data.paired[deviceId];
+  if (device === undefined) {
+    throw notFound(
+      `device ${deviceId} is not paired (run \`special-agent devices list\` to see paired devices)`,
+    );
+  }
+  return device;
+}
+
+/** PAIRING_LIMIT_REACHED, retryable when the oldest of `relevant` expires. */
+export function limitReached(relevant: readonly PendingRequest[], now: number): GatewayError {
+  const oldest = Math.min(...relevant.map((request) => request.expiresAtMs));
+  return GatewayError.of('PAIRING_LIMIT_REACHED', { retryAfterMs: Math.max(0, oldest - now) });
+}

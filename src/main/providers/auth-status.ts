@@ -1,0 +1,105 @@
+/**
+ * The `models.authStatus` payload (PROTOCOL.md): for each provider, which credential source
+ * won and whether it is usable; for each agent, the status of its provider. Keys are never
+ * returned, only a masked tail.
+ */
+import type { Config, ProviderConfig } from '../../shared/config-schema.js';
+import { providerEnvVar } from '../../shared/config-schema.js';
+import { isLoopbackUrl } from './loopback.js';
+import { probeProvider } from './probe.js';
+import type { ProbeOptions, ProbeResult } from './probe.js';
+import type { ResolveKey, ResolvedSecret } from './provider-types.js';
+
+/** Keys shorter than this show no tail at all: four characters would be too much of them. */
+export const MASK_MIN_KEY_LENGTH = 12;
+const MASK_TAIL = 4;
+
+export type ProviderAuthState = 'ok' | 'missing' | 'not-required' | 'invalid';
+
+export interface ProviderAuthRow {
+  id: string;
+  type: ProviderConfig['type'];
+  baseUrl: string;
+  credential: { source: ResolvedSecret['source']; envVar?: string; masked?: string };
+  status: ProviderAuthState;
+  probe?: ProbeResult;
+}
+
+export interface AgentAuthRow {
+  id: string;
+  provider: string;
+  status: ProviderAuthState;
+}
+
+export interface AuthStatus {
+  providers: ProviderAuthRow[];
+  agents: AgentAuthRow[];
+}
+
+export interface AuthStatusOptions {
+  config: Config;
+  resolveKey: ResolveKey;
+  /** Also call each provider (`GET /models`); a rejected key turns the status to `invalid`. */
+  probe?: boolean;
+  probeFn?: (options: ProbeOptions) => Promise<ProbeResult>;
+}
+
+/** A provider on this machine (loopback `baseUrl`) needs no key; any other does. */
+export function providerNeedsKey(provider: Pick<ProviderConfig, 'baseUrl'>): boolean {
+  return !isLoopbackUrl(provider.baseUrl);
+}
+
+/** `…` plus the last four characters, or a bare `…` for short keys. */
+export function maskKey(key: string): string {
+  return key.length >= MASK_MIN_KEY_LENGTH ? `…${key.slice(-MASK_TAIL)}` : '…';
+}
+
+/** Builds the `models.authStatus` payload. Probes run in parallel, each under its own timeout. */
+export async function computeAuthStatus(options: AuthStatusOptions): Promise<AuthStatus> {
+  const { config, resolveKey, probeFn = probeProvider } = options;
+  const entries = Object.entries(config.models.providers);
+  const providers = await Promise.all(
+    entries.map(async ([id, provider]): Promise<ProviderAuthRow> => {
+      const secret = await resolveQuietly(resolveKey, id);
+      const row = baseRow(id, provider, secret);
+      if (!options.probe || row.status === 'missing') return row;
+      const probe = await probeFn({
+        provider: { id, type: provider.type, baseUrl: provider.baseUrl },
+        apiKey: secret.value,
+      });
+      return { ...row, probe, status: probe.error?.kind === 'rejected' ? 'invalid' : row.status };
+    }),
+  );
+  const statusById = new Map(providers.map((row) => [row.id, row.status]));
+  const agents = config.agents.list.map((agent) => ({
+    id: agent.id,
+    provider: agent.model.provider,
+    status: statusById.get(agent.model.provider) ?? 'missing',
+  }));
+  return { providers, agents };
+}
+
+function baseRow(id: string, provider: ProviderConfig, secret: ResolvedSecret): ProviderAuthRow {
+  const key = secret.value || undefined;
+  // Always the variable that feeds this provider, so a `missing` row says what to set.
+  const envVar = secret.envVar ?? providerEnvVar(id);
+  const credential: ProviderAuthRow['credential'] = {
+    source: key ? secret.source : 'none',
+    envVar,
+    ...(key ? { masked: maskKey(key) } : {}),
+  };
+  const status: ProviderAuthState = key ? 'ok' : providerNeedsKey(provider) ? 'missing' : 'not-required';
+  return { id, type: provider.type, baseUrl: provider.baseUrl, credential, status };
+}
+
+/**
+ * A keychain that cannot be reached must not hide the whole table: that provider shows as
+ * having no key, and `status.keychain.available` says why.
+ */
+async function resolveQuietly(resolveKey: ResolveKey, id: string): Promise<ResolvedSecret> {
+  try {
+    return await resolveKey(id);
+  } catch {
+    return { source: 'none' };
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Test support (not shipped behaviour): a local HTTP server speaking the real streaming
+ * formats of OpenAI chat completions and the Anthropic Messages API. It writes each
+ * response in tiny pieces, so lines and multi-byte UTF-8 characters are split across
+ * writes, and it checks the API key that arrived the way the real service would.
+ */
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeBehaviour {
+  /** The key the server accepts; `undefined` accepts anything (a local server). */
+  apiKey?: string | undefined;
+  deltas: string[];
+  /** Bytes per write: 1 splits every line and every multi-byte character. */
+  chunkBytes: number;
+  /** Send the deltas, then keep the stream open without ending it. */
+  hang: boolean;
+  /** Accept the request but never send the response headers. */
+  silent: boolean;
+  /** Answer with this status and body instead of streaming. */
+  failWith?: { status: number; body: string } | undefined;
+  /** Anthropic only: an `error` event after the deltas. */
+  errorEvent?: { type: string; message: string } | undefined;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
+
+export interface FakeProvider {
+  baseUrl: string;
+  requests: RecordedRequest[];
+  behaviour: FakeBehaviour;
+  /** Resolves when the client drops a request before the server finished answering. */
+  nextDisconnect(): Promise<void>;
+  /** Resolves when the next request has arrived (for tests that abort mid-stream). */
+  nextRequest(): Promise<RecordedRequest>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_DELTAS = ['Hel', 'lo ', '€uro ', '👋', ' done'];
+
+/** Starts a fake provider of `type` on 127.0.0.1 with a random port, under `/v1`. */
+export async function startFakeProvider(
+  type: 'openai' | 'anthropic',
+  behaviour: Partial<FakeBehaviour> = {},
+): Promise<FakeProvider> {
+  const state: FakeBehaviour = { deltas: DEFAULT_DELTAS, chunkBytes: 1, hang: false, silent: false, ...behaviour };
+  const requests: RecordedRequest[] = [];
+  const disconnectWaiters: (() => void)[] = [];
+  const requestWaiters: ((request: RecordedRequest) => void)[] = [];
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
+    requests.push(recorded);
+    requestWaiters.splice(0).forEach((resolve) => resolve(recorded));
+    res.on('close', () => {
+      if (!res.writableFinished) disconnectWaiters.splice(0).forEach((resolve) => resolve());
+    });
+    if (state.silent) return;
+    if (!keyAccepted(type, req.headers, state.apiKey)) return sendJson(res, 401, authError(type));
+    if (state.failWith) return sendRaw(res, state.failWith.status, state.failWith.body);
+    if (req.method === 'GET' && req.url === '/v1/models') return sendJson(res, 200, { data: [] });
+    const expected = type === 'openai' ? '/v1/chat/completions' : '/v1/messages';
+    if (req.method !== 'POST' || req.url !== expected) return sendJson(res, 404, { error: { message: 'no route' } });
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const events = type === 'openai' ? openAIEvents(state.deltas) : anthropicEvents(state.deltas, state.errorEvent);
+    await writeInPieces(res, Buffer.from(events.join(''), 'utf8'), state.chunkBytes);
+    if (!state.hang) res.end();
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    behaviour: state,
+    nextDisconnect: () => new Promise((resolve) => disconnectWaiters.push(resolve)),
+    nextRequest: () => new Promise((resolve) => requestWaiters.push(resolve)),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A port that was just free: connecting to it is refused. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/v1`;
+}
+
+function keyAccepted(type: 'openai' | 'anthropic', headers: IncomingHttpHeaders, apiKey: string | undefined): boolean {
+  if (apiKey === undefined) return true;
+  return type === 'openai' ? headers.authorization === `Bearer ${apiKey}` : headers['x-api-key'] === apiKey;
+}
+
+function authError(type: 'openai' | 'anthropic'): unknown {
+  return type === 'openai'
+    ? { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }
+    : { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } };
+}
+
+function openAIEvents(deltas: string[]): string[] {
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  return [
+    chunk({ role: 'assistant', content: '' }),
+    ...deltas.map((content) => chunk({ content })),
+    chunk({}, 'stop'),
+    'data: [DONE]\n\n',
+  ];
+}
+
+function anthropicEvents(deltas: string[], errorEvent: FakeBehaviour['errorEvent']): string[] {
+  const event = (name: string, data: Record<string, unknown>) => `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
+  return [
+    event('message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', content: [] } }),
+    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    event('ping', {}),
+    ...deltas.map((text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
+    ...(errorEvent ? [event('error', { error: errorEvent })] : []),
+    event('content_block_stop', { index: 0 }),
+    event('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 5 } }),
+    event('message_stop', {}),
+  ];
+}
+
+async function writeInPieces(res: ServerResponse, bytes: Buffer, size: number): Promise<void> {
+  for (let offset = 0; offset < bytes.length && !res.destroyed; offset += size) {
+    // Waiting for each write to flush keeps the pieces apart on the wire.
+    await new Promise<void>((resolve) => res.write(bytes.subarray(offset, offset + size), () => resolve()));
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  sendRaw(res, status, JSON.stringify(body), 'application/json');
+}
+
+function sendRaw(res: ServerResponse, status: number, body: string, contentType = 'application/json'): void {
+  res.writeHead(status, { 'content-type': contentType });
+  res.end(body);
+}

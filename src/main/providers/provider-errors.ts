@@ -1,0 +1,113 @@
+/**
+ * Turns what goes wrong talking to a provider into registry errors (src/shared/errors.ts).
+ * Every message names the provider id and passes through `scrubSecret`, so a provider that
+ * echoes the request (headers included) can never leak the key into a response or a log.
+ */
+import { GatewayError } from '../../shared/errors.js';
+
+/** Longest provider-supplied text we pass on. */
+export const MAX_PROVIDER_MESSAGE_CHARS = 300;
+
+const REDACTED = '[redacted]';
+
+/** The caller aborted the run. Not a provider failure, so it is no `GatewayError`. */
+export class ChatAbortedError extends Error {
+  constructor(message = 'chat run aborted') {
+    super(message);
+    this.name = 'ChatAbortedError';
+  }
+}
+
+/** Why our own timer cut a request short; carried as the abort reason. */
+export class ProviderTimeoutError extends Error {
+  readonly phase: 'connect' | 'idle';
+  readonly timeoutMs: number;
+
+  constructor(phase: 'connect' | 'idle', timeoutMs: number) {
+    super(`provider timeout (${phase}, ${timeoutMs} ms)`);
+    this.name = 'ProviderTimeoutError';
+    this.phase = phase;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Replaces every occurrence of `secret` in `text`. */
+export function scrubSecret(text: string, secret: string | undefined): string {
+  if (!secret) return text;
+  return text.split(secret).join(REDACTED);
+}
+
+/** The base URL without user info or query, safe to show. */
+export function displayUrl(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  } catch {
+    return '(invalid baseUrl)';
+  }
+}
+
+/** Finds the human message in an error body: `{error:{message}}` (both APIs), `{message}`, or text. */
+export function messageFromBody(body: string): string {
+  let text = body;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    text = pickMessage(parsed) ?? body;
+  } catch {
+    // Not JSON (an HTML error page, a proxy's text): use it as it is.
+  }
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function pickMessage(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const inner = record.error;
+  if (typeof inner === 'string') return inner;
+  if (typeof inner === 'object' && inner !== null) {
+    const message = (inner as Record<string, unknown>).message;
+    if (typeof message === 'string') return message;
+  }
+  return typeof record.message === 'string' ? record.message : undefined;
+}
+
+/** 401/403: the key is wrong, expired or lacks access. */
+export function rejectedKeyError(providerId: string, httpStatus: number): GatewayError {
+  return GatewayError.of('PROVIDER_REJECTED_KEY', {
+    message: `provider "${providerId}" rejected the API key (HTTP ${httpStatus}; set a new one with: special-agent configure set models.providers.${providerId}.apiKey <key>)`,
+    details: { provider: providerId, httpStatus },
+  });
+}
+
+/** Connection refused, DNS failure, TLS failure or our timeout. */
+export function unreachableError(providerId: string, baseUrl: string, reason: string): GatewayError {
+  return GatewayError.of('PROVIDER_UNREACHABLE', {
+    message: `provider "${providerId}" unreachable at ${displayUrl(baseUrl)} (${reason}; check the provider baseUrl and that it is running)`,
+    details: { provider: providerId },
+  });
+}
+
+/** Anything else the provider says went wrong, in its own words, trimmed and scrubbed. */
+export function providerError(
+  providerId: string,
+  providerText: string,
+  apiKey: string | undefined,
+  details: Record<string, unknown> = {},
+): GatewayError {
+  const text = scrubSecret(providerText, apiKey).slice(0, MAX_PROVIDER_MESSAGE_CHARS);
+  const prefix =
+    typeof details.httpStatus === 'number'
+      ? `provider "${providerId}" answered HTTP ${details.httpStatus}`
+      : `provider "${providerId}" failed`;
+  return new GatewayError('PROVIDER_ERROR', text ? `${prefix}: ${text}` : prefix, {
+    details: { provider: providerId, ...details },
+  });
+}
+
+/** A short reason for a failed `fetch`: the socket error code when undici gives one. */
+export function networkReason(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  if (error instanceof Error && error.cause instanceof Error) return error.cause.message;
+  return error instanceof Error ? error.message : 'network error';
+}

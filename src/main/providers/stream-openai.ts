@@ -1,0 +1,60 @@
+/**
+ * OpenAI-compatible chat completions, streamed (OpenAI, Ollama, vLLM, LM Studio, …):
+ * `POST <baseUrl>/chat/completions` with `stream: true`, text in `choices[0].delta.content`,
+ * the end marked by `data: [DONE]`.
+ */
+import { providerError } from './provider-errors.js';
+import { streamServerSentEvents } from './sse-request.js';
+import { STREAM_DEFAULTS, endpoint } from './provider-types.js';
+import type { ChatStreamRequest, StreamOptions } from './provider-types.js';
+
+/** Streams one chat completion, yielding text deltas in order. */
+export async function* streamOpenAIChat(
+  request: ChatStreamRequest,
+  options: Partial<StreamOptions> = {},
+): AsyncGenerator<string, void, undefined> {
+  const { provider, apiKey } = request;
+  const events = streamServerSentEvents({
+    provider,
+    url: endpoint(provider.baseUrl, 'chat/completions'),
+    // No key (a loopback server): no header at all, rather than an empty bearer.
+    headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+    body: { model: request.model, messages: request.messages, stream: true },
+    apiKey,
+    signal: request.signal,
+    options: { ...STREAM_DEFAULTS, ...options },
+  });
+  for await (const event of events) {
+    if (event.data.trim() === '[DONE]') return;
+    const chunk = parseChunk(event.data, provider.id, apiKey);
+    if (chunk.error !== undefined) throw providerError(provider.id, chunk.error, apiKey);
+    if (chunk.text) yield chunk.text;
+  }
+}
+
+function parseChunk(
+  data: string,
+  providerId: string,
+  apiKey: string | undefined,
+): { text?: string; error?: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    throw providerError(providerId, 'sent a stream chunk that is not JSON', apiKey);
+  }
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const record = parsed as { error?: unknown; choices?: unknown };
+  // Ollama, vLLM and proxies report mid-stream failures as a chunk with an `error` field.
+  if (record.error !== undefined && record.error !== null) return { error: errorText(record.error) };
+  if (!Array.isArray(record.choices)) return {};
+  const first: unknown = record.choices[0];
+  const delta = (first as { delta?: { content?: unknown } } | undefined)?.delta;
+  return typeof delta?.content === 'string' ? { text: delta.content } : {};
+}
+
+function errorText(error: unknown): string {
+  if (typeof error === 'string') return error;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' ? message : 'error in stream';
+}

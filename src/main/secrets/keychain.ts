@@ -1,0 +1,156 @@
+import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import { invalidRequest } from '../../shared/errors.js';
+import { PROVIDER_ID_PATTERN } from '../../shared/config-schema.js';
+import { checkSessionBus } from './dbus-preflight.js';
+import { keychainBackend, keychainUnavailable } from './keychain-errors.js';
+
+/** Keychain service name every entry is stored under (DESIGN.md "Secrets"). */
+export const KEYCHAIN_SERVICE = 'special-agent';
+/** How long one keychain call may take before it fails as unavailable. */
+export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000;
+
+/** What `probe()` reports; `status.keychain` is built from it. */
+export interface KeychainProbe {
+  available: boolean;
+  backend: string;
+  /** One-line cause and fix when unavailable; never contains a secret. */
+  error?: string;
+}
+
+/**
+ * Where secrets are kept. Every method rejects with `KEYCHAIN_UNAVAILABLE` when the store
+ * cannot be reached, and with `INVALID_REQUEST` for an account outside the known set.
+ */
+export interface SecretStore {
+  /** The stored value, or null when there is none. */
+  get(account: string): Promise<string | null>;
+  set(account: string, value: string): Promise<void>;
+  /** True when an entry was deleted, false when there was none. */
+  delete(account: string): Promise<boolean>;
+  /** Reports whether the store answers, without writing anything. */
+  probe(): Promise<KeychainProbe>;
+}
+
+/** Options of {@link OsKeychain}; the defaults are the product's. */
+export interface OsKeychainOptions {
+  service?: string;
+  /** Chooses the backend name and the fix named in error messages. */
+  platform?: NodeJS.Platform;
+  timeoutMs?: number;
+}
+
+// Pinned: by default the library falls back to the kernel keyring, which forgets at reboot.
+const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
+const GATEWAY_ACCOUNTS = new Set(['gateway:token', 'gateway:password']);
+// Read by probe(): an account that exists in every install, so a read says it all.
+const PROBE_ACCOUNT = 'gateway:token';
+
+/** True for `provider:<id>`, `gateway:token` and `gateway:password`. */
+export function isKeychainAccount(account: string): boolean {
+  if (GATEWAY_ACCOUNTS.has(account)) return true;
+  return account.startsWith('provider:') && PROVIDER_ID_PATTERN.test(account.slice(9));
+}
+
+/**
+ * The OS keychain through `@napi-rs/keyring`: macOS Keychain, Windows Credential Manager,
+ * or the Linux Secret Service (pinned). There is no plaintext fallback: a failure is
+ * `KEYCHAIN_UNAVAILABLE` with the platform's fix, and every call is bounded by `timeoutMs`.
+ */
+export class OsKeychain implements SecretStore {
+  readonly #service: string;
+  readonly #platform: NodeJS.Platform;
+  readonly #timeoutMs: number;
+
+  constructor({
+    service = KEYCHAIN_SERVICE,
+    platform = process.platform,
+    timeoutMs = DEFAULT_KEYCHAIN_TIMEOUT_MS,
+  }: OsKeychainOptions = {}) {
+    this.#service = service;
+    this.#platform = platform;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** `secret-service`, `macos-keychain`, `windows-credential-manager` or `unsupported`. */
+  get backend(): string {
+    return keychainBackend(this.#platform);
+  }
+
+  get(account: string): Promise<string | null> {
+    return this.#run(account, undefined, (entry, signal) => entry.getPassword(signal));
+  }
+
+  async set(account: string, value: string): Promise<void> {
+    if (typeof value !== 'string' || value.length === 0) {
+      throw invalidRequest('a secret must be a non-empty string');
+    }
+    await this.#run(account, value, (entry, signal) => entry.setPassword(value, signal));
+  }
+
+  delete(account: string): Promise<boolean> {
+    return this.#run(account, undefined, (entry, signal) => entry.deletePassword(signal));
+  }
+
+  async probe(): Promise<KeychainProbe> {
+    try {
+      await this.get(PROBE_ACCOUNT);
+      return { available: true, backend: this.backend };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { available: false, backend: this.backend, error: message };
+    }
+  }
+
+  async #run<T>(
+    account: string,
+    secret: string | undefined,
+    operation: (entry: AsyncEntry, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (!isKeychainAccount(account)) {
+      throw invalidRequest(`unknown keychain account "${account}"`);
+    }
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    try {
+      if (this.#platform === 'linux') {
+        await checkSessionBus(process.env.DBUS_SESSION_BUS_ADDRESS, signal);
+      }
+      // The constructor itself talks to the store, so it belongs inside the try.
+      const entry = new AsyncEntry(this.#service, account, ENTRY_OPTIONS);
+      return await untilAborted(operation(entry, signal), signal);
+    } catch (error) {
+      throw keychainUnavailable(this.#platform, error, {
+        timedOut: signal.aborted,
+        timeoutMs: this.#timeoutMs,
+        secret,
+      });
+    }
+  }
+}
+
+/**
+ * The native call may ignore the signal once it is running (napi-rs can only cancel work
+ * that has not started), so the caller stops waiting when the signal fires regardless.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  // A late rejection after we gave up must not surface as an unhandled rejection.
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    // The signal's reason is a DOMException (an Error) from AbortSignal.timeout.
+    const onAbort = () => reject(signal.reason as Error);
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

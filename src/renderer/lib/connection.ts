@@ -1,0 +1,308 @@
+/**
+ * The Control UI's one connection to its gateway: handshake with this browser's device
+ * key, the login flow, reconnects with backoff, and an event bus that outlives each
+ * socket so pages subscribe once.
+ */
+import type { DeviceIdentity } from '../../shared/device-auth.js';
+import type { ConnectAuth, WebSocketLike } from '../../shared/gateway-client.js';
+import { GatewayClient, GatewayClientError } from '../../shared/gateway-client.js';
+import type { ClientInfo, HelloOk } from '../../shared/protocol.js';
+import type { Backoff } from './backoff.js';
+import type { SessionSecrets } from './session-secrets.js';
+
+export type ConnectionPhase = 'connecting' | 'connected' | 'reconnecting' | 'login' | 'pairing';
+export type LoginMode = 'token' | 'password';
+
+/** What the UI renders from; replaced (never mutated) on every change. */
+export interface ConnectionSnapshot {
+  readonly phase: ConnectionPhase;
+  /** The last `hello-ok`; kept while reconnecting so the app stays on screen. */
+  readonly hello: HelloOk | undefined;
+  /** Counts successful connects, so pages reload their data after a reconnect. */
+  readonly generation: number;
+  readonly loginMode: LoginMode;
+  /** The gateway's own message for the current problem, shown verbatim. */
+  readonly message: string | undefined;
+  readonly errorCode: string | undefined;
+  /** AUTH_RATE_LIMITED: no login attempt before this time (epoch ms). */
+  readonly lockedUntilMs: number | undefined;
+  /** When the next automatic attempt starts (epoch ms), if one is scheduled. */
+  readonly retryAtMs: number | undefined;
+  /** The gateway announced `shutdown`. */
+  readonly stopped: boolean;
+  readonly pairingRequestId: string | undefined;
+  /** An attempt is in flight (the login button shows progress). */
+  readonly busy: boolean;
+}
+
+/** Timer functions, injected so tests can drive time. */
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export interface ConnectionDeps {
+  openSocket: () => WebSocketLike;
+  identity: () => Promise<DeviceIdentity>;
+  secrets: SessionSecrets;
+  client: ClientInfo;
+  scopes: readonly string[];
+  backoff: Backoff;
+  now: () => number;
+  timers: Timers;
+}
+
+type Listener = (payload: unknown) => void;
+
+const INITIAL: ConnectionSnapshot = {
+  phase: 'connecting',
+  hello: undefined,
+  generation: 0,
+  loginMode: 'token',
+  message: undefined,
+  errorCode: undefined,
+  lockedUntilMs: undefined,
+  retryAtMs: undefined,
+  stopped: false,
+  pairingRequestId: undefined,
+  busy: false,
+};
+
+/** Manages one gateway connection at a time. Call `start()` once. */
+export class GatewayConnection {
+  readonly #deps: ConnectionDeps;
+  #snapshot: ConnectionSnapshot = INITIAL;
+  readonly #watchers = new Set<() => void>();
+  readonly #listeners = new Map<string, Set<Listener>>();
+  #client: GatewayClient | undefined;
+  #identity: Promise<DeviceIdentity> | undefined;
+  #timer: unknown;
+  /** Bumped by every attempt; results of an older attempt are ignored. */
+  #run = 0;
+  /** The first failure of a fallback chain, shown if the chain ends at the login form. */
+  #carried: GatewayClientError | undefined;
+
+  constructor(deps: ConnectionDeps) {
+    this.#deps = deps;
+  }
+
+  readonly subscribe = (watcher: () => void): (() => void) => {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  };
+
+  readonly getSnapshot = (): ConnectionSnapshot => this.#snapshot;
+
+  start(): void {
+    void this.#attempt();
+  }
+
+  /** Uses a token or password the person typed, then connects. */
+  login(credentials: { token?: string; password?: string }): void {
+    const secrets = this.#deps.secrets;
+    if (credentials.password !== undefined) {
+      secrets.password = credentials.password;
+    } else {
+      secrets.password = undefined;
+      secrets.token = credentials.token;
+    }
+    this.#carried = undefined;
+    void this.#attempt();
+  }
+
+  /** Skips the remaining backoff wait. */
+  retryNow(): void {
+    void this.#attempt();
+  }
+
+  /** After a successful `gateway.auth.rotate` the token in this tab is stale. */
+  forgetSharedToken(): void {
+    this.#deps.secrets.token = undefined;
+  }
+
+  /** Calls a gateway method; rejects with the gateway's error (or "not connected"). */
+  request<T>(method: string, params?: Record<string, unknown>): Promise<T> {
+    const client = this.#client;
+    if (!client?.isOpen) {
+      return Promise.reject(new GatewayClientError('UNAVAILABLE', 'Not connected to the gateway. Reconnecting…'));
+    }
+    return client.request<T>(method, params);
+  }
+
+  /** Subscribes to a gateway event across reconnects; returns the unsubscribe function. */
+  on(event: string, listener: Listener): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Closes the socket and cancels retries (page unload, tests). */
+  stop(): void {
+    this.#run++;
+    this.#clearTimer();
+    this.#client?.close();
+    this.#client = undefined;
+  }
+
+  async #attempt(): Promise<void> {
+    this.#clearTimer();
+    const run = ++this.#run;
+    this.#client?.close();
+    const deps = this.#deps;
+    const phase = this.#snapshot.hello ? 'reconnecting' : this.#snapshot.phase === 'login' ? 'login' : 'connecting';
+    this.#set({ phase, retryAtMs: undefined, busy: true });
+    const auth = deps.secrets.connectAuth();
+    let client: GatewayClient;
+    try {
+      this.#identity ??= deps.identity();
+      const identity = await this.#identity;
+      client = new GatewayClient({
+        openSocket: deps.openSocket,
+        identity,
+        client: deps.client,
+        scopes: deps.scopes,
+        auth,
+        now: deps.now,
+      });
+    } catch (error) {
+      this.#identity = undefined;
+      return this.#scheduleRetry(new GatewayClientError('INTERNAL', `Could not create this browser's device key: ${String(error)}`));
+    }
+    if (run !== this.#run) return;
+    this.#client = client;
+    client.on('*', (payload, frame) => {
+      if (run === this.#run) this.#emit(frame.event, payload);
+    });
+    try {
+      const hello = await client.connect();
+      if (run !== this.#run) return client.close();
+      this.#connected(client, hello);
+    } catch (error) {
+      if (run !== this.#run) return;
+      const failure = error instanceof GatewayClientError ? error : new GatewayClientError('INTERNAL', String(error));
+      this.#failed(failure, auth);
+    }
+  }
+
+  #connected(client: GatewayClient, hello: HelloOk): void {
+    const deps = this.#deps;
+    if (hello.auth?.deviceToken) deps.secrets.deviceToken = hello.auth.deviceToken;
+    deps.backoff.reset();
+    this.#carried = undefined;
+    const run = this.#run;
+    client.onClose((code, reason) => {
+      if (run === this.#run) this.#closed(code, reason);
+    });
+    this.#set({
+      ...INITIAL,
+      phase: 'connected',
+      hello,
+      generation: this.#snapshot.generation + 1,
+      loginMode: hello.snapshot.authMode === 'password' ? 'password' : 'token',
+    });
+  }
+
+  #failed(error: GatewayClientError, auth: ConnectAuth): void {
+    const secrets = this.#deps.secrets;
+    switch (error.detailCode) {
+      case 'AUTH_TOKEN_MISSING':
+        return this.#toLogin('token', this.#carried ?? error);
+      case 'AUTH_PASSWORD_MISSING':
+        return this.#toLogin('password', this.#carried ?? error);
+      case 'AUTH_TOKEN_MISMATCH':
+      case 'AUTH_PASSWORD_MISMATCH': {
+        const mode = error.detailCode === 'AUTH_TOKEN_MISMATCH' ? 'token' : 'password';
+        secrets.token = undefined;
+        secrets.password = undefined;
+        // A stale tab token may still be backed by a valid device token: try that quietly.
+        if (secrets.deviceToken && !this.#carried) {
+          this.#carried = error;
+          return void this.#attempt();
+        }
+        return this.#toLogin(mode, this.#carried ?? error);
+      }
+      case 'AUTH_DEVICE_TOKEN_MISMATCH':
+        secrets.deviceToken = undefined;
+        if (auth.deviceToken) {
+          this.#carried ??= error;
+          return void this.#attempt();
+        }
+        return this.#toLogin(this.#snapshot.loginMode, error);
+      case 'AUTH_RATE_LIMITED':
+        return this.#toLogin(this.#snapshot.loginMode, error, this.#deps.now() + (error.retryAfterMs ?? 60_000));
+      case 'PAIRING_REQUIRED':
+      case 'PAIRING_LIMIT_REACHED':
+        return this.#waitForPairing(error);
+      default:
+        return this.#scheduleRetry(error);
+    }
+  }
+
+  #closed(code: number, reason: string): void {
+    this.#client = undefined;
+    if (code === 4001) {
+      // Credentials were withdrawn on purpose: never sneak back in with what we held.
+      this.#deps.secrets.clear();
+      return this.#toLogin(this.#snapshot.loginMode, new GatewayClientError('UNAUTHORIZED', reason || 'signed out by the gateway'));
+    }
+    const message = reason ? `Disconnected: ${reason}` : 'Lost the connection to the gateway';
+    this.#scheduleRetry(new GatewayClientError('UNAVAILABLE', message, { closeCode: code, closeReason: reason }));
+  }
+
+  #toLogin(mode: LoginMode, error: GatewayClientError, lockedUntilMs?: number): void {
+    this.#carried = undefined;
+    this.#client = undefined;
+    this.#set({
+      ...INITIAL,
+      phase: 'login',
+      generation: this.#snapshot.generation,
+      loginMode: mode,
+      message: error.message,
+      errorCode: error.detailCode,
+      lockedUntilMs,
+    });
+  }
+
+  #waitForPairing(error: GatewayClientError): void {
+    const delay = Math.max(this.#deps.backoff.next(), error.retryAfterMs ?? 0);
+    const requestId = error.details?.requestId;
+    this.#set({
+      phase: 'pairing',
+      message: error.message,
+      errorCode: error.detailCode,
+      pairingRequestId: typeof requestId === 'string' ? requestId : undefined,
+      retryAtMs: this.#deps.now() + delay,
+      busy: false,
+    });
+    this.#timer = this.#deps.timers.set(() => void this.#attempt(), delay);
+  }
+
+  #scheduleRetry(error: GatewayClientError): void {
+    this.#client = undefined;
+    const delay = this.#deps.backoff.next();
+    this.#set({
+      phase: this.#snapshot.hello ? 'reconnecting' : 'connecting',
+      message: error.message,
+      errorCode: error.detailCode,
+      retryAtMs: this.#deps.now() + delay,
+      busy: false,
+    });
+    this.#timer = this.#deps.timers.set(() => void this.#attempt(), delay);
+  }
+
+  #emit(event: string, payload: unknown): void {
+    if (event === 'shutdown') this.#set({ stopped: true });
+    for (const listener of this.#listeners.get(event) ?? []) listener(payload);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#deps.timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #set(patch: Partial<ConnectionSnapshot>): void {
+    this.#snapshot = { ...this.#snapshot, ...patch };
+    for (const watcher of this.#watchers) watcher();
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Wire schemas of PROTOCOL.md (v3). The gateway parses every frame against these at the
+ * edge and hands typed values inward; clients use the same types.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 3;
+
+const idString = z.string().min(1).max(128);
+const methodName = z.string().regex(/^[a-z][A-Za-z0-9._-]{0,63}$/);
+
+export const requestFrameSchema = z.strictObject({
+  type: z.literal('req'),
+  id: idString,
+  method: methodName,
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+export type RequestFrame = z.infer<typeof requestFrameSchema>;
+
+export interface ResponseOk {
+  type: 'res';
+  id: string;
+  ok: true;
+  payload?: unknown;
+}
+export interface ResponseError {
+  type: 'res';
+  id: string;
+  ok: false;
+  error: {
+    code: string;
+    message: string;
+    details?: Record<string, unknown>;
+    retryable?: boolean;
+    retryAfterMs?: number;
+  };
+}
+export type ResponseFrame = ResponseOk | ResponseError;
+export interface EventFrame {
+  type: 'event';
+  event: string;
+  payload?: unknown;
+  seq?: number;
+}
+export type ServerFrame = ResponseFrame | EventFrame;
+
+export const CLIENT_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const SCOPE_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/;
+export const CLIENT_MODES = ['ui', 'cli', 'webchat', 'backend', 'node', 'probe', 'test'] as const;
+export type ClientMode = (typeof CLIENT_MODES)[number];
+
+const shortText = z.string().max(256);
+
+export const clientInfoSchema = z.strictObject({
+  id: z.string().regex(CLIENT_ID_PATTERN),
+  version: shortText,
+  platform: shortText,
+  mode: z.enum(CLIENT_MODES),
+  displayName: shortText.optional(),
+  deviceFamily: shortText.optional(),
+  instanceId: shortText.optional(),
+});
+export type ClientInfo = z.infer<typeof clientInfoSchema>;
+
+export const deviceProofSchema = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{64}$/, 'device.id must be 64 lowercase hex characters'),
+  publicKey: z.string().min(1).max(128),
+  signature: z.string().min(1).max(256),
+  signedAt: z.number().int().nonnegative(),
+  nonce: z.string().min(1).max(128),
+});
+export type DeviceProof = z.infer<typeof deviceProofSchema>;
+
+/**
+ * `connect` params. OpenClaw v3 clients send a few extra descriptive fields (`caps`,
+ * `commands`, `permissions`, `locale`, `userAgent`); they are accepted and ignored so those
+ * clients can connect. Any other unknown field is refused.
+ */
+export const connectParamsSchema = z.strictObject({
+  minProtocol: z.number().int(),
+  maxProtocol: z.number().int(),
+  client: clientInfoSchema,
+  role: z.literal('operator').optional(),
+  scopes: z.array(z.string().regex(SCOPE_PATTERN)).max(32).optional(),
+  auth: z
+    .strictObject({
+      token: z.string().max(1024).optional(),
+      password: z.string().max(1024).optional(),
+      deviceToken: z.string().max(1024).optional(),
+    })
+    .optional(),
+  device: deviceProofSchema.optional(),
+  caps: z.array(z.string().max(64)).max(64).optional(),
+  commands: z.array(z.string().max(64)).max(256).optional(),
+  permissions: z.record(z.string(), z.boolean()).optional(),
+  locale: shortText.optional(),
+  userAgent: z.string().max(512).optional(),
+});
+export type ConnectParams = z.infer<typeof connectParamsSchema>;
+
+export interface HelloOk {
+  type: 'hello-ok';
+  protocol: number;
+  server: { version: string; connId: string };
+  features: { methods: string[]; events: string[] };
+  snapshot: {
+    presence: unknown[];
+    health: Record<string, unknown>;
+    stateVersion: { presence: number; health: number };
+    uptimeMs: number;
+    authMode: 'token' | 'password' | 'none';
+  };
+  auth?: { deviceToken: string; role: string; scopes: string[]; issuedAtMs: number };
+  policy: { maxPayload: number; maxBufferedBytes: number; tickIntervalMs: number };
+}
+
+/** Event names the gateway may send (PROTOCOL.md "Events"). */
+export const GATEWAY_EVENTS = [
+  'connect.challenge',
+  'tick',
+  'device.pair.requested',
+  'device.pair.resolved',
+  'config.changed',
+  'chat',
+  'shutdown',
+] as const;
+
+/** Close codes (PROTOCOL.md "Close codes"). */
+export const CLOSE = {
+  protocolMismatch: 1002,
+  binaryFrame: 1003,
+  policy: 1008,
+  tooLarge: 1009,
+  serviceRestart: 1012,
+  credentialsWithdrawn: 4001,
+} as const;
+
+/** Records (PROTOCOL.md "Records"). */
+export interface PendingRequest {
+  requestId: string;
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  deviceFamily?: string;
+  clientId: string;
+  clientMode: string;
+  role: string;
+  scopes: string[];
+  remoteIp: string;
+  reason: 'not-paired' | 'scope-upgrade' | 'role-upgrade';
+  isRepair: boolean;
+  ts: number;
+  expiresAtMs: number;
+}
+
+export interface DeviceTokenInfo {
+  role: string;
+  createdAtMs: number;
+  rotatedAtMs?: number;
+  revokedAtMs?: number;
+  lastUsedAtMs?: number;
+}
+
+export interface PairedDevice {
+  deviceId: string;
+  publicKey: string;
+  displayName?: string;
+  platform?: string;
+  deviceFamily?: string;
+  clientId: string;
+  roles: string[];
+  scopes: string[];
+  createdAtMs: number;
+  approvedAtMs: number;
+  approvedBy: 'local-auto' | 'operator';
+  lastSeenAtMs?: number;
+  remoteIp?: string;
+  tokens: DeviceTokenInfo[];
+}
+
+export interface StatusPayload {
+  version: string;
+  uptimeMs: number;
+  bind: string;
+  port: number;
+  authMode: 'token' | 'password' | 'none';
+  connections: number;
+  pendingPairings: number;
+  keychain: { available: boolean; backend: string };
+}
+
+export interface ChatEvent {
+  runId: string;
+  sessionId: string;
+  state: 'delta' | 'final' | 'error';
+  text?: string;
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+}

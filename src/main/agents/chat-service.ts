@@ -9,7 +9,12 @@ import { GatewayError, conflict, invalidRequest, notFound } from '../../shared/e
 import type { ProtocolError } from '../../shared/errors.js';
 import { providerNeedsKey } from '../providers/auth-status.js';
 import { ChatAbortedError } from '../providers/provider-errors.js';
-import type { ChatMessage, ProviderRef, ResolveKey, StreamOptions } from '../providers/provider-types.js';
+import type {
+  ChatMessage,
+  ProviderRef,
+  ResolveKey,
+  StreamOptions,
+} from '../providers/provider-types.js';
 import { STREAM_FNS, resolveModel, streamChat } from '../providers/stream-chat.js';
 import type { StreamFns } from '../providers/stream-chat.js';
 import type { Clock } from '../util/clock.js';
@@ -91,16 +96,22 @@ export class ChatService {
    * credentials) and throws a `GatewayError` for it. Then starts the run and returns; the
    * reply arrives through `emit`: `delta`s, then exactly one `final` or `error`.
    */
-  async send(params: ChatSendParams, emit: (event: ChatEvent) => void): Promise<{ runId: string; sessionId: string }> {
-    if (this.#closed) throw new GatewayError('UNAVAILABLE', 'chat is shutting down (try again after the restart)');
+  async send(
+    params: ChatSendParams,
+    emit: (event: ChatEvent) => void,
+  ): Promise<{ runId: string; sessionId: string }> {
+    if (this.#closed)
+      throw new GatewayError('UNAVAILABLE', 'chat is shutting down (try again after the restart)');
     const message = this.#checkMessage(params.message);
     const config = this.#options.getConfig();
     const agent = findAgent(config, params.agentId);
     const providerConfig = config.models.providers[agent.model.provider];
-    if (!providerConfig) throw notFound(`provider "${agent.model.provider}" of agent "${agent.id}" not found`);
+    if (!providerConfig)
+      throw notFound(`provider "${agent.model.provider}" of agent "${agent.id}" not found`);
     const model = resolveModel(agent, providerConfig);
     const sessionId = params.sessionId ?? this.#random();
-    if (!isValidSessionId(sessionId)) throw invalidRequest('invalid session id (use 1-64 of A-Z a-z 0-9 _ -)');
+    if (!isValidSessionId(sessionId))
+      throw invalidRequest('invalid session id (use 1-64 of A-Z a-z 0-9 _ -)');
     const { runId, run } = this.#reserve(sessionId);
     try {
       const providerId = agent.model.provider;
@@ -110,8 +121,16 @@ export class ChatService {
       await this.#options.sessions.open(sessionId, agent.id);
       await this.#options.sessions.append(sessionId, { role: 'user', content: message, runId });
       const messages = await this.#options.sessions.history(sessionId);
-      if (this.#closed) throw new GatewayError('UNAVAILABLE', 'chat is shutting down (try again after the restart)');
-      const provider = { id: providerId, type: providerConfig.type, baseUrl: providerConfig.baseUrl };
+      if (this.#closed)
+        throw new GatewayError(
+          'UNAVAILABLE',
+          'chat is shutting down (try again after the restart)',
+        );
+      const provider = {
+        id: providerId,
+        type: providerConfig.type,
+        baseUrl: providerConfig.baseUrl,
+      };
       run.done = this.#stream({ runId, sessionId, provider, apiKey, model, messages }, run, emit);
     } catch (error) {
       this.#runs.delete(runId);
@@ -136,7 +155,8 @@ export class ChatService {
   }
 
   #checkMessage(message: unknown): string {
-    if (typeof message !== 'string' || message.trim() === '') throw invalidRequest('message must be non-empty text');
+    if (typeof message !== 'string' || message.trim() === '')
+      throw invalidRequest('message must be non-empty text');
     if (message.length > this.#limits.maxMessageChars) {
       throw invalidRequest(`message too long (at most ${this.#limits.maxMessageChars} characters)`);
     }
@@ -153,7 +173,8 @@ export class ChatService {
     }
     for (const [id, run] of this.#runs) {
       // Two runs on one session would interleave its history.
-      if (run.sessionId === sessionId) throw conflict(`session "${sessionId}" is busy with run ${id} (wait or abort it)`);
+      if (run.sessionId === sessionId)
+        throw conflict(`session "${sessionId}" is busy with run ${id} (wait or abort it)`);
     }
     const runId = this.#random();
     const run: Run = { sessionId, controller: new AbortController(), done: Promise.resolve() };
@@ -181,7 +202,8 @@ export class ChatService {
           send({ runId, sessionId, state: 'delta', text: delta });
         }
       } catch (error) {
-        if (!(error instanceof ChatAbortedError)) return send({ runId, sessionId, state: 'error', error: wireError(error) });
+        if (!(error instanceof ChatAbortedError))
+          return send({ runId, sessionId, state: 'error', error: wireError(error) });
         aborted = true;
       }
       // An abort keeps what arrived (the user saw it), marked so, and ends like any reply.
@@ -195,7 +217,10 @@ export class ChatService {
       }
       send({ runId, sessionId, state: 'final', text });
     } catch {
-      const error = new GatewayError('UNAVAILABLE', 'the reply could not be saved to the session history (check disk space)');
+      const error = new GatewayError(
+        'UNAVAILABLE',
+        'the reply could not be saved to the session history (check disk space)',
+      );
       send({ runId, sessionId, state: 'error', error: error.toWire() });
     } finally {
       this.#runs.delete(runId);

@@ -83,7 +83,12 @@ export class SessionStore {
         `session "${sessionId}" belongs to agent "${state.agentId}", not "${agentId}" (start a new session for this agent)`,
       );
     }
-    return { id: state.id, agentId: state.agentId, createdAtMs: state.createdAtMs, persisted: state.persisted };
+    return {
+      id: state.id,
+      agentId: state.agentId,
+      createdAtMs: state.createdAtMs,
+      persisted: state.persisted,
+    };
   }
 
   /** Appends one message to an open session: to memory, then to its file. */
@@ -121,17 +126,27 @@ export class SessionStore {
   }
 
   /** Every message on disk (not just the cached tail), for transcripts and tests. */
-  async readAll(sessionId: string): Promise<{ agentId: string; createdAtMs: number; messages: SessionMessage[] } | undefined> {
-    if (!isValidSessionId(sessionId)) throw invalidRequest(`invalid session id (use 1-64 of A-Z a-z 0-9 _ -)`);
+  async readAll(
+    sessionId: string,
+  ): Promise<{ agentId: string; createdAtMs: number; messages: SessionMessage[] } | undefined> {
+    if (!isValidSessionId(sessionId))
+      throw invalidRequest(`invalid session id (use 1-64 of A-Z a-z 0-9 _ -)`);
     return this.#io.run(async () => {
       const parsed = await this.#readFile(sessionId, Number.POSITIVE_INFINITY);
-      return parsed && { agentId: parsed.agentId, createdAtMs: parsed.createdAtMs, messages: parsed.messages };
+      return (
+        parsed && {
+          agentId: parsed.agentId,
+          createdAtMs: parsed.createdAtMs,
+          messages: parsed.messages,
+        }
+      );
     });
   }
 
   /** Cached session, else from disk, else new (only when `agentId` is given). Runs inside #io. */
   async #load(sessionId: string, agentId: string | undefined): Promise<SessionState> {
-    if (!isValidSessionId(sessionId)) throw invalidRequest(`invalid session id (use 1-64 of A-Z a-z 0-9 _ -)`);
+    if (!isValidSessionId(sessionId))
+      throw invalidRequest(`invalid session id (use 1-64 of A-Z a-z 0-9 _ -)`);
     const cached = this.#cache.get(sessionId);
     if (cached) {
       // Re-insert: Map order is our least-recently-used order.
@@ -144,7 +159,14 @@ export class SessionStore {
     if (fromDisk) {
       state = { id: sessionId, persisted: true, ...fromDisk };
     } else if (agentId !== undefined) {
-      state = { id: sessionId, agentId, createdAtMs: this.#clock.now(), persisted: false, messages: [], needsNewline: false };
+      state = {
+        id: sessionId,
+        agentId,
+        createdAtMs: this.#clock.now(),
+        persisted: false,
+        messages: [],
+        needsNewline: false,
+      };
     } else {
       throw new GatewayError('NOT_FOUND', `session "${sessionId}" not found`);
     }
@@ -153,7 +175,10 @@ export class SessionStore {
     return state;
   }
 
-  async #readFile(sessionId: string, keep: number): Promise<Omit<SessionState, 'id' | 'persisted'> | undefined> {
+  async #readFile(
+    sessionId: string,
+    keep: number,
+  ): Promise<Omit<SessionState, 'id' | 'persisted'> | undefined> {
     let text: string;
     try {
       text = await readFile(this.#path(sessionId), 'utf8');
@@ -218,12 +243,20 @@ function parseLine(line: string): unknown {
   }
 }
 
-function isHeader(value: unknown): value is { type: 'session'; agentId: string; createdAtMs: number } {
+function isHeader(
+  value: unknown,
+): value is { type: 'session'; agentId: string; createdAtMs: number } {
   const v = value as { type?: unknown; agentId?: unknown; createdAtMs?: unknown } | undefined;
-  return v?.type === 'session' && typeof v.agentId === 'string' && typeof v.createdAtMs === 'number';
+  return (
+    v?.type === 'session' && typeof v.agentId === 'string' && typeof v.createdAtMs === 'number'
+  );
 }
 
 function isMessage(value: unknown): value is SessionMessage {
   const v = value as { role?: unknown; content?: unknown; ts?: unknown } | undefined;
-  return (v?.role === 'user' || v?.role === 'assistant') && typeof v.content === 'string' && typeof v.ts === 'number';
+  return (
+    (v?.role === 'user' || v?.role === 'assistant') &&
+    typeof v.content === 'string' &&
+    typeof v.ts === 'number'
+  );
 }

@@ -237,7 +237,26 @@ describe('RequestGates.update', () => {
     expect(g.checkHost('old.example:1')).toEqual({ ok: true });
   });
 
-  it('refuses a port that is not a listening port', () => {
-    expect(() => gates({ port: 0 })).toThrow(/port/);
+  it('refuses everything until the real port is known (port 0), yet validates entries', () => {
+    const g = gates({ port: 0, allowedHosts: ['box.lan:9000'] });
+    expect(g.checkHost('localhost:0')).toMatchObject({ ok: false });
+    expect(g.checkHost('box.lan:9000')).toMatchObject({ ok: false });
+    expect(g.checkOrigin('http://localhost:0')).toMatchObject({ ok: false });
+    expect(g.ownOrigins()).toEqual([]);
+    expect(() => gates({ port: 0, allowedHosts: ['box.lan'] })).toThrow(
+      'invalid allowed host "box.lan"',
+    );
+    g.update({
+      port: 9000,
+      listenAddresses: ['127.0.0.1'],
+      allowedHosts: ['box.lan:9000'],
+      allowedOrigins: [],
+    });
+    expect(g.checkHost('box.lan:9000')).toEqual({ ok: true });
+  });
+
+  it('refuses a port outside 0-65535', () => {
+    expect(() => gates({ port: 65_536 })).toThrow(/port/);
+    expect(() => gates({ port: 1.5 })).toThrow(/port/);
   });
 });

@@ -10,7 +10,7 @@ import { parseIp } from './ip.js';
 
 /** Options of {@link RequestGates}; `update` takes the same shape for hot reload. */
 export interface RequestGatesOptions {
-  /** The port the gateway actually listens on. */
+  /** The port the gateway actually listens on; 0 (not listening yet) refuses every Host and Origin. */
   port: number;
   /** Concrete IPs the server listens on, e.g. `['127.0.0.1']` for a loopback bind. */
   listenAddresses: readonly string[];
@@ -107,8 +107,8 @@ export class RequestGates {
    */
   update(options: RequestGatesOptions): void {
     const { port } = options;
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-      throw new RangeError(`RequestGates: port must be the listening port (1-65535), got ${port}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new RangeError(`RequestGates: port must be 0-65535, got ${port}`);
     }
     const builtIn = new Set(
       ['127.0.0.1', 'localhost', '[::1]']
@@ -138,6 +138,14 @@ export class RequestGates {
       otherOrigins.add(origin);
     });
 
+    if (port === 0) {
+      // Port 0 means "not listening yet": the real port is unknown, so nothing can match.
+      // The entries were still validated above, so a bad config fails before listen.
+      this.#hosts = new Set();
+      this.#ownOrigins = new Set();
+      this.#otherOrigins = new Set();
+      return;
+    }
     const hosts = new Set([...builtIn, ...extraHosts]);
     // Browsers leave out the default port; on port 80 the bare host is what they send.
     if (port === 80) for (const host of [...hosts]) hosts.add(host.slice(0, host.lastIndexOf(':')));

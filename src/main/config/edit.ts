@@ -150,9 +150,10 @@ function applyOne(text: string, path: PathSegment[], edit: ConfigEdit, file: str
 }
 
 function validateResult(text: string, file: string): Config {
-  const result = configSchema.safeParse(JSON5.parse(text));
+  const raw: unknown = JSON5.parse(text);
+  const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
-  const issue = describeIssue(result.error.issues[0]);
+  const issue = describeIssue(result.error.issues[0], raw);
   const configPath = formatConfigPath(issue.path);
   throw new ConfigError(
     `${file}: ${issue.message} at ${configPath} — the edit was refused (the file was not changed)`,

@@ -10,10 +10,17 @@ export interface TextStyle {
   eol: '\n' | '\r\n';
   /** Whether multi-line objects and lists end with a comma after their last entry. */
   trailingComma: boolean;
+  /** The quote most of the file's strings use; new strings use it too. */
+  quote: '"' | "'";
 }
 
 /** Layout used for a file that shows no habit yet (DESIGN.md's example config). */
-export const DEFAULT_STYLE: TextStyle = { indentUnit: '  ', eol: '\n', trailingComma: true };
+export const DEFAULT_STYLE: TextStyle = {
+  indentUnit: '  ',
+  eol: '\n',
+  trailingComma: true,
+  quote: '"',
+};
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -34,8 +41,14 @@ export function detectStyle(text: string, root: ValueNode): TextStyle {
   }
   let withComma = 0;
   let without = 0;
+  let single = 0;
+  let double = 0;
   const visit = (node: ValueNode): void => {
-    if (node.kind === 'scalar') return;
+    if (node.kind === 'scalar') {
+      if (node.quote === "'") single += 1;
+      if (node.quote === '"') double += 1;
+      return;
+    }
     const last = node.entries.at(-1);
     if (last && text.slice(node.start, node.end).includes('\n')) {
       if (last.comma === undefined) without += 1;
@@ -44,7 +57,12 @@ export function detectStyle(text: string, root: ValueNode): TextStyle {
     node.entries.forEach((entry) => visit(entry.value));
   };
   visit(root);
-  return { indentUnit, eol, trailingComma: withComma >= without };
+  return {
+    indentUnit,
+    eol,
+    trailingComma: withComma >= without,
+    quote: single > double ? "'" : DEFAULT_STYLE.quote,
+  };
 }
 
 /** A key as written in a new member: bare when it is an identifier, else double-quoted. */
@@ -71,7 +89,9 @@ export function formatValue(value: unknown, options: FormatOptions): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     const items = value.map(child);
-    return multiline ? block('[', ']', items, options) : `[${items.join(', ')}]`;
+    // A list of plain values reads best on one line: `models: ["a", "b"]`.
+    const flat = value.every((item) => item === null || typeof item !== 'object');
+    return multiline && !flat ? block('[', ']', items, options) : `[${items.join(', ')}]`;
   }
   if (isPlainObject(value)) {
     const members = Object.entries(value)
@@ -80,7 +100,7 @@ export function formatValue(value: unknown, options: FormatOptions): string {
     if (members.length === 0) return '{}';
     return multiline ? block('{', '}', members, options) : `{ ${members.join(', ')} }`;
   }
-  return formatScalar(value, options.quote);
+  return formatScalar(value, options.quote ?? style.quote);
 }
 
 function block(open: string, close: string, items: string[], options: FormatOptions): string {
@@ -90,8 +110,12 @@ function block(open: string, close: string, items: string[], options: FormatOpti
   return `${open}${style.eol}${body}${style.trailingComma ? ',' : ''}${style.eol}${indent}${close}`;
 }
 
-function formatScalar(value: unknown, quote: '"' | "'" | undefined): string {
-  if (typeof value === 'string') return quote === "'" ? singleQuoted(value) : JSON.stringify(value);
+function formatScalar(value: unknown, quote: '"' | "'"): string {
+  if (typeof value === 'string') {
+    // JSON leaves U+2028/U+2029 raw; json5 accepts them but warns, so escape them.
+    const text = quote === "'" ? singleQuoted(value) : JSON.stringify(value);
+    return text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  }
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return String(value);
     // JSON5 has these; JSON.stringify would silently write null.

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { configSchema, type Config } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
 import type { AppPaths } from './paths.js';
-import { formatConfigPath } from './config-path.js';
+import { formatConfigPath, getAtPath } from './config-path.js';
 import { lineColumnAt, parseJson5Tree, walkPath, type PathSegment } from './json5-positions.js';
 
 /** `EX_CONFIG` from sysexits.h: what the gateway exits with on a bad config. */
@@ -105,7 +105,7 @@ export function parseConfigText(text: string, file: string): Config {
   }
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
-  const issue = describeIssue(result.error.issues[0]);
+  const issue = describeIssue(result.error.issues[0], raw);
   const { line, column } = locate(text, issue);
   const configPath = formatConfigPath(issue.path);
   throw new ConfigError(
@@ -139,8 +139,8 @@ export interface DescribedIssue {
   message: string;
 }
 
-/** Turns the first zod issue into one plain sentence and the path it concerns. */
-export function describeIssue(issue: z.core.$ZodIssue | undefined): DescribedIssue {
+/** Turns the first zod issue on `input` into one plain sentence and the path it concerns. */
+export function describeIssue(issue: z.core.$ZodIssue | undefined, input: unknown): DescribedIssue {
   if (!issue) return { path: [], atKey: false, message: 'invalid config' };
   const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
   if (issue.code === 'unrecognized_keys') {
@@ -152,8 +152,10 @@ export function describeIssue(issue: z.core.$ZodIssue | undefined): DescribedIss
     const key = String(path.at(-1));
     return { path, atKey: true, message: `invalid key "${key}"${inner ? ` (${inner})` : ''}` };
   }
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
-    return { path, atKey: false, message: `missing required ${issue.expected}` };
+  if (path.length > 0 && getAtPath(input, path) === undefined) {
+    const key = path.at(-1);
+    const what = typeof key === 'number' ? `item ${key}` : `key "${String(key)}"`;
+    return { path, atKey: false, message: `missing ${what} (${issue.message})` };
   }
   return { path, atKey: false, message: issue.message };
 }

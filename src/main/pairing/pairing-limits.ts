@@ -17,3 +17,20 @@ export const DEFAULT_PAIRING_LIMITS: Readonly<PairingLimits> = Object.freeze({
   maxPendingTotal: 32,
   sweepIntervalMs: 1_000,
 });
+
+/**
+ * The defaults overlaid with `overrides`; keys left undefined keep their default. Throws a
+ * RangeError for a value that is not a positive number, so a bad option fails at startup.
+ */
+export function resolvePairingLimits(overrides: Partial<PairingLimits> = {}): PairingLimits {
+  const limits = { ...DEFAULT_PAIRING_LIMITS };
+  for (const key of Object.keys(limits) as (keyof PairingLimits)[]) {
+    const value = overrides[key];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`pairing limit ${key} must be a positive number, got ${value}`);
+    }
+    limits[key] = value;
+  }
+  return limits;
+}

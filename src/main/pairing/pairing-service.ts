@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { conflict } from '../../shared/errors.js';
 import type { Clock } from '../util/clock.js';
-import { DEFAULT_PAIRING_LIMITS, type PairingLimits } from './pairing-limits.js';
+import { resolvePairingLimits, type PairingLimits } from './pairing-limits.js';
 import { PairingState, type Transaction } from './pairing-state.js';
 import { PairingStore } from './pairing-store.js';
 import {
@@ -73,7 +73,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     );
     this.#clock = options.clock;
     this.#random = options.random ?? randomBytes;
-    this.#limits = { ...DEFAULT_PAIRING_LIMITS, ...options.limits };
+    this.#limits = resolvePairingLimits(options.limits);
     this.#timer = setInterval(() => this.#sweep(), this.#limits.sweepIntervalMs);
     this.#timer.unref();
   }
@@ -86,9 +86,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
 
   /** Changes the lifetime of requests created or refreshed from now on (config reload). */
   setPendingTtlMs(ms: number): void {
-    if (!Number.isFinite(ms) || ms <= 0)
-      throw new RangeError(`pendingTtlMs must be a positive number, got ${ms}`);
-    this.#limits.pendingTtlMs = ms;
+    this.#limits.pendingTtlMs = resolvePairingLimits({ pendingTtlMs: ms }).pendingTtlMs;
   }
 
   /** The paired record of `deviceId`, if any. */

@@ -43,7 +43,10 @@ describe('PairingStore', () => {
   it.each([
     ['bad JSON', Buffer.from('{"version":1,"pending":{},"paired":{"abc":{')],
     ['an empty file', Buffer.alloc(0)],
-    ['JSON failing the schema', Buffer.from('{"version":1,"pending":{},"paired":{"d":{"deviceId":"d"}}}')],
+    [
+      'JSON failing the schema',
+      Buffer.from('{"version":1,"pending":{},"paired":{"d":{"deviceId":"d"}}}'),
+    ],
     ['a key that differs from the id inside', Buffer.from(corruptKeyStore())],
   ])('moves %s aside byte-for-byte and refuses to start', async (_name, bytes) => {
     await writeStore(bytes);
@@ -72,7 +75,9 @@ describe('PairingStore', () => {
 
     // Restoring a good file from a backup lets the gateway start; the copy stays for inspection.
     await writeStore(JSON.stringify({ version: 1, pending: {}, paired: {} }));
-    await expect(PairingStore.open(home.storePath, { clock })).resolves.toBeInstanceOf(PairingStore);
+    await expect(PairingStore.open(home.storePath, { clock })).resolves.toBeInstanceOf(
+      PairingStore,
+    );
     expect(await readFile(first.movedTo, 'utf8')).toBe('not json');
   });
 
@@ -99,13 +104,16 @@ describe('PairingStore', () => {
     expect(await readdir(dirname(home.storePath))).toEqual(before);
   });
 
-  it.skipIf(process.getuid?.() === 0)('reports a file without read permission (EACCES)', async () => {
-    await writeStore(JSON.stringify({ version: 1, pending: {}, paired: {} }));
-    await chmod(home.storePath, 0o000);
-    const error = await openError();
-    expect(error.message).toContain('EACCES');
-    expect(await readdir(dirname(home.storePath))).toEqual(['devices.json']);
-  });
+  it.skipIf(process.getuid?.() === 0)(
+    'reports a file without read permission (EACCES)',
+    async () => {
+      await writeStore(JSON.stringify({ version: 1, pending: {}, paired: {} }));
+      await chmod(home.storePath, 0o000);
+      const error = await openError();
+      expect(error.message).toContain('EACCES');
+      expect(await readdir(dirname(home.storePath))).toEqual(['devices.json']);
+    },
+  );
 
   it('leaves a store written by a newer version in place', async () => {
     const newer = JSON.stringify({ version: 2, devices: [] });

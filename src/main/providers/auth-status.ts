@@ -88,7 +88,11 @@ function baseRow(id: string, provider: ProviderConfig, secret: ResolvedSecret): 
     envVar,
     ...(key ? { masked: maskKey(key) } : {}),
   };
-  const status: ProviderAuthState = key ? 'ok' : providerNeedsKey(provider) ? 'missing' : 'not-required';
+  const status: ProviderAuthState = key
+    ? 'ok'
+    : providerNeedsKey(provider)
+      ? 'missing'
+      : 'not-required';
   return { id, type: provider.type, baseUrl: provider.baseUrl, credential, status };
 }
 

@@ -12,9 +12,14 @@ export interface FakeBehaviour {
   /** The key the server accepts; `undefined` accepts anything (a local server). */
   apiKey?: string | undefined;
   deltas: string[];
-  /** Bytes per write: 1 splits every line and every multi-byte character. */
-  chunkBytes: number;
-  /** Send the deltas, then keep the stream open without ending it. */
+  /**
+   * How the body is cut into writes: a byte count, or `tricky` (the default): a cut inside
+   * every multi-byte UTF-8 character and in the middle of every line.
+   */
+  chunkBytes: number | 'tricky';
+  /** Pause between writes, so the client's socket reads see the pieces apart. */
+  pauseMs: number;
+  /** Send the deltas, then keep the stream open: no end marker, no end of body. */
   hang: boolean;
   /** Accept the request but never send the response headers. */
   silent: boolean;
@@ -49,7 +54,14 @@ export async function startFakeProvider(
   type: 'openai' | 'anthropic',
   behaviour: Partial<FakeBehaviour> = {},
 ): Promise<FakeProvider> {
-  const state: FakeBehaviour = { deltas: DEFAULT_DELTAS, chunkBytes: 1, hang: false, silent: false, ...behaviour };
+  const state: FakeBehaviour = {
+    deltas: DEFAULT_DELTAS,
+    chunkBytes: 'tricky',
+    pauseMs: 2,
+    hang: false,
+    silent: false,
+    ...behaviour,
+  };
   const requests: RecordedRequest[] = [];
   const disconnectWaiters: (() => void)[] = [];
   const requestWaiters: ((request: RecordedRequest) => void)[] = [];
@@ -77,10 +89,17 @@ export async function startFakeProvider(
     if (state.failWith) return sendRaw(res, state.failWith.status, state.failWith.body);
     if (req.method === 'GET' && req.url === '/v1/models') return sendJson(res, 200, { data: [] });
     const expected = type === 'openai' ? '/v1/chat/completions' : '/v1/messages';
-    if (req.method !== 'POST' || req.url !== expected) return sendJson(res, 404, { error: { message: 'no route' } });
+    if (req.method !== 'POST' || req.url !== expected)
+      return sendJson(res, 404, { error: { message: 'no route' } });
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const events = type === 'openai' ? openAIEvents(state.deltas) : anthropicEvents(state.deltas, state.errorEvent);
-    await writeInPieces(res, Buffer.from(events.join(''), 'utf8'), state.chunkBytes);
+    const events =
+      type === 'openai'
+        ? openAIEvents(state.deltas)
+        : anthropicEvents(state.deltas, state.errorEvent);
+    // The events after the deltas end the reply (finish chunk + [DONE], or block stop …
+    // message_stop); a hanging server never gets to them.
+    const sent = state.hang ? events.slice(0, -(type === 'openai' ? 2 : 3)) : events;
+    await writeInPieces(res, cut(sent.join(''), state.chunkBytes), state.pauseMs);
     if (!state.hang) res.end();
   }
 
@@ -108,14 +127,26 @@ export async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/v1`;
 }
 
-function keyAccepted(type: 'openai' | 'anthropic', headers: IncomingHttpHeaders, apiKey: string | undefined): boolean {
+function keyAccepted(
+  type: 'openai' | 'anthropic',
+  headers: IncomingHttpHeaders,
+  apiKey: string | undefined,
+): boolean {
   if (apiKey === undefined) return true;
-  return type === 'openai' ? headers.authorization === `Bearer ${apiKey}` : headers['x-api-key'] === apiKey;
+  return type === 'openai'
+    ? headers.authorization === `Bearer ${apiKey}`
+    : headers['x-api-key'] === apiKey;
 }
 
 function authError(type: 'openai' | 'anthropic'): unknown {
   return type === 'openai'
-    ? { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }
+    ? {
+        error: {
+          message: 'Incorrect API key provided',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      }
     : { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } };
 }
 
@@ -131,12 +162,17 @@ function openAIEvents(deltas: string[]): string[] {
 }
 
 function anthropicEvents(deltas: string[], errorEvent: FakeBehaviour['errorEvent']): string[] {
-  const event = (name: string, data: Record<string, unknown>) => `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
+  const event = (name: string, data: Record<string, unknown>) =>
+    `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
   return [
-    event('message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', content: [] } }),
+    event('message_start', {
+      message: { id: 'msg_1', type: 'message', role: 'assistant', content: [] },
+    }),
     event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
     event('ping', {}),
-    ...deltas.map((text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
+    ...deltas.map((text) =>
+      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
+    ),
     ...(errorEvent ? [event('error', { error: errorEvent })] : []),
     event('content_block_stop', { index: 0 }),
     event('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 5 } }),
@@ -144,10 +180,43 @@ function anthropicEvents(deltas: string[], errorEvent: FakeBehaviour['errorEvent
   ];
 }
 
-async function writeInPieces(res: ServerResponse, bytes: Buffer, size: number): Promise<void> {
-  for (let offset = 0; offset < bytes.length && !res.destroyed; offset += size) {
-    // Waiting for each write to flush keeps the pieces apart on the wire.
-    await new Promise<void>((resolve) => res.write(bytes.subarray(offset, offset + size), () => resolve()));
+/** Cuts the UTF-8 bytes of `text` into pieces (see `FakeBehaviour.chunkBytes`). */
+export function cut(text: string, chunkBytes: number | 'tricky'): Buffer[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const cuts = new Set<number>();
+  if (chunkBytes === 'tricky') {
+    let offset = 0;
+    for (const line of text.split(/(?<=\n)/)) {
+      const lineBytes = Buffer.byteLength(line);
+      cuts.add(offset + Math.floor(lineBytes / 2));
+      let inner = offset;
+      for (const char of line) {
+        const size = Buffer.byteLength(char);
+        if (size > 1) cuts.add(inner + 1);
+        inner += size;
+      }
+      offset += lineBytes;
+    }
+  } else {
+    for (let offset = chunkBytes; offset < bytes.length; offset += chunkBytes) cuts.add(offset);
+  }
+  const sorted = [
+    0,
+    ...[...cuts].filter((at) => at > 0 && at < bytes.length).sort((a, b) => a - b),
+    bytes.length,
+  ];
+  return sorted.slice(1).map((end, index) => bytes.subarray(sorted[index], end));
+}
+
+async function writeInPieces(
+  res: ServerResponse,
+  pieces: Buffer[],
+  pauseMs: number,
+): Promise<void> {
+  for (const [index, piece] of pieces.entries()) {
+    if (res.destroyed) return;
+    if (index > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    await new Promise<void>((resolve) => res.write(piece, () => resolve()));
   }
 }
 
@@ -155,7 +224,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   sendRaw(res, status, JSON.stringify(body), 'application/json');
 }
 
-function sendRaw(res: ServerResponse, status: number, body: string, contentType = 'application/json'): void {
+function sendRaw(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType = 'application/json',
+): void {
   res.writeHead(status, { 'content-type': contentType });
   res.end(body);
 }

@@ -5,7 +5,13 @@
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 import { anthropicHeaders } from './stream-anthropic.js';
-import { displayUrl, messageFromBody, networkReason, scrubSecret, MAX_PROVIDER_MESSAGE_CHARS } from './provider-errors.js';
+import {
+  displayUrl,
+  messageFromBody,
+  networkReason,
+  scrubSecret,
+  MAX_PROVIDER_MESSAGE_CHARS,
+} from './provider-errors.js';
 import { endpoint } from './provider-types.js';
 import type { ProviderRef } from './provider-types.js';
 
@@ -68,6 +74,16 @@ export async function probeProvider(options: ProbeOptions): Promise<ProbeResult>
   return fail(latency(), httpStatus, 'error', `HTTP ${httpStatus}${text ? `: ${text}` : ''}`);
 }
 
-function fail(latencyMs: number, httpStatus: number | undefined, kind: ProbeErrorKind, message: string): ProbeResult {
-  return { ok: false, ...(httpStatus === undefined ? {} : { httpStatus }), latencyMs, error: { kind, message } };
+function fail(
+  latencyMs: number,
+  httpStatus: number | undefined,
+  kind: ProbeErrorKind,
+  message: string,
+): ProbeResult {
+  return {
+    ok: false,
+    ...(httpStatus === undefined ? {} : { httpStatus }),
+    latencyMs,
+    error: { kind, message },
+  };
 }

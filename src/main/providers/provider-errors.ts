@@ -80,7 +80,11 @@ export function rejectedKeyError(providerId: string, httpStatus: number): Gatewa
 }
 
 /** Connection refused, DNS failure, TLS failure or our timeout. */
-export function unreachableError(providerId: string, baseUrl: string, reason: string): GatewayError {
+export function unreachableError(
+  providerId: string,
+  baseUrl: string,
+  reason: string,
+): GatewayError {
   return GatewayError.of('PROVIDER_UNREACHABLE', {
     message: `provider "${providerId}" unreachable at ${displayUrl(baseUrl)} (${reason}; check the provider baseUrl and that it is running)`,
     details: { provider: providerId },
@@ -106,7 +110,8 @@ export function providerError(
 
 /** A short reason for a failed `fetch`: the socket error code when undici gives one. */
 export function networkReason(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  const cause =
+    error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;
   if (error instanceof Error && error.cause instanceof Error) return error.cause.message;
   return error instanceof Error ? error.message : 'network error';

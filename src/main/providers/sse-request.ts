@@ -46,7 +46,11 @@ export async function* streamServerSentEvents(
     try {
       response = await fetch(request.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...request.headers },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          ...request.headers,
+        },
         body: JSON.stringify(request.body),
         signal,
       });
@@ -75,6 +79,8 @@ export async function* streamServerSentEvents(
       // The consumer's time between reads is not provider silence.
       clearTimeout(timeout);
       if (chunk.done) return;
+      // Events already parsed when the caller aborted are not delivered after the abort.
+      if (request.signal?.aborted) throw new ChatAbortedError();
       yield chunk.value;
     }
   } finally {
@@ -98,7 +104,11 @@ async function rejectUnlessEventStream(response: Response, request: SseRequest):
   if (response.ok && contentType.includes('text/event-stream')) return;
   const text = messageFromBody(await readBounded(response, request.options.maxErrorBodyBytes));
   if (!response.ok) throw providerError(id, text, request.apiKey, { httpStatus: response.status });
-  throw providerError(id, `expected a text/event-stream, got ${contentType || 'no content-type'}`, request.apiKey);
+  throw providerError(
+    id,
+    `expected a text/event-stream, got ${contentType || 'no content-type'}`,
+    request.apiKey,
+  );
 }
 
 /** Reads at most `maxBytes` of the body, then drops the rest. */
@@ -132,5 +142,9 @@ function mapFailure(error: unknown, request: SseRequest, timerSignal: AbortSigna
     return unreachableError(request.provider.id, request.provider.baseUrl, networkReason(error));
   }
   // The connection broke after the provider had answered (reset, truncated chunking).
-  return providerError(request.provider.id, `connection lost mid-response (${networkReason(error)})`, request.apiKey);
+  return providerError(
+    request.provider.id,
+    `connection lost mid-response (${networkReason(error)})`,
+    request.apiKey,
+  );
 }

@@ -47,7 +47,8 @@ export async function* streamAnthropicChat(
     if (type === 'error') throw providerError(provider.id, errorText(data.error), apiKey);
     if (type !== 'content_block_delta') continue;
     const delta = data.delta as { type?: unknown; text?: unknown } | undefined;
-    if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text) yield delta.text;
+    if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text)
+      yield delta.text;
   }
 }
 
@@ -66,7 +67,11 @@ function splitSystem(all: readonly ChatMessage[]): {
   return { system, messages };
 }
 
-function parseEvent(data: string, providerId: string, apiKey: string | undefined): Record<string, unknown> {
+function parseEvent(
+  data: string,
+  providerId: string,
+  apiKey: string | undefined,
+): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(data);
     return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};

@@ -46,7 +46,8 @@ function parseChunk(
   if (typeof parsed !== 'object' || parsed === null) return {};
   const record = parsed as { error?: unknown; choices?: unknown };
   // Ollama, vLLM and proxies report mid-stream failures as a chunk with an `error` field.
-  if (record.error !== undefined && record.error !== null) return { error: errorText(record.error) };
+  if (record.error !== undefined && record.error !== null)
+    return { error: errorText(record.error) };
   if (!Array.isArray(record.choices)) return {};
   const first: unknown = record.choices[0];
   const delta = (first as { delta?: { content?: unknown } } | undefined)?.delta;

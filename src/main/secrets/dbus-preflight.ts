@@ -59,7 +59,13 @@ export function checkSessionBus(address: string | undefined, signal: AbortSignal
     };
     const onAbort = () => finish(signal.reason ?? new Error('aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', finish);
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish(
+        new Error(
+          `cannot connect to the D-Bus session bus at ${path.replace('\0', '@')} (${error.code ?? error.message})`,
+        ),
+      ),
+    );
     socket.once('close', () => finish(new Error('D-Bus session bus closed the connection')));
     // Any reply (OK or REJECTED) proves a live bus; the library then does the real handshake.
     socket.once('data', () => finish());

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,14 +123,17 @@ describe.skipIf(process.platform !== 'linux')('with no reachable keychain', () =
   describe('when the session bus accepts connections but never answers', () => {
     let folder: string;
     let server: Server;
+    const sockets: Socket[] = [];
 
     beforeAll(async () => {
       folder = await mkdtemp(join(tmpdir(), 'sa-hung-bus-'));
-      server = createServer(() => undefined);
+      // Accepts and stays silent; the sockets are kept so afterAll can close them.
+      server = createServer((socket) => sockets.push(socket));
       await new Promise<void>((done) => server.listen(join(folder, 'bus'), done));
     });
 
     afterAll(async () => {
+      for (const socket of sockets) socket.destroy();
       await new Promise((done) => server.close(done));
       await rm(folder, { recursive: true, force: true });
     });

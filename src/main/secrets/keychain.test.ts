@@ -21,67 +21,73 @@ describe('OsKeychain accounts', () => {
   );
 });
 
-describe.skipIf(!hasBus)('OsKeychain on the real Secret Service (skipped: no D-Bus session; run npm test)', () => {
-  const keychain = new OsKeychain();
-  const created: string[] = [];
-  const account = () => {
-    const name = `provider:test-${randomUUID().slice(0, 8)}`;
-    created.push(name);
-    return name;
-  };
+describe.skipIf(!hasBus)(
+  'OsKeychain on the real Secret Service (skipped: no D-Bus session; run npm test)',
+  () => {
+    const keychain = new OsKeychain();
+    const created: string[] = [];
+    const account = () => {
+      const name = `provider:test-${randomUUID().slice(0, 8)}`;
+      created.push(name);
+      return name;
+    };
 
-  afterEach(async () => {
-    for (const name of created.splice(0)) await keychain.delete(name);
-  });
+    afterEach(async () => {
+      for (const name of created.splice(0)) await keychain.delete(name);
+    });
 
-  it('stores, reads back, replaces and deletes a provider key', async () => {
-    const name = account();
-    expect(await keychain.get(name)).toBeNull();
-    await keychain.set(name, 'sk-first-value-1234');
-    expect(await keychain.get(name)).toBe('sk-first-value-1234');
-    await keychain.set(name, 'sk-second-value-5678');
-    expect(await keychain.get(name)).toBe('sk-second-value-5678');
-    expect(await keychain.delete(name)).toBe(true);
-    expect(await keychain.get(name)).toBeNull();
-    expect(await keychain.delete(name)).toBe(false);
-  });
+    it('stores, reads back, replaces and deletes a provider key', async () => {
+      const name = account();
+      expect(await keychain.get(name)).toBeNull();
+      await keychain.set(name, 'sk-first-value-1234');
+      expect(await keychain.get(name)).toBe('sk-first-value-1234');
+      await keychain.set(name, 'sk-second-value-5678');
+      expect(await keychain.get(name)).toBe('sk-second-value-5678');
+      expect(await keychain.delete(name)).toBe(true);
+      expect(await keychain.get(name)).toBeNull();
+      expect(await keychain.delete(name)).toBe(false);
+    });
 
-  it('keeps the key where other Secret Service tools find it (secret-tool)', async () => {
-    const name = account();
-    await keychain.set(name, 'sk-visible-to-secret-tool');
-    const { stdout } = await run('secret-tool', [
-      'lookup',
-      'service',
-      KEYCHAIN_SERVICE,
-      'username',
-      name,
-    ]);
-    expect(stdout.trim()).toBe('sk-visible-to-secret-tool');
-  });
+    it('keeps the key where other Secret Service tools find it (secret-tool)', async () => {
+      const name = account();
+      await keychain.set(name, 'sk-visible-to-secret-tool');
+      const { stdout } = await run('secret-tool', [
+        'lookup',
+        'service',
+        KEYCHAIN_SERVICE,
+        'username',
+        name,
+      ]);
+      expect(stdout.trim()).toBe('sk-visible-to-secret-tool');
+    });
 
-  it('reads a key stored by another Secret Service client', async () => {
-    const name = account();
-    const child = execFile('secret-tool', [
-      'store',
-      '--label',
-      'test key',
-      'service',
-      KEYCHAIN_SERVICE,
-      'username',
-      name,
-    ]);
-    child.stdin?.end('sk-from-secret-tool');
-    await new Promise((resolve) => child.once('exit', resolve));
-    expect(await keychain.get(name)).toBe('sk-from-secret-tool');
-  });
+    it('reads a key stored by another Secret Service client', async () => {
+      const name = account();
+      const child = execFile('secret-tool', [
+        'store',
+        '--label',
+        'test key',
+        'service',
+        KEYCHAIN_SERVICE,
+        'username',
+        name,
+      ]);
+      child.stdin?.end('sk-from-secret-tool');
+      await new Promise((resolve) => child.once('exit', resolve));
+      expect(await keychain.get(name)).toBe('sk-from-secret-tool');
+    });
 
-  it('reports the Secret Service as available without writing', async () => {
-    const probeService = `special-agent-test-${randomUUID().slice(0, 8)}`;
-    const probe = await new OsKeychain({ service: probeService }).probe();
-    expect(probe).toEqual({ available: true, backend: 'secret-service' });
-    const { stdout } = await run('secret-tool', ['search', '--all', 'service', probeService]).catch(
-      () => ({ stdout: '' }),
-    );
-    expect(stdout).toBe('');
-  });
-});
+    it('reports the Secret Service as available without writing', async () => {
+      const probeService = `special-agent-test-${randomUUID().slice(0, 8)}`;
+      const probe = await new OsKeychain({ service: probeService }).probe();
+      expect(probe).toEqual({ available: true, backend: 'secret-service' });
+      const { stdout } = await run('secret-tool', [
+        'search',
+        '--all',
+        'service',
+        probeService,
+      ]).catch(() => ({ stdout: '' }));
+      expect(stdout).toBe('');
+    });
+  },
+);

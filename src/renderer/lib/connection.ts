@@ -33,6 +33,8 @@ export interface ConnectionSnapshot {
   readonly pairingRequestId: string | undefined;
   /** An attempt is in flight (the login button shows progress). */
   readonly busy: boolean;
+  /** This browser's device id, once its key is loaded. */
+  readonly deviceId: string | undefined;
 }
 
 /** Timer functions, injected so tests can drive time. */
@@ -54,6 +56,9 @@ export interface ConnectionDeps {
 
 type Listener = (payload: unknown) => void;
 
+/** `errorCode` after a 4001 close: the gateway withdrew this browser's credentials. */
+export const SIGNED_OUT = 'SIGNED_OUT';
+
 const INITIAL: ConnectionSnapshot = {
   phase: 'connecting',
   hello: undefined,
@@ -66,6 +71,7 @@ const INITIAL: ConnectionSnapshot = {
   stopped: false,
   pairingRequestId: undefined,
   busy: false,
+  deviceId: undefined,
 };
 
 /** Manages one gateway connection at a time. Call `start()` once. */
@@ -157,6 +163,7 @@ export class GatewayConnection {
     try {
       this.#identity ??= deps.identity();
       const identity = await this.#identity;
+      if (this.#snapshot.deviceId !== identity.deviceId) this.#set({ deviceId: identity.deviceId });
       client = new GatewayClient({
         openSocket: deps.openSocket,
         identity,
@@ -196,6 +203,7 @@ export class GatewayConnection {
     });
     this.#set({
       ...INITIAL,
+      deviceId: this.#snapshot.deviceId,
       phase: 'connected',
       hello,
       generation: this.#snapshot.generation + 1,
@@ -244,7 +252,7 @@ export class GatewayConnection {
     if (code === 4001) {
       // Credentials were withdrawn on purpose: never sneak back in with what we held.
       this.#deps.secrets.clear();
-      return this.#toLogin(this.#snapshot.loginMode, new GatewayClientError('UNAUTHORIZED', reason || 'signed out by the gateway'));
+      return this.#toLogin(this.#snapshot.loginMode, new GatewayClientError(SIGNED_OUT, reason || 'signed out by the gateway'));
     }
     const message = reason ? `Disconnected: ${reason}` : 'Lost the connection to the gateway';
     this.#scheduleRetry(new GatewayClientError('UNAVAILABLE', message, { closeCode: code, closeReason: reason }));
@@ -255,6 +263,7 @@ export class GatewayConnection {
     this.#client = undefined;
     this.#set({
       ...INITIAL,
+      deviceId: this.#snapshot.deviceId,
       phase: 'login',
       generation: this.#snapshot.generation,
       loginMode: mode,

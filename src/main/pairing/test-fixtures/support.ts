@@ -23,7 +23,11 @@ export class ManualClock implements Clock {
 }
 
 /** A fresh folder under the OS temp dir; `remove()` deletes it. */
-export async function tempHome(): Promise<{ dir: string; storePath: string; remove(): Promise<void> }> {
+export async function tempHome(): Promise<{
+  dir: string;
+  storePath: string;
+  remove(): Promise<void>;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'sa-pairing-'));
   return {
     dir,

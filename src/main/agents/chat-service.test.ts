@@ -1,0 +1,332 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../../shared/config-schema.js';
+import type { Config, ConfigInput } from '../../shared/config-schema.js';
+import { GatewayError } from '../../shared/errors.js';
+import { closedPortUrl, startFakeProvider } from '../providers/fake-provider.test-support.js';
+import type { FakeProvider } from '../providers/fake-provider.test-support.js';
+import type { ResolvedSecret } from '../providers/provider-types.js';
+import { ChatService } from './chat-service.js';
+import type { ChatEvent, ChatLimits, ChatSendParams } from './chat-service.js';
+import { SessionStore } from './session-store.js';
+
+const REPLY = 'Hello €uro 👋 done';
+let root: string;
+let sessionsDir: string;
+const servers: FakeProvider[] = [];
+const services: ChatService[] = [];
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sa-chat-'));
+  sessionsDir = join(root, 'sessions');
+});
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((service) => service.close()));
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  await rm(root, { recursive: true, force: true });
+});
+
+async function fake(
+  type: 'openai' | 'anthropic',
+  behaviour: Parameters<typeof startFakeProvider>[1] = {},
+) {
+  const server = await startFakeProvider(type, behaviour);
+  servers.push(server);
+  return server;
+}
+
+/** A service over a mutable config and key table, as the gateway would build it. */
+function setup(
+  input: ConfigInput,
+  keys: Record<string, string> = {},
+  limits: Partial<ChatLimits> = {},
+) {
+  let config: Config = configSchema.parse(input);
+  const service = new ChatService({
+    limits,
+    getConfig: () => config,
+    resolveKey: (id) =>
+      Promise.resolve<ResolvedSecret>(
+        keys[id] ? { value: keys[id], source: 'keychain' } : { source: 'none' },
+      ),
+    sessions: new SessionStore({ sessionsDir, clock: { now: () => Date.now() } }),
+    clock: { now: () => Date.now() },
+  });
+  services.push(service);
+  return { service, keys, setConfig: (next: ConfigInput) => (config = configSchema.parse(next)) };
+}
+
+/** Sends and collects events until the run's final or error event. */
+async function chat(service: ChatService, params: ChatSendParams) {
+  const events: ChatEvent[] = [];
+  let finish!: () => void;
+  const ended = new Promise<void>((resolve) => (finish = resolve));
+  const ids = await service.send(params, (event) => {
+    events.push(event);
+    if (event.state !== 'delta') finish();
+  });
+  await ended;
+  const last = events.at(-1);
+  return {
+    ...ids,
+    events,
+    last,
+    deltas: events.flatMap((e) => (e.state === 'delta' ? [e.text] : [])),
+  };
+}
+
+const oneAgent = (type: 'openai' | 'anthropic', baseUrl: string): ConfigInput => ({
+  models: { providers: { p: { type, baseUrl } } },
+  agents: { list: [{ id: 'main', model: { provider: 'p', name: 'm1' } }] },
+});
+
+describe.each(['openai', 'anthropic'] as const)('chat through %s', (type) => {
+  it('streams deltas in order, ends with the full text, and keeps the conversation', async () => {
+    const server = await fake(type, { apiKey: 'sk-key-one-000000' });
+    const { service } = setup(oneAgent(type, server.baseUrl), { p: 'sk-key-one-000000' });
+
+    const first = await chat(service, { message: 'hi €' });
+    expect(first.deltas).toEqual(['Hel', 'lo ', '€uro ', '👋', ' done']);
+    expect(first.last).toEqual({
+      runId: first.runId,
+      sessionId: first.sessionId,
+      state: 'final',
+      text: REPLY,
+    });
+
+    const second = await chat(service, { sessionId: first.sessionId, message: 'again' });
+    expect(second.last).toMatchObject({ state: 'final', text: REPLY });
+    expect(server.requests[1]?.body.messages).toEqual([
+      { role: 'user', content: 'hi €' },
+      { role: 'assistant', content: REPLY },
+      { role: 'user', content: 'again' },
+    ]);
+    const file = await readFile(join(sessionsDir, `${first.sessionId}.jsonl`), 'utf8');
+    expect(file.trim().split('\n')).toHaveLength(5);
+  });
+});
+
+describe('ChatService', () => {
+  it('uses each agent’s own provider and key', async () => {
+    const openai = await fake('openai', { apiKey: 'sk-openai-key-0000' });
+    const claude = await fake('anthropic', { apiKey: 'sk-claude-key-0000' });
+    const { service } = setup(
+      {
+        models: {
+          providers: {
+            one: { type: 'openai', baseUrl: openai.baseUrl },
+            two: { type: 'anthropic', baseUrl: claude.baseUrl },
+          },
+        },
+        agents: {
+          default: 'writer',
+          list: [
+            { id: 'main', model: { provider: 'one', name: 'gpt' } },
+            { id: 'writer', model: { provider: 'two', name: 'claude' } },
+          ],
+        },
+      },
+      { one: 'sk-openai-key-0000', two: 'sk-claude-key-0000' },
+    );
+    expect((await chat(service, { message: 'to the default agent' })).last).toMatchObject({
+      state: 'final',
+    });
+    expect((await chat(service, { agentId: 'main', message: 'to main' })).last).toMatchObject({
+      state: 'final',
+    });
+    expect(claude.requests.map((r) => r.headers['x-api-key'])).toEqual(['sk-claude-key-0000']);
+    expect(openai.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer sk-openai-key-0000',
+    ]);
+  });
+
+  it('uses a rotated key on the very next request', async () => {
+    const server = await fake('openai', { apiKey: 'sk-old-key-000000' });
+    const { service, keys } = setup(oneAgent('openai', server.baseUrl), { p: 'sk-old-key-000000' });
+    expect((await chat(service, { message: 'one' })).last?.state).toBe('final');
+
+    keys.p = 'sk-new-key-000000';
+    server.behaviour.apiKey = 'sk-new-key-000000';
+    expect((await chat(service, { message: 'two' })).last?.state).toBe('final');
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer sk-old-key-000000',
+      'Bearer sk-new-key-000000',
+    ]);
+  });
+
+  it('ends the run with PROVIDER_REJECTED_KEY when the provider refuses the key', async () => {
+    const server = await fake('anthropic', { apiKey: 'sk-right-key-00000' });
+    const { service } = setup(oneAgent('anthropic', server.baseUrl), { p: 'sk-wrong-key-00000' });
+    const { last } = await chat(service, { message: 'hi' });
+    expect(last).toMatchObject({
+      state: 'error',
+      error: { code: 'PROVIDER_ERROR', details: { code: 'PROVIDER_REJECTED_KEY', provider: 'p' } },
+    });
+    expect(JSON.stringify(last)).not.toContain('sk-wrong-key');
+  });
+
+  it('ends the run with PROVIDER_UNREACHABLE quickly when nothing listens', async () => {
+    const { service } = setup(oneAgent('openai', await closedPortUrl()));
+    const started = Date.now();
+    const { last } = await chat(service, { message: 'hi' });
+    expect(last).toMatchObject({
+      state: 'error',
+      error: { details: { code: 'PROVIDER_UNREACHABLE' } },
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses before answering when a remote provider has no key, with the exact message', async () => {
+    const { service } = setup(oneAgent('openai', 'https://api.example.com/v1'));
+    const error = await service
+      .send({ message: 'hi' }, () => undefined)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).toWire()).toEqual({
+      code: 'PROVIDER_ERROR',
+      message:
+        'No credentials found for provider "p" (set one with: special-agent configure set models.providers.p.apiKey <key>)',
+      details: { code: 'PROVIDER_NO_CREDENTIALS', provider: 'p' },
+    });
+    await expect(readdir(sessionsDir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('talks to a loopback provider without any key', async () => {
+    const server = await fake('openai');
+    const { service } = setup(oneAgent('openai', server.baseUrl));
+    const { last } = await chat(service, { message: 'hi' });
+    expect(last).toMatchObject({ state: 'final', text: REPLY });
+    expect(server.requests[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('abort drops the upstream request and ends with the partial text, saved as aborted', async () => {
+    const server = await fake('openai', { hang: true });
+    const { service } = setup(oneAgent('openai', server.baseUrl));
+    const disconnected = server.nextDisconnect();
+    const events: ChatEvent[] = [];
+    let finish!: () => void;
+    const ended = new Promise<void>((resolve) => (finish = resolve));
+    const { runId, sessionId } = await service.send(
+      { message: 'tell me a long story' },
+      (event) => {
+        events.push(event);
+        if (event.state === 'delta' && event.text === 'lo ') service.abort(runId);
+        if (event.state !== 'delta') finish();
+      },
+    );
+    await ended;
+    await disconnected;
+    expect(events.at(-1)).toEqual({ runId, sessionId, state: 'final', text: 'Hello ' });
+    expect(service.abort(runId)).toBe(false);
+    const saved = await new SessionStore({ sessionsDir, clock: { now: () => 0 } }).readAll(
+      sessionId,
+    );
+    expect(saved?.messages.at(-1)).toMatchObject({
+      role: 'assistant',
+      content: 'Hello ',
+      aborted: true,
+    });
+  });
+
+  it('close() aborts every run in progress', async () => {
+    const server = await fake('anthropic', { hang: true });
+    const { service } = setup(oneAgent('anthropic', server.baseUrl));
+    const disconnected = server.nextDisconnect();
+    const events: ChatEvent[] = [];
+    let firstDelta!: () => void;
+    const streaming = new Promise<void>((resolve) => (firstDelta = resolve));
+    await service.send({ message: 'hi' }, (event) => {
+      events.push(event);
+      firstDelta();
+    });
+    await streaming;
+    await service.close();
+    await disconnected;
+    expect(events.at(-1)?.state).toBe('final');
+    expect(service.activeRuns).toBe(0);
+    await expect(service.send({ message: 'after' }, () => undefined)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+  });
+
+  it('allows one run per session, and no more runs than the cap', async () => {
+    const server = await fake('openai', { hang: true });
+    const { service } = setup(oneAgent('openai', server.baseUrl), {}, { maxConcurrentRuns: 2 });
+    const first = await service.send({ sessionId: 'busy', message: 'one' }, () => undefined);
+    await expect(
+      service.send({ sessionId: 'busy', message: 'two' }, () => undefined),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await service.send({ message: 'other session' }, () => undefined);
+    await expect(service.send({ message: 'third' }, () => undefined)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    expect(first.sessionId).toBe('busy');
+  });
+
+  it('names an unknown agent, and keeps a session to the agent that started it', async () => {
+    const server = await fake('openai');
+    const { service } = setup({
+      models: { providers: { p: { type: 'openai', baseUrl: server.baseUrl } } },
+      agents: {
+        list: [
+          { id: 'main', model: { provider: 'p', name: 'm' } },
+          { id: 'other', model: { provider: 'p', name: 'm' } },
+        ],
+      },
+    });
+    await expect(
+      service.send({ agentId: 'ghost', message: 'hi' }, () => undefined),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('"ghost"') as unknown,
+    });
+    const { sessionId } = await chat(service, { message: 'hi' });
+    await expect(
+      service.send({ agentId: 'other', sessionId, message: 'hi' }, () => undefined),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+  });
+
+  it('refuses empty and over-long messages, and bad session ids', async () => {
+    const server = await fake('openai');
+    const { service } = setup(oneAgent('openai', server.baseUrl));
+    await expect(service.send({ message: '   ' }, () => undefined)).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
+    await expect(
+      service.send({ message: 'x'.repeat(32_001) }, () => undefined),
+    ).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
+    await expect(
+      service.send({ sessionId: '../../etc', message: 'hi' }, () => undefined),
+    ).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('asks for a model when neither the agent nor the provider names one', async () => {
+    const server = await fake('openai');
+    const { service, setConfig } = setup({
+      models: { providers: { p: { type: 'openai', baseUrl: server.baseUrl } } },
+      agents: { list: [{ id: 'main', model: { provider: 'p' } }] },
+    });
+    await expect(service.send({ message: 'hi' }, () => undefined)).rejects.toMatchObject({
+      details: { code: 'CONFIG_INVALID' },
+    });
+    setConfig({
+      models: {
+        providers: { p: { type: 'openai', baseUrl: server.baseUrl, models: ['first', 'second'] } },
+      },
+      agents: { list: [{ id: 'main', model: { provider: 'p' } }] },
+    });
+    await chat(service, { message: 'hi' });
+    expect(server.requests[0]?.body.model).toBe('first');
+  });
+});

@@ -1,0 +1,125 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../shared/errors.js';
+import type { Clock } from '../util/clock.js';
+import { SessionStore } from './session-store.js';
+
+let root: string;
+let dir: string;
+let time = 1_700_000_000_000;
+const clock: Clock = { now: () => time++ };
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sa-sessions-'));
+  dir = join(root, 'state', 'sessions');
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const lines = async (id: string) =>
+  (await readFile(join(dir, `${id}.jsonl`), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe('SessionStore', () => {
+  it('writes a header and one line per message, private to the user, and reloads them after a restart', async () => {
+    const store = new SessionStore({ sessionsDir: dir, clock });
+    await store.open('s1', 'main');
+    await store.append('s1', { role: 'user', content: 'hi €', runId: 'r1' });
+    await store.append('s1', { role: 'assistant', content: 'hello 👋', runId: 'r1' });
+
+    const written = await lines('s1');
+    expect(written[0]).toMatchObject({ type: 'session', agentId: 'main' });
+    expect(written.slice(1)).toMatchObject([
+      { role: 'user', content: 'hi €', runId: 'r1' },
+      { role: 'assistant', content: 'hello 👋', runId: 'r1' },
+    ]);
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dir, 's1.jsonl'))).mode & 0o777).toBe(0o600);
+
+    const restarted = new SessionStore({ sessionsDir: dir, clock });
+    await restarted.open('s1', 'main');
+    expect(await restarted.history('s1')).toEqual([
+      { role: 'user', content: 'hi €' },
+      { role: 'assistant', content: 'hello 👋' },
+    ]);
+  });
+
+  it('creates no file for a session that never got a message', async () => {
+    const store = new SessionStore({ sessionsDir: dir, clock });
+    await store.open('empty', 'main');
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('ignores a torn last line from a crash, and the next message still lands on its own line', async () => {
+    const store = new SessionStore({ sessionsDir: dir, clock });
+    await store.open('s1', 'main');
+    await store.append('s1', { role: 'user', content: 'first' });
+    await appendFile(join(dir, 's1.jsonl'), '{"role":"assistant","content":"half a rep');
+
+    const restarted = new SessionStore({ sessionsDir: dir, clock });
+    await restarted.open('s1', 'main');
+    expect(await restarted.history('s1')).toEqual([{ role: 'user', content: 'first' }]);
+    await restarted.append('s1', { role: 'user', content: 'second' });
+
+    const again = new SessionStore({ sessionsDir: dir, clock });
+    await again.open('s1', 'main');
+    expect(await again.history('s1')).toEqual([
+      { role: 'user', content: 'first' },
+      { role: 'user', content: 'second' },
+    ]);
+  });
+
+  it('keeps a session bound to the agent it started with', async () => {
+    const store = new SessionStore({ sessionsDir: dir, clock });
+    await store.open('s1', 'main');
+    await store.append('s1', { role: 'user', content: 'hi' });
+    const other = new SessionStore({ sessionsDir: dir, clock });
+    await expect(other.open('s1', 'writer')).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.open('s1', 'writer')).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it.each(['../escape', 'a/b', '', 'x'.repeat(65), 'dot.dot', 'nul\0'])(
+    'refuses the session id %j',
+    async (id) => {
+      const store = new SessionStore({ sessionsDir: dir, clock });
+      await expect(store.open(id, 'main')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    },
+  );
+
+  it('sends only the most recent messages upstream, starting at a user turn', async () => {
+    const store = new SessionStore({ sessionsDir: dir, clock, limits: { historyLimit: 4 } });
+    await store.open('s1', 'main');
+    for (let turn = 1; turn <= 5; turn++) {
+      await store.append('s1', { role: 'user', content: `q${turn}` });
+      await store.append('s1', { role: 'assistant', content: `a${turn}` });
+    }
+    await store.append('s1', { role: 'user', content: 'q6' });
+    // The last four are a4 q5 a5 q6; the window drops the leading assistant turn.
+    expect((await store.history('s1')).map((message) => message.content)).toEqual([
+      'q5',
+      'a5',
+      'q6',
+    ]);
+    expect((await store.readAll('s1'))?.messages).toHaveLength(11);
+  });
+
+  it('sets aside a file whose header is unreadable and says so, then starts afresh', async () => {
+    const store = new SessionStore({ sessionsDir: dir, clock });
+    await store.open('s1', 'main');
+    await store.append('s1', { role: 'user', content: 'hi' });
+    await writeFile(join(dir, 's1.jsonl'), 'garbage\n{"role":"user","content":"x","ts":1}\n');
+
+    const restarted = new SessionStore({ sessionsDir: dir, clock });
+    const error = await restarted.open('s1', 'main').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).message).toContain('set aside');
+    expect((await readdir(dir)).some((name) => name.startsWith('s1.jsonl.damaged-'))).toBe(true);
+    await restarted.open('s1', 'main');
+    expect(await restarted.history('s1')).toEqual([]);
+  });
+});

@@ -1,0 +1,114 @@
+/** The Control UI shell: picks the screen for the connection phase, then nav + pages. */
+import type { ReactElement } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
+import { ConnectionBanner } from './components/connection-banner.js';
+import type { IconName } from './components/icons.js';
+import { Icon, Logo } from './components/icons.js';
+import { Loading } from './components/ui.js';
+import type { QueryState } from './hooks/connection-context.js';
+import { useConnectionState, useGatewayQuery } from './hooks/connection-context.js';
+import { useRoute } from './hooks/use-route.js';
+import type { PairList } from './lib/api-types.js';
+import type { PageId } from './lib/route.js';
+import { routeHref } from './lib/route.js';
+import { AgentsPage } from './pages/agents-page.js';
+import { DevicesPage } from './pages/devices-page.js';
+import { GatewayPage } from './pages/gateway-page.js';
+import { ConnectingScreen, LoginPage, PairingScreen } from './pages/login-page.js';
+import { ProvidersPage } from './pages/providers-page.js';
+
+// Chat carries react-markdown and its parser: load it on first visit, not at startup.
+const ChatPage = lazy(() => import('./pages/chat-page.js'));
+
+const NAV: { page: PageId; label: string; icon: IconName }[] = [
+  { page: 'chat', label: 'Chat', icon: 'chat' },
+  { page: 'devices', label: 'Devices', icon: 'devices' },
+  { page: 'providers', label: 'Providers', icon: 'providers' },
+  { page: 'agents', label: 'Agents', icon: 'agents' },
+  { page: 'gateway', label: 'Gateway', icon: 'gateway' },
+];
+
+const APP_TITLE = 'special-agent';
+const PAIRING_EVENTS = ['device.pair.requested', 'device.pair.resolved'];
+
+export function App(): ReactElement {
+  const state = useConnectionState();
+  if (state.phase === 'login') return <LoginPage />;
+  if (state.phase === 'pairing') return <PairingScreen />;
+  if (!state.hello) return <ConnectingScreen />;
+  return <Shell />;
+}
+
+function Shell(): ReactElement {
+  const route = useRoute();
+  const state = useConnectionState();
+  const pairing = useGatewayQuery<PairList>('device.pair.list', undefined, PAIRING_EVENTS);
+  const pendingCount = pairing.data?.pending.length ?? 0;
+
+  useEffect(() => {
+    document.title = pendingCount > 0 ? `(${pendingCount}) ${APP_TITLE}` : APP_TITLE;
+  }, [pendingCount]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <Logo />
+          <span>special-agent</span>
+        </div>
+        <ul className="nav-list">
+          {NAV.map((item) => (
+            <li key={item.page}>
+              <a
+                href={routeHref(item.page)}
+                className="nav-item"
+                aria-current={route.page === item.page ? 'page' : undefined}
+              >
+                <Icon name={item.icon} />
+                <span className="nav-label">{item.label}</span>
+                {item.page === 'devices' && pendingCount > 0 ? (
+                  <span className="badge" aria-label={`${pendingCount} pending`}>
+                    {pendingCount}
+                  </span>
+                ) : null}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-footer">
+          <span className={`status-dot ${state.phase === 'connected' ? 'status-on' : 'status-off'}`} aria-hidden="true" />
+          <span className="small">
+            {state.phase === 'connected' ? 'Connected' : 'Offline'} · {state.hello?.snapshot.authMode ?? '…'}
+          </span>
+          <span className="small muted version">v{state.hello?.server.version}</span>
+        </div>
+      </nav>
+      <div className="main-column">
+        <ConnectionBanner />
+        <main className="main" id="main" tabIndex={-1}>
+          <Suspense fallback={<Loading />}>
+            <PageView page={route.page} params={route.params} pairing={pairing} />
+          </Suspense>
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function PageView(props: { page: PageId; params: URLSearchParams; pairing: QueryState<PairList> }): ReactElement {
+  switch (props.page) {
+    case 'devices':
+      return <DevicesPage pairing={props.pairing} highlight={props.params.get('request') ?? undefined} />;
+    case 'providers':
+      return <ProvidersPage edit={props.params.get('edit') ?? undefined} adding={props.params.has('add')} />;
+    case 'agents':
+      return <AgentsPage />;
+    case 'gateway':
+      return <GatewayPage />;
+    case 'chat':
+      return <ChatPage />;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * React glue for {@link GatewayConnection}: the context that carries it, its state as a
+ * store, event subscriptions and a small "call a method, reload on events" hook.
+ */
+import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { GatewayClientError } from '../../shared/gateway-client.js';
+import type { ConnectionSnapshot, GatewayConnection } from '../lib/connection.js';
+
+export const ConnectionContext = createContext<GatewayConnection | null>(null);
+
+/** The app's connection; throws outside the provider, which is a wiring bug. */
+export function useConnection(): GatewayConnection {
+  const connection = useContext(ConnectionContext);
+  if (!connection) throw new Error('useConnection outside ConnectionContext');
+  return connection;
+}
+
+export function useConnectionState(): ConnectionSnapshot {
+  const connection = useConnection();
+  return useSyncExternalStore(connection.subscribe, connection.getSnapshot);
+}
+
+/** Calls `handler` for each `event`; the latest handler is used without resubscribing. */
+export function useGatewayEvent(event: string, handler: (payload: unknown) => void): void {
+  const connection = useConnection();
+  const latest = useRef(handler);
+  useEffect(() => {
+    latest.current = handler;
+  });
+  useEffect(() => connection.on(event, (payload) => latest.current(payload)), [connection, event]);
+}
+
+/** Any thrown value as a gateway error, so the UI always has a message and a code. */
+export function asGatewayError(error: unknown): GatewayClientError {
+  if (error instanceof GatewayClientError) return error;
+  return new GatewayClientError('INTERNAL', error instanceof Error ? error.message : String(error));
+}
+
+export interface QueryState<T> {
+  data: T | undefined;
+  error: GatewayClientError | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+/**
+ * Calls `method` while connected, again after each reconnect and whenever one of
+ * `refreshOn` arrives. Keeps the last data while reloading so lists do not flicker.
+ */
+export function useGatewayQuery<T>(
+  method: string,
+  params?: Record<string, unknown>,
+  refreshOn: readonly string[] = [],
+): QueryState<T> {
+  const connection = useConnection();
+  const { phase, generation } = useConnectionState();
+  const [version, setVersion] = useState(0);
+  const [state, setState] = useState<{ data: T | undefined; error: GatewayClientError | undefined; done: number }>({
+    data: undefined,
+    error: undefined,
+    done: -1,
+  });
+  const paramsKey = JSON.stringify(params ?? null);
+  const connected = phase === 'connected';
+  const reload = useCallback(() => setVersion((v) => v + 1), []);
+
+  useEffect(() => {
+    if (!connected) return;
+    let cancelled = false;
+    const requested = JSON.parse(paramsKey) as Record<string, unknown> | null;
+    const ticket = generation * 1_000_000 + version;
+    connection.request<T>(method, requested ?? undefined).then(
+      (data) => {
+        if (!cancelled) setState({ data, error: undefined, done: ticket });
+      },
+      (error: unknown) => {
+        if (!cancelled) setState((previous) => ({ data: previous.data, error: asGatewayError(error), done: ticket }));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [connection, method, paramsKey, connected, generation, version]);
+
+  const eventsKey = refreshOn.join(',');
+  useEffect(() => {
+    const events = eventsKey ? eventsKey.split(',') : [];
+    const unsubscribe = events.map((event) => connection.on(event, () => setVersion((v) => v + 1)));
+    return () => unsubscribe.forEach((fn) => fn());
+  }, [connection, eventsKey]);
+
+  const loading = state.done !== generation * 1_000_000 + version;
+  return { data: state.data, error: state.error, loading, reload };
+}
+
+/** The current time, refreshed every `intervalMs` (ages and countdowns). */
+export function useNow(intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}

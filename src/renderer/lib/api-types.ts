@@ -1,0 +1,57 @@
+/** Payload shapes of the gateway methods the Control UI calls (PROTOCOL.md "Methods"). */
+import type { ConfigInput } from '../../shared/config-schema.js';
+import type { PairedDevice, PendingRequest } from '../../shared/protocol.js';
+
+export interface PairList {
+  pending: PendingRequest[];
+  paired: PairedDevice[];
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  httpStatus?: number;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface ProviderCredential {
+  source: 'env' | 'config' | 'keychain' | 'none';
+  envVar?: string;
+  masked?: string;
+}
+
+export interface ProviderStatus {
+  id: string;
+  type: 'openai' | 'anthropic';
+  baseUrl: string;
+  credential: ProviderCredential;
+  status: 'ok' | 'missing' | 'not-required' | 'invalid';
+  probe?: ProbeResult;
+}
+
+export interface AuthStatus {
+  providers: ProviderStatus[];
+  agents: { id: string; provider: string; status: string }[];
+}
+
+export interface AgentSummary {
+  id: string;
+  name?: string;
+  provider: string;
+  model?: string;
+}
+
+export interface AgentsList {
+  agents: AgentSummary[];
+  default?: string;
+}
+
+/** `config.get` with every secret replaced by "[redacted]". */
+export interface ConfigGet {
+  config: ConfigInput;
+}
+
+export interface ConfigSetResult {
+  path: string;
+  restartRequired: boolean;
+}

@@ -1,0 +1,158 @@
+/** Full-window screens shown before the app: connecting, sign in, waiting for approval. */
+import type { FormEvent, ReactElement, ReactNode } from 'react';
+import { useState } from 'react';
+import { ErrorNote, Field } from '../components/ui.js';
+import { Icon, Logo } from '../components/icons.js';
+import { useConnection, useConnectionState, useNow } from '../hooks/connection-context.js';
+import { formatCountdown } from '../lib/format.js';
+import type { LoginMode } from '../lib/connection.js';
+import { SIGNED_OUT } from '../lib/connection.js';
+
+function Screen({ title, children }: { title: string; children: ReactNode }): ReactElement {
+  return (
+    <main className="screen">
+      <section className="screen-card" aria-labelledby="screen-title">
+        <div className="screen-brand">
+          <Logo />
+          <span>special-agent</span>
+        </div>
+        <h1 id="screen-title">{title}</h1>
+        {children}
+      </section>
+    </main>
+  );
+}
+
+function RetryLine({ retryAtMs }: { retryAtMs: number | undefined }): ReactElement | null {
+  const connection = useConnection();
+  const now = useNow(500);
+  if (retryAtMs === undefined) return null;
+  return (
+    <p className="retry-line">
+      <span className="muted" aria-live="polite">
+        Trying again in {Math.max(0, Math.ceil((retryAtMs - now) / 1000))} s
+      </span>
+      <button type="button" className="btn btn-secondary btn-small" onClick={() => connection.retryNow()}>
+        <Icon name="refresh" /> Retry now
+      </button>
+    </p>
+  );
+}
+
+/** First connection in progress, or the gateway cannot be reached yet. */
+export function ConnectingScreen(): ReactElement {
+  const state = useConnectionState();
+  return (
+    <Screen title={state.message ? 'Can’t reach the gateway' : 'Connecting to the gateway…'}>
+      {state.message ? <ErrorNote error={state.message} /> : <div className="spinner spinner-large" role="status" aria-label="Connecting" />}
+      <RetryLine retryAtMs={state.retryAtMs} />
+    </Screen>
+  );
+}
+
+/** This browser is a new device and waits for a person to approve it. */
+export function PairingScreen(): ReactElement {
+  const state = useConnectionState();
+  return (
+    <Screen title="Waiting for approval">
+      <p>
+        This browser is a new device for this gateway. Approve it from the tray menu, from the Devices page of a signed-in
+        Control UI, or in a terminal:
+      </p>
+      {state.pairingRequestId ? (
+        <pre className="code-block">special-agent devices approve {state.pairingRequestId}</pre>
+      ) : null}
+      <p className="muted small">{state.message}</p>
+      <RetryLine retryAtMs={state.retryAtMs} />
+    </Screen>
+  );
+}
+
+/** Token or password sign-in, showing the gateway's own message for the last failure. */
+export function LoginPage(): ReactElement {
+  const connection = useConnection();
+  const state = useConnectionState();
+  const now = useNow(500);
+  const [mode, setMode] = useState<LoginMode | undefined>(undefined);
+  const [secret, setSecret] = useState('');
+  const [fieldError, setFieldError] = useState<string | undefined>(undefined);
+  const activeMode = mode ?? state.loginMode;
+  const lockedMs = state.lockedUntilMs !== undefined ? state.lockedUntilMs - now : 0;
+  const locked = lockedMs > 0;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (locked || state.busy) return;
+    if (secret.trim() === '') {
+      setFieldError(activeMode === 'token' ? 'Enter the gateway token' : 'Enter the gateway password');
+      return;
+    }
+    setFieldError(undefined);
+    connection.login(activeMode === 'token' ? { token: secret.trim() } : { password: secret });
+    setSecret('');
+  };
+
+  const signedOut = state.errorCode === SIGNED_OUT;
+  return (
+    <Screen title={signedOut ? 'Signed out' : 'Sign in to the gateway'}>
+      {state.message && !locked ? <ErrorNote error={state.message} /> : null}
+      {locked ? (
+        <div className="note note-warn" role="alert">
+          <Icon name="alert" />
+          <div className="note-body">
+            <span>{state.message}</span>
+            <span>
+              Try again in <strong className="countdown">{formatCountdown(lockedMs)}</strong>
+            </span>
+          </div>
+        </div>
+      ) : null}
+      <form className="form" onSubmit={submit} noValidate>
+        <div className="segmented" role="radiogroup" aria-label="Sign in with">
+          {(['token', 'password'] as const).map((option) => (
+            <label key={option} className={activeMode === option ? 'active' : undefined}>
+              <input
+                type="radio"
+                name="mode"
+                value={option}
+                checked={activeMode === option}
+                onChange={() => setMode(option)}
+              />
+              {option === 'token' ? 'Token' : 'Password'}
+            </label>
+          ))}
+        </div>
+        <Field
+          label={activeMode === 'token' ? 'Gateway token' : 'Gateway password'}
+          error={fieldError}
+          hint={
+            activeMode === 'token' ? (
+              <>
+                Run <code>special-agent dashboard</code> to open this page with a one-time token.
+              </>
+            ) : (
+              'The password is kept in memory for this tab only.'
+            )
+          }
+        >
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete={activeMode === 'password' ? 'current-password' : 'off'}
+              spellCheck={false}
+              value={secret}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              onChange={(event) => setSecret(event.target.value)}
+              autoFocus
+            />
+          )}
+        </Field>
+        <button type="submit" className="btn btn-primary btn-block" disabled={locked || state.busy}>
+          {state.busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </Screen>
+  );
+}

@@ -1,0 +1,267 @@
+/** Add or edit one model provider; the API key field is write-only. */
+import type { FormEvent, ReactElement } from 'react';
+import { useState } from 'react';
+import type { ConfirmRequest } from '../components/confirm-dialog.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { Icon } from '../components/icons.js';
+import { Card, ErrorNote, Field } from '../components/ui.js';
+import { asGatewayError, useConnection } from '../hooks/connection-context.js';
+import type { ProviderCredential, ProviderStatus } from '../lib/api-types.js';
+import type { ProviderDraft, ProviderFieldErrors } from '../lib/validate.js';
+import { validateProvider } from '../lib/validate.js';
+import { ProbeButton } from './probe-button.js';
+
+/** Base URL presets; Ollama speaks the OpenAI API on its /v1 path. */
+export const PROVIDER_PRESETS = [
+  { label: 'Ollama', id: 'ollama', type: 'openai', baseUrl: 'http://127.0.0.1:11434/v1' },
+  { label: 'OpenAI', id: 'openai', type: 'openai', baseUrl: 'https://api.openai.com/v1' },
+  { label: 'Anthropic', id: 'anthropic', type: 'anthropic', baseUrl: 'https://api.anthropic.com/v1' },
+] as const;
+
+export interface ProviderFormProps {
+  /** The provider being edited; absent when adding. */
+  existing: ProviderStatus | undefined;
+  /** Its configured model list (from config.get). */
+  models: readonly string[];
+  /** A confirmation carried over from the add form that created this provider. */
+  initialNotice?: string | undefined;
+  onSaved: (id: string) => void;
+  onClose: () => void;
+}
+
+export function ProviderForm({ existing, models, initialNotice, onSaved, onClose }: ProviderFormProps): ReactElement {
+  const connection = useConnection();
+  const [draft, setDraft] = useState<ProviderDraft>(() => ({
+    id: existing?.id ?? '',
+    type: existing?.type ?? 'openai',
+    baseUrl: existing?.baseUrl ?? '',
+    models: models.join('\n'),
+  }));
+  const [errors, setErrors] = useState<ProviderFieldErrors>({});
+  const [apiKey, setApiKey] = useState('');
+  const [credential, setCredential] = useState<ProviderCredential | undefined>(existing?.credential);
+  const [replacing, setReplacing] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [notice, setNotice] = useState<string | undefined>(initialNotice);
+  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
+
+  const update = (patch: Partial<ProviderDraft>) => {
+    setDraft((current) => ({ ...current, ...patch }));
+    setNotice(undefined);
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = validateProvider(draft);
+    setErrors(result.errors);
+    setFailure(undefined);
+    if (!result.value) return;
+    setSaving(true);
+    try {
+      await connection.request('models.providers.upsert', { ...result.value });
+      if (apiKey !== '') {
+        const stored = await connection.request<{ credential: ProviderCredential }>('models.providers.setKey', {
+          id: result.value.id,
+          apiKey,
+        });
+        setCredential(stored.credential);
+        setReplacing(false);
+      }
+      setNotice('Saved.');
+      onSaved(result.value.id);
+    } catch (error) {
+      setFailure(asGatewayError(error).message);
+    } finally {
+      // The key leaves the page whatever happened: it is never kept or shown again.
+      setApiKey('');
+      setSaving(false);
+    }
+  };
+
+  const removeKey = () =>
+    setConfirm({
+      title: `Remove the API key of “${draft.id}”?`,
+      body: <p>The key is deleted from the OS keychain. Chats that use this provider stop working until a new key is saved.</p>,
+      confirmLabel: 'Remove key',
+      danger: true,
+      onConfirm: () => {
+        connection.request('models.providers.clearKey', { id: draft.id }).then(
+          () => {
+            setCredential({ source: 'none' });
+            setNotice('Key removed.');
+            onSaved(draft.id);
+          },
+          (error: unknown) => setFailure(asGatewayError(error).message),
+        );
+      },
+    });
+
+  const editing = existing !== undefined;
+  const showKeyInput = !credential || credential.source === 'none' || replacing;
+  return (
+    <Card
+      title={editing ? `Edit provider “${existing.id}”` : 'Add a provider'}
+      highlighted
+      actions={
+        <button type="button" className="btn btn-ghost btn-icon" aria-label="Close the form" onClick={onClose}>
+          <Icon name="close" />
+        </button>
+      }
+    >
+      <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Provider">
+        {!editing ? (
+          <div className="presets" role="group" aria-label="Presets">
+            <span className="muted small">Start from</span>
+            {PROVIDER_PRESETS.map((preset) => (
+              <button
+                key={preset.label}
+                type="button"
+                className="btn btn-secondary btn-small"
+                onClick={() =>
+                  update({ type: preset.type, baseUrl: preset.baseUrl, id: draft.id === '' ? preset.id : draft.id })
+                }
+              >
+                {preset.label}
+              </button>
+            ))}
+          </div>
+        ) : null}
+        <div className="form-grid">
+          <Field label="Type" error={errors.type}>
+            {({ id, describedBy, invalid }) => (
+              <select
+                id={id}
+                value={draft.type}
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                onChange={(event) => update({ type: event.target.value })}
+              >
+                <option value="openai">OpenAI-compatible (OpenAI, Ollama, …)</option>
+                <option value="anthropic">Anthropic</option>
+              </select>
+            )}
+          </Field>
+          <Field label="Provider id" error={errors.id} hint={editing ? 'The id cannot change.' : 'Lowercase, e.g. openai'}>
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                value={draft.id}
+                readOnly={editing}
+                spellCheck={false}
+                autoComplete="off"
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                onChange={(event) => update({ id: event.target.value })}
+              />
+            )}
+          </Field>
+        </div>
+        <Field label="Base URL" error={errors.baseUrl}>
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="url"
+              value={draft.baseUrl}
+              placeholder="https://api.openai.com/v1"
+              spellCheck={false}
+              autoComplete="off"
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              onChange={(event) => update({ baseUrl: event.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="Models (optional)" error={errors.models} hint="One per line. The first is used when an agent names none.">
+          {({ id, describedBy, invalid }) => (
+            <textarea
+              id={id}
+              rows={3}
+              value={draft.models}
+              spellCheck={false}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              onChange={(event) => update({ models: event.target.value })}
+            />
+          )}
+        </Field>
+        <KeySection
+          credential={credential}
+          showInput={showKeyInput}
+          apiKey={apiKey}
+          onKey={setApiKey}
+          onReplace={() => setReplacing(true)}
+          onRemove={removeKey}
+        />
+        {failure ? <ErrorNote error={failure} /> : null}
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={saving}>
+            {saving ? 'Saving…' : editing ? 'Save changes' : 'Add provider'}
+          </button>
+          {editing ? <ProbeButton providerId={existing.id} /> : null}
+          {notice ? (
+            <span className="saved-note" role="status">
+              <Icon name="check" /> {notice}
+            </span>
+          ) : null}
+        </div>
+      </form>
+      <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
+    </Card>
+  );
+}
+
+function KeySection(props: {
+  credential: ProviderCredential | undefined;
+  showInput: boolean;
+  apiKey: string;
+  onKey: (key: string) => void;
+  onReplace: () => void;
+  onRemove: () => void;
+}): ReactElement {
+  const { credential } = props;
+  return (
+    <div className="key-section">
+      {credential?.source === 'keychain' ? (
+        <div className="key-stored">
+          <Icon name="key" />
+          <span data-testid="key-status">stored in OS keychain · {credential.masked ?? '…'}</span>
+          {!props.showInput ? (
+            <button type="button" className="btn btn-secondary btn-small" onClick={props.onReplace}>
+              Replace
+            </button>
+          ) : null}
+          <button type="button" className="btn btn-ghost btn-small btn-danger-text" onClick={props.onRemove}>
+            Remove
+          </button>
+        </div>
+      ) : null}
+      {credential?.source === 'env' ? (
+        <p className="muted small">
+          Using <code>{credential.envVar}</code> from the environment {credential.masked ? `· ${credential.masked}` : ''}. It wins over
+          a key saved here.
+        </p>
+      ) : null}
+      {credential?.source === 'config' ? (
+        <p className="muted small">
+          A plaintext key is in the config file. Saving a key here moves it to the OS keychain.
+        </p>
+      ) : null}
+      {props.showInput ? (
+        <Field label="API key" hint="Write-only: stored in the OS keychain and never shown again. Not needed for local servers.">
+          {({ id, describedBy }) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              value={props.apiKey}
+              aria-describedby={describedBy}
+              onChange={(event) => props.onKey(event.target.value)}
+            />
+          )}
+        </Field>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { readFile, rm } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { childEnv, runGateway, type ChildRun } from '../helpers/child.js';
+import { deviceClient, makeTempHome, newIdentity, writeConfig } from '../helpers/gateway.js';
+
+const TOKEN = 'startup-test-token-0123456789';
+const homes: string[] = [];
+const children: ChildRun[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.child.exitCode === null) child.child.kill('SIGKILL');
+  for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
+});
+
+async function home(config?: string | Record<string, unknown>): Promise<string> {
+  const dir = await makeTempHome();
+  homes.push(dir);
+  if (config !== undefined) await writeConfig(dir, config);
+  return dir;
+}
+
+function start(dir: string, args: string[] = [], extra: Record<string, string> = {}): ChildRun {
+  const child = runGateway(childEnv(dir, { SPECIAL_AGENT_GATEWAY_TOKEN: TOKEN, ...extra }), args);
+  children.push(child);
+  return child;
+}
+
+const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+
+describe('startup refusals', () => {
+  it('exits 78 on a broken config, naming config.json5:line:column, and leaves the file byte-identical', async () => {
+    const dir = await home('{\n  gateway: {\n    port: 18789,\n    bind: "loopback"  auth: {},\n  },\n}\n');
+    const before = await sha256(`${dir}/config.json5`);
+    const result = await start(dir).exited;
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/config\.json5:4:\d+/);
+    expect(await sha256(`${dir}/config.json5`)).toBe(before);
+  });
+
+  it('exits 78 on a schema error, naming the line and the dotted path', async () => {
+    const dir = await home('// my gateway\n{\n  gateway: {\n    port: "not a number",\n  },\n}\n');
+    const before = await sha256(`${dir}/config.json5`);
+    const result = await start(dir).exited;
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/config\.json5:4:\d+/);
+    expect(result.stderr).toContain('gateway.port');
+    expect(await sha256(`${dir}/config.json5`)).toBe(before);
+  });
+
+  it('refuses auth mode none on a lan bind with exit 78 and says how to fix it', async () => {
+    const dir = await home({ gateway: { bind: 'lan', auth: { mode: 'none' } } });
+    const result = await start(dir).exited;
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('special-agent configure set gateway.auth.mode token');
+  });
+
+  it('exits 1 naming the port when it is already in use, without trying another', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const dir = await home({ gateway: { port } });
+      const result = await start(dir).exited;
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`port ${port}`);
+      expect(result.stdout).not.toContain('listening');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses a second gateway on the same home, naming the PID that holds the lock', async () => {
+    const dir = await home({});
+    const first = start(dir);
+    await first.waitFor(/listening on (http:\/\/\S+)/);
+    const second = await start(dir).exited;
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`PID ${first.child.pid}`);
+    expect(second.stderr).toContain('gateway.lock');
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('sends connected clients a shutdown event, then closes 1012, and exits 0 on SIGTERM', async () => {
+    const dir = await home({});
+    const gateway = start(dir);
+    const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
+    const client = deviceClient(url!.replace('http://', 'ws://'), { identity: await newIdentity(), auth: { token: TOKEN } });
+    await client.connect();
+    const events: string[] = [];
+    client.on('shutdown', () => events.push('shutdown'));
+    gateway.child.kill('SIGTERM');
+    const closed = await client.closed();
+    expect(events).toEqual(['shutdown']);
+    expect(closed.code).toBe(1012);
+    expect((await gateway.exited).code).toBe(0);
+  });
+});

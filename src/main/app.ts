@@ -194,6 +194,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     const pairingEvents = (conn: { scopes: readonly string[] }) => hasScope(conn.scopes, 'operator.pairing');
     pairing.on('requested', (request) => gateway.broadcast('device.pair.requested', request, pairingEvents));
     pairing.on('resolved', (event) => gateway.broadcast('device.pair.resolved', event, pairingEvents));
+    pairing.on('write-failed', (error) => logger.error(`could not save the pairing store: ${error.message}`));
     pairing.on('device-changed', ({ deviceId, change }) =>
       closeDevice(deviceId, change === 'removed' ? 'device removed' : 'device token revoked'),
     );

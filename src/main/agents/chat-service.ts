@@ -100,8 +100,7 @@ export class ChatService {
     params: ChatSendParams,
     emit: (event: ChatEvent) => void,
   ): Promise<{ runId: string; sessionId: string }> {
-    if (this.#closed)
-      throw new GatewayError('UNAVAILABLE', 'chat is shutting down (try again after the restart)');
+    if (this.#closed) throw shuttingDown();
     const message = this.#checkMessage(params.message);
     const config = this.#options.getConfig();
     const agent = findAgent(config, params.agentId);
@@ -121,11 +120,7 @@ export class ChatService {
       await this.#options.sessions.open(sessionId, agent.id);
       await this.#options.sessions.append(sessionId, { role: 'user', content: message, runId });
       const messages = await this.#options.sessions.history(sessionId);
-      if (this.#closed)
-        throw new GatewayError(
-          'UNAVAILABLE',
-          'chat is shutting down (try again after the restart)',
-        );
+      if (this.#closed) throw shuttingDown();
       const provider = {
         id: providerId,
         type: providerConfig.type,
@@ -193,6 +188,8 @@ export class ChatService {
     };
     let text = '';
     let aborted = false;
+    // Lets the caller send the `chat.send` response before the run's first event.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       try {
         const request = { ...prepared, signal: run.controller.signal };
@@ -236,6 +233,10 @@ function findAgent(config: Config, agentId: string | undefined): AgentConfig {
   const agent = list.find((candidate) => candidate.id === wanted);
   if (!agent) throw notFound(`agent "${wanted}" not found (see agents.list in the config)`);
   return agent;
+}
+
+function shuttingDown(): GatewayError {
+  return new GatewayError('UNAVAILABLE', 'chat is shutting down (try again after the restart)');
 }
 
 function noCredentials(providerId: string): GatewayError {

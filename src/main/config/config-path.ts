@@ -16,7 +16,9 @@ export function parseConfigPath(dotted: string): PathSegment[] {
   const normalised = dotted.trim().replace(/\[(\d+)\]/g, '.$1');
   const segments = normalised.split('.');
   if (segments.some((segment) => segment === '')) {
-    throw new RangeError(`invalid config path "${dotted}" (use dots between keys, e.g. gateway.port)`);
+    throw new RangeError(
+      `invalid config path "${dotted}" (use dots between keys, e.g. gateway.port)`,
+    );
   }
   return segments.map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
 }

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -80,10 +90,13 @@ describe('ConfigEditor', () => {
     const ttl = await editor.set('gateway.pairing.pendingTtlSeconds', 60);
     expected = expected.replace(
       '    trustedProxies: [],\n',
-      "    trustedProxies: [],\n    pairing: {\n      pendingTtlSeconds: 60,\n    },\n",
+      '    trustedProxies: [],\n    pairing: {\n      pendingTtlSeconds: 60,\n    },\n',
     );
     expect(await read()).toBe(expected);
-    expect(ttl).toMatchObject({ path: 'gateway.pairing.pendingTtlSeconds', restartRequired: false });
+    expect(ttl).toMatchObject({
+      path: 'gateway.pairing.pendingTtlSeconds',
+      restartRequired: false,
+    });
 
     await editor.set('agents.list[0].name', 'Main agent');
     expected = expected.replace(
@@ -134,7 +147,9 @@ describe('ConfigEditor', () => {
   it('creates a missing file 0600 in a new home folder 0700', async () => {
     const result = await editor.set('gateway.auth.mode', 'password');
     expect(result).toMatchObject({ path: 'gateway.auth.mode', restartRequired: false });
-    expect(await read()).toBe('{\n  gateway: {\n    auth: {\n      mode: "password",\n    },\n  },\n}\n');
+    expect(await read()).toBe(
+      '{\n  gateway: {\n    auth: {\n      mode: "password",\n    },\n  },\n}\n',
+    );
     expect((await stat(paths.config)).mode & 0o777).toBe(0o600);
     expect((await stat(paths.home)).mode & 0o777).toBe(0o700);
   });
@@ -154,16 +169,28 @@ describe('ConfigEditor', () => {
 
   it('applies several edits in one write: secret moved out of the file', async () => {
     await writeFixture();
-    await writeFile(paths.config, FILE.replace("baseUrl: 'http", "apiKey: 'sk-plain', baseUrl: 'http"));
+    await writeFile(
+      paths.config,
+      FILE.replace("baseUrl: 'http", "apiKey: 'sk-plain', baseUrl: 'http"),
+    );
     const result = await editor.applyEdits([
       { path: 'models.providers.ollama.apiKey', unset: true },
       { path: 'models.providers.ollama.models', value: ['llama3.2'] },
     ]);
-    expect(result.paths).toEqual(['models.providers.ollama.apiKey', 'models.providers.ollama.models']);
-    expect(result.changedPaths).toEqual(['models.providers.ollama.apiKey', 'models.providers.ollama.models.0']);
+    expect(result.paths).toEqual([
+      'models.providers.ollama.apiKey',
+      'models.providers.ollama.models',
+    ]);
+    expect(result.changedPaths).toEqual([
+      'models.providers.ollama.apiKey',
+      'models.providers.ollama.models.0',
+    ]);
     expect(await read()).not.toContain('sk-plain');
     expect(await read()).toBe(
-      FILE.replace("baseUrl: 'http://localhost:11434/v1' }", "baseUrl: 'http://localhost:11434/v1', models: ['llama3.2'] }"),
+      FILE.replace(
+        "baseUrl: 'http://localhost:11434/v1' }",
+        "baseUrl: 'http://localhost:11434/v1', models: ['llama3.2'] }",
+      ),
     );
   });
 
@@ -184,7 +211,13 @@ describe('ConfigEditor', () => {
 describe('path and value helpers', () => {
   it('parses dotted and bracket paths', () => {
     expect(parseConfigPath('gateway.auth.mode')).toEqual(['gateway', 'auth', 'mode']);
-    expect(parseConfigPath('agents.list.0.model.provider')).toEqual(['agents', 'list', 0, 'model', 'provider']);
+    expect(parseConfigPath('agents.list.0.model.provider')).toEqual([
+      'agents',
+      'list',
+      0,
+      'model',
+      'provider',
+    ]);
     expect(parseConfigPath('agents.list[0].id')).toEqual(['agents', 'list', 0, 'id']);
     expect(() => parseConfigPath('gateway..port')).toThrow(/invalid config path/);
   });

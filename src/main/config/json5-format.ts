@@ -85,7 +85,8 @@ export interface FormatOptions {
 export function formatValue(value: unknown, options: FormatOptions): string {
   const { indent, style, multiline } = options;
   const inner = indent + style.indentUnit;
-  const child = (item: unknown): string => formatValue(item, { ...options, indent: inner, quote: undefined });
+  const child = (item: unknown): string =>
+    formatValue(item, { ...options, indent: inner, quote: undefined });
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     const items = value.map(child);

@@ -136,7 +136,9 @@ class TreeReader {
       if (start === this.#pos) this.#fail('expected a key');
       const raw = this.#text.slice(start, this.#pos);
       // `\uXXXX` escapes in unquoted keys are rare; let json5 decode them.
-      key = raw.includes('\\') ? (Object.keys(this.#parse(`{${raw}:0}`, start) as object)[0] ?? raw) : raw;
+      key = raw.includes('\\')
+        ? (Object.keys(this.#parse(`{${raw}:0}`, start) as object)[0] ?? raw)
+        : raw;
     }
     this.#skipTrivia();
     if (this.#text[this.#pos] !== ':') this.#fail('expected ":"');
@@ -218,7 +220,8 @@ export function walkPath(root: ValueNode, path: readonly PathSegment[]): PathMat
 /** The entry of `container` for `segment`, or undefined. */
 export function findEntry(container: ContainerNode, segment: PathSegment): EntryNode | undefined {
   if (container.kind === 'array') {
-    const index = typeof segment === 'number' ? segment : /^\d+$/.test(segment) ? Number(segment) : -1;
+    const index =
+      typeof segment === 'number' ? segment : /^\d+$/.test(segment) ? Number(segment) : -1;
     return container.entries[index];
   }
   const key = String(segment);

@@ -62,7 +62,11 @@ describe('loadConfig', () => {
     const loaded = await loadConfig(paths);
     expect(loaded.exists).toBe(false);
     expect(loaded.text).toBeUndefined();
-    expect(loaded.config.gateway).toMatchObject({ port: 18789, bind: 'loopback', auth: { mode: 'token' } });
+    expect(loaded.config.gateway).toMatchObject({
+      port: 18789,
+      bind: 'loopback',
+      auth: { mode: 'token' },
+    });
   });
 
   it('reads a hand-written JSON5 file', async () => {
@@ -110,7 +114,7 @@ describe('loadConfig', () => {
   });
 
   it('points at the parent object for a missing key', async () => {
-    const error = await loadError(GOOD.replace("type: \"openai\", ", ''));
+    const error = await loadError(GOOD.replace('type: "openai", ', ''));
     expect(error.message).toContain('config.json5:10:15: missing key "type"');
     expect(error.configPath).toBe('models.providers.ollama.type');
   });

@@ -142,7 +142,9 @@ export interface DescribedIssue {
 /** Turns the first zod issue on `input` into one plain sentence and the path it concerns. */
 export function describeIssue(issue: z.core.$ZodIssue | undefined, input: unknown): DescribedIssue {
   if (!issue) return { path: [], atKey: false, message: 'invalid config' };
-  const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
+  const path = issue.path.map((segment) =>
+    typeof segment === 'symbol' ? String(segment) : segment,
+  );
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
     return { path: [...path, key], atKey: true, message: `unknown key "${key}"` };

@@ -385,6 +385,17 @@ describe('paired devices and tokens', () => {
     expect(reopened.verifyDeviceToken(deviceId, 'operator', token)).toBe(true);
   });
 
+  it('refuses nonsensical limits instead of running without a cap', async () => {
+    await expect(openService({ limits: { maxPendingTotal: 0 } })).rejects.toThrow(
+      /maxPendingTotal/,
+    );
+    const service = await openService({ limits: { pendingTtlMs: undefined } });
+    expect(() => service.setPendingTtlMs(Number.NaN)).toThrow(RangeError);
+    expect((await service.requestPairing(requestFor(1))).request.expiresAtMs).toBe(
+      clock.now() + 300_000,
+    );
+  });
+
   it('rejects changes after close', async () => {
     const service = await openService();
     await service.close();

@@ -10,8 +10,8 @@ import { connect } from 'node:net';
 
 /**
  * The socket path Node can connect to for a D-Bus address such as
- * `unix:path=/run/user/1000/bus` or `unix:abstract=/tmp/dbus-x,guid=…`; undefined when no
- * entry is a Unix socket (tcp, launchd, …), in which case no preflight is possible.
+ * `unix:path=/run/user/1000/bus,guid=…`; undefined when no entry is a Unix socket path
+ * (abstract, tcp, launchd, …), in which case no preflight is possible.
  */
 export function busSocketPath(address: string): string | undefined {
   for (const entry of address.split(';')) {
@@ -22,11 +22,10 @@ export function busSocketPath(address: string): string | undefined {
       const equals = pair.indexOf('=');
       if (equals > 0) params.set(pair.slice(0, equals), unescapeBusValue(pair.slice(equals + 1)));
     }
+    // Only `path=`: Node's abstract-socket addresses differ from libdbus's (libuv counts a
+    // trailing NUL), so an `abstract=` bus cannot be checked and is left to the library.
     const path = params.get('path');
     if (path) return path;
-    const abstract = params.get('abstract');
-    // Linux abstract sockets are addressed with a leading NUL byte.
-    if (abstract) return `\0${abstract}`;
   }
   return undefined;
 }

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildTrayModel,
+  findMenuItem,
+  formatAge,
+  trayStateKey,
+  type MenuItemModel,
+  type TrayState,
+} from './tray-model.js';
+
+const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
+const MIN = 60_000;
+
+function state(overrides: Partial<TrayState> = {}): TrayState {
+  return {
+    gateway: { status: 'running', host: '127.0.0.1', port: 18789, authMode: 'token' },
+    pending: [],
+    startAtLogin: false,
+    now: NOW,
+    ...overrides,
+  };
+}
+
+const threePending: TrayState['pending'] = [
+  { requestId: 'req-b', displayName: 'Pixel 8', deviceId: 'b'.repeat(64), remoteIp: '192.168.1.20', ts: NOW - 2 * MIN },
+  { requestId: 'req-a', deviceId: 'a1b2c3d4e5f6'.padEnd(64, '0'), remoteIp: '100.101.102.103', ts: NOW - 90 * MIN },
+  { requestId: 'req-c', displayName: 'Work laptop', deviceId: 'c'.repeat(64), remoteIp: '10.0.0.7', ts: NOW - 10_000 },
+];
+
+function labels(items: readonly MenuItemModel[]): string[] {
+  return items.filter((i) => i.type !== 'separator').map((i) => i.label);
+}
+
+describe('buildTrayModel', () => {
+  it('shows the running gateway with no pending requests', () => {
+    const model = buildTrayModel(state());
+    expect(model.icon).toBe('running');
+    expect(model.tooltip).toBe('special-agent: Gateway on 127.0.0.1:18789 · token');
+    expect(labels(model.items)).toEqual([
+      'Gateway on 127.0.0.1:18789 · token',
+      'Pairing requests (0)',
+      'Open Control UI',
+      'Copy dashboard URL',
+      'Restart gateway',
+      'Start at login',
+      'Quit',
+    ]);
+    expect(findMenuItem(model.items, 'status')?.enabled).toBe(false);
+    expect(findMenuItem(model.items, 'pairing')).toMatchObject({ enabled: false, type: 'normal' });
+    expect(findMenuItem(model.items, 'open-control-ui')).toMatchObject({
+      enabled: true,
+      action: { type: 'open-control-ui' },
+    });
+    expect(findMenuItem(model.items, 'quit')?.action).toEqual({ type: 'quit' });
+    expect(findMenuItem(model.items, 'change-port')).toBeUndefined();
+  });
+
+  it('lists 3 pending requests, oldest first, each with Approve/Reject for its own requestId', () => {
+    const model = buildTrayModel(state({ pending: threePending }));
+    expect(model.icon).toBe('pending');
+    expect(model.tooltip).toContain('3 pairing requests');
+    const pairing = findMenuItem(model.items, 'pairing');
+    expect(pairing?.label).toBe('Pairing requests (3)');
+    expect(pairing?.type).toBe('submenu');
+    expect(pairing?.submenu?.map((i) => i.label)).toEqual([
+      'Device a1b2c3d4 · 100.101.102.103 · 1 h ago',
+      'Pixel 8 · 192.168.1.20 · 2 min ago',
+      'Work laptop · 10.0.0.7 · just now',
+    ]);
+    for (const request of pairing?.submenu ?? []) {
+      const requestId = request.id.replace('request:', '');
+      expect(request.submenu?.map((i) => [i.label, i.action])).toEqual([
+        ['Approve', { type: 'approve', requestId }],
+        ['Reject', { type: 'reject', requestId }],
+      ]);
+    }
+    expect(findMenuItem(model.items, 'approve:req-b')?.action).toEqual({ type: 'approve', requestId: 'req-b' });
+    expect(findMenuItem(model.items, 'reject:req-c')?.action).toEqual({ type: 'reject', requestId: 'req-c' });
+  });
+
+  it('collapses requests past the limit into one link to the Devices page', () => {
+    const model = buildTrayModel(state({ pending: threePending }), { maxTrayRequests: 2 });
+    const submenu = findMenuItem(model.items, 'pairing')?.submenu ?? [];
+    expect(submenu).toHaveLength(3);
+    expect(submenu[2]).toMatchObject({
+      label: '…and 1 more (open Devices)',
+      action: { type: 'open-control-ui', route: '/devices' },
+    });
+  });
+
+  it('shows a stopped gateway and disables what needs a running one', () => {
+    const model = buildTrayModel(
+      state({ gateway: { status: 'stopped', host: '127.0.0.1', port: 18789, authMode: 'token' } }),
+    );
+    expect(model.icon).toBe('stopped');
+    expect(model.items[0]?.label).toBe('Gateway stopped');
+    expect(findMenuItem(model.items, 'open-control-ui')?.enabled).toBe(false);
+    expect(findMenuItem(model.items, 'copy-dashboard-url')?.enabled).toBe(false);
+    expect(findMenuItem(model.items, 'restart-gateway')?.enabled).toBe(true);
+  });
+
+  it('on port-in-use by another program shows the error and offers to change the port', () => {
+    const model = buildTrayModel(
+      state({
+        gateway: {
+          status: 'error',
+          host: '127.0.0.1',
+          port: 18789,
+          authMode: 'token',
+          error: { kind: 'port-in-use', message: 'Port 18789 is already in use', heldBy: 'other' },
+        },
+        pending: threePending,
+      }),
+    );
+    expect(model.icon).toBe('error');
+    expect(model.items[0]?.label).toBe('Port 18789 is in use by another program');
+    expect(model.items[1]).toMatchObject({ label: 'Change port…', action: { type: 'change-port' } });
+    // Requests of a gateway that is not running cannot be approved from here.
+    expect(findMenuItem(model.items, 'pairing')?.enabled).toBe(false);
+    expect(findMenuItem(model.items, 'open-control-ui')?.enabled).toBe(false);
+  });
+
+  it('on port-in-use by another special-agent says so and opens that one', () => {
+    const model = buildTrayModel(
+      state({
+        gateway: {
+          status: 'error',
+          host: '127.0.0.1',
+          port: 18789,
+          authMode: 'token',
+          error: { kind: 'port-in-use', message: 'in use', heldBy: 'special-agent' },
+        },
+      }),
+    );
+    expect(model.icon).toBe('running');
+    expect(model.items[0]?.label).toBe('special-agent is already running on 127.0.0.1:18789');
+    expect(findMenuItem(model.items, 'change-port')).toBeUndefined();
+    expect(findMenuItem(model.items, 'open-control-ui')?.enabled).toBe(true);
+  });
+
+  it('shows other start errors in the status line', () => {
+    const model = buildTrayModel(
+      state({
+        gateway: {
+          status: 'error',
+          host: '127.0.0.1',
+          port: 18789,
+          authMode: 'token',
+          error: { kind: 'other', message: 'config.json5:3:5 gateway.port: expected number' },
+        },
+      }),
+    );
+    expect(model.icon).toBe('error');
+    expect(model.items[0]?.label).toBe('Gateway error: config.json5:3:5 gateway.port: expected number');
+  });
+
+  it('reflects Start at login and toggles it', () => {
+    const off = findMenuItem(buildTrayModel(state({ startAtLogin: false })).items, 'start-at-login');
+    expect(off).toMatchObject({ type: 'checkbox', checked: false, action: { type: 'set-start-at-login', enabled: true } });
+    const on = findMenuItem(buildTrayModel(state({ startAtLogin: true })).items, 'start-at-login');
+    expect(on).toMatchObject({ type: 'checkbox', checked: true, action: { type: 'set-start-at-login', enabled: false } });
+  });
+});
+
+describe('trayStateKey', () => {
+  it('stays the same when only invisible things change', () => {
+    const base = state({ pending: threePending });
+    // 20 s later every age still rounds to the same minute.
+    expect(trayStateKey({ ...base, now: NOW + 20_000 })).toBe(trayStateKey(base));
+    // Same requests in another order render the same menu.
+    expect(trayStateKey({ ...base, pending: [...threePending].reverse() })).toBe(trayStateKey(base));
+  });
+
+  it('changes when an age, a request, the status or a checkbox changes', () => {
+    const base = state({ pending: threePending });
+    const key = trayStateKey(base);
+    expect(trayStateKey({ ...base, now: NOW + 60_000 })).not.toBe(key);
+    expect(trayStateKey({ ...base, pending: threePending.slice(1) })).not.toBe(key);
+    expect(trayStateKey({ ...base, startAtLogin: true })).not.toBe(key);
+    expect(trayStateKey({ ...base, gateway: { ...base.gateway, authMode: 'password' } })).not.toBe(key);
+  });
+});
+
+describe('formatAge', () => {
+  it('speaks in minutes, hours and days', () => {
+    expect(formatAge(59_000)).toBe('just now');
+    expect(formatAge(2 * MIN + 30_000)).toBe('2 min ago');
+    expect(formatAge(125 * MIN)).toBe('2 h ago');
+    expect(formatAge(50 * 60 * MIN)).toBe('2 d ago');
+    expect(formatAge(-5_000)).toBe('just now');
+  });
+});

@@ -1,0 +1,272 @@
+/** Agents: which provider and model each agent uses, the default agent, and adding one. */
+import type { FormEvent, ReactElement } from 'react';
+import { useId, useState } from 'react';
+import { AGENT_ID_PATTERN } from '../../shared/config-schema.js';
+import { Icon } from '../components/icons.js';
+import { Card, EmptyState, ErrorNote, Field, Loading, PageHeader, Pill } from '../components/ui.js';
+import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
+import type { AgentsList, AuthStatus, ConfigGet } from '../lib/api-types.js';
+import { routeHref } from '../lib/route.js';
+
+const CONFIG_EVENTS = ['config.changed'];
+
+interface ModelChoice {
+  provider: string;
+  name: string;
+}
+
+export function AgentsPage(): ReactElement {
+  const agents = useGatewayQuery<AgentsList>('agents.list', undefined, CONFIG_EVENTS);
+  const config = useGatewayQuery<ConfigGet>('config.get', undefined, CONFIG_EVENTS);
+  const status = useGatewayQuery<AuthStatus>('models.authStatus', undefined, CONFIG_EVENTS);
+  const providerIds = Object.keys(config.data?.config.models?.providers ?? {});
+  const configured = config.data?.config.agents?.list ?? [];
+  const modelsOf = (provider: string) => config.data?.config.models?.providers?.[provider]?.models ?? [];
+  const reload = () => {
+    agents.reload();
+    config.reload();
+    status.reload();
+  };
+  const list = agents.data?.agents ?? [];
+  const error = agents.error ?? config.error;
+
+  return (
+    <>
+      <PageHeader title="Agents" subtitle="Each agent answers with one provider and model. The default agent answers new chats." />
+      {error ? <ErrorNote error={error} onRetry={reload} /> : null}
+      {!agents.data && agents.loading ? <Loading /> : null}
+      {agents.data && list.length === 0 ? (
+        <Card>
+          <EmptyState icon="agents" title="No agents yet">
+            Add one below{providerIds.length === 0 ? ', after adding a provider' : ''}.
+          </EmptyState>
+        </Card>
+      ) : null}
+      <div className="agent-grid">
+        {list.map((agent) => (
+          <AgentCard
+            key={agent.id}
+            id={agent.id}
+            name={agent.name}
+            index={configured.findIndex((entry) => entry.id === agent.id)}
+            current={{ provider: agent.provider, name: agent.model ?? '' }}
+            isDefault={agents.data?.default === agent.id}
+            health={status.data?.agents.find((entry) => entry.id === agent.id)?.status}
+            providerIds={providerIds}
+            modelsOf={modelsOf}
+            onSaved={reload}
+          />
+        ))}
+      </div>
+      <AddAgent
+        providerIds={providerIds}
+        nextIndex={configured.length}
+        takenIds={list.map((agent) => agent.id)}
+        modelsOf={modelsOf}
+        onSaved={reload}
+      />
+    </>
+  );
+}
+
+function ModelFields(props: {
+  value: ModelChoice;
+  providerIds: string[];
+  modelsOf: (provider: string) => readonly string[];
+  onChange: (value: ModelChoice) => void;
+}): ReactElement {
+  const listId = useId();
+  const { value } = props;
+  return (
+    <div className="form-grid">
+      <Field label="Provider">
+        {({ id }) => (
+          <select id={id} value={value.provider} onChange={(event) => props.onChange({ ...value, provider: event.target.value })}>
+            {value.provider === '' || !props.providerIds.includes(value.provider) ? (
+              <option value={value.provider}>{value.provider || 'Choose…'}</option>
+            ) : null}
+            {props.providerIds.map((provider) => (
+              <option key={provider} value={provider}>
+                {provider}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Model" hint="Leave empty to use the provider's first model.">
+        {({ id, describedBy }) => (
+          <>
+            <input
+              id={id}
+              list={listId}
+              value={value.name}
+              spellCheck={false}
+              autoComplete="off"
+              aria-describedby={describedBy}
+              onChange={(event) => props.onChange({ ...value, name: event.target.value })}
+            />
+            <datalist id={listId}>
+              {props.modelsOf(value.provider).map((model) => (
+                <option key={model} value={model} />
+              ))}
+            </datalist>
+          </>
+        )}
+      </Field>
+    </div>
+  );
+}
+
+function modelValue(choice: ModelChoice): { provider: string; name?: string } {
+  const name = choice.name.trim();
+  return name ? { provider: choice.provider, name } : { provider: choice.provider };
+}
+
+function AgentCard(props: {
+  id: string;
+  name: string | undefined;
+  index: number;
+  current: ModelChoice;
+  isDefault: boolean;
+  health: string | undefined;
+  providerIds: string[];
+  modelsOf: (provider: string) => readonly string[];
+  onSaved: () => void;
+}): ReactElement {
+  const connection = useConnection();
+  const [choice, setChoice] = useState<ModelChoice>(props.current);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const changed = choice.provider !== props.current.provider || choice.name.trim() !== props.current.name;
+
+  const run = (path: string, value: unknown) => {
+    setBusy(true);
+    setError(undefined);
+    connection.request('config.set', { path, value }).then(
+      () => {
+        setBusy(false);
+        props.onSaved();
+      },
+      (failure: unknown) => {
+        setBusy(false);
+        setError(asGatewayError(failure).message);
+      },
+    );
+  };
+
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    if (props.index < 0) return setError('This agent is not in the config file; reload the page.');
+    run(`agents.list.${props.index}.model`, modelValue(choice));
+  };
+
+  return (
+    <Card
+      title={
+        <>
+          {props.name ?? props.id} {props.name ? <span className="muted small mono">{props.id}</span> : null}
+        </>
+      }
+      actions={
+        props.isDefault ? (
+          <Pill tone="info">default</Pill>
+        ) : (
+          <button type="button" className="btn btn-ghost btn-small" disabled={busy} onClick={() => run('agents.default', props.id)}>
+            Make default
+          </button>
+        )
+      }
+    >
+      <form className="form" onSubmit={save} aria-label={`Model of agent ${props.id}`}>
+        <ModelFields value={choice} providerIds={props.providerIds} modelsOf={props.modelsOf} onChange={setChoice} />
+        {props.health === 'missing' ? (
+          <p className="field-error">
+            Provider “{props.current.provider}” has no API key.{' '}
+            <a href={routeHref('providers', { edit: props.current.provider })}>Add one</a>
+          </p>
+        ) : null}
+        {error ? <ErrorNote error={error} /> : null}
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary btn-small" disabled={!changed || busy}>
+            {busy ? 'Saving…' : 'Save'}
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function AddAgent(props: {
+  providerIds: string[];
+  nextIndex: number;
+  takenIds: string[];
+  modelsOf: (provider: string) => readonly string[];
+  onSaved: () => void;
+}): ReactElement {
+  const connection = useConnection();
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [choice, setChoice] = useState<ModelChoice>({ provider: '', name: '' });
+  const [errors, setErrors] = useState<{ id?: string; provider?: string }>({});
+  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const provider = choice.provider || props.providerIds[0] || '';
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const next: { id?: string; provider?: string } = {};
+    if (!AGENT_ID_PATTERN.test(id)) next.id = 'Use lowercase letters, digits, "-" and "_", e.g. main';
+    else if (props.takenIds.includes(id)) next.id = `An agent “${id}” already exists`;
+    if (!provider) next.provider = 'Add a provider first';
+    setErrors(next);
+    if (Object.keys(next).length > 0) return;
+    const agent = { id, ...(name.trim() ? { name: name.trim() } : {}), model: modelValue({ ...choice, provider }) };
+    setFailure(undefined);
+    connection.request('config.set', { path: `agents.list.${props.nextIndex}`, value: agent }).then(
+      () => {
+        setId('');
+        setName('');
+        props.onSaved();
+      },
+      (error: unknown) => setFailure(asGatewayError(error).message),
+    );
+  };
+
+  return (
+    <Card title="Add an agent">
+      {props.providerIds.length === 0 ? (
+        <p className="muted">
+          Agents need a provider. <a href={routeHref('providers', { add: '1' })}>Add a provider</a> first.
+        </p>
+      ) : (
+        <form className="form" onSubmit={submit} noValidate aria-label="Add an agent">
+          <div className="form-grid">
+            <Field label="Agent id" error={errors.id}>
+              {({ id: inputId, describedBy, invalid }) => (
+                <input
+                  id={inputId}
+                  value={id}
+                  spellCheck={false}
+                  autoComplete="off"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid || undefined}
+                  onChange={(event) => setId(event.target.value)}
+                />
+              )}
+            </Field>
+            <Field label="Name (optional)">
+              {({ id: inputId }) => <input id={inputId} value={name} onChange={(event) => setName(event.target.value)} />}
+            </Field>
+          </div>
+          <ModelFields value={{ ...choice, provider }} providerIds={props.providerIds} modelsOf={props.modelsOf} onChange={setChoice} />
+          {errors.provider ? <p className="field-error">{errors.provider}</p> : null}
+          {failure ? <ErrorNote error={failure} /> : null}
+          <div className="form-actions">
+            <button type="submit" className="btn btn-primary">
+              <Icon name="plus" /> Add agent
+            </button>
+          </div>
+        </form>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,69 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeStartFailure } from './gateway-handle.js';
+import { classifyPortConflict } from './port-conflict.js';
+
+const servers: { close(): void }[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+async function listen(server: Server | ReturnType<typeof createTcpServer>): Promise<number> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function jsonServer(status: number, body: unknown): Promise<number> {
+  return listen(
+    createHttpServer((req, res) => {
+      res.writeHead(req.url === '/healthz' ? status : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    }),
+  );
+}
+
+describe('classifyPortConflict', () => {
+  it('recognises another special-agent gateway by its /healthz', async () => {
+    const port = await jsonServer(200, { ok: true, service: 'special-agent-gateway', version: '0.1.0', port: 1 });
+    await expect(classifyPortConflict(port, fetch)).resolves.toBe('special-agent');
+  });
+
+  it('calls anything else "other"', async () => {
+    const foreignJson = await jsonServer(200, { ok: true, service: 'grafana' });
+    const notFound = await jsonServer(500, { service: 'special-agent-gateway' });
+    const html = await listen(createHttpServer((_req, res) => res.end('<html>hello</html>')));
+    await expect(classifyPortConflict(foreignJson, fetch)).resolves.toBe('other');
+    await expect(classifyPortConflict(notFound, fetch)).resolves.toBe('other');
+    await expect(classifyPortConflict(html, fetch)).resolves.toBe('other');
+  });
+
+  it('gives up on a holder that accepts connections but never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((socket) => sockets.push(socket));
+    const port = await listen(silent);
+    await expect(classifyPortConflict(port, fetch, { timeoutMs: 200 })).resolves.toBe('other');
+    for (const socket of sockets) socket.destroy();
+  });
+});
+
+describe('describeStartFailure', () => {
+  it('sorts the gateway start errors into what the tray shows', () => {
+    const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:18790'), {
+      code: 'EADDRINUSE',
+      port: 18790,
+    });
+    expect(describeStartFailure(inUse, 18789)).toEqual({
+      kind: 'port-in-use',
+      port: 18790,
+      message: 'Port 18790 is already in use',
+    });
+    const invalid = Object.assign(new Error('config.json5:2:9 gateway.port: expected number'), { exitCode: 78 });
+    expect(describeStartFailure(invalid, 18789)).toEqual({
+      kind: 'config-invalid',
+      message: 'config.json5:2:9 gateway.port: expected number',
+    });
+    expect(describeStartFailure(new Error('boom'), 18789)).toEqual({ kind: 'other', message: 'boom' });
+  });
+});

@@ -30,8 +30,14 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   limits?: GatewayAppOptions['limits'];
   clock?: GatewayAppOptions['clock'];
+  keychain?: GatewayAppOptions['keychain'];
   home?: string;
+  /** Leave SPECIAL_AGENT_GATEWAY_TOKEN unset, so the token comes from the config or keychain. */
+  noEnvToken?: boolean;
 }
+
+/** Keychain tests need the test D-Bus session that `npm test` sets up. */
+export const hasSecretService = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS);
 
 export async function makeTempHome(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'special-agent-test-'));
@@ -62,12 +68,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     SPECIAL_AGENT_GATEWAY_TOKEN: token,
     ...options.env,
   };
+  if (options.noEnvToken) delete env.SPECIAL_AGENT_GATEWAY_TOKEN;
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: () => [token] });
   const app = await startGatewayApp({
     env,
     logger,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.keychain ? { keychain: options.keychain } : {}),
   });
   return {
     app,

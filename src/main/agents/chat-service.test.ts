@@ -193,6 +193,20 @@ describe('ChatService', () => {
     await expect(readdir(sessionsDir)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('says the keychain is unavailable, rather than "no credentials", when it cannot be read', async () => {
+    const service = new ChatService({
+      getConfig: () => configSchema.parse(oneAgent('openai', 'https://api.example.com/v1')),
+      resolveKey: () =>
+        Promise.resolve({ source: 'none', error: GatewayError.of('KEYCHAIN_UNAVAILABLE') }),
+      sessions: new SessionStore({ sessionsDir, clock: { now: () => 0 } }),
+      clock: { now: () => 0 },
+    });
+    services.push(service);
+    await expect(service.send({ message: 'hi' }, () => undefined)).rejects.toMatchObject({
+      details: { code: 'KEYCHAIN_UNAVAILABLE' },
+    });
+  });
+
   it('talks to a loopback provider without any key', async () => {
     const server = await fake('openai');
     const { service } = setup(oneAgent('openai', server.baseUrl));

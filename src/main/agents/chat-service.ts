@@ -116,7 +116,10 @@ export class ChatService {
       const providerId = agent.model.provider;
       const secret = await this.#options.resolveKey(providerId);
       const apiKey = secret.value || undefined;
-      if (!apiKey && providerNeedsKey(providerConfig)) throw noCredentials(providerId);
+      if (!apiKey && providerNeedsKey(providerConfig)) {
+        // An unreadable keychain may well hold the key: say that, not "no credentials".
+        throw secret.error instanceof GatewayError ? secret.error : noCredentials(providerId);
+      }
       await this.#options.sessions.open(sessionId, agent.id);
       await this.#options.sessions.append(sessionId, { role: 'user', content: message, runId });
       const messages = await this.#options.sessions.history(sessionId);

@@ -61,6 +61,8 @@ export interface ResolvedSecret {
   value?: string | undefined;
   source: 'env' | 'config' | 'keychain' | 'none';
   envVar?: string | undefined;
+  /** Why the keychain could not be read (then `source` is `none`). */
+  error?: Error | undefined;
 }
 
 /** Looks up a provider's API key: env, then config, then keychain. Called on every request. */

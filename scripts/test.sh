@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The one test command: `npm test` (everything) or `npm test -- <vitest args>` (only vitest,
+# e.g. `npm test -- src/main/secrets`). From a bare clone it installs what is missing, then
+# runs the suite inside a private D-Bus session with its own unlocked gnome-keyring, a
+# throwaway HOME and SPECIAL_AGENT_HOME, so no test ever touches the user's keyring or
+# ~/.special-agent.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Debian packages that provide the commands below (same list as .ci/run).
+DEB_PACKAGES=(chromium gnome-keyring dbus dbus-x11 libsecret-tools)
+# Playwright launches this browser; apt puts Debian's at /usr/bin/chromium.
+CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium || echo /usr/bin/chromium)}"
+export CHROMIUM_PATH
+# The throwaway HOME forgets when npm last checked for updates; keep the output quiet.
+export npm_config_update_notifier=false
+
+say() { printf 'test.sh: %s\n' "$*"; }
+header() { printf '\n==> %s\n' "$*"; }
+
+# --- a. system commands ------------------------------------------------------------------
+# Prints "command (package)" for each needed command that is not installed.
+missing_commands() {
+  [[ -x "$CHROMIUM_PATH" ]] || echo "chromium (chromium; looked for $CHROMIUM_PATH)"
+  command -v gnome-keyring-daemon >/dev/null || echo "gnome-keyring-daemon (gnome-keyring)"
+  command -v dbus-run-session >/dev/null || echo "dbus-run-session (dbus)"
+  command -v secret-tool >/dev/null || echo "secret-tool (libsecret-tools)"
+}
+
+install_system_packages() {
+  say "installing ${DEB_PACKAGES[*]} with apt-get"
+  apt-get update
+  local package
+  for package in "${DEB_PACKAGES[@]}"; do
+    if apt-cache policy "$package" | grep -q 'Candidate: (none)' ||
+      [[ -z "$(apt-cache policy "$package")" ]]; then
+      say "apt has no package named '$package' here; install the command it provides by hand"
+      exit 1
+    fi
+  done
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${DEB_PACKAGES[@]}"
+}
+
+check_system() {
+  local missing
+  missing="$(missing_commands)"
+  [[ -z "$missing" ]] && return 0
+  if [[ -f /etc/debian_version && "$(id -u)" == 0 ]]; then
+    install_system_packages
+    missing="$(missing_commands)"
+    [[ -z "$missing" ]] && return 0
+  fi
+  say "missing commands (package in brackets):"
+  sed 's/^/  /' <<<"$missing"
+  say "install them, e.g. on Debian/Ubuntu:"
+  say "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${DEB_PACKAGES[*]}"
+  say "(or point CHROMIUM_PATH at an existing Chromium)"
+  exit 1
+}
+
+# --- b. npm dependencies ------------------------------------------------------------------
+check_node_modules() {
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    header "npm ci (node_modules missing or older than package-lock.json)"
+    ELECTRON_SKIP_BINARY_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci
+  fi
+}
+
+# --- c. a private D-Bus session with an unlocked keyring ---------------------------------
+rerun_in_test_session() {
+  local scratch status=0
+  scratch="$(mktemp -d "${TMPDIR:-/tmp}/special-agent-test.XXXXXX")"
+  mkdir -p "$scratch/home" "$scratch/data" "$scratch/config" "$scratch/cache" \
+    "$scratch/runtime" "$scratch/special-agent"
+  chmod 700 "$scratch/runtime"
+  # A fresh random password per run: the keyring is thrown away afterwards anyway.
+  SPECIAL_AGENT_TEST_KEYRING_PASSWORD="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
+    SPECIAL_AGENT_TEST_DBUS=1 \
+    HOME="$scratch/home" \
+    XDG_DATA_HOME="$scratch/data" \
+    XDG_CONFIG_HOME="$scratch/config" \
+    XDG_CACHE_HOME="$scratch/cache" \
+    XDG_RUNTIME_DIR="$scratch/runtime" \
+    SPECIAL_AGENT_HOME="$scratch/special-agent" \
+    dbus-run-session -- bash -c '
+      printf %s "$SPECIAL_AGENT_TEST_KEYRING_PASSWORD" |
+        gnome-keyring-daemon --unlock --components=secrets >/dev/null
+      unset SPECIAL_AGENT_TEST_KEYRING_PASSWORD
+      exec bash scripts/test.sh "$@"
+    ' test.sh "$@" || status=$?
+  rm -rf "$scratch"
+  exit "$status"
+}
+
+# --- d. the suite -------------------------------------------------------------------------
+PASSED=()
+SKIPPED=()
+
+step() {
+  local name="$1"
+  shift
+  header "$name: $*"
+  if ! "$@"; then
+    say "FAILED at '$name' after ${SECONDS}s (passed: ${PASSED[*]:-none})"
+    exit 1
+  fi
+  PASSED+=("$name")
+}
+
+run_suite() {
+  if (($# > 0)); then
+    step vitest npx vitest run "$@"
+  else
+    step lint npm run lint
+    step typecheck npm run typecheck
+    step build npm run build
+    step vitest npx vitest run
+    if [[ -n "$(find e2e -name '*.spec.ts' -print -quit 2>/dev/null)" ]]; then
+      step e2e npx playwright test
+    else
+      SKIPPED+=("e2e (no e2e/*.spec.ts)")
+    fi
+    if [[ -f scripts/package-check.js ]]; then
+      step package-check npm run package:check
+    else
+      SKIPPED+=("package-check (no scripts/package-check.js)")
+    fi
+  fi
+  local skipped=""
+  ((${#SKIPPED[@]} > 0)) && skipped="; skipped: $(IFS=,; echo "${SKIPPED[*]}")"
+  say "OK in ${SECONDS}s: ${PASSED[*]}${skipped}"
+}
+
+if [[ "${SPECIAL_AGENT_TEST_DBUS:-}" != 1 ]]; then
+  check_system
+  check_node_modules
+  rerun_in_test_session "$@"
+fi
+run_suite "$@"

@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeProvider, closedPortUrl, type FakeProvider } from '../../src/main/providers/fake-provider.test-support.js';
+import type { ChatEvent } from '../../src/shared/protocol.js';
+import type { GatewayClient } from '../../src/shared/gateway-client.js';
+import { connectDevice, hasSecretService, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+let gateway: TestGateway | undefined;
+const fakes: FakeProvider[] = [];
+afterEach(async () => {
+  await gateway?.stop();
+  gateway = undefined;
+  for (const fake of fakes.splice(0)) await fake.close();
+});
+
+async function fake(type: 'openai' | 'anthropic', behaviour: Parameters<typeof startFakeProvider>[1] = {}) {
+  const provider = await startFakeProvider(type, behaviour);
+  fakes.push(provider);
+  return provider;
+}
+
+function agentConfig(providers: Record<string, { type: string; baseUrl: string }>, agents: { id: string; provider: string }[]) {
+  return {
+    models: { providers },
+    agents: { default: agents[0]?.id, list: agents.map((a) => ({ id: a.id, model: { provider: a.provider, name: 'test-model' } })) },
+  };
+}
+
+/** Sends a message and collects the chat events of that run until final or error. */
+async function chat(client: GatewayClient, params: Record<string, unknown>) {
+  const events: ChatEvent[] = [];
+  const unsubscribe = client.on('chat', (payload) => events.push(payload as ChatEvent));
+  const { runId } = await client.request<{ runId: string; sessionId: string }>('chat.send', params);
+  await expect.poll(() => events.some((e) => e.runId === runId && e.state !== 'delta'), { timeout: 10_000 }).toBe(true);
+  unsubscribe();
+  return events.filter((e) => e.runId === runId);
+}
+
+describe('chat through the gateway', () => {
+  for (const type of ['openai', 'anthropic'] as const) {
+    it(`streams deltas in order from an ${type}-type agent and ends with their concatenation`, async () => {
+      const provider = await fake(type, { deltas: ['Hel', 'lo ', '€uro ', '👋', ' done'] });
+      gateway = await startTestGateway({ config: agentConfig({ local: { type, baseUrl: provider.baseUrl } }, [{ id: 'main', provider: 'local' }]) });
+      const { client } = await connectDevice(gateway);
+      const events = await chat(client, { message: 'hi' });
+      const deltas = events.filter((e) => e.state === 'delta').map((e) => e.text);
+      expect(deltas.join('')).toBe('Hello €uro 👋 done');
+      expect(events.at(-1)).toMatchObject({ state: 'final', text: 'Hello €uro 👋 done' });
+      client.close();
+    });
+  }
+
+  it('sends chat events only to the connection that asked, not to other connections of the same device', async () => {
+    const provider = await fake('openai');
+    gateway = await startTestGateway({ config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [{ id: 'main', provider: 'local' }]) });
+    const asking = await connectDevice(gateway);
+    const sibling = await connectDevice(gateway, { identity: asking.identity });
+    const seenBySibling: unknown[] = [];
+    sibling.client.on('chat', (payload) => seenBySibling.push(payload));
+    await chat(asking.client, { message: 'hi' });
+    // A status round trip on the sibling flushes anything the gateway would have sent it.
+    await sibling.client.request('status');
+    expect(seenBySibling).toEqual([]);
+    asking.client.close();
+    sibling.client.close();
+  });
+
+  it('works with an Ollama-style loopback provider and zero credentials configured', async () => {
+    const provider = await fake('openai', { apiKey: undefined });
+    gateway = await startTestGateway({ config: agentConfig({ ollama: { type: 'openai', baseUrl: provider.baseUrl } }, [{ id: 'main', provider: 'ollama' }]) });
+    const { client } = await connectDevice(gateway);
+    const events = await chat(client, { message: 'hi' });
+    expect(events.at(-1)?.state).toBe('final');
+    expect(provider.requests[0]?.headers.authorization).toBeUndefined();
+    client.close();
+  });
+
+  it('reports a 401 as PROVIDER_REJECTED_KEY, a closed port as PROVIDER_UNREACHABLE, and stays up', async () => {
+    const rejecting = await fake('openai', { failWith: { status: 401, body: '{"error":{"message":"Incorrect API key provided"}}' } });
+    const closed = await closedPortUrl();
+    gateway = await startTestGateway({
+      config: agentConfig(
+        { rejecting: { type: 'openai', baseUrl: rejecting.baseUrl }, gone: { type: 'openai', baseUrl: closed } },
+        [{ id: 'main', provider: 'rejecting' }, { id: 'offline', provider: 'gone' }],
+      ),
+    });
+    const { client } = await connectDevice(gateway);
+    const rejected = await chat(client, { message: 'hi' });
+    expect(rejected.at(-1)).toMatchObject({ state: 'error', error: { code: 'PROVIDER_ERROR', details: { code: 'PROVIDER_REJECTED_KEY' } } });
+    const unreachable = await chat(client, { agentId: 'offline', message: 'hi' });
+    expect(unreachable.at(-1)).toMatchObject({ state: 'error', error: { details: { code: 'PROVIDER_UNREACHABLE' } } });
+    expect((await client.request<{ authMode: string }>('status')).authMode).toBe('token');
+    client.close();
+  });
+
+  // Without a keychain the gateway rightly answers KEYCHAIN_UNAVAILABLE instead: the key may be in it.
+  it.skipIf(!hasSecretService)('refuses chat.send with PROVIDER_NO_CREDENTIALS when a remote provider has no key (needs the test D-Bus session of npm test)', async () => {
+    gateway = await startTestGateway({
+      config: agentConfig({ cloudy: { type: 'openai', baseUrl: 'https://api.example.invalid/v1' } }, [{ id: 'main', provider: 'cloudy' }]),
+      env: { CLOUDY_API_KEY: '' },
+    });
+    const { client } = await connectDevice(gateway);
+    await expect(client.request('chat.send', { message: 'hi' })).rejects.toMatchObject({
+      code: 'PROVIDER_ERROR',
+      details: { code: 'PROVIDER_NO_CREDENTIALS' },
+      message: expect.stringContaining('No credentials found for provider "cloudy"'),
+    });
+    client.close();
+  });
+
+  it('stops the upstream request on chat.abort', async () => {
+    const provider = await fake('openai', { hang: true });
+    gateway = await startTestGateway({ config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [{ id: 'main', provider: 'local' }]) });
+    const { client } = await connectDevice(gateway);
+    const disconnected = provider.nextDisconnect();
+    const arrived = provider.nextRequest();
+    const { runId } = await client.request<{ runId: string }>('chat.send', { message: 'hi' });
+    await arrived;
+    await client.request('chat.abort', { runId });
+    await disconnected;
+    client.close();
+  });
+});

@@ -108,14 +108,15 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       getConfig: currentConfig,
       env,
     });
-    let server: GatewayServer | undefined;
+    // The auth state needs to close connections of a server built after it.
+    const serverRef: { current?: GatewayServer } = {};
     authState = await GatewayAuthState.create(
       {
         env,
         keychain,
         secrets,
         onSharedSecretChanged: (keep) =>
-          server?.closeWhere(
+          serverRef.current?.closeWhere(
             (conn) => conn.admission?.authMethod === 'shared' && conn.id !== keep,
             CLOSE.credentialsWithdrawn,
             'gateway auth changed',
@@ -142,7 +143,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     });
     const version = packageVersion();
     const ui = await ControlUiAssets.load(options.uiDir ?? new URL('../../dist/renderer', import.meta.url).pathname);
-    server = new GatewayServer({
+    const server = new GatewayServer({
       limits,
       version,
       clock,
@@ -154,6 +155,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       authMode: () => auth.mode,
       httpHandler: (req, res) => ui.handle(req, res, { wsOrigin: `ws://${req.headers.host ?? ''}` }),
     });
+    serverRef.current = server;
     const gateway = server;
     const sessions = new SessionStore({ sessionsDir: paths.sessionsDir, clock });
     const chat = new ChatService({
@@ -224,9 +226,9 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       paths,
       pairing,
       status,
-      async dashboardUrl() {
+      dashboardUrl() {
         const token = auth.current().token;
-        return auth.mode === 'token' && token ? `${url}#token=${encodeURIComponent(token)}` : url;
+        return Promise.resolve(auth.mode === 'token' && token ? `${url}#token=${encodeURIComponent(token)}` : url);
       },
       async stop(reason = 'gateway stopping') {
         if (stopped) return;

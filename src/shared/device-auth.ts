@@ -70,7 +70,7 @@ export async function identityFromKeyPair(subtle: SubtleCrypto, keys: CryptoKeyP
 
 /** A fresh Ed25519 key pair; `extractable` only where the private key must be saved to a file. */
 export async function generateDeviceKeys(subtle: SubtleCrypto, extractable: boolean): Promise<CryptoKeyPair> {
-  return (await subtle.generateKey({ name: 'Ed25519' }, extractable, ['sign', 'verify'])) as CryptoKeyPair;
+  return (await subtle.generateKey({ name: 'Ed25519' }, extractable, ['sign', 'verify']));
 }
 
 /** The JWK form of a device key, as the CLI keeps it in `identity/cli-device.json`. */

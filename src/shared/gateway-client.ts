@@ -198,7 +198,7 @@ export class GatewayClient {
       ...(this.#options.auth ? { auth: this.#options.auth } : {}),
       signedAtMs: (this.#options.now ?? Date.now)(),
     });
-    return this.#call('connect', params as unknown as Record<string, unknown>);
+    return this.#call('connect', params);
   }
 
   /** Calls a method; resolves with its payload or rejects with the gateway's error. */

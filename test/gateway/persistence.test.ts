@@ -41,11 +41,11 @@ describe('restarts keep paired devices', () => {
         tokens.push((await client.connect()).auth!.deviceToken);
         client.close();
       }
-      const admin = deviceClient(first.wsUrl, { identity: identities[0]!, auth: { token: TOKEN } });
+      const admin = deviceClient(first.wsUrl, { identity: identities[0], auth: { token: TOKEN } });
       // Authenticating with the shared secret again replaces that device's token.
       tokens[0] = (await admin.connect()).auth!.deviceToken;
-      await admin.request('device.token.revoke', { deviceId: identities[1]!.deviceId });
-      await admin.request('device.token.rotate', { deviceId: identities[2]!.deviceId });
+      await admin.request('device.token.revoke', { deviceId: identities[1].deviceId });
+      await admin.request('device.token.rotate', { deviceId: identities[2].deviceId });
       const before = summary((await admin.request<{ paired: PairedDevice[] }>('device.pair.list')).paired);
       admin.close();
       first.child.child.kill(signal);
@@ -54,7 +54,7 @@ describe('restarts keep paired devices', () => {
 
       const second = await startGateway(home);
       // The untouched device still gets in with its device token alone; the others do not.
-      const kept = deviceClient(second.wsUrl, { identity: identities[0]!, auth: { deviceToken: tokens[0] } });
+      const kept = deviceClient(second.wsUrl, { identity: identities[0], auth: { deviceToken: tokens[0] } });
       await kept.connect();
       const after = summary((await kept.request<{ paired: PairedDevice[] }>('device.pair.list')).paired);
       expect(after).toEqual(before);

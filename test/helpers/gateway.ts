@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { startGatewayApp, type GatewayApp, type GatewayAppOptions } from '../../src/main/app.js';
 import { createLogger } from '../../src/main/util/logger.js';
 import { generateDeviceKeys, identityFromKeyPair, type DeviceIdentity } from '../../src/shared/device-auth.js';
-import { GatewayClient, type ConnectAuth, type WebSocketLike } from '../../src/shared/gateway-client.js';
+import { GatewayClient, type ConnectAuth } from '../../src/shared/gateway-client.js';
 import type { ClientInfo } from '../../src/shared/protocol.js';
 
 export interface TestGateway {
@@ -115,7 +115,7 @@ export function deviceClient(url: string, options: DeviceOptions & { identity: D
         headers: options.headers ?? {},
         ...(options.localAddress ? { localAddress: options.localAddress } : {}),
         perMessageDeflate: false,
-      }) as unknown as WebSocketLike,
+      }),
     identity: options.identity,
     client: { ...TEST_CLIENT, ...options.client },
     ...(options.scopes ? { scopes: options.scopes } : {}),
@@ -143,7 +143,7 @@ export class RawSocket {
   constructor(url: string, options: { headers?: Record<string, string>; localAddress?: string } = {}) {
     this.ws = new WebSocket(url, { headers: options.headers ?? {}, perMessageDeflate: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
     this.ws.on('message', (data) => {
-      this.frames.push(JSON.parse(String(data)) as Record<string, unknown>);
+      this.frames.push(JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as Record<string, unknown>);
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.opened = new Promise((resolve, reject) => {

@@ -6,18 +6,15 @@ import { app } from 'electron';
 import { join } from 'node:path';
 import { startGatewayApp } from '../app.js';
 import { systemClock } from '../util/clock.js';
+import { createLogger } from '../util/logger.js';
 import { desktopOptions } from './desktop-options.js';
 import { DesktopShell } from './desktop-shell.js';
-import type { DesktopLogger } from './gateway-handle.js';
 import { StartAtLogin } from './start-at-login.js';
 
-const logger: DesktopLogger = {
-  info: (message) => console.log(`[desktop] ${message}`),
-  warn: (message) => console.warn(`[desktop] ${message}`),
-  error: (message) => console.error(`[desktop] ${message}`),
-};
-
 function main(): void {
+  const logger = createLogger({
+    level: process.env.SPECIAL_AGENT_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+  });
   if (!app.requestSingleInstanceLock()) {
     // The first instance gets 'second-instance' and shows its window.
     app.quit();

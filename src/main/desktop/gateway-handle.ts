@@ -44,8 +44,9 @@ export interface DesktopGateway {
   stop(reason?: string): Promise<void>;
 }
 
-/** Minimal logger, same shape the gateway takes. */
+/** Leveled logger, the shape the gateway takes (src/main/util/logger.ts). */
 export interface DesktopLogger {
+  debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;

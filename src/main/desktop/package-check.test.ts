@@ -26,7 +26,7 @@ beforeAll(async () => {
     }),
   );
   await cp(join(REPO, 'electron-builder.yml'), join(project, 'electron-builder.yml'));
-  await cp(join(REPO, 'scripts', 'after-pack.cjs'), join(project, 'scripts', 'after-pack.cjs'));
+  await cp(join(REPO, 'scripts', 'after-pack.js'), join(project, 'scripts', 'after-pack.js'));
   await cp(join(REPO, 'assets'), join(project, 'assets'), { recursive: true });
   for (const pkg of ['keyring', 'keyring-linux-x64-gnu']) {
     await cp(join(REPO, 'node_modules', '@napi-rs', pkg), join(project, 'node_modules', '@napi-rs', pkg), {
@@ -52,10 +52,7 @@ afterAll(async () => {
 
 function packageCheck(): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(REPO, 'scripts', 'package-check.js'), '--project', project], {
-      // The test copy has no devDependencies; the after-pack hook finds @electron/fuses here.
-      env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') },
-    });
+    const child = spawn(process.execPath, [join(REPO, 'scripts', 'package-check.js'), '--project', project]);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

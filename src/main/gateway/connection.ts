@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from '../util/logger.js';
-import { GatewayError } from '../../shared/errors.js';
+import type { GatewayError } from '../../shared/errors.js';
 import type { EventFrame, ResponseFrame } from '../../shared/protocol.js';
 import { CLOSE } from '../../shared/protocol.js';
 import type { Admission, PeerContext } from './handshake.js';
@@ -67,7 +67,7 @@ export class GatewayConnection {
   }
 
   respondError(id: string, error: GatewayError): void {
-    this.#send({ type: 'res', id, ok: false, error: error.toWire() } as ResponseFrame);
+    this.#send({ type: 'res', id, ok: false, error: error.toWire() });
   }
 
   /** Closes with a code and reason (reason trimmed to the 123-byte limit of a close frame). */

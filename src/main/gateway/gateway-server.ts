@@ -329,7 +329,7 @@ function parseJson(data: RawData): unknown {
 /** The request id to answer with, when the frame had a usable one. */
 function frameId(parsed: unknown): string {
   if (parsed && typeof parsed === 'object' && 'id' in parsed) {
-    const id = (parsed as { id: unknown }).id;
+    const id = (parsed).id;
     if (typeof id === 'string' && id.length <= 128) return id;
   }
   return '';

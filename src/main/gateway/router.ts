@@ -79,6 +79,12 @@ export class MethodRouter {
 
   #toGatewayError(error: unknown, method: string): GatewayError {
     if (error instanceof GatewayError) return error;
+    // Errors of the services that know their wire form (e.g. ConfigError → CONFIG_INVALID).
+    const convertible = error as { toGatewayError?: unknown } | null;
+    if (typeof convertible?.toGatewayError === 'function') {
+      const converted: unknown = (convertible.toGatewayError as () => unknown).call(error);
+      if (converted instanceof GatewayError) return converted;
+    }
     this.#logger.error(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return new GatewayError('INTERNAL', 'internal error (see the gateway log)');
   }

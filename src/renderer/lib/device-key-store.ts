@@ -41,7 +41,7 @@ export async function loadDeviceIdentity(subtle: SubtleCrypto, indexedDb: IDBFac
   }
   try {
     if (db) {
-      const stored = await promisify(db.transaction(STORE, 'readonly').objectStore(STORE).get(KEY));
+      const stored = await promisify<unknown>(db.transaction(STORE, 'readonly').objectStore(STORE).get(KEY) as IDBRequest<unknown>);
       if (isKeyPair(stored)) return await identityFromKeyPair(subtle, stored);
     }
     const keys = await generateDeviceKeys(subtle, false);

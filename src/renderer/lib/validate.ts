@@ -141,5 +141,7 @@ export function validateProvider(draft: ProviderDraft): { value?: ProviderInput;
     }
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { errors };
-  return { value: { id, ...parsed.data, ...(models.length > 0 ? { models } : {}) } as ProviderInput, errors };
+  const value: ProviderInput = { id, type: parsed.data.type, baseUrl: parsed.data.baseUrl };
+  if (models.length > 0) value.models = models;
+  return { value, errors };
 }

@@ -7,7 +7,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Icon } from '../components/icons.js';
 import { ListEditor } from '../components/list-editor.js';
 import { Card, ErrorNote, Field, Loading, PageHeader, Pill } from '../components/ui.js';
-import { asGatewayError, useConnection, useGatewayQuery, useNow } from '../hooks/connection-context.js';
+import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
 import type { ConfigGet, ConfigSetResult } from '../lib/api-types.js';
 import { formatDuration } from '../lib/format.js';
 import { bindError, listErrors, originError, portError, proxyEntryError } from '../lib/validate.js';
@@ -69,10 +69,7 @@ export function GatewayPage(): ReactElement {
 }
 
 function StatusCard(props: { status: StatusPayload | undefined; loading: boolean; error: string | undefined }): ReactElement {
-  const now = useNow(1000);
-  const [fetchedAt, setFetchedAt] = useState(() => Date.now());
   const { status } = props;
-  useEffect(() => setFetchedAt(Date.now()), [status]);
   return (
     <Card title="Status" actions={status ? <Pill tone="ok">running</Pill> : null}>
       {props.error ? <ErrorNote error={props.error} /> : null}
@@ -81,7 +78,7 @@ function StatusCard(props: { status: StatusPayload | undefined; loading: boolean
         <dl className="stats">
           <div>
             <dt>Uptime</dt>
-            <dd>{formatDuration(status.uptimeMs + (now - fetchedAt))}</dd>
+            <dd>{formatDuration(status.uptimeMs)}</dd>
           </div>
           <div>
             <dt>Connections</dt>

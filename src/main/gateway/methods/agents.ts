@@ -33,13 +33,11 @@ export function registerAgentMethods(services: MethodServices): void {
       message: z.string().min(1),
     }),
     handler: async (params, { conn }) => {
-      let runId: string | undefined;
       const result = await chat.send(params, (event) => {
         conn.sendEvent('chat', event);
-        if (event.state !== 'delta' && runId) runOwners.delete(runId);
+        if (event.state !== 'delta') runOwners.delete(event.runId);
       });
-      runId = result.runId;
-      runOwners.set(runId, conn.id);
+      runOwners.set(result.runId, conn.id);
       conn.onClose(() => {
         if (runOwners.get(result.runId) === conn.id) {
           runOwners.delete(result.runId);

@@ -1,0 +1,54 @@
+/**
+ * How a failure leaves the CLI: one line `special-agent: <cause and fix>` on stderr and an
+ * exit code a script can branch on.
+ */
+import { CommanderError } from 'commander';
+import { ConfigError } from '../main/config/load.js';
+import { GatewayError } from '../shared/errors.js';
+import { GatewayClientError } from '../shared/gateway-client.js';
+
+/** Exit codes of every command. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  /** Bad arguments or options (commander). */
+  usage: 2,
+  /** `EX_CONFIG`: the config file is invalid, or an edit would make it so. */
+  config: 78,
+  /** 128 + SIGINT, as shells report a Ctrl-C. */
+  interrupted: 130,
+} as const;
+
+/** A failure the CLI itself diagnosed, with its message already written for the user. */
+export class CliError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number = EXIT.failure) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** The one line and exit code for anything a command threw. */
+export function describeFailure(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof CommanderError) {
+    return { message: error.message.replace(/^error: /, ''), exitCode: error.exitCode === 0 ? EXIT.ok : EXIT.usage };
+  }
+  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof ConfigError) return { message: error.message, exitCode: EXIT.config };
+  // Gateway and keychain messages already say what to do; pass them on verbatim.
+  if (error instanceof GatewayClientError || error instanceof GatewayError) {
+    return { message: error.message, exitCode: EXIT.failure };
+  }
+  const exitCode = (error as { exitCode?: unknown } | undefined)?.exitCode;
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    exitCode: typeof exitCode === 'number' && exitCode > 0 ? exitCode : EXIT.failure,
+  };
+}
+
+/** `special-agent: <message>` folded onto one line. */
+export function failureLine(message: string): string {
+  return `special-agent: ${message.replace(/\s*\r?\n\s*/g, ' ').trim()}\n`;
+}

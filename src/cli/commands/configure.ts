@@ -1,0 +1,175 @@
+/**
+ * `special-agent configure set|get|unset`: edits the config file directly (no gateway
+ * needed; a running gateway picks the change up). Secrets go to the OS keychain instead, and
+ * a plaintext copy leaves the file in the same step.
+ */
+import type { Command } from 'commander';
+import { ConfigEditor } from '../../main/config/edit.js';
+import { formatConfigPath, getAtPath, parseCliValue, parseConfigPath } from '../../main/config/config-path.js';
+import type { PathSegment } from '../../main/config/json5-positions.js';
+import { loadConfig } from '../../main/config/load.js';
+import { REDACTED, redactConfig } from '../../main/gateway/methods/config.js';
+import { resolveSecret, type ResolvedSecret, type SecretRef } from '../../main/secrets/resolve.js';
+import { SecretsService } from '../../main/secrets/secrets-service.js';
+import { isSecretPath, keychainAccountForPath, type Config } from '../../shared/config-schema.js';
+import type { CliContext } from '../cli-context.js';
+import { CliError, EXIT } from '../cli-error.js';
+import { toJson } from '../format.js';
+import { withJson, type JsonOption } from '../options.js';
+import { stripFinalNewline } from '../terminal.js';
+import { readValueFromStdin } from './read-value.js';
+
+/** Registers the `configure` group. */
+export function registerConfigureCommands(program: Command, ctx: CliContext): void {
+  const configure = program.command('configure').description('read and change the config file (secrets go to the OS keychain)');
+  withJson(
+    configure
+      .command('set <path> <value>')
+      .description('set a value (JSON5, e.g. 19000, true, "text"); give - as the value to read it from stdin, which keeps secrets out of ps and shell history'),
+  ).action((path: string, value: string, options: JsonOption) => setValue(ctx, path, value, options));
+  withJson(configure.command('get <path>').description('print a value (secrets print as [redacted] with their source)')).action(
+    (path: string, options: JsonOption) => getValue(ctx, path, options),
+  );
+  withJson(configure.command('unset <path>').description('remove a value (a secret is removed from the keychain too)')).action(
+    (path: string, options: JsonOption) => unsetValue(ctx, path, options),
+  );
+}
+
+function segmentsOf(path: string): PathSegment[] {
+  try {
+    return parseConfigPath(path);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), EXIT.usage);
+  }
+}
+
+/** The editor and the secrets service over the config as it is now. */
+function localServices(ctx: CliContext, config: Config) {
+  const editor = new ConfigEditor({ paths: ctx.paths });
+  const secrets = new SecretsService({
+    store: ctx.keychain(),
+    editConfig: (edits) => editor.applyEdits(edits),
+    getConfig: () => config,
+    env: ctx.env,
+  });
+  return { editor, secrets };
+}
+
+async function setValue(ctx: CliContext, path: string, rawValue: string, options: JsonOption): Promise<void> {
+  const segments = segmentsOf(path);
+  const dotted = formatConfigPath(segments);
+  const secret = isSecretPath(segments);
+  const raw = rawValue === '-' ? await readValueFromStdin(ctx, secret ? `Value for ${dotted} (not shown)` : `Value for ${dotted}`) : rawValue;
+  const { config } = await loadConfig(ctx.paths);
+  const { editor, secrets } = localServices(ctx, config);
+  if (secret) {
+    const value = stripFinalNewline(raw).trim();
+    if (!value) throw new CliError(`${dotted} must be a non-empty string`);
+    const stored = await secrets.storeSecret(segments, value);
+    ctx.io.out(options.json ? toJson({ path: dotted, restartRequired: false, storedIn: 'keychain' }) : `Stored in OS keychain (${stored.account})\n`);
+    if (stored.shadowedByEnv) ctx.io.err(`note: ${stored.shadowedByEnv} is set and wins over the stored value until it is unset\n`);
+    warnUnknownProvider(ctx, config, segments);
+    return;
+  }
+  // An object may carry secrets inside (e.g. a whole provider with its apiKey): those go to
+  // the keychain first, and the file gets the object without them.
+  const { clean, found } = splitSecrets(segments, parseCliValue(raw));
+  for (const entry of found) await ctx.keychain().set(entry.account, entry.value);
+  const result = await editor.set(segments, clean);
+  const restart = result.restartRequired ? ' (restart required)' : '';
+  const storedNote = found.length ? ` (${found.map((entry) => entry.account).join(', ')} stored in OS keychain)` : '';
+  ctx.io.out(
+    options.json
+      ? toJson({ path: dotted, restartRequired: result.restartRequired, ...(found.length ? { storedIn: 'keychain' } : {}) })
+      : `Set ${dotted} = ${JSON.stringify(clean)}${restart}${storedNote}\n`,
+  );
+}
+
+async function getValue(ctx: CliContext, path: string, options: JsonOption): Promise<void> {
+  const segments = segmentsOf(path);
+  const dotted = formatConfigPath(segments);
+  const { config } = await loadConfig(ctx.paths);
+  if (isSecretPath(segments)) {
+    const resolved = await resolveSecret(refForSecretPath(segments), { env: ctx.env, config, store: ctx.keychain() });
+    if (resolved.value === undefined) {
+      if (resolved.error) throw new CliError(resolved.error.message);
+      throw new CliError(`${dotted} is not set (not in the environment, the config file or the OS keychain)`);
+    }
+    const source = sourceLabel(resolved);
+    ctx.io.out(
+      options.json
+        ? toJson({ path: dotted, config: REDACTED, source: resolved.source, ...(resolved.envVar ? { envVar: resolved.envVar } : {}) })
+        : `${REDACTED} (source: ${source})\n`,
+    );
+    return;
+  }
+  const value = getAtPath(redactConfig(config), segments);
+  if (value === undefined) throw new CliError(`${dotted} is not set`);
+  ctx.io.out(options.json ? toJson({ path: dotted, config: value }) : `${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function unsetValue(ctx: CliContext, path: string, options: JsonOption): Promise<void> {
+  const segments = segmentsOf(path);
+  const dotted = formatConfigPath(segments);
+  const { config } = await loadConfig(ctx.paths);
+  const { editor, secrets } = localServices(ctx, config);
+  if (isSecretPath(segments)) {
+    const cleared = await secrets.clearSecret(segments);
+    const done = [
+      ...(cleared.deletedFromKeychain ? [`removed ${cleared.account} from the OS keychain`] : []),
+      ...(cleared.removedPlaintext ? ['removed the plaintext copy from the config file'] : []),
+    ];
+    const text = done.length ? `${capitalize(done.join(' and '))}\n` : `Nothing was stored for ${dotted}\n`;
+    ctx.io.out(options.json ? toJson({ path: dotted, restartRequired: false, ...cleared }) : text);
+    return;
+  }
+  const result = await editor.unset(segments);
+  ctx.io.out(
+    options.json
+      ? toJson({ path: dotted, restartRequired: result.restartRequired })
+      : `Unset ${dotted}${result.restartRequired ? ' (restart required)' : ''}\n`,
+  );
+}
+
+/** `keychain`, `env (OPENAI_API_KEY)` or `config (plaintext)`. */
+function sourceLabel(resolved: ResolvedSecret): string {
+  if (resolved.source === 'env') return `env (${resolved.envVar ?? '?'})`;
+  if (resolved.source === 'config') return 'config (plaintext)';
+  return resolved.source;
+}
+
+function refForSecretPath(path: readonly PathSegment[]): SecretRef {
+  if (path[0] === 'models') return { kind: 'provider', id: String(path[2]) };
+  return path[2] === 'token' ? { kind: 'gateway-token' } : { kind: 'gateway-password' };
+}
+
+/** Pulls string secrets out of `value` (set at `base`), returning the rest and their accounts. */
+export function splitSecrets(base: readonly PathSegment[], value: unknown): { clean: unknown; found: { account: string; value: string }[] } {
+  const found: { account: string; value: string }[] = [];
+  const walk = (path: PathSegment[], node: unknown): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map((item, index) => walk([...path, index], item));
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(node)) {
+      const childPath = [...path, key];
+      const account = keychainAccountForPath(childPath);
+      if (account !== undefined && typeof child === 'string' && child.length > 0) found.push({ account, value: child });
+      else out[key] = walk(childPath, child);
+    }
+    return out;
+  };
+  return { clean: walk([...base], value), found };
+}
+
+function warnUnknownProvider(ctx: CliContext, config: Config, path: readonly PathSegment[]): void {
+  if (path[0] !== 'models') return;
+  const id = String(path[2]);
+  if (id in config.models.providers) return;
+  ctx.io.err(
+    `note: provider "${id}" is not in models.providers yet (add it with: special-agent configure set models.providers.${id} '{type: "openai", baseUrl: "https://…/v1"}')\n`,
+  );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

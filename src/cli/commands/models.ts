@@ -1,0 +1,103 @@
+/**
+ * `special-agent models auth-status [--probe]`: computed here, with no gateway, from the
+ * config file, the environment and the OS keychain — the same rule the gateway uses.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../../main/config/load.js';
+import { computeAuthStatus, type AuthStatus, type ProviderAuthRow } from '../../main/providers/auth-status.js';
+import { resolveSecret } from '../../main/secrets/resolve.js';
+import type { GatewayError } from '../../shared/errors.js';
+import type { CliContext } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
+import { cell, renderTable, toJson } from '../format.js';
+import { withJson, type JsonOption } from '../options.js';
+
+interface AuthStatusOptions extends JsonOption {
+  probe?: boolean;
+}
+
+/** Registers the `models` group. */
+export function registerModelCommands(program: Command, ctx: CliContext): void {
+  const models = program.command('models').description('model providers and their credentials');
+  withJson(
+    models
+      .command('auth-status')
+      .description('which credential each provider uses, and whether every agent can run (no gateway needed)')
+      .option('--probe', 'also call each provider (GET /models) to check the key'),
+  ).action((options: AuthStatusOptions) => authStatus(ctx, options));
+}
+
+async function authStatus(ctx: CliContext, options: AuthStatusOptions): Promise<void> {
+  const { config } = await loadConfig(ctx.paths);
+  let keychainError: GatewayError | undefined;
+  const status = await computeAuthStatus({
+    config,
+    probe: options.probe === true,
+    resolveKey: async (id) => {
+      const resolved = await resolveSecret({ kind: 'provider', id }, { env: ctx.env, config, store: ctx.keychain() });
+      keychainError ??= resolved.error;
+      return resolved;
+    },
+  });
+  ctx.io.out(options.json ? toJson(status) : renderAuthStatus(status));
+  const problem = firstProblem(status, keychainError);
+  if (problem) throw new CliError(problem);
+}
+
+/** The provider table, then the agent table. */
+export function renderAuthStatus(status: AuthStatus): string {
+  if (status.providers.length === 0) return 'No providers configured (add one with: special-agent onboard)\n';
+  const probed = status.providers.some((row) => row.probe !== undefined);
+  const providerRows = status.providers.map((row) => [
+    row.id,
+    row.type,
+    row.baseUrl,
+    credentialCell(row),
+    cell(row.credential.masked),
+    row.status,
+    ...(probed ? [probeCell(row)] : []),
+  ]);
+  let text = renderTable(['PROVIDER', 'TYPE', 'BASE URL', 'CREDENTIAL', 'KEY', 'STATUS', ...(probed ? ['PROBE'] : [])], providerRows);
+  text += '\n';
+  text += status.agents.length
+    ? renderTable(
+        ['AGENT', 'PROVIDER', 'STATUS'],
+        status.agents.map((agent) => [agent.id, agent.provider, agent.status]),
+      )
+    : 'No agents configured (add one with: special-agent onboard)\n';
+  return text;
+}
+
+/** `env (OPENAI_API_KEY)`, `keychain`, `config (plaintext!)` or `none`. */
+export function credentialCell(row: ProviderAuthRow): string {
+  switch (row.credential.source) {
+    case 'env':
+      return `env (${row.credential.envVar ?? '?'})`;
+    case 'config':
+      return 'config (plaintext!)';
+    default:
+      return row.credential.source;
+  }
+}
+
+/** `ok (123 ms)`, `rejected (401)`, `unreachable`, `error`, or `-` when not probed. */
+export function probeCell(row: ProviderAuthRow): string {
+  const probe = row.probe;
+  if (!probe) return '-';
+  if (probe.ok) return `ok (${Math.round(probe.latencyMs)} ms)`;
+  const kind = probe.error?.kind ?? 'error';
+  return kind === 'rejected' && probe.httpStatus !== undefined ? `rejected (${probe.httpStatus})` : kind;
+}
+
+/** Why some agent cannot run, as one line; undefined when every agent's provider is ready. */
+function firstProblem(status: AuthStatus, keychainError: GatewayError | undefined): string | undefined {
+  const blocked = [...new Set(status.agents.filter((agent) => agent.status === 'missing' || agent.status === 'invalid').map((agent) => agent.provider))];
+  const id = blocked[0];
+  if (id === undefined) return undefined;
+  const more = blocked.length > 1 ? ` (and ${blocked.length - 1} more provider${blocked.length > 2 ? 's' : ''})` : '';
+  const fix = `special-agent configure set models.providers.${id}.apiKey <key>`;
+  const row = status.providers.find((provider) => provider.id === id);
+  if (row?.status === 'invalid') return `provider "${id}" rejected its API key (fix: ${fix})${more}`;
+  if (keychainError) return `No credentials found for provider "${id}": ${keychainError.message}${more}`;
+  return `No credentials found for provider "${id}" (fix: ${fix})${more}`;
+}

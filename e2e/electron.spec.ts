@@ -119,7 +119,9 @@ test.describe('desktop app', () => {
       await window.evaluate((id) => {
         location.hash = `#/devices?request=${encodeURIComponent(id)}`;
       }, requestId);
-      await window.getByRole('button', { name: /approve/i }).first().click();
+      const card = window.getByRole('article', { name: 'Pairing request from E2E phone' });
+      await expect(card).toHaveAttribute('data-request-id', requestId);
+      await card.getByRole('button', { name: 'Approve' }).click();
 
       await expect.poll(async () => (await connectDevice(port, token, keys)).payload?.type).toBe('hello-ok');
     } finally {

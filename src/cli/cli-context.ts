@@ -20,6 +20,7 @@ export interface CliIo {
   readonly stdinIsTty: boolean;
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
 }
 
 /** Dependencies of every command. */
@@ -62,6 +63,7 @@ export function createProcessContext(env: NodeJS.ProcessEnv = process.env): CliC
       stdinIsTty: process.stdin.isTTY === true,
       stdin: process.stdin,
       stdout: process.stdout,
+      stderr: process.stderr,
     },
     version: cliVersion(),
     keychain: () => (keychain ??= new OsKeychain()),

@@ -6,7 +6,7 @@ import { Prompter, stripFinalNewline } from '../terminal.js';
 /** Reads one value from stdin; on a terminal asks for it without echo. */
 export async function readValueFromStdin(ctx: CliContext, question: string): Promise<string> {
   if (ctx.io.stdinIsTty) {
-    const prompter = new Prompter({ input: ctx.io.stdin, output: process.stderr, interactive: true });
+    const prompter = new Prompter({ input: ctx.io.stdin, output: ctx.io.stderr, interactive: true });
     try {
       return await prompter.askSecret(question);
     } finally {

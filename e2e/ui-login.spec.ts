@@ -1,0 +1,29 @@
+import { expect, test } from './fixtures/gateway.js';
+import { signIn } from './fixtures/ui.js';
+
+test.describe('Control UI sign-in', () => {
+  test('signs in with the fragment token and removes it from the address bar', async ({ page, gateway }) => {
+    await signIn(page, gateway);
+    expect(page.url()).not.toContain(gateway.token);
+    expect(page.url()).not.toContain('token=');
+    // The token moved to sessionStorage for this tab; nothing else keeps it.
+    const history = await page.evaluate(() => window.history.length);
+    expect(history).toBe(1);
+    await expect(page.getByText('Connected')).toBeVisible();
+  });
+
+  test('keeps the route of a deep link and strips only the token', async ({ page, gateway }) => {
+    await signIn(page, gateway, '/devices?request=abc');
+    await expect(page.getByRole('heading', { name: 'Devices', level: 1 })).toBeVisible();
+    expect(new URL(page.url()).hash).toBe('#/devices?request=abc');
+  });
+
+  test('shows the gateway’s own message for a wrong token', async ({ page, gateway }) => {
+    await page.goto(`${gateway.url}/#token=not-the-token`);
+    await expect(page.getByRole('alert')).toContainText('unauthorized: gateway token mismatch');
+    expect(page.url()).not.toContain('not-the-token');
+    await page.getByLabel('Gateway token').fill(gateway.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * `special-agent onboard`: picks the gateway auth mode (a 32-byte token in the keychain by
+ * default), offers a provider from a preset with its key in the keychain, writes the config
+ * (provider + agent `main`), and says what to run next. `--non-interactive` takes flags only.
+ */
+import { Option, type Command } from 'commander';
+import { ConfigEditor, type ConfigEdit } from '../../main/config/edit.js';
+import { loadConfig } from '../../main/config/load.js';
+import { bindIsLoopback } from '../../main/gateway/listen-address.js';
+import { providerNeedsKey } from '../../main/providers/auth-status.js';
+import { ensureGatewayToken, resolveSecret } from '../../main/secrets/resolve.js';
+import { SecretsService } from '../../main/secrets/secrets-service.js';
+import { PROVIDER_ID_PATTERN, type AuthMode, type Config } from '../../shared/config-schema.js';
+import type { CliContext } from '../cli-context.js';
+import { CliError, EXIT } from '../cli-error.js';
+import { toJson } from '../format.js';
+import type { JsonOption } from '../options.js';
+import { Prompter, stripFinalNewline } from '../terminal.js';
+import { PROVIDER_PRESETS, type PresetName } from './provider-presets.js';
+
+/** The agent onboarding creates or points at the new provider. */
+export const ONBOARD_AGENT_ID = 'main';
+const AUTH_MODES: readonly AuthMode[] = ['token', 'password', 'none'];
+
+interface OnboardOptions extends JsonOption {
+  nonInteractive?: boolean;
+  authMode?: AuthMode;
+  provider?: PresetName;
+  providerId?: string;
+  baseUrl?: string;
+  model?: string;
+  apiKeyStdin?: boolean;
+}
+
+/** Registers `onboard`. */
+export function registerOnboardCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('onboard')
+    .description('set up gateway auth and a first model provider')
+    .option('--non-interactive', 'ask nothing; take everything from flags (for scripts)')
+    .addOption(new Option('--auth-mode <mode>', 'gateway auth mode').choices(AUTH_MODES))
+    .addOption(new Option('--provider <preset>', 'add a provider from a preset').choices(Object.keys(PROVIDER_PRESETS)))
+    .option('--provider-id <id>', 'id of the provider (default: the preset name)')
+    .option('--base-url <url>', "the provider's API base URL (default: the preset's)")
+    .option('--model <name>', 'model the agent uses (default: the preset\'s)')
+    .option('--api-key-stdin', 'read the provider API key from stdin (with --non-interactive)')
+    .option('--json', 'print what was set up as JSON (never a secret)')
+    .action((options: OnboardOptions) => onboard(ctx, options));
+}
+
+async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> {
+  const interactive = options.nonInteractive !== true;
+  if (options.apiKeyStdin && interactive) {
+    throw new CliError('--api-key-stdin needs --non-interactive (interactive onboarding asks for the key)', EXIT.usage);
+  }
+  if (!options.provider && !interactive && (options.providerId || options.baseUrl || options.model || options.apiKeyStdin)) {
+    throw new CliError('--provider-id, --base-url, --model and --api-key-stdin need --provider ollama|openai|anthropic', EXIT.usage);
+  }
+  const { config } = await loadConfig(ctx.paths);
+  const prompter = interactive ? new Prompter({ input: ctx.io.stdin, output: ctx.io.stdout, interactive: ctx.io.stdinIsTty }) : undefined;
+  try {
+    const editor = new ConfigEditor({ paths: ctx.paths });
+    const secrets = new SecretsService({
+      store: ctx.keychain(),
+      editConfig: (edits) => editor.applyEdits(edits),
+      getConfig: () => config,
+      env: ctx.env,
+    });
+    const authMode = options.authMode ?? (prompter ? await prompter.choose('Gateway auth mode', AUTH_MODES, config.gateway.auth.mode) : config.gateway.auth.mode);
+    if (authMode === 'none' && !bindIsLoopback(config.gateway.bind)) {
+      throw new CliError(`auth mode none is only allowed with gateway.bind loopback (bind is "${config.gateway.bind}"); choose token`);
+    }
+    const auth = await setUpSharedSecret(ctx, config, authMode, secrets, prompter);
+    const provider = await chooseProvider(options, prompter);
+    const key = provider ? await setUpProviderKey(ctx, config, provider, secrets, options, prompter) : undefined;
+    const edits: ConfigEdit[] = [{ path: ['gateway', 'auth', 'mode'], value: authMode }];
+    if (provider) edits.push(...providerEdits(config, provider));
+    await editor.applyEdits(edits);
+    const summary = { config: ctx.paths.config, authMode, sharedSecret: auth, provider: provider ? { ...provider, credential: key } : null };
+    ctx.io.out(options.json ? toJson(summary) : renderSummary(summary));
+    if (provider && key === 'missing') {
+      ctx.io.err(
+        `special-agent: No credentials found for provider "${provider.id}" (fix: special-agent configure set models.providers.${provider.id}.apiKey -)\n`,
+      );
+    }
+  } finally {
+    prompter?.close();
+  }
+}
+
+type SecretOutcome = 'not-needed' | 'generated' | 'stored' | `kept (${string})`;
+
+async function setUpSharedSecret(
+  ctx: CliContext,
+  config: Config,
+  mode: AuthMode,
+  secrets: SecretsService,
+  prompter: Prompter | undefined,
+): Promise<SecretOutcome> {
+  if (mode === 'none') return 'not-needed';
+  const ref = mode === 'token' ? ({ kind: 'gateway-token' } as const) : ({ kind: 'gateway-password' } as const);
+  const existing = await resolveSecret(ref, { env: ctx.env, config, store: ctx.keychain() });
+  if (existing.value) return `kept (${existing.source})`;
+  if (existing.error) throw existing.error;
+  if (mode === 'token') {
+    await ensureGatewayToken(ctx.keychain());
+    return 'generated';
+  }
+  const password = prompter ? await prompter.askSecret('Gateway password (not shown)') : '';
+  if (!password) {
+    throw new CliError(
+      'password mode needs a password (store one with: special-agent configure set gateway.auth.password -, or set SPECIAL_AGENT_GATEWAY_PASSWORD)',
+    );
+  }
+  await secrets.storeSecret(['gateway', 'auth', 'password'], password);
+  return 'stored';
+}
+
+/** What onboarding adds. */
+interface ProviderChoice {
+  id: string;
+  type: 'openai' | 'anthropic';
+  baseUrl: string;
+  model: string;
+}
+
+async function chooseProvider(options: OnboardOptions, prompter: Prompter | undefined): Promise<ProviderChoice | undefined> {
+  const names = Object.keys(PROVIDER_PRESETS) as PresetName[];
+  const picked = options.provider ?? (prompter ? await prompter.choose('Add a model provider', [...names, 'skip'], 'ollama') : undefined);
+  if (picked === undefined || picked === 'skip') return undefined;
+  const preset = PROVIDER_PRESETS[picked];
+  const ask = (question: string, flag: string | undefined, fallback: string) =>
+    flag ?? (prompter ? prompter.ask(question, fallback) : Promise.resolve(fallback));
+  const id = await ask('Provider id', options.providerId, picked);
+  if (!PROVIDER_ID_PATTERN.test(id)) {
+    throw new CliError(`invalid provider id "${id}" (use a-z, 0-9, _ and -, starting with a letter or digit)`, EXIT.usage);
+  }
+  const baseUrl = await ask('Base URL', options.baseUrl, preset.baseUrl);
+  const model = await ask('Model', options.model, preset.model);
+  return { id, type: preset.type, baseUrl, model };
+}
+
+type KeyOutcome = 'not-needed' | 'stored' | 'missing' | `kept (${string})`;
+
+async function setUpProviderKey(
+  ctx: CliContext,
+  config: Config,
+  provider: ProviderChoice,
+  secrets: SecretsService,
+  options: OnboardOptions,
+  prompter: Prompter | undefined,
+): Promise<KeyOutcome> {
+  const path = ['models', 'providers', provider.id, 'apiKey'];
+  if (options.apiKeyStdin) {
+    const key = stripFinalNewline(await ctx.io.readStdin()).trim();
+    if (!key) throw new CliError('--api-key-stdin was given but stdin was empty (pipe the key in)');
+    await secrets.storeSecret(path, key);
+    return 'stored';
+  }
+  if (!providerNeedsKey(provider)) return 'not-needed';
+  const existing = await resolveSecret({ kind: 'provider', id: provider.id }, { env: ctx.env, config, store: ctx.keychain() });
+  if (existing.value) return `kept (${existing.source})`;
+  const key = prompter ? await prompter.askSecret(`API key for ${provider.id} (not shown; empty to skip)`) : '';
+  if (!key) return 'missing';
+  await secrets.storeSecret(path, key);
+  return 'stored';
+}
+
+/** Provider fields one by one (other fields of an existing provider stay), and agent `main`. */
+function providerEdits(config: Config, provider: ProviderChoice): ConfigEdit[] {
+  const base = ['models', 'providers', provider.id];
+  const model = { provider: provider.id, name: provider.model };
+  const index = config.agents.list.findIndex((agent) => agent.id === ONBOARD_AGENT_ID);
+  const agentEdit: ConfigEdit =
+    index >= 0
+      ? { path: ['agents', 'list', index, 'model'], value: model }
+      : { path: ['agents', 'list', config.agents.list.length], value: { id: ONBOARD_AGENT_ID, model } };
+  return [
+    { path: [...base, 'type'], value: provider.type },
+    { path: [...base, 'baseUrl'], value: provider.baseUrl },
+    agentEdit,
+    { path: ['agents', 'default'], value: ONBOARD_AGENT_ID },
+  ];
+}
+
+interface Summary {
+  config: string;
+  authMode: AuthMode;
+  sharedSecret: SecretOutcome;
+  provider: (ProviderChoice & { credential: KeyOutcome | undefined }) | null;
+}
+
+function renderSummary(summary: Summary): string {
+  const secretName = summary.authMode === 'password' ? 'password' : 'token';
+  const secretText: Record<string, string> = {
+    'not-needed': 'no secret (loopback only)',
+    generated: `${secretName} generated and stored in the OS keychain (gateway:token)`,
+    stored: `${secretName} stored in the OS keychain (gateway:${secretName})`,
+  };
+  const lines = [`Gateway auth: ${summary.authMode}, ${secretText[summary.sharedSecret] ?? `existing ${secretName} ${summary.sharedSecret}`}`];
+  const provider = summary.provider;
+  if (provider) {
+    const keyText: Record<string, string> = {
+      'not-needed': 'no key needed',
+      stored: `key stored in the OS keychain (provider:${provider.id})`,
+      missing: 'no key yet',
+    };
+    const credential = provider.credential ?? 'not-needed';
+    lines.push(`Provider: ${provider.id} (${provider.type}, ${provider.baseUrl}), ${keyText[credential] ?? `key ${credential}`}`);
+    lines.push(`Agent: ${ONBOARD_AGENT_ID} → ${provider.id}/${provider.model} (default)`);
+  }
+  lines.push(`Config written to ${summary.config}`, '', 'Next steps:', '  special-agent gateway run', '  special-agent dashboard');
+  return `${lines.join('\n')}\n`;
+}

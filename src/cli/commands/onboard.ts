@@ -126,7 +126,8 @@ interface ProviderChoice {
 
 async function chooseProvider(options: OnboardOptions, prompter: Prompter | undefined): Promise<ProviderChoice | undefined> {
   const names = Object.keys(PROVIDER_PRESETS) as PresetName[];
-  const picked = options.provider ?? (prompter ? await prompter.choose('Add a model provider', [...names, 'skip'], 'ollama') : undefined);
+  const choices: readonly (PresetName | 'skip')[] = [...names, 'skip'];
+  const picked = options.provider ?? (prompter ? await prompter.choose('Add a model provider', choices, 'ollama') : undefined);
   if (picked === undefined || picked === 'skip') return undefined;
   const preset = PROVIDER_PRESETS[picked];
   const ask = (question: string, flag: string | undefined, fallback: string) =>

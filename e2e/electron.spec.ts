@@ -31,10 +31,16 @@ interface Frame {
 }
 
 /** One connect attempt by a device that is remote (it arrives through a proxy hop). */
-async function connectDevice(port: number, token: string, keys: ReturnType<typeof generateKeyPairSync>): Promise<Frame> {
+async function connectDevice(
+  port: number,
+  token: string,
+  keys: ReturnType<typeof generateKeyPairSync>,
+): Promise<Frame> {
   const raw = Buffer.from(keys.publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
   const deviceId = createHash('sha256').update(raw).digest('hex');
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/`, {
+    headers: { 'X-Forwarded-For': '203.0.113.7' },
+  });
   const frames: Frame[] = [];
   const next = (): Promise<Frame> =>
     new Promise((done, fail) => {
@@ -49,7 +55,19 @@ async function connectDevice(port: number, token: string, keys: ReturnType<typeo
     const nonce = challenge.payload?.nonce ?? '';
     const signedAt = Date.now();
     const scopes = ['operator.read'];
-    const payload = ['v3', deviceId, 'e2e-device', 'cli', 'operator', scopes.join(','), signedAt, token, nonce, 'linux', ''].join('|');
+    const payload = [
+      'v3',
+      deviceId,
+      'e2e-device',
+      'cli',
+      'operator',
+      scopes.join(','),
+      signedAt,
+      token,
+      nonce,
+      'linux',
+      '',
+    ].join('|');
     socket.send(
       JSON.stringify({
         type: 'req',
@@ -58,7 +76,13 @@ async function connectDevice(port: number, token: string, keys: ReturnType<typeo
         params: {
           minProtocol: 3,
           maxProtocol: 3,
-          client: { id: 'e2e-device', version: '1.0.0', platform: 'linux', mode: 'cli', displayName: 'E2E phone' },
+          client: {
+            id: 'e2e-device',
+            version: '1.0.0',
+            platform: 'linux',
+            mode: 'cli',
+            displayName: 'E2E phone',
+          },
           role: 'operator',
           scopes,
           auth: { token },
@@ -79,7 +103,10 @@ async function connectDevice(port: number, token: string, keys: ReturnType<typeo
 }
 
 test.describe('desktop app', () => {
-  test.skip(!hasElectronBinary, 'skipped: no Electron binary on this machine (npm ci downloads it where internet is available)');
+  test.skip(
+    !hasElectronBinary,
+    'skipped: no Electron binary on this machine (npm ci downloads it where internet is available)',
+  );
 
   let home: string;
   test.beforeEach(async () => {
@@ -92,11 +119,22 @@ test.describe('desktop app', () => {
   test('approves a remote device from the desktop window', async () => {
     const port = await freePort();
     const token = randomBytes(32).toString('base64url');
-    await writeFile(join(home, 'config.json5'), `{ gateway: { port: ${port}, auth: { mode: "token" } } }\n`);
-    const env = { ...process.env, SPECIAL_AGENT_HOME: home, SPECIAL_AGENT_GATEWAY_TOKEN: token } as Record<string, string>;
+    await writeFile(
+      join(home, 'config.json5'),
+      `{ gateway: { port: ${port}, auth: { mode: "token" } } }\n`,
+    );
+    const env = {
+      ...process.env,
+      SPECIAL_AGENT_HOME: home,
+      SPECIAL_AGENT_GATEWAY_TOKEN: token,
+    } as Record<string, string>;
     const app = await electron.launch({ executablePath: electronBinary, args: [REPO], env });
     try {
-      await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok).toBe(true);
+      await expect
+        .poll(
+          async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok,
+        )
+        .toBe(true);
 
       const keys = generateKeyPairSync('ed25519');
       const first = await connectDevice(port, token, keys);
@@ -123,7 +161,9 @@ test.describe('desktop app', () => {
       await expect(card).toHaveAttribute('data-request-id', requestId);
       await card.getByRole('button', { name: 'Approve' }).click();
 
-      await expect.poll(async () => (await connectDevice(port, token, keys)).payload?.type).toBe('hello-ok');
+      await expect
+        .poll(async () => (await connectDevice(port, token, keys)).payload?.type)
+        .toBe('hello-ok');
     } finally {
       await app.close();
     }

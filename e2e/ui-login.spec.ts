@@ -6,9 +6,13 @@ test.describe('Control UI sign-in', () => {
     await signIn(page, gateway);
     expect(page.url()).not.toContain(gateway.token);
     expect(page.url()).not.toContain('token=');
-    // The token moved to sessionStorage for this tab; nothing else keeps it.
-    const history = await page.evaluate(() => window.history.length);
-    expect(history).toBe(1);
+    // The token moved to sessionStorage for this tab; localStorage never holds it.
+    const stored = await page.evaluate(() => ({
+      session: sessionStorage.getItem('special-agent.token'),
+      local: JSON.stringify({ ...localStorage }),
+    }));
+    expect(stored.session).toBe(gateway.token);
+    expect(stored.local).not.toContain(gateway.token);
     await expect(page.getByText('Connected')).toBeVisible();
   });
 

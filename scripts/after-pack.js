@@ -37,7 +37,13 @@ export function electronBinaryPath(context) {
 /** The file that holds the fuse wire: the framework on macOS, the executable elsewhere. */
 function fuseFilePath(binary) {
   if (!binary.endsWith('.app')) return binary;
-  return join(binary, 'Contents', 'Frameworks', 'Electron Framework.framework', 'Electron Framework');
+  return join(
+    binary,
+    'Contents',
+    'Frameworks',
+    'Electron Framework.framework',
+    'Electron Framework',
+  );
 }
 
 function hasFuseWire(file) {

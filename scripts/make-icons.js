@@ -33,7 +33,9 @@ function inRoundedSquare(x, y, margin, radius) {
   const half = 0.5 - margin;
   const dx = Math.max(Math.abs(x - 0.5) - (half - radius), 0);
   const dy = Math.max(Math.abs(y - 0.5) - (half - radius), 0);
-  return Math.abs(x - 0.5) <= half && Math.abs(y - 0.5) <= half && dx * dx + dy * dy <= radius * radius;
+  return (
+    Math.abs(x - 0.5) <= half && Math.abs(y - 0.5) <= half && dx * dx + dy * dy <= radius * radius
+  );
 }
 
 function inCircle(x, y, cx, cy, r) {
@@ -78,12 +80,18 @@ function render(size, paint) {
   const n = SUPERSAMPLE;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < n; sy++) {
         for (let sx = 0; sx < n; sx++) {
           const c = paint((px + (sx + 0.5) / n) / size, (py + (sy + 0.5) / n) / size);
           // Premultiplied sums, so transparent samples do not darken the edges.
-          r += c[0] * c[3]; g += c[1] * c[3]; b += c[2] * c[3]; a += c[3];
+          r += c[0] * c[3];
+          g += c[1] * c[3];
+          b += c[2] * c[3];
+          a += c[3];
         }
       }
       const o = (py * size + px) * 4;
@@ -142,11 +150,25 @@ function encodePng(width, height, rgba) {
 // ---- outputs ------------------------------------------------------------------------
 
 const appStyle = {
-  margin: 0.06, radius: 0.2, eyeW: 0.7, eyeH: 0.4, iris: 0.15, pupil: 0.065,
-  top: COLORS.slateTop, bottom: COLORS.slateBottom,
+  margin: 0.06,
+  radius: 0.2,
+  eyeW: 0.7,
+  eyeH: 0.4,
+  iris: 0.15,
+  pupil: 0.065,
+  top: COLORS.slateTop,
+  bottom: COLORS.slateBottom,
 };
 // Tray glyphs fill their cell and enlarge the eye: they are seen at 16-22 px.
-const trayStyle = { ...appStyle, margin: 0.02, radius: 0.22, eyeW: 0.82, eyeH: 0.5, iris: 0.17, pupil: 0.075 };
+const trayStyle = {
+  ...appStyle,
+  margin: 0.02,
+  radius: 0.22,
+  eyeW: 0.82,
+  eyeH: 0.5,
+  iris: 0.17,
+  pupil: 0.075,
+};
 
 const outputs = [
   ...APP_SIZES.map((size) => [`icons/${size}x${size}.png`, size, appStyle]),
@@ -155,9 +177,17 @@ const outputs = [
   ['tray/tray-pending.png', 16, { ...trayStyle, badge: true }],
   ['tray/tray-pending@2x.png', 32, { ...trayStyle, badge: true }],
   ['tray/tray-error.png', 16, { ...trayStyle, top: COLORS.errorTop, bottom: COLORS.errorBottom }],
-  ['tray/tray-error@2x.png', 32, { ...trayStyle, top: COLORS.errorTop, bottom: COLORS.errorBottom }],
+  [
+    'tray/tray-error@2x.png',
+    32,
+    { ...trayStyle, top: COLORS.errorTop, bottom: COLORS.errorBottom },
+  ],
   ['tray/tray-stopped.png', 16, { ...trayStyle, top: COLORS.greyTop, bottom: COLORS.greyBottom }],
-  ['tray/tray-stopped@2x.png', 32, { ...trayStyle, top: COLORS.greyTop, bottom: COLORS.greyBottom }],
+  [
+    'tray/tray-stopped@2x.png',
+    32,
+    { ...trayStyle, top: COLORS.greyTop, bottom: COLORS.greyBottom },
+  ],
   ['tray/trayTemplate.png', 16, { ...trayStyle, template: true }],
   ['tray/trayTemplate@2x.png', 32, { ...trayStyle, template: true }],
 ];

@@ -2,7 +2,17 @@
 // `npm run package:check`: pack the built app with electron-builder against a stub Electron
 // (no download needed), then assert what the archive holds. Exits non-zero with one clear
 // line per failure. Usage: node scripts/package-check.js [--project DIR] [--keep]
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -11,15 +21,23 @@ import { fileURLToPath } from 'node:url';
 const args = process.argv.slice(2);
 const projectIndex = args.indexOf('--project');
 const PROJECT =
-  projectIndex >= 0 ? resolve(args[projectIndex + 1] ?? '.') : join(dirname(fileURLToPath(import.meta.url)), '..');
+  projectIndex >= 0
+    ? resolve(args[projectIndex + 1] ?? '.')
+    : join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEEP = args.includes('--keep');
 // The packaging tools come from this checkout (--project may point at a bare test copy).
 const toolRequire = createRequire(import.meta.url);
 
 /** What must be inside app.asar: [description, predicate over archive paths]. */
 const REQUIRED_IN_ASAR = [
-  ['the Electron main (dist/main/desktop/electron-main.js)', (p) => p === 'dist/main/desktop/electron-main.js'],
-  ['the headless gateway (dist/main/...)', (p) => p.startsWith('dist/main/') && p.endsWith('.js') && !p.startsWith('dist/main/desktop/')],
+  [
+    'the Electron main (dist/main/desktop/electron-main.js)',
+    (p) => p === 'dist/main/desktop/electron-main.js',
+  ],
+  [
+    'the headless gateway (dist/main/...)',
+    (p) => p.startsWith('dist/main/') && p.endsWith('.js') && !p.startsWith('dist/main/desktop/'),
+  ],
   ['the Control UI (dist/renderer/index.html)', (p) => p === 'dist/renderer/index.html'],
   ['the CLI (dist/cli/...)', (p) => p.startsWith('dist/cli/') && p.endsWith('.js')],
   ['package.json', (p) => p === 'package.json'],
@@ -45,7 +63,10 @@ function electronVersion() {
 function makeStubElectron(root, version) {
   const dir = join(root, 'electron-stub');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'electron'), '#!/bin/sh\necho "stub Electron: packaging check only" >&2\nexit 1\n');
+  writeFileSync(
+    join(dir, 'electron'),
+    '#!/bin/sh\necho "stub Electron: packaging check only" >&2\nexit 1\n',
+  );
   chmodSync(join(dir, 'electron'), 0o755);
   writeFileSync(join(dir, 'version'), version);
   return dir;
@@ -57,7 +78,8 @@ function asarEntries(header, prefix = '') {
   for (const [name, node] of Object.entries(header.files ?? {})) {
     const path = prefix ? `${prefix}/${name}` : name;
     if (node.files) rows.push(...asarEntries(node, path));
-    else if (!node.link) rows.push({ path, size: Number(node.size ?? 0), unpacked: node.unpacked === true });
+    else if (!node.link)
+      rows.push({ path, size: Number(node.size ?? 0), unpacked: node.unpacked === true });
   }
   return rows;
 }
@@ -87,7 +109,9 @@ function summarise(entries, asarFile) {
   }
   console.log(`app.asar: ${entries.length} files, ${formatBytes(statSync(asarFile).size)} on disk`);
   for (const [top, row] of [...byTop].sort((a, b) => b[1].bytes - a[1].bytes)) {
-    console.log(`  ${top.padEnd(16)} ${String(row.files).padStart(6)} files  ${formatBytes(row.bytes).padStart(10)}`);
+    console.log(
+      `  ${top.padEnd(16)} ${String(row.files).padStart(6)} files  ${formatBytes(row.bytes).padStart(10)}`,
+    );
   }
 }
 
@@ -107,7 +131,12 @@ async function main() {
     await build({
       projectDir: PROJECT,
       targets: Platform.LINUX.createTarget('dir'),
-      config: { electronDist: stub, electronVersion: version, npmRebuild: false, directories: { output } },
+      config: {
+        electronDist: stub,
+        electronVersion: version,
+        npmRebuild: false,
+        directories: { output },
+      },
     });
     const resources = join(output, 'linux-unpacked', 'resources');
     const asarFile = join(resources, 'app.asar');
@@ -127,10 +156,14 @@ async function main() {
     }
     const unpackedDir = join(resources, 'app.asar.unpacked');
     const keyring = walk(unpackedDir).filter(
-      (file) => file.endsWith('.node') && file.split(sep).join('/').includes('/node_modules/@napi-rs/keyring'),
+      (file) =>
+        file.endsWith('.node') &&
+        file.split(sep).join('/').includes('/node_modules/@napi-rs/keyring'),
     );
     if (keyring.length === 0) {
-      fail('the @napi-rs/keyring .node binary is not unpacked under app.asar.unpacked (check asarUnpack)');
+      fail(
+        'the @napi-rs/keyring .node binary is not unpacked under app.asar.unpacked (check asarUnpack)',
+      );
     }
     summarise(entries, asarFile);
     for (const file of keyring) console.log(`  unpacked: ${relative(resources, file)}`);

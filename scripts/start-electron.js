@@ -24,7 +24,8 @@ function locateElectron(env) {
   const pathFile = join(packageDir, 'path.txt');
   const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
   let binary;
-  if (env.ELECTRON_OVERRIDE_DIST_PATH) binary = join(env.ELECTRON_OVERRIDE_DIST_PATH, relative || 'electron');
+  if (env.ELECTRON_OVERRIDE_DIST_PATH)
+    binary = join(env.ELECTRON_OVERRIDE_DIST_PATH, relative || 'electron');
   else if (relative) binary = join(packageDir, 'dist', relative);
   return binary && existsSync(binary) ? binary : undefined;
 }

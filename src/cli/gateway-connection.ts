@@ -4,7 +4,7 @@
  */
 import WebSocket from 'ws';
 import type { AuthMode, Config } from '../shared/config-schema.js';
-import { GatewayClient, GatewayClientError, type ConnectAuth, type WebSocketLike } from '../shared/gateway-client.js';
+import { GatewayClient, GatewayClientError, type ConnectAuth } from '../shared/gateway-client.js';
 import type { ClientInfo, HelloOk } from '../shared/protocol.js';
 import { resolveSecret, type SecretSource } from '../main/secrets/resolve.js';
 import type { GatewayError } from '../shared/errors.js';
@@ -95,7 +95,7 @@ export async function connectGateway(ctx: CliContext, config: Config, options: {
     openSocket: () => {
       const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: CONNECTION_DEFAULTS.openTimeoutMs });
       socket.on('error', (error) => (socketError = error));
-      return socket as unknown as WebSocketLike;
+      return socket;
     },
     identity,
     client: cliClientInfo(ctx.version),

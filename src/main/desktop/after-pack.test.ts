@@ -36,7 +36,10 @@ describe('after-pack fuses', () => {
   it('turns off running as Node and inspector flags, and pins the app to the asar', async () => {
     const binary = join(dir, 'special-agent');
     const wire = Buffer.from([1, 8, ...Array<number>(8).fill(ENABLED)]);
-    await writeFile(binary, Buffer.concat([Buffer.alloc(64, 7), Buffer.from(SENTINEL), wire, Buffer.alloc(64, 7)]));
+    await writeFile(
+      binary,
+      Buffer.concat([Buffer.alloc(64, 7), Buffer.from(SENTINEL), wire, Buffer.alloc(64, 7)]),
+    );
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const afterPack = ((await import(HOOK)) as { default: Hook }).default;
     await afterPack(linuxContext());

@@ -28,7 +28,10 @@ describe('committed icons', () => {
   it('the app icon exists at every size the installers use', () => {
     expect(pngSize(appIconPath(ASSETS))).toEqual({ width: 256, height: 256 });
     for (const size of [16, 32, 48, 64, 128, 256, 512]) {
-      expect(pngSize(join(ASSETS, 'icons', `${size}x${size}.png`))).toEqual({ width: size, height: size });
+      expect(pngSize(join(ASSETS, 'icons', `${size}x${size}.png`))).toEqual({
+        width: size,
+        height: size,
+      });
     }
   });
 });

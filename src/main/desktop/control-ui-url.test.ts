@@ -3,7 +3,9 @@ import { controlUiUrl, devicesRoute } from './control-ui-url.js';
 
 describe('controlUiUrl', () => {
   it('opens the dashboard as handed over when no page is asked for', () => {
-    expect(controlUiUrl('http://127.0.0.1:18789/#token=abc')).toBe('http://127.0.0.1:18789/#token=abc');
+    expect(controlUiUrl('http://127.0.0.1:18789/#token=abc')).toBe(
+      'http://127.0.0.1:18789/#token=abc',
+    );
   });
 
   it('deep-links a pairing request and keeps the one-time token in the fragment', () => {

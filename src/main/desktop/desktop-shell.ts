@@ -45,7 +45,12 @@ export class DesktopShell {
   readonly #notifier: PairingNotifier;
   readonly #pending = new Map<string, DesktopPendingRequest>();
   #gateway: DesktopGateway | undefined;
-  #state: TrayGatewayState = { status: 'starting', host: LOOPBACK, port: DEFAULT_PORT, authMode: 'token' };
+  #state: TrayGatewayState = {
+    status: 'starting',
+    host: LOOPBACK,
+    port: DEFAULT_PORT,
+    authMode: 'token',
+  };
   #detach: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closing = false;
@@ -64,7 +69,8 @@ export class DesktopShell {
     this.#window = new ControlWindow({ iconPath, size: deps.options }, deps.logger);
     this.#notifier = new PairingNotifier({
       iconPath,
-      onClick: (requestId) => void this.dispatch({ type: 'open-control-ui', route: devicesRoute(requestId) }),
+      onClick: (requestId) =>
+        void this.dispatch({ type: 'open-control-ui', route: devicesRoute(requestId) }),
     });
   }
 
@@ -105,7 +111,9 @@ export class DesktopShell {
     setStartAtLogin: (enabled) => {
       void this.#deps.startAtLogin
         .setEnabled(enabled)
-        .catch((error: unknown) => this.#report(`Could not change Start at login: ${String(error)}`))
+        .catch((error: unknown) =>
+          this.#report(`Could not change Start at login: ${String(error)}`),
+        )
         .finally(() => this.#render());
     },
     changePort: () => this.#changePortDialog(),
@@ -127,10 +135,18 @@ export class DesktopShell {
     delete this.#state.error;
     this.#render();
     try {
-      const gateway = await this.#deps.startGateway({ env: this.#deps.env, logger: this.#deps.logger });
+      const gateway = await this.#deps.startGateway({
+        env: this.#deps.env,
+        logger: this.#deps.logger,
+      });
       this.#attach(gateway);
       const url = new URL(gateway.url);
-      this.#state = { status: 'running', host: url.hostname, port: gateway.port, authMode: gateway.authMode };
+      this.#state = {
+        status: 'running',
+        host: url.hostname,
+        port: gateway.port,
+        authMode: gateway.authMode,
+      };
     } catch (error) {
       await this.#recordFailure(error);
     }
@@ -141,7 +157,11 @@ export class DesktopShell {
     const failure = describeStartFailure(error, this.#state.port);
     this.#deps.logger.error(`gateway did not start: ${failure.message}`);
     if (failure.kind !== 'port-in-use') {
-      this.#state = { ...this.#state, status: 'error', error: { kind: 'other', message: failure.message } };
+      this.#state = {
+        ...this.#state,
+        status: 'error',
+        error: { kind: 'other', message: failure.message },
+      };
       return;
     }
     const heldBy = await classifyPortConflict(failure.port, this.#deps.fetch, {
@@ -162,7 +182,8 @@ export class DesktopShell {
   #attach(gateway: DesktopGateway): void {
     this.#gateway = gateway;
     this.#pending.clear();
-    for (const request of gateway.pairing.list().pending) this.#pending.set(request.requestId, request);
+    for (const request of gateway.pairing.list().pending)
+      this.#pending.set(request.requestId, request);
     const onRequested = (request: DesktopPendingRequest): void => {
       this.#pending.set(request.requestId, request);
       this.#notifier.requested(request);
@@ -210,7 +231,9 @@ export class DesktopShell {
     if (!gateway) {
       const error = this.#state.error;
       if (error?.kind === 'port-in-use' && error.heldBy === 'special-agent') {
-        await this.#window.open(`http://${LOOPBACK}:${this.#state.port}/${route ? `#${route}` : ''}`);
+        await this.#window.open(
+          `http://${LOOPBACK}:${this.#state.port}/${route ? `#${route}` : ''}`,
+        );
         return;
       }
       if (error?.kind === 'port-in-use') return this.#changePortDialog();

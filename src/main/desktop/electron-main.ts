@@ -60,6 +60,8 @@ function main(): void {
           platform: process.platform,
           env: process.env,
           execPath: process.execPath,
+          // Unpackaged (npm start), Electron needs the app folder to know what to run.
+          args: app.isPackaged ? [] : [app.getAppPath()],
         }),
       });
       return shell.start();

@@ -32,4 +32,16 @@ describe('LinuxAutostart (Start at login on Linux)', () => {
     // Turning it off twice is not an error.
     await autostart.setEnabled(false);
   });
+
+  it('keeps the app folder argument when running unpackaged from a checkout', async () => {
+    const autostart = new LinuxAutostart({
+      env: { XDG_CONFIG_HOME: configHome },
+      execPath: '/work/node_modules/electron/dist/electron',
+      args: ['/home/me/special agent'],
+    });
+    await autostart.setEnabled(true);
+    expect(await readFile(autostart.file, 'utf8')).toContain(
+      'Exec="/work/node_modules/electron/dist/electron" "/home/me/special agent"',
+    );
+  });
 });

@@ -13,18 +13,29 @@ export interface LinuxAutostartOptions {
   env: NodeJS.ProcessEnv;
   /** What the desktop session runs: the AppImage path when packaged as one, else the binary. */
   execPath: string;
+  /** Extra arguments, e.g. the app folder when running unpackaged from a checkout. */
+  args?: readonly string[];
   name?: string;
 }
 
-/** The autostart `.desktop` file; Exec is quoted so a path with spaces survives. */
-export function autostartDesktopEntry(execPath: string, name: string): string {
-  const quoted = `"${execPath.replace(/(["`$\\])/g, '\\$1')}"`;
+/** Desktop Entry quoting: a path with spaces (or quotes) survives as one argument. */
+function quoteExecArg(arg: string): string {
+  return `"${arg.replace(/(["`$\\])/g, '\\$1')}"`;
+}
+
+/** The autostart `.desktop` file that launches `execPath args…`. */
+export function autostartDesktopEntry(
+  execPath: string,
+  name: string,
+  args: readonly string[] = [],
+): string {
+  const exec = [execPath, ...args].map(quoteExecArg).join(' ');
   return [
     '[Desktop Entry]',
     'Type=Application',
     `Name=${name}`,
     'Comment=Tray app and loopback gateway for a personal AI agent',
-    `Exec=${quoted}`,
+    `Exec=${exec}`,
     'Terminal=false',
     'X-GNOME-Autostart-enabled=true',
     '',
@@ -35,6 +46,7 @@ export function autostartDesktopEntry(execPath: string, name: string): string {
 export class LinuxAutostart {
   readonly #file: string;
   readonly #execPath: string;
+  readonly #args: readonly string[];
   readonly #name: string;
 
   constructor(options: LinuxAutostartOptions) {
@@ -42,6 +54,7 @@ export class LinuxAutostart {
     const configHome = options.env.XDG_CONFIG_HOME || join(homedir(), '.config');
     this.#file = join(configHome, 'autostart', `${this.#name}.desktop`);
     this.#execPath = options.execPath;
+    this.#args = options.args ?? [];
   }
 
   get file(): string {
@@ -57,8 +70,12 @@ export class LinuxAutostart {
       await rm(this.#file, { force: true });
       return;
     }
-    await writeFileAtomic(this.#file, autostartDesktopEntry(this.#execPath, this.#name), {
-      mode: 0o644,
-    });
+    await writeFileAtomic(
+      this.#file,
+      autostartDesktopEntry(this.#execPath, this.#name, this.#args),
+      {
+        mode: 0o644,
+      },
+    );
   }
 }

@@ -7,7 +7,9 @@ const ORIGIN = 'http://127.0.0.1:18789';
 describe('decideNavigation', () => {
   it('keeps the Control UI on the gateway origin', () => {
     expect(decideNavigation(ORIGIN, 'http://127.0.0.1:18789/#/devices?request=abc')).toBe('allow');
-    expect(decideNavigation(originOf('http://127.0.0.1:18789/'), 'http://127.0.0.1:18789/agents')).toBe('allow');
+    expect(
+      decideNavigation(originOf('http://127.0.0.1:18789/'), 'http://127.0.0.1:18789/agents'),
+    ).toBe('allow');
   });
 
   it('sends web links elsewhere to the browser, never into the window', () => {
@@ -32,7 +34,13 @@ describe('decideNavigation', () => {
 
 describe('permissions', () => {
   it('denies every web permission the page asks for', () => {
-    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal']) {
+    for (const permission of [
+      'media',
+      'notifications',
+      'geolocation',
+      'clipboard-read',
+      'openExternal',
+    ]) {
       expect(decidePermission(permission, ORIGIN)).toBe(false);
     }
   });
@@ -52,7 +60,12 @@ describe('controlUiWindowOptions', () => {
       webviewTag: false,
     });
     expect(options.webPreferences?.preload).toBeUndefined();
-    expect(options).toMatchObject({ width: 1100, height: 760, show: false, icon: '/app/assets/icons/256x256.png' });
+    expect(options).toMatchObject({
+      width: 1100,
+      height: 760,
+      show: false,
+      icon: '/app/assets/icons/256x256.png',
+    });
     expect(options.minWidth).toBeLessThanOrEqual(options.width ?? 0);
   });
 });

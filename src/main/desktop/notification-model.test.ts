@@ -22,21 +22,38 @@ describe('PairingNotifications', () => {
       },
     });
     expect(notes.requested({ ...request, ts: 2 })).toBeUndefined();
-    const other = notes.requested({ requestId: 'req-2', deviceId: 'e'.repeat(64), remoteIp: '10.0.0.9', ts: 3 });
-    expect(other).toMatchObject({ show: { requestId: 'req-2', body: 'A new device at 10.0.0.9 wants to connect. Click to review.' } });
+    const other = notes.requested({
+      requestId: 'req-2',
+      deviceId: 'e'.repeat(64),
+      remoteIp: '10.0.0.9',
+      ts: 3,
+    });
+    expect(other).toMatchObject({
+      show: {
+        requestId: 'req-2',
+        body: 'A new device at 10.0.0.9 wants to connect. Click to review.',
+      },
+    });
     expect(notes.showing).toEqual(['req-1', 'req-2']);
   });
 
-  it.each(['approved', 'rejected', 'expired'] as const)('withdraws the notification when %s', (decision) => {
-    const notes = new PairingNotifications();
-    notes.requested(request);
-    expect(notes.resolved({ requestId: 'req-1', deviceId: request.deviceId, decision, ts: 5 })).toEqual({
-      withdraw: 'req-1',
-    });
-    expect(notes.showing).toEqual([]);
-    // A second resolve (or one for a request never shown) has nothing to take down.
-    expect(notes.resolved({ requestId: 'req-1', deviceId: request.deviceId, decision, ts: 6 })).toBeUndefined();
-  });
+  it.each(['approved', 'rejected', 'expired'] as const)(
+    'withdraws the notification when %s',
+    (decision) => {
+      const notes = new PairingNotifications();
+      notes.requested(request);
+      expect(
+        notes.resolved({ requestId: 'req-1', deviceId: request.deviceId, decision, ts: 5 }),
+      ).toEqual({
+        withdraw: 'req-1',
+      });
+      expect(notes.showing).toEqual([]);
+      // A second resolve (or one for a request never shown) has nothing to take down.
+      expect(
+        notes.resolved({ requestId: 'req-1', deviceId: request.deviceId, decision, ts: 6 }),
+      ).toBeUndefined();
+    },
+  );
 
   it('withdraws everything when the gateway stops', () => {
     const notes = new PairingNotifications();

@@ -29,9 +29,13 @@ beforeAll(async () => {
   await cp(join(REPO, 'scripts', 'after-pack.js'), join(project, 'scripts', 'after-pack.js'));
   await cp(join(REPO, 'assets'), join(project, 'assets'), { recursive: true });
   for (const pkg of ['keyring', 'keyring-linux-x64-gnu']) {
-    await cp(join(REPO, 'node_modules', '@napi-rs', pkg), join(project, 'node_modules', '@napi-rs', pkg), {
-      recursive: true,
-    });
+    await cp(
+      join(REPO, 'node_modules', '@napi-rs', pkg),
+      join(project, 'node_modules', '@napi-rs', pkg),
+      {
+        recursive: true,
+      },
+    );
   }
   const files: Record<string, string> = {
     'dist/main/desktop/electron-main.js': 'export {};\n',
@@ -52,7 +56,11 @@ afterAll(async () => {
 
 function packageCheck(): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(REPO, 'scripts', 'package-check.js'), '--project', project]);
+    const child = spawn(process.execPath, [
+      join(REPO, 'scripts', 'package-check.js'),
+      '--project',
+      project,
+    ]);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -66,8 +74,12 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('package
     'packs main, UI, CLI and assets into app.asar with the keyring binary unpacked',
     async () => {
       const { code, output } = await packageCheck();
-      expect(output).toContain('after-pack: special-agent is not a real Electron binary (no fuse wire); fuses not flipped');
-      expect(output).toMatch(/unpacked: app\.asar\.unpacked\/node_modules\/@napi-rs\/keyring-linux-x64-gnu\/keyring\.linux-x64-gnu\.node/);
+      expect(output).toContain(
+        'after-pack: special-agent is not a real Electron binary (no fuse wire); fuses not flipped',
+      );
+      expect(output).toMatch(
+        /unpacked: app\.asar\.unpacked\/node_modules\/@napi-rs\/keyring-linux-x64-gnu\/keyring\.linux-x64-gnu\.node/,
+      );
       expect(output).toMatch(/^ {2}dist +\d+ files/m);
       expect(output).toContain('package:check ok');
       expect(code).toBe(0);
@@ -80,7 +92,9 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('package
     async () => {
       await rm(join(project, 'dist', 'renderer'), { recursive: true });
       const { code, output } = await packageCheck();
-      expect(output).toContain('package:check failed: app.asar does not contain the Control UI (dist/renderer/index.html)');
+      expect(output).toContain(
+        'package:check failed: app.asar does not contain the Control UI (dist/renderer/index.html)',
+      );
       expect(output).not.toContain('package:check ok');
       expect(code).toBe(1);
     },

@@ -26,7 +26,12 @@ function jsonServer(status: number, body: unknown): Promise<number> {
 
 describe('classifyPortConflict', () => {
   it('recognises another special-agent gateway by its /healthz', async () => {
-    const port = await jsonServer(200, { ok: true, service: 'special-agent-gateway', version: '0.1.0', port: 1 });
+    const port = await jsonServer(200, {
+      ok: true,
+      service: 'special-agent-gateway',
+      version: '0.1.0',
+      port: 1,
+    });
     await expect(classifyPortConflict(port, fetch)).resolves.toBe('special-agent');
   });
 
@@ -50,20 +55,28 @@ describe('classifyPortConflict', () => {
 
 describe('describeStartFailure', () => {
   it('sorts the gateway start errors into what the tray shows', () => {
-    const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:18790'), {
-      code: 'EADDRINUSE',
-      port: 18790,
-    });
+    const inUse = Object.assign(
+      new Error('listen EADDRINUSE: address already in use 127.0.0.1:18790'),
+      {
+        code: 'EADDRINUSE',
+        port: 18790,
+      },
+    );
     expect(describeStartFailure(inUse, 18789)).toEqual({
       kind: 'port-in-use',
       port: 18790,
       message: 'Port 18790 is already in use',
     });
-    const invalid = Object.assign(new Error('config.json5:2:9 gateway.port: expected number'), { exitCode: 78 });
+    const invalid = Object.assign(new Error('config.json5:2:9 gateway.port: expected number'), {
+      exitCode: 78,
+    });
     expect(describeStartFailure(invalid, 18789)).toEqual({
       kind: 'config-invalid',
       message: 'config.json5:2:9 gateway.port: expected number',
     });
-    expect(describeStartFailure(new Error('boom'), 18789)).toEqual({ kind: 'other', message: 'boom' });
+    expect(describeStartFailure(new Error('boom'), 18789)).toEqual({
+      kind: 'other',
+      message: 'boom',
+    });
   });
 });

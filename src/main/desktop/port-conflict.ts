@@ -8,7 +8,10 @@ import { DEFAULT_DESKTOP_OPTIONS } from './desktop-options.js';
 export type PortHolder = 'special-agent' | 'other';
 
 /** The `fetch` subset used, so tests can pass the real one against a real server. */
-export type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { signal: AbortSignal },
+) => Promise<{
   ok: boolean;
   json(): Promise<unknown>;
 }>;
@@ -34,7 +37,9 @@ export async function classifyPortConflict(
     if (!response.ok) return 'other';
     const body: unknown = await response.json();
     const service =
-      typeof body === 'object' && body !== null ? (body as { service?: unknown }).service : undefined;
+      typeof body === 'object' && body !== null
+        ? (body as { service?: unknown }).service
+        : undefined;
     return service === HEALTHZ_SERVICE ? 'special-agent' : 'other';
   } catch {
     return 'other';

@@ -10,6 +10,8 @@ export interface StartAtLoginDeps {
   platform: NodeJS.Platform;
   env: NodeJS.ProcessEnv;
   execPath: string;
+  /** Arguments the login launch needs: the app folder when running unpackaged. */
+  args: readonly string[];
 }
 
 export class StartAtLogin {
@@ -21,7 +23,9 @@ export class StartAtLogin {
     // An AppImage runs from a temporary mount; autostart must launch the image itself.
     const execPath = deps.env.APPIMAGE || deps.execPath;
     this.#linux =
-      deps.platform === 'linux' ? new LinuxAutostart({ env: deps.env, execPath }) : undefined;
+      deps.platform === 'linux'
+        ? new LinuxAutostart({ env: deps.env, execPath, args: deps.args })
+        : undefined;
   }
 
   isEnabled(): boolean {
@@ -34,6 +38,6 @@ export class StartAtLogin {
       await this.#linux.setEnabled(enabled);
       return;
     }
-    this.#deps.app.setLoginItemSettings({ openAtLogin: enabled });
+    this.#deps.app.setLoginItemSettings({ openAtLogin: enabled, args: [...this.#deps.args] });
   }
 }

@@ -50,8 +50,20 @@ const NOW = 1_750_000_000_000;
 const trayState: TrayState = {
   gateway: { status: 'running', host: '127.0.0.1', port: 18789, authMode: 'token' },
   pending: [
-    { requestId: 'req-phone', displayName: 'Phone', deviceId: 'a'.repeat(64), remoteIp: '192.168.1.5', ts: NOW - 1000 },
-    { requestId: 'req-laptop', displayName: 'Laptop', deviceId: 'b'.repeat(64), remoteIp: '192.168.1.6', ts: NOW },
+    {
+      requestId: 'req-phone',
+      displayName: 'Phone',
+      deviceId: 'a'.repeat(64),
+      remoteIp: '192.168.1.5',
+      ts: NOW - 1000,
+    },
+    {
+      requestId: 'req-laptop',
+      displayName: 'Laptop',
+      deviceId: 'b'.repeat(64),
+      remoteIp: '192.168.1.6',
+      ts: NOW,
+    },
   ],
   startAtLogin: false,
   now: NOW,
@@ -91,7 +103,13 @@ describe('tray clicks reach the pairing service', () => {
     const template = toMenuTemplate(buildTrayModel(trayState).items, (action) => {
       pending.push(dispatchTrayAction(action, deps));
     });
-    for (const label of ['Open Control UI', 'Copy dashboard URL', 'Restart gateway', 'Start at login', 'Quit']) {
+    for (const label of [
+      'Open Control UI',
+      'Copy dashboard URL',
+      'Restart gateway',
+      'Start at login',
+      'Quit',
+    ]) {
       click(template, label);
     }
     await Promise.all(pending);
@@ -102,12 +120,17 @@ describe('tray clicks reach the pairing service', () => {
       ['setStartAtLogin', true],
       ['quit'],
     ]);
-    expect(template.find((item) => item.label === 'Start at login')).toMatchObject({ type: 'checkbox', checked: false });
+    expect(template.find((item) => item.label === 'Start at login')).toMatchObject({
+      type: 'checkbox',
+      checked: false,
+    });
     expect(template.find((item) => item.id === 'status')).toMatchObject({ enabled: false });
   });
 
   it('reports a failed approval in one line instead of throwing from the click', async () => {
-    const { deps, calls } = recordingDeps({ approve: new Error('pairing request req-phone has expired') });
+    const { deps, calls } = recordingDeps({
+      approve: new Error('pairing request req-phone has expired'),
+    });
     await dispatchTrayAction({ type: 'approve', requestId: 'req-phone' }, deps);
     await dispatchTrayAction({ type: 'change-port' }, deps);
     expect(calls).toEqual([

@@ -8,7 +8,10 @@ import { trayIconPath } from './tray-icons.js';
 import {
   buildTrayModel,
   trayModelKey,
-  type TrayAction, type TrayModelOptions, type TrayState } from './tray-model.js';
+  type TrayAction,
+  type TrayModelOptions,
+  type TrayState,
+} from './tray-model.js';
 
 export interface TrayControllerDeps {
   assetsDir: string;
@@ -43,7 +46,9 @@ export class TrayController {
     }
     this.#iconFile = iconFile;
     this.#tray.setToolTip(model.tooltip);
-    this.#tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model.items, this.#deps.onAction)));
+    this.#tray.setContextMenu(
+      Menu.buildFromTemplate(toMenuTemplate(model.items, this.#deps.onAction)),
+    );
   }
 
   destroy(): void {

@@ -22,9 +22,26 @@ function state(overrides: Partial<TrayState> = {}): TrayState {
 }
 
 const threePending: TrayState['pending'] = [
-  { requestId: 'req-b', displayName: 'Pixel 8', deviceId: 'b'.repeat(64), remoteIp: '192.168.1.20', ts: NOW - 2 * MIN },
-  { requestId: 'req-a', deviceId: 'a1b2c3d4e5f6'.padEnd(64, '0'), remoteIp: '100.101.102.103', ts: NOW - 90 * MIN },
-  { requestId: 'req-c', displayName: 'Work laptop', deviceId: 'c'.repeat(64), remoteIp: '10.0.0.7', ts: NOW - 10_000 },
+  {
+    requestId: 'req-b',
+    displayName: 'Pixel 8',
+    deviceId: 'b'.repeat(64),
+    remoteIp: '192.168.1.20',
+    ts: NOW - 2 * MIN,
+  },
+  {
+    requestId: 'req-a',
+    deviceId: 'a1b2c3d4e5f6'.padEnd(64, '0'),
+    remoteIp: '100.101.102.103',
+    ts: NOW - 90 * MIN,
+  },
+  {
+    requestId: 'req-c',
+    displayName: 'Work laptop',
+    deviceId: 'c'.repeat(64),
+    remoteIp: '10.0.0.7',
+    ts: NOW - 10_000,
+  },
 ];
 
 function labels(items: readonly MenuItemModel[]): string[] {
@@ -74,8 +91,14 @@ describe('buildTrayModel', () => {
         ['Reject', { type: 'reject', requestId }],
       ]);
     }
-    expect(findMenuItem(model.items, 'approve:req-b')?.action).toEqual({ type: 'approve', requestId: 'req-b' });
-    expect(findMenuItem(model.items, 'reject:req-c')?.action).toEqual({ type: 'reject', requestId: 'req-c' });
+    expect(findMenuItem(model.items, 'approve:req-b')?.action).toEqual({
+      type: 'approve',
+      requestId: 'req-b',
+    });
+    expect(findMenuItem(model.items, 'reject:req-c')?.action).toEqual({
+      type: 'reject',
+      requestId: 'req-c',
+    });
   });
 
   it('collapses requests past the limit into one link to the Devices page', () => {
@@ -114,7 +137,10 @@ describe('buildTrayModel', () => {
     );
     expect(model.icon).toBe('error');
     expect(model.items[0]?.label).toBe('Port 18789 is in use by another program');
-    expect(model.items[1]).toMatchObject({ label: 'Change port…', action: { type: 'change-port' } });
+    expect(model.items[1]).toMatchObject({
+      label: 'Change port…',
+      action: { type: 'change-port' },
+    });
     // Requests of a gateway that is not running cannot be approved from here.
     expect(findMenuItem(model.items, 'pairing')?.enabled).toBe(false);
     expect(findMenuItem(model.items, 'open-control-ui')?.enabled).toBe(false);
@@ -151,14 +177,27 @@ describe('buildTrayModel', () => {
       }),
     );
     expect(model.icon).toBe('error');
-    expect(model.items[0]?.label).toBe('Gateway error: config.json5:3:5 gateway.port: expected number');
+    expect(model.items[0]?.label).toBe(
+      'Gateway error: config.json5:3:5 gateway.port: expected number',
+    );
   });
 
   it('reflects Start at login and toggles it', () => {
-    const off = findMenuItem(buildTrayModel(state({ startAtLogin: false })).items, 'start-at-login');
-    expect(off).toMatchObject({ type: 'checkbox', checked: false, action: { type: 'set-start-at-login', enabled: true } });
+    const off = findMenuItem(
+      buildTrayModel(state({ startAtLogin: false })).items,
+      'start-at-login',
+    );
+    expect(off).toMatchObject({
+      type: 'checkbox',
+      checked: false,
+      action: { type: 'set-start-at-login', enabled: true },
+    });
     const on = findMenuItem(buildTrayModel(state({ startAtLogin: true })).items, 'start-at-login');
-    expect(on).toMatchObject({ type: 'checkbox', checked: true, action: { type: 'set-start-at-login', enabled: false } });
+    expect(on).toMatchObject({
+      type: 'checkbox',
+      checked: true,
+      action: { type: 'set-start-at-login', enabled: false },
+    });
   });
 });
 
@@ -168,7 +207,9 @@ describe('trayStateKey', () => {
     // 20 s later every age still rounds to the same minute.
     expect(trayStateKey({ ...base, now: NOW + 20_000 })).toBe(trayStateKey(base));
     // Same requests in another order render the same menu.
-    expect(trayStateKey({ ...base, pending: [...threePending].reverse() })).toBe(trayStateKey(base));
+    expect(trayStateKey({ ...base, pending: [...threePending].reverse() })).toBe(
+      trayStateKey(base),
+    );
   });
 
   it('changes when an age, a request, the status or a checkbox changes', () => {
@@ -177,7 +218,9 @@ describe('trayStateKey', () => {
     expect(trayStateKey({ ...base, now: NOW + 60_000 })).not.toBe(key);
     expect(trayStateKey({ ...base, pending: threePending.slice(1) })).not.toBe(key);
     expect(trayStateKey({ ...base, startAtLogin: true })).not.toBe(key);
-    expect(trayStateKey({ ...base, gateway: { ...base.gateway, authMode: 'password' } })).not.toBe(key);
+    expect(trayStateKey({ ...base, gateway: { ...base.gateway, authMode: 'password' } })).not.toBe(
+      key,
+    );
   });
 });
 

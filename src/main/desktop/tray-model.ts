@@ -110,7 +110,8 @@ function pickIcon(state: TrayState): TrayIcon {
 }
 
 function requestLabel(request: TrayPendingRequest, now: number): string {
-  const name = request.displayName?.trim() || `Device ${request.deviceId.slice(0, DEVICE_ID_CHARS)}`;
+  const name =
+    request.displayName?.trim() || `Device ${request.deviceId.slice(0, DEVICE_ID_CHARS)}`;
   return `${name} · ${request.remoteIp} · ${formatAge(now - request.ts)}`;
 }
 
@@ -168,7 +169,8 @@ export function buildTrayModel(
 ): TrayModel {
   const { gateway } = state;
   const running = gateway.status === 'running';
-  const otherInstance = gateway.error?.kind === 'port-in-use' && gateway.error.heldBy === 'special-agent';
+  const otherInstance =
+    gateway.error?.kind === 'port-in-use' && gateway.error.heldBy === 'special-agent';
   const status = statusLine(gateway);
   const items: MenuItemModel[] = [{ id: 'status', type: 'normal', label: status, enabled: false }];
   if (gateway.error?.kind === 'port-in-use' && gateway.error.heldBy !== 'special-agent') {
@@ -239,7 +241,10 @@ export function trayModelKey(model: TrayModel): string {
 }
 
 /** Depth-first search by id; handy for the Electron layer and tests alike. */
-export function findMenuItem(items: readonly MenuItemModel[], id: string): MenuItemModel | undefined {
+export function findMenuItem(
+  items: readonly MenuItemModel[],
+  id: string,
+): MenuItemModel | undefined {
   for (const item of items) {
     if (item.id === id) return item;
     const found = item.submenu ? findMenuItem(item.submenu, id) : undefined;

@@ -9,7 +9,10 @@ import { DEFAULT_DESKTOP_OPTIONS, type DesktopOptions } from './desktop-options.
 export interface ControlUiWindowInput {
   /** Window icon (Linux/Windows task switcher); macOS takes the bundle icon. */
   iconPath?: string;
-  size?: Pick<DesktopOptions, 'windowWidth' | 'windowHeight' | 'windowMinWidth' | 'windowMinHeight'>;
+  size?: Pick<
+    DesktopOptions,
+    'windowWidth' | 'windowHeight' | 'windowMinWidth' | 'windowMinHeight'
+  >;
 }
 
 /** BrowserWindow options: isolated, sandboxed, no Node, web security on, hidden until ready. */

@@ -47,7 +47,7 @@ export function DevicesPage({ pairing, highlight }: { pairing: QueryState<PairLi
           ))}
         </div>
       </Card>
-      <PairedTable paired={paired} loaded={Boolean(pairing.data)} now={now} />
+      <PairedTable paired={paired} loaded={Boolean(pairing.data)} now={now} onChanged={pairing.reload} />
     </>
   );
 }
@@ -165,7 +165,8 @@ const ACTIONS: Record<DeviceAction, { label: string; method: string; explain: st
   },
 };
 
-function PairedTable({ paired, loaded, now }: { paired: PairedDevice[]; loaded: boolean; now: number }): ReactElement {
+function PairedTable(props: { paired: PairedDevice[]; loaded: boolean; now: number; onChanged: () => void }): ReactElement {
+  const { paired, loaded, now, onChanged } = props;
   const connection = useConnection();
   const { deviceId: ownId } = useConnectionState();
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
@@ -185,7 +186,8 @@ function PairedTable({ paired, loaded, now }: { paired: PairedDevice[]; loaded: 
       danger: true,
       onConfirm: () => {
         setError(undefined);
-        connection.request(spec.method, { deviceId: device.deviceId }).catch((failure: unknown) => {
+        // Token changes raise no event, so reload the list once the gateway has answered.
+        connection.request(spec.method, { deviceId: device.deviceId }).then(onChanged, (failure: unknown) => {
           setError(asGatewayError(failure).message);
         });
       },

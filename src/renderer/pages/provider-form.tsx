@@ -39,7 +39,14 @@ export function ProviderForm({ existing, models, initialNotice, onSaved, onClose
   }));
   const [errors, setErrors] = useState<ProviderFieldErrors>({});
   const [apiKey, setApiKey] = useState('');
-  const [credential, setCredential] = useState<ProviderCredential | undefined>(existing?.credential);
+  // The gateway's latest answer wins, but our own save shows at once without waiting for it.
+  const [override, setCredential] = useState<ProviderCredential | undefined>(undefined);
+  const [basis, setBasis] = useState(existing?.credential);
+  if (basis !== existing?.credential) {
+    setBasis(existing?.credential);
+    setCredential(undefined);
+  }
+  const credential = override ?? existing?.credential;
   const [replacing, setReplacing] = useState(false);
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<string | undefined>(initialNotice);

@@ -30,4 +30,32 @@ test.describe('Control UI sign-in', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
   });
+
+  test('shows “Gateway stopped” while the gateway is down and reconnects by itself when it is back', async ({ page, gateway }) => {
+    await signIn(page, gateway, '/devices');
+    const banner = page.getByRole('status').filter({ hasText: 'Gateway stopped' });
+    const restarting = gateway.restart();
+    await expect(banner).toBeVisible();
+    await expect(page.getByText('Offline')).toBeVisible();
+    await restarting;
+    // Backoff is capped at 10 s, so the reconnect lands well within this.
+    await expect(banner).toBeHidden({ timeout: 15_000 });
+    await expect(page.getByText('Connected')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Paired devices (1)' })).toBeVisible();
+  });
+
+  test('counts down after too many wrong tokens (AUTH_RATE_LIMITED)', async ({ page, gateway }) => {
+    await page.goto(`${gateway.url}/`);
+    const input = page.getByLabel('Gateway token');
+    const signInButton = page.getByRole('button', { name: 'Sign in' });
+    for (let attempt = 0; attempt < 11 && !(await page.getByText('Try again in').isVisible()); attempt++) {
+      await input.fill(`wrong-${attempt}`);
+      await signInButton.click();
+      await expect(page.getByRole('alert')).toContainText(/mismatch|too many/);
+    }
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('too many failed attempts');
+    await expect(alert).toContainText(/Try again in [0-9]:[0-5][0-9]/);
+    await expect(signInButton).toBeDisabled();
+  });
 });

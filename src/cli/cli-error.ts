@@ -33,7 +33,10 @@ export class CliError extends Error {
 /** The one line and exit code for anything a command threw. */
 export function describeFailure(error: unknown): { message: string; exitCode: number } {
   if (error instanceof CommanderError) {
-    return { message: error.message.replace(/^error: /, ''), exitCode: error.exitCode === 0 ? EXIT.ok : EXIT.usage };
+    return {
+      message: error.message.replace(/^error: /, ''),
+      exitCode: error.exitCode === 0 ? EXIT.ok : EXIT.usage,
+    };
   }
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof ConfigError) return { message: error.message, exitCode: EXIT.config };

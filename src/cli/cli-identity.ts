@@ -66,7 +66,9 @@ export class CliIdentityStore {
     await mkdir(folder, { recursive: true, mode: IDENTITY_FOLDER_MODE });
     // mkdir leaves an existing folder's mode alone; this one holds a private key.
     await chmod(folder, IDENTITY_FOLDER_MODE);
-    await writeFileAtomic(this.#path, `${JSON.stringify(file, null, 2)}\n`, { mode: IDENTITY_FILE_MODE });
+    await writeFileAtomic(this.#path, `${JSON.stringify(file, null, 2)}\n`, {
+      mode: IDENTITY_FILE_MODE,
+    });
     return identity;
   }
 
@@ -78,7 +80,13 @@ export class CliIdentityStore {
       throw this.#corrupt('it is not valid JSON');
     }
     const jwk = file.privateKeyJwk;
-    if (!jwk || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string' || typeof jwk.d !== 'string') {
+    if (
+      !jwk ||
+      jwk.kty !== 'OKP' ||
+      jwk.crv !== 'Ed25519' ||
+      typeof jwk.x !== 'string' ||
+      typeof jwk.d !== 'string'
+    ) {
       throw this.#corrupt('it holds no Ed25519 private key');
     }
     let identity: DeviceIdentity;

@@ -25,8 +25,13 @@ export const CONNECTION_DEFAULTS = {
 } as const;
 
 /** The gateway's WebSocket URL: `--url`, then SPECIAL_AGENT_GATEWAY_URL, then the config's port. */
-export function resolveGatewayUrl(options: { flag?: string | undefined; env: NodeJS.ProcessEnv; config: Config }): string {
-  const raw = options.flag || options.env[GATEWAY_URL_ENV] || `ws://127.0.0.1:${options.config.gateway.port}`;
+export function resolveGatewayUrl(options: {
+  flag?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  config: Config;
+}): string {
+  const raw =
+    options.flag || options.env[GATEWAY_URL_ENV] || `ws://127.0.0.1:${options.config.gateway.port}`;
   let url: URL;
   try {
     url = new URL(raw);
@@ -62,10 +67,23 @@ export interface SharedAuth {
 export async function resolveSharedAuth(ctx: CliContext, config: Config): Promise<SharedAuth> {
   const mode = config.gateway.auth.mode;
   if (mode === 'none') return { mode, auth: {}, source: 'none' };
-  const ref = mode === 'token' ? ({ kind: 'gateway-token' } as const) : ({ kind: 'gateway-password' } as const);
+  const ref =
+    mode === 'token'
+      ? ({ kind: 'gateway-token' } as const)
+      : ({ kind: 'gateway-password' } as const);
   const resolved = await resolveSecret(ref, { env: ctx.env, config, store: ctx.keychain() });
-  const auth: ConnectAuth = resolved.value === undefined ? {} : mode === 'token' ? { token: resolved.value } : { password: resolved.value };
-  return { mode, auth, source: resolved.source, ...(resolved.error ? { keychainError: resolved.error } : {}) };
+  const auth: ConnectAuth =
+    resolved.value === undefined
+      ? {}
+      : mode === 'token'
+        ? { token: resolved.value }
+        : { password: resolved.value };
+  return {
+    mode,
+    auth,
+    source: resolved.source,
+    ...(resolved.error ? { keychainError: resolved.error } : {}),
+  };
 }
 
 /** An open, authenticated connection. */
@@ -86,14 +104,24 @@ export function noGatewayMessage(url: string): string {
  * Connects as the CLI's device. A loopback CLI is a local device, so the gateway approves it
  * silently. Failures become one line: "no gateway running …", or the gateway's own message.
  */
-export async function connectGateway(ctx: CliContext, config: Config, options: { url?: string | undefined } = {}): Promise<GatewayConnection> {
+export async function connectGateway(
+  ctx: CliContext,
+  config: Config,
+  options: { url?: string | undefined } = {},
+): Promise<GatewayConnection> {
   const url = resolveGatewayUrl({ flag: options.url, env: ctx.env, config });
   const shared = await resolveSharedAuth(ctx, config);
-  const identity = await new CliIdentityStore({ path: ctx.paths.cliIdentity, clock: ctx.clock }).loadOrCreate();
+  const identity = await new CliIdentityStore({
+    path: ctx.paths.cliIdentity,
+    clock: ctx.clock,
+  }).loadOrCreate();
   let socketError: (Error & { code?: string }) | undefined;
   const client = new GatewayClient({
     openSocket: () => {
-      const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: CONNECTION_DEFAULTS.openTimeoutMs });
+      const socket = new WebSocket(url, {
+        perMessageDeflate: false,
+        handshakeTimeout: CONNECTION_DEFAULTS.openTimeoutMs,
+      });
       socket.on('error', (error) => (socketError = error));
       return socket;
     },
@@ -112,19 +140,41 @@ export async function connectGateway(ctx: CliContext, config: Config, options: {
 }
 
 function cliClientInfo(version: string): ClientInfo {
-  return { id: CLI_CLIENT_ID, version, platform: process.platform, mode: 'cli', displayName: 'special-agent CLI' };
+  return {
+    id: CLI_CLIENT_ID,
+    version,
+    platform: process.platform,
+    mode: 'cli',
+    displayName: 'special-agent CLI',
+  };
 }
 
-function connectFailure(error: unknown, url: string, shared: SharedAuth, socketError: (Error & { code?: string }) | undefined): Error {
+function connectFailure(
+  error: unknown,
+  url: string,
+  shared: SharedAuth,
+  socketError: (Error & { code?: string }) | undefined,
+): Error {
   const code = socketError?.code;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET') {
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ECONNRESET'
+  ) {
     return new CliError(noGatewayMessage(url));
   }
   const httpStatus = /Unexpected server response: (\d+)/.exec(socketError?.message ?? '')?.[1];
   if (httpStatus) {
-    return new CliError(`the gateway at ${httpOrigin(url)} refused the connection (HTTP ${httpStatus}; check --url and gateway.allowedHosts)`);
+    return new CliError(
+      `the gateway at ${httpOrigin(url)} refused the connection (HTTP ${httpStatus}; check --url and gateway.allowedHosts)`,
+    );
   }
-  if (error instanceof GatewayClientError && /_MISSING$/.test(error.detailCode) && shared.keychainError) {
+  if (
+    error instanceof GatewayClientError &&
+    /_MISSING$/.test(error.detailCode) &&
+    shared.keychainError
+  ) {
     // The gateway says "missing"; the real cause is that the keychain could not be read.
     return new CliError(shared.keychainError.message);
   }

@@ -5,7 +5,10 @@
 import { spawn } from 'node:child_process';
 
 /** The opener program and its arguments for `url` on `platform`. */
-export function openerFor(platform: NodeJS.Platform, url: string): { command: string; args: string[] } {
+export function openerFor(
+  platform: NodeJS.Platform,
+  url: string,
+): { command: string; args: string[] } {
   if (platform === 'darwin') return { command: 'open', args: [url] };
   if (platform === 'win32') {
     // `start` is a cmd built-in; its first quoted argument is a window title, hence `""`.
@@ -19,7 +22,12 @@ export function openerFor(platform: NodeJS.Platform, url: string): { command: st
 export function openInBrowser(url: string, options: { platform: NodeJS.Platform }): Promise<void> {
   const { command, args } = openerFor(options.platform, url);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { detached: true, stdio: 'ignore', shell: false, windowsHide: true });
+    const child = spawn(command, args, {
+      detached: true,
+      stdio: 'ignore',
+      shell: false,
+      windowsHide: true,
+    });
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(new Error(`could not run ${command} (${error.code ?? error.message})`)),
     );

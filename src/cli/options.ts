@@ -3,18 +3,25 @@ import { InvalidArgumentError, type Command } from 'commander';
 
 /** Adds `--json`. */
 export function withJson(command: Command): Command {
-  return command.option('--json', 'print machine-readable JSON (for gateway-backed commands: the method payload)');
+  return command.option(
+    '--json',
+    'print machine-readable JSON (for gateway-backed commands: the method payload)',
+  );
 }
 
 /** Adds `--url <url>` (the gateway's WebSocket URL). */
 export function withUrl(command: Command): Command {
-  return command.option('--url <url>', 'gateway URL (default: SPECIAL_AGENT_GATEWAY_URL, then ws://127.0.0.1:<gateway.port>)');
+  return command.option(
+    '--url <url>',
+    'gateway URL (default: SPECIAL_AGENT_GATEWAY_URL, then ws://127.0.0.1:<gateway.port>)',
+  );
 }
 
 /** Commander parser for a TCP port (0 = any free port). */
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new InvalidArgumentError('expected a port number from 0 to 65535');
   return port;
 }
 

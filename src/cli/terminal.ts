@@ -8,7 +8,8 @@ import { Writable } from 'node:stream';
 /** All of `stream` as UTF-8, until EOF. */
 export async function readAllStdin(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -28,7 +29,11 @@ export class Prompter {
   #lines: AsyncIterator<string> | undefined;
   readonly #interactive: boolean;
 
-  constructor(options: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; interactive: boolean }) {
+  constructor(options: {
+    input: NodeJS.ReadableStream;
+    output: NodeJS.WritableStream;
+    interactive: boolean;
+  }) {
     this.#output = options.output;
     this.#interactive = options.interactive;
     // Echo goes through this gate so a secret being typed is not shown.
@@ -38,7 +43,11 @@ export class Prompter {
         done();
       },
     });
-    this.#rl = createInterface({ input: options.input, output: gate, terminal: options.interactive });
+    this.#rl = createInterface({
+      input: options.input,
+      output: gate,
+      terminal: options.interactive,
+    });
   }
 
   /** Asks `question`; an empty answer (or end of input) gives `fallback`. */
@@ -61,7 +70,8 @@ export class Prompter {
       const match = choices.find((choice) => choice === answer);
       if (match) return match;
       this.#output.write(`Please answer one of: ${choices.join(', ')}\n`);
-      if (!this.#interactive) throw new Error(`invalid answer "${answer}" (expected one of: ${choices.join(', ')})`);
+      if (!this.#interactive)
+        throw new Error(`invalid answer "${answer}" (expected one of: ${choices.join(', ')})`);
     }
   }
 

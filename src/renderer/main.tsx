@@ -44,6 +44,13 @@ function main(): void {
     timers: { set: (fn, ms) => setTimeout(fn, ms), clear: (handle) => clearTimeout(handle as number) },
   });
   connection.start();
+  // A dashboard link opened in a tab that already shows the UI only changes the fragment.
+  window.addEventListener('hashchange', () => {
+    const before = secrets.token;
+    const token = adoptFragmentToken(location, history, secrets);
+    const connected = connection.getSnapshot().phase === 'connected';
+    if (token && (token !== before || !connected)) connection.login({ token });
+  });
   const root = document.getElementById('root');
   if (!root) throw new Error('index.html lacks #root');
   createRoot(root).render(

@@ -10,7 +10,10 @@ import type { TestGateway } from '../helpers/gateway.js';
 const CLI_ENTRY = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 /** Environment for a CLI child that talks to `gateway` (same home, same token, its URL). */
-export function cliEnvFor(gateway: TestGateway, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+export function cliEnvFor(
+  gateway: TestGateway,
+  extra: Record<string, string | undefined> = {},
+): NodeJS.ProcessEnv {
   return childEnv(gateway.home, {
     SPECIAL_AGENT_GATEWAY_TOKEN: gateway.token,
     SPECIAL_AGENT_GATEWAY_URL: gateway.wsUrl,

@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { runCli } from '../helpers/child.js';
-import { connectDevice, deviceClient, newIdentity, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import {
+  connectDevice,
+  deviceClient,
+  newIdentity,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 import type { DeviceIdentity } from '../../src/shared/device-auth.js';
 import { allKeys, cliEnvFor, expectOk, expectOneLineFailure } from './cli-test-support.js';
 
@@ -20,7 +26,12 @@ async function startBehindProxy(): Promise<TestGateway> {
 
 /** A remote device (through the trusted proxy) asks to pair; returns its request id. */
 async function remoteRequest(gw: TestGateway, identity: DeviceIdentity): Promise<string> {
-  const client = deviceClient(gw.wsUrl, { identity, auth: { token: gw.token }, ...PROXY, client: { displayName: 'Phone of Ada' } });
+  const client = deviceClient(gw.wsUrl, {
+    identity,
+    auth: { token: gw.token },
+    ...PROXY,
+    client: { displayName: 'Phone of Ada' },
+  });
   const error = await client.connect().then(
     () => undefined,
     (e: unknown) => e,
@@ -48,10 +59,21 @@ describe('special-agent devices', () => {
     expect(text).toMatch(/Paired \(1\)[\s\S]*special-agent-cli[\s\S]*active/);
 
     const json = await runCli(['devices', 'list', '--json'], env);
-    const payload = JSON.parse(expectOk(json)) as { pending: Record<string, unknown>[]; paired: Record<string, unknown>[] };
+    const payload = JSON.parse(expectOk(json)) as {
+      pending: Record<string, unknown>[];
+      paired: Record<string, unknown>[];
+    };
     expect(Object.keys(payload).sort()).toEqual(['paired', 'pending']);
-    expect(payload.pending[0]).toMatchObject({ requestId, deviceId: phone.deviceId, remoteIp: '203.0.113.7', reason: 'not-paired' });
-    expect(payload.paired[0]).toMatchObject({ clientId: 'special-agent-cli', approvedBy: 'local-auto' });
+    expect(payload.pending[0]).toMatchObject({
+      requestId,
+      deviceId: phone.deviceId,
+      remoteIp: '203.0.113.7',
+      reason: 'not-paired',
+    });
+    expect(payload.paired[0]).toMatchObject({
+      clientId: 'special-agent-cli',
+      approvedBy: 'local-auto',
+    });
     const keys = allKeys(payload);
     expect(keys.filter((key) => /hash|^token$|deviceToken|secret|password/i.test(key))).toEqual([]);
     expect(json.stdout).not.toContain(gw.token);
@@ -72,8 +94,13 @@ describe('special-agent devices', () => {
     const phone = await newIdentity();
     const requestId = await remoteRequest(gw, phone);
     const env = cliEnvFor(gw);
-    expect(expectOk(await runCli(['devices', 'reject', requestId.slice(0, 10)], env))).toMatch(/^Rejected /);
-    const list = JSON.parse(expectOk(await runCli(['devices', 'list', '--json'], env))) as { pending: unknown[]; paired: { deviceId: string }[] };
+    expect(expectOk(await runCli(['devices', 'reject', requestId.slice(0, 10)], env))).toMatch(
+      /^Rejected /,
+    );
+    const list = JSON.parse(expectOk(await runCli(['devices', 'list', '--json'], env))) as {
+      pending: unknown[];
+      paired: { deviceId: string }[];
+    };
     expect(list.pending).toEqual([]);
     expect(list.paired.map((device) => device.deviceId)).not.toContain(phone.deviceId);
   });
@@ -83,21 +110,37 @@ describe('special-agent devices', () => {
     const { client, identity } = await connectDevice(gw);
     const env = cliEnvFor(gw);
     const closed = client.closed();
-    expect(expectOk(await runCli(['devices', 'revoke', identity.deviceId.slice(0, 12)], env))).toMatch(/^Revoked the token of /);
+    expect(
+      expectOk(await runCli(['devices', 'revoke', identity.deviceId.slice(0, 12)], env)),
+    ).toMatch(/^Revoked the token of /);
     expect((await closed).code).toBe(4001);
     const text = expectOk(await runCli(['devices', 'list'], env));
     expect(text).toMatch(new RegExp(`${identity.deviceId.slice(0, 12)}.*revoked`));
     expectOk(await runCli(['devices', 'remove', identity.deviceId], env));
-    const list = JSON.parse(expectOk(await runCli(['devices', 'list', '--json'], env))) as { paired: { deviceId: string }[] };
+    const list = JSON.parse(expectOk(await runCli(['devices', 'list', '--json'], env))) as {
+      paired: { deviceId: string }[];
+    };
     expect(list.paired.map((device) => device.deviceId)).not.toContain(identity.deviceId);
   });
 
-  it('exits 1 with the gateway\'s one-line message for an unknown request or device id', async () => {
+  it("exits 1 with the gateway's one-line message for an unknown request or device id", async () => {
     const gw = await startBehindProxy();
     const env = cliEnvFor(gw);
-    expectOneLineFailure(await runCli(['devices', 'approve', 'no-such-request'], env), 1, /pairing request no-such-request not found.*special-agent devices list/);
-    expectOneLineFailure(await runCli(['devices', 'remove', 'f'.repeat(64)], env), 1, /device f{64} is not paired/);
-    expectOneLineFailure(await runCli(['devices', 'rotate', 'abcdef0123'], env), 1, /device abcdef0123 is not paired/);
+    expectOneLineFailure(
+      await runCli(['devices', 'approve', 'no-such-request'], env),
+      1,
+      /pairing request no-such-request not found.*special-agent devices list/,
+    );
+    expectOneLineFailure(
+      await runCli(['devices', 'remove', 'f'.repeat(64)], env),
+      1,
+      /device f{64} is not paired/,
+    );
+    expectOneLineFailure(
+      await runCli(['devices', 'rotate', 'abcdef0123'], env),
+      1,
+      /device abcdef0123 is not paired/,
+    );
   });
 
   it('says how to start a gateway when none is running', async () => {
@@ -106,6 +149,10 @@ describe('special-agent devices', () => {
     await gw.stop();
     gateway = undefined;
     const result = await runCli(['devices', 'list'], env);
-    expectOneLineFailure(result, 1, /^special-agent: no gateway running at http:\/\/127\.0\.0\.1:\d+ \(start one with: special-agent gateway run\)$/);
+    expectOneLineFailure(
+      result,
+      1,
+      /^special-agent: no gateway running at http:\/\/127\.0\.0\.1:\d+ \(start one with: special-agent gateway run\)$/,
+    );
   });
 });

@@ -24,16 +24,22 @@ export function registerChatCommand(program: Command, ctx: CliContext): void {
   withUrl(
     program
       .command('chat [message...]')
-      .description('send a message to an agent and print the reply as it streams (reads stdin when no message is given)')
+      .description(
+        'send a message to an agent and print the reply as it streams (reads stdin when no message is given)',
+      )
       .option('--agent <id>', 'agent to talk to (default: agents.default)')
       .option('--session <id>', 'continue this session (see --json output for ids)')
-      .option('--json', 'print the chat.send payload, then each chat event, one JSON object per line'),
+      .option(
+        '--json',
+        'print the chat.send payload, then each chat event, one JSON object per line',
+      ),
   ).action((words: string[], options: ChatOptions) => chat(ctx, words, options));
 }
 
 async function chat(ctx: CliContext, words: string[], options: ChatOptions): Promise<void> {
   const message = words.length ? words.join(' ') : await messageFromStdin(ctx);
-  if (!message.trim()) throw new CliError('no message (give it as arguments, or pipe it on stdin)', EXIT.usage);
+  if (!message.trim())
+    throw new CliError('no message (give it as arguments, or pipe it on stdin)', EXIT.usage);
   const { config } = await loadConfig(ctx.paths);
   const connection = await connectGateway(ctx, config, { url: options.url });
   try {
@@ -48,7 +54,12 @@ async function messageFromStdin(ctx: CliContext): Promise<string> {
   return stripFinalNewline(await ctx.io.readStdin());
 }
 
-function streamReply(ctx: CliContext, connection: GatewayConnection, message: string, options: ChatOptions): Promise<void> {
+function streamReply(
+  ctx: CliContext,
+  connection: GatewayConnection,
+  message: string,
+  options: ChatOptions,
+): Promise<void> {
   const { client } = connection;
   return new Promise<void>((resolve, reject) => {
     let runId: string | undefined;
@@ -84,10 +95,17 @@ function streamReply(ctx: CliContext, connection: GatewayConnection, message: st
       else if (event.runId === runId) handle(event);
     });
     const offClose = client.onClose((code, reason) =>
-      finish(new CliError(`the gateway closed the connection during the reply (${code}${reason ? ` ${reason}` : ''})`)),
+      finish(
+        new CliError(
+          `the gateway closed the connection during the reply (${code}${reason ? ` ${reason}` : ''})`,
+        ),
+      ),
     );
     const removeInterrupt = ctx.onInterrupt(() => {
-      const stop = runId === undefined ? Promise.resolve() : client.request('chat.abort', { runId }).catch(() => undefined);
+      const stop =
+        runId === undefined
+          ? Promise.resolve()
+          : client.request('chat.abort', { runId }).catch(() => undefined);
       const wait = new Promise((done) => setTimeout(done, ABORT_WAIT_MS).unref());
       void Promise.race([stop, wait]).then(() => {
         ctx.exitCode = EXIT.interrupted;

@@ -5,7 +5,12 @@
  */
 import type { Command } from 'commander';
 import { ConfigEditor } from '../../main/config/edit.js';
-import { formatConfigPath, getAtPath, parseCliValue, parseConfigPath } from '../../main/config/config-path.js';
+import {
+  formatConfigPath,
+  getAtPath,
+  parseCliValue,
+  parseConfigPath,
+} from '../../main/config/config-path.js';
 import type { PathSegment } from '../../main/config/json5-positions.js';
 import { loadConfig } from '../../main/config/load.js';
 import { REDACTED, redactConfig } from '../../main/gateway/methods/config.js';
@@ -21,18 +26,28 @@ import { readValueFromStdin } from './read-value.js';
 
 /** Registers the `configure` group. */
 export function registerConfigureCommands(program: Command, ctx: CliContext): void {
-  const configure = program.command('configure').description('read and change the config file (secrets go to the OS keychain)');
+  const configure = program
+    .command('configure')
+    .description('read and change the config file (secrets go to the OS keychain)');
   withJson(
     configure
       .command('set <path> <value>')
-      .description('set a value (JSON5, e.g. 19000, true, "text"); give - as the value to read it from stdin, which keeps secrets out of ps and shell history'),
-  ).action((path: string, value: string, options: JsonOption) => setValue(ctx, path, value, options));
-  withJson(configure.command('get <path>').description('print a value (secrets print as [redacted] with their source)')).action(
-    (path: string, options: JsonOption) => getValue(ctx, path, options),
+      .description(
+        'set a value (JSON5, e.g. 19000, true, "text"); give - as the value to read it from stdin, which keeps secrets out of ps and shell history',
+      ),
+  ).action((path: string, value: string, options: JsonOption) =>
+    setValue(ctx, path, value, options),
   );
-  withJson(configure.command('unset <path>').description('remove a value (a secret is removed from the keychain too)')).action(
-    (path: string, options: JsonOption) => unsetValue(ctx, path, options),
-  );
+  withJson(
+    configure
+      .command('get <path>')
+      .description('print a value (secrets print as [redacted] with their source)'),
+  ).action((path: string, options: JsonOption) => getValue(ctx, path, options));
+  withJson(
+    configure
+      .command('unset <path>')
+      .description('remove a value (a secret is removed from the keychain too)'),
+  ).action((path: string, options: JsonOption) => unsetValue(ctx, path, options));
 }
 
 function segmentsOf(path: string): PathSegment[] {
@@ -55,19 +70,37 @@ function localServices(ctx: CliContext, config: Config) {
   return { editor, secrets };
 }
 
-async function setValue(ctx: CliContext, path: string, rawValue: string, options: JsonOption): Promise<void> {
+async function setValue(
+  ctx: CliContext,
+  path: string,
+  rawValue: string,
+  options: JsonOption,
+): Promise<void> {
   const segments = segmentsOf(path);
   const dotted = formatConfigPath(segments);
   const secret = isSecretPath(segments);
-  const raw = rawValue === '-' ? await readValueFromStdin(ctx, secret ? `Value for ${dotted} (not shown)` : `Value for ${dotted}`) : rawValue;
+  const raw =
+    rawValue === '-'
+      ? await readValueFromStdin(
+          ctx,
+          secret ? `Value for ${dotted} (not shown)` : `Value for ${dotted}`,
+        )
+      : rawValue;
   const { config } = await loadConfig(ctx.paths);
   const { editor, secrets } = localServices(ctx, config);
   if (secret) {
     const value = stripFinalNewline(raw).trim();
     if (!value) throw new CliError(`${dotted} must be a non-empty string`);
     const stored = await secrets.storeSecret(segments, value);
-    ctx.io.out(options.json ? toJson({ path: dotted, restartRequired: false, storedIn: 'keychain' }) : `Stored in OS keychain (${stored.account})\n`);
-    if (stored.shadowedByEnv) ctx.io.err(`note: ${stored.shadowedByEnv} is set and wins over the stored value until it is unset\n`);
+    ctx.io.out(
+      options.json
+        ? toJson({ path: dotted, restartRequired: false, storedIn: 'keychain' })
+        : `Stored in OS keychain (${stored.account})\n`,
+    );
+    if (stored.shadowedByEnv)
+      ctx.io.err(
+        `note: ${stored.shadowedByEnv} is set and wins over the stored value until it is unset\n`,
+      );
     warnUnknownProvider(ctx, config, segments);
     return;
   }
@@ -77,10 +110,16 @@ async function setValue(ctx: CliContext, path: string, rawValue: string, options
   for (const entry of found) await ctx.keychain().set(entry.account, entry.value);
   const result = await editor.set(segments, clean);
   const restart = result.restartRequired ? ' (restart required)' : '';
-  const storedNote = found.length ? ` (${found.map((entry) => entry.account).join(', ')} stored in OS keychain)` : '';
+  const storedNote = found.length
+    ? ` (${found.map((entry) => entry.account).join(', ')} stored in OS keychain)`
+    : '';
   ctx.io.out(
     options.json
-      ? toJson({ path: dotted, restartRequired: result.restartRequired, ...(found.length ? { storedIn: 'keychain' } : {}) })
+      ? toJson({
+          path: dotted,
+          restartRequired: result.restartRequired,
+          ...(found.length ? { storedIn: 'keychain' } : {}),
+        })
       : `Set ${dotted} = ${JSON.stringify(clean)}${restart}${storedNote}\n`,
   );
 }
@@ -90,22 +129,35 @@ async function getValue(ctx: CliContext, path: string, options: JsonOption): Pro
   const dotted = formatConfigPath(segments);
   const { config } = await loadConfig(ctx.paths);
   if (isSecretPath(segments)) {
-    const resolved = await resolveSecret(refForSecretPath(segments), { env: ctx.env, config, store: ctx.keychain() });
+    const resolved = await resolveSecret(refForSecretPath(segments), {
+      env: ctx.env,
+      config,
+      store: ctx.keychain(),
+    });
     if (resolved.value === undefined) {
       if (resolved.error) throw new CliError(resolved.error.message);
-      throw new CliError(`${dotted} is not set (not in the environment, the config file or the OS keychain)`);
+      throw new CliError(
+        `${dotted} is not set (not in the environment, the config file or the OS keychain)`,
+      );
     }
     const source = sourceLabel(resolved);
     ctx.io.out(
       options.json
-        ? toJson({ path: dotted, config: REDACTED, source: resolved.source, ...(resolved.envVar ? { envVar: resolved.envVar } : {}) })
+        ? toJson({
+            path: dotted,
+            config: REDACTED,
+            source: resolved.source,
+            ...(resolved.envVar ? { envVar: resolved.envVar } : {}),
+          })
         : `${REDACTED} (source: ${source})\n`,
     );
     return;
   }
   const value = getAtPath(redactConfig(config), segments);
   if (value === undefined) throw new CliError(`${dotted} is not set`);
-  ctx.io.out(options.json ? toJson({ path: dotted, config: value }) : `${JSON.stringify(value, null, 2)}\n`);
+  ctx.io.out(
+    options.json ? toJson({ path: dotted, config: value }) : `${JSON.stringify(value, null, 2)}\n`,
+  );
 }
 
 async function unsetValue(ctx: CliContext, path: string, options: JsonOption): Promise<void> {
@@ -119,7 +171,9 @@ async function unsetValue(ctx: CliContext, path: string, options: JsonOption): P
       ...(cleared.deletedFromKeychain ? [`removed ${cleared.account} from the OS keychain`] : []),
       ...(cleared.removedPlaintext ? ['removed the plaintext copy from the config file'] : []),
     ];
-    const text = done.length ? `${capitalize(done.join(' and '))}\n` : `Nothing was stored for ${dotted}\n`;
+    const text = done.length
+      ? `${capitalize(done.join(' and '))}\n`
+      : `Nothing was stored for ${dotted}\n`;
     ctx.io.out(options.json ? toJson({ path: dotted, restartRequired: false, ...cleared }) : text);
     return;
   }
@@ -144,7 +198,10 @@ function refForSecretPath(path: readonly PathSegment[]): SecretRef {
 }
 
 /** Pulls string secrets out of `value` (set at `base`), returning the rest and their accounts. */
-export function splitSecrets(base: readonly PathSegment[], value: unknown): { clean: unknown; found: { account: string; value: string }[] } {
+export function splitSecrets(
+  base: readonly PathSegment[],
+  value: unknown,
+): { clean: unknown; found: { account: string; value: string }[] } {
   const found: { account: string; value: string }[] = [];
   const walk = (path: PathSegment[], node: unknown): unknown => {
     if (node === null || typeof node !== 'object') return node;
@@ -153,7 +210,8 @@ export function splitSecrets(base: readonly PathSegment[], value: unknown): { cl
     for (const [key, child] of Object.entries(node)) {
       const childPath = [...path, key];
       const account = keychainAccountForPath(childPath);
-      if (account !== undefined && typeof child === 'string' && child.length > 0) found.push({ account, value: child });
+      if (account !== undefined && typeof child === 'string' && child.length > 0)
+        found.push({ account, value: child });
       else out[key] = walk(childPath, child);
     }
     return out;

@@ -35,17 +35,24 @@ async function dashboard(ctx: CliContext, options: DashboardOptions): Promise<vo
     await ctx.openUrl(url);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError(`${reason}; run special-agent dashboard --no-open and open the URL yourself`);
+    throw new CliError(
+      `${reason}; run special-agent dashboard --no-open and open the URL yourself`,
+    );
   }
   // The token went to the browser only: it is never printed once the URL was opened.
-  ctx.io.out(options.json ? toJson({ opened: true, url: origin + '/' }) : 'Opened the Control UI\n');
+  ctx.io.out(
+    options.json ? toJson({ opened: true, url: origin + '/' }) : 'Opened the Control UI\n',
+  );
 }
 
 /**
  * `#token=<token>` in token mode (the fragment never reaches the server's logs), nothing in
  * password or none mode: a password is typed into the login page instead.
  */
-async function tokenFragment(ctx: CliContext, config: Parameters<typeof resolveSharedAuth>[1]): Promise<string> {
+async function tokenFragment(
+  ctx: CliContext,
+  config: Parameters<typeof resolveSharedAuth>[1],
+): Promise<string> {
   if (config.gateway.auth.mode !== 'token') return '';
   const shared = await resolveSharedAuth(ctx, config);
   if (shared.auth.token) return `#token=${encodeURIComponent(shared.auth.token)}`;

@@ -4,7 +4,14 @@ import { loadConfig } from '../../main/config/load.js';
 import type { PairedDevice, PendingRequest } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
-import { SHORT_DEVICE_ID_LENGTH, SHORT_REQUEST_ID_LENGTH, cell, formatAge, renderTable, toJson } from '../format.js';
+import {
+  SHORT_DEVICE_ID_LENGTH,
+  SHORT_REQUEST_ID_LENGTH,
+  cell,
+  formatAge,
+  renderTable,
+  toJson,
+} from '../format.js';
 import { connectGateway, type GatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
 
@@ -20,23 +27,48 @@ export interface PairList {
 
 type Action = 'approve' | 'reject' | 'remove' | 'rotate' | 'revoke';
 
-const ACTIONS: Record<Action, { method: string; idKind: 'request' | 'device'; help: string; done: string }> = {
-  approve: { method: 'device.pair.approve', idKind: 'request', help: 'approve a pending pairing request', done: 'Approved' },
-  reject: { method: 'device.pair.reject', idKind: 'request', help: 'reject a pending pairing request', done: 'Rejected' },
-  remove: { method: 'device.pair.remove', idKind: 'device', help: 'unpair a device (its connections close)', done: 'Removed' },
+const ACTIONS: Record<
+  Action,
+  { method: string; idKind: 'request' | 'device'; help: string; done: string }
+> = {
+  approve: {
+    method: 'device.pair.approve',
+    idKind: 'request',
+    help: 'approve a pending pairing request',
+    done: 'Approved',
+  },
+  reject: {
+    method: 'device.pair.reject',
+    idKind: 'request',
+    help: 'reject a pending pairing request',
+    done: 'Rejected',
+  },
+  remove: {
+    method: 'device.pair.remove',
+    idKind: 'device',
+    help: 'unpair a device (its connections close)',
+    done: 'Removed',
+  },
   rotate: {
     method: 'device.token.rotate',
     idKind: 'device',
     help: "rotate a device's token (it signs in again with the gateway secret)",
     done: 'Rotated the token of',
   },
-  revoke: { method: 'device.token.revoke', idKind: 'device', help: "revoke a device's token", done: 'Revoked the token of' },
+  revoke: {
+    method: 'device.token.revoke',
+    idKind: 'device',
+    help: "revoke a device's token",
+    done: 'Revoked the token of',
+  },
 };
 
 /** Registers the `devices` group. */
 export function registerDeviceCommands(program: Command, ctx: CliContext): void {
   const devices = program.command('devices').description('list, approve and manage paired devices');
-  withUrl(withJson(devices.command('list').description('pending requests and paired devices'))).action((options: UrlOption) =>
+  withUrl(
+    withJson(devices.command('list').description('pending requests and paired devices')),
+  ).action((options: UrlOption) =>
     withConnection(ctx, options, async (connection) => {
       const list = await connection.client.request<PairList>('device.pair.list');
       ctx.io.out(options.json ? toJson(list) : renderPairList(list, ctx.clock.now()));
@@ -44,19 +76,37 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
   );
   for (const [name, action] of Object.entries(ACTIONS) as [Action, (typeof ACTIONS)[Action]][]) {
     const argument = action.idKind === 'request' ? '<requestId>' : '<deviceId>';
-    withUrl(withJson(devices.command(`${name} ${argument}`).description(`${action.help} (an id prefix of 8+ characters works)`))).action(
-      (id: string, options: UrlOption) =>
-        withConnection(ctx, options, async (connection) => {
-          const resolved = action.idKind === 'request' ? await resolveRequestId(connection, id) : await resolveDeviceId(connection, id);
-          const params = action.idKind === 'request' ? { requestId: resolved } : { deviceId: resolved };
-          const payload = await connection.client.request<Record<string, unknown>>(action.method, params);
-          ctx.io.out(options.json ? toJson(payload) : `${action.done} ${describeTarget(payload, resolved)}\n`);
-        }),
+    withUrl(
+      withJson(
+        devices
+          .command(`${name} ${argument}`)
+          .description(`${action.help} (an id prefix of 8+ characters works)`),
+      ),
+    ).action((id: string, options: UrlOption) =>
+      withConnection(ctx, options, async (connection) => {
+        const resolved =
+          action.idKind === 'request'
+            ? await resolveRequestId(connection, id)
+            : await resolveDeviceId(connection, id);
+        const params =
+          action.idKind === 'request' ? { requestId: resolved } : { deviceId: resolved };
+        const payload = await connection.client.request<Record<string, unknown>>(
+          action.method,
+          params,
+        );
+        ctx.io.out(
+          options.json ? toJson(payload) : `${action.done} ${describeTarget(payload, resolved)}\n`,
+        );
+      }),
     );
   }
 }
 
-async function withConnection(ctx: CliContext, options: UrlOption, work: (connection: GatewayConnection) => Promise<void>): Promise<void> {
+async function withConnection(
+  ctx: CliContext,
+  options: UrlOption,
+  work: (connection: GatewayConnection) => Promise<void>,
+): Promise<void> {
   const { config } = await loadConfig(ctx.paths);
   const connection = await connectGateway(ctx, config, { url: options.url });
   try {
@@ -88,7 +138,10 @@ async function resolveDeviceId(connection: GatewayConnection, id: string): Promi
   const matches = paired.filter((device) => device.deviceId.startsWith(wanted));
   if (matches.length > 1) throw ambiguous('device id', id, matches.length);
   const match = matches[0];
-  if (!match) throw new CliError(`device ${id} is not paired (run \`special-agent devices list\` to see paired devices)`);
+  if (!match)
+    throw new CliError(
+      `device ${id} is not paired (run \`special-agent devices list\` to see paired devices)`,
+    );
   return match.deviceId;
 }
 
@@ -127,11 +180,17 @@ export function renderPairList(list: PairList, now: number): string {
   ]);
   let text = `Pending (${list.pending.length})\n`;
   text += pendingRows.length
-    ? renderTable(['REQUEST', 'DEVICE', 'NAME', 'PLATFORM/CLIENT', 'IP', 'SCOPES', 'REQUESTED', 'WHY'], pendingRows)
+    ? renderTable(
+        ['REQUEST', 'DEVICE', 'NAME', 'PLATFORM/CLIENT', 'IP', 'SCOPES', 'REQUESTED', 'WHY'],
+        pendingRows,
+      )
     : '  none\n';
   text += `\nPaired (${list.paired.length})\n`;
   text += pairedRows.length
-    ? renderTable(['DEVICE', 'NAME', 'PLATFORM/CLIENT', 'IP', 'SCOPES', 'LAST SEEN', 'TOKEN'], pairedRows)
+    ? renderTable(
+        ['DEVICE', 'NAME', 'PLATFORM/CLIENT', 'IP', 'SCOPES', 'LAST SEEN', 'TOKEN'],
+        pairedRows,
+      )
     : '  none\n';
   if (list.pending.length) text += '\nApprove with: special-agent devices approve <request>\n';
   return text;

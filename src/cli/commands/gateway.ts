@@ -6,7 +6,12 @@ import type { StatusPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { formatUptime, plural, toJson } from '../format.js';
-import { connectGateway, httpOrigin, resolveGatewayUrl, type SharedAuth } from '../gateway-connection.js';
+import {
+  connectGateway,
+  httpOrigin,
+  resolveGatewayUrl,
+  type SharedAuth,
+} from '../gateway-connection.js';
 import { parsePort, withJson, withUrl, type UrlOption } from '../options.js';
 
 /** How long `gateway status` waits for `/healthz`. */
@@ -25,11 +30,16 @@ export function registerGatewayCommands(program: Command, ctx: CliContext): void
   ).action(async (options: { port?: number; bind?: string }) => {
     // Loaded here, not at the top: the whole gateway is only needed by this command.
     const { runGatewayUntilSignal } = await import('../../main/run-gateway.js');
-    ctx.exitCode = await runGatewayUntilSignal({ env: ctx.env, overrides: { port: options.port, bind: options.bind } });
+    ctx.exitCode = await runGatewayUntilSignal({
+      env: ctx.env,
+      overrides: { port: options.port, bind: options.bind },
+    });
   });
-  withUrl(withJson(gateway.command('status').description('is the gateway up, where, with which auth mode'))).action(
-    (options: UrlOption) => gatewayStatus(ctx, options),
-  );
+  withUrl(
+    withJson(
+      gateway.command('status').description('is the gateway up, where, with which auth mode'),
+    ),
+  ).action((options: UrlOption) => gatewayStatus(ctx, options));
 }
 
 async function gatewayStatus(ctx: CliContext, options: UrlOption): Promise<void> {
@@ -43,23 +53,38 @@ async function gatewayStatus(ctx: CliContext, options: UrlOption): Promise<void>
     );
   }
   if (health === 'refused') {
-    throw new CliError(`the gateway at ${origin} refused the request (HTTP 403; add this host to gateway.allowedHosts or use 127.0.0.1)`);
+    throw new CliError(
+      `the gateway at ${origin} refused the request (HTTP 403; add this host to gateway.allowedHosts or use 127.0.0.1)`,
+    );
   }
   if (health === 'foreign') {
-    throw new CliError(`something other than a special-agent gateway answers at ${origin} (check --url or gateway.port)`);
+    throw new CliError(
+      `something other than a special-agent gateway answers at ${origin} (check --url or gateway.port)`,
+    );
   }
   const connection = await connectGateway(ctx, config, { url });
   try {
     const status = await connection.client.request<StatusPayload>('status');
-    ctx.io.out(options.json ? toJson(status) : statusLine(new URL(origin).hostname, status, connection.shared));
+    ctx.io.out(
+      options.json
+        ? toJson(status)
+        : statusLine(new URL(origin).hostname, status, connection.shared),
+    );
   } finally {
     connection.close();
   }
 }
 
 /** `Gateway on 127.0.0.1:18789 · token (keychain) · up 3m · 2 connections · 0 pending pairing · keychain: available` */
-export function statusLine(host: string, status: StatusPayload, shared: Pick<SharedAuth, 'source'>): string {
-  const auth = status.authMode === 'none' || shared.source === 'none' ? status.authMode : `${status.authMode} (${shared.source})`;
+export function statusLine(
+  host: string,
+  status: StatusPayload,
+  shared: Pick<SharedAuth, 'source'>,
+): string {
+  const auth =
+    status.authMode === 'none' || shared.source === 'none'
+      ? status.authMode
+      : `${status.authMode} (${shared.source})`;
   return (
     [
       `Gateway on ${host}:${status.port}`,
@@ -75,7 +100,9 @@ export function statusLine(host: string, status: StatusPayload, shared: Pick<Sha
 async function fetchHealth(origin: string): Promise<'up' | 'down' | 'refused' | 'foreign'> {
   let response: Response;
   try {
-    response = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(HEALTHZ_TIMEOUT_MS) });
+    response = await fetch(`${origin}/healthz`, {
+      signal: AbortSignal.timeout(HEALTHZ_TIMEOUT_MS),
+    });
   } catch {
     return 'down';
   }

@@ -4,7 +4,11 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
-import { computeAuthStatus, type AuthStatus, type ProviderAuthRow } from '../../main/providers/auth-status.js';
+import {
+  computeAuthStatus,
+  type AuthStatus,
+  type ProviderAuthRow,
+} from '../../main/providers/auth-status.js';
 import { resolveSecret } from '../../main/secrets/resolve.js';
 import type { GatewayError } from '../../shared/errors.js';
 import type { CliContext } from '../cli-context.js';
@@ -22,7 +26,9 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
   withJson(
     models
       .command('auth-status')
-      .description('which credential each provider uses, and whether every agent can run (no gateway needed)')
+      .description(
+        'which credential each provider uses, and whether every agent can run (no gateway needed)',
+      )
       .option('--probe', 'also call each provider (GET /models) to check the key'),
   ).action((options: AuthStatusOptions) => authStatus(ctx, options));
 }
@@ -34,7 +40,10 @@ async function authStatus(ctx: CliContext, options: AuthStatusOptions): Promise<
     config,
     probe: options.probe === true,
     resolveKey: async (id) => {
-      const resolved = await resolveSecret({ kind: 'provider', id }, { env: ctx.env, config, store: ctx.keychain() });
+      const resolved = await resolveSecret(
+        { kind: 'provider', id },
+        { env: ctx.env, config, store: ctx.keychain() },
+      );
       keychainError ??= resolved.error;
       return resolved;
     },
@@ -46,7 +55,8 @@ async function authStatus(ctx: CliContext, options: AuthStatusOptions): Promise<
 
 /** The provider table, then the agent table. */
 export function renderAuthStatus(status: AuthStatus): string {
-  if (status.providers.length === 0) return 'No providers configured (add one with: special-agent onboard)\n';
+  if (status.providers.length === 0)
+    return 'No providers configured (add one with: special-agent onboard)\n';
   const probed = status.providers.some((row) => row.probe !== undefined);
   const providerRows = status.providers.map((row) => [
     row.id,
@@ -57,7 +67,10 @@ export function renderAuthStatus(status: AuthStatus): string {
     row.status,
     ...(probed ? [probeCell(row)] : []),
   ]);
-  let text = renderTable(['PROVIDER', 'TYPE', 'BASE URL', 'CREDENTIAL', 'KEY', 'STATUS', ...(probed ? ['PROBE'] : [])], providerRows);
+  let text = renderTable(
+    ['PROVIDER', 'TYPE', 'BASE URL', 'CREDENTIAL', 'KEY', 'STATUS', ...(probed ? ['PROBE'] : [])],
+    providerRows,
+  );
   text += '\n';
   text += status.agents.length
     ? renderTable(
@@ -86,18 +99,34 @@ export function probeCell(row: ProviderAuthRow): string {
   if (!probe) return '-';
   if (probe.ok) return `ok (${Math.round(probe.latencyMs)} ms)`;
   const kind = probe.error?.kind ?? 'error';
-  return kind === 'rejected' && probe.httpStatus !== undefined ? `rejected (${probe.httpStatus})` : kind;
+  return kind === 'rejected' && probe.httpStatus !== undefined
+    ? `rejected (${probe.httpStatus})`
+    : kind;
 }
 
 /** Why some agent cannot run, as one line; undefined when every agent's provider is ready. */
-function firstProblem(status: AuthStatus, keychainError: GatewayError | undefined): string | undefined {
-  const blocked = [...new Set(status.agents.filter((agent) => agent.status === 'missing' || agent.status === 'invalid').map((agent) => agent.provider))];
+function firstProblem(
+  status: AuthStatus,
+  keychainError: GatewayError | undefined,
+): string | undefined {
+  const blocked = [
+    ...new Set(
+      status.agents
+        .filter((agent) => agent.status === 'missing' || agent.status === 'invalid')
+        .map((agent) => agent.provider),
+    ),
+  ];
   const id = blocked[0];
   if (id === undefined) return undefined;
-  const more = blocked.length > 1 ? ` (and ${blocked.length - 1} more provider${blocked.length > 2 ? 's' : ''})` : '';
+  const more =
+    blocked.length > 1
+      ? ` (and ${blocked.length - 1} more provider${blocked.length > 2 ? 's' : ''})`
+      : '';
   const fix = `special-agent configure set models.providers.${id}.apiKey <key>`;
   const row = status.providers.find((provider) => provider.id === id);
-  if (row?.status === 'invalid') return `provider "${id}" rejected its API key (fix: ${fix})${more}`;
-  if (keychainError) return `No credentials found for provider "${id}": ${keychainError.message}${more}`;
-  return `No credentials found for provider "${id}" (fix: ${fix})${more}`;
+  if (row?.status === 'invalid')
+    return `provider "${id}" rejected its API key (fix: ${fix})${more}`;
+  // The keychain may hold the key but could not be read: say so, or the fix looks wrong.
+  const keychainNote = keychainError ? `; note: ${keychainError.message}` : '';
+  return `No credentials found for provider "${id}" (fix: ${fix})${more}${keychainNote}`;
 }

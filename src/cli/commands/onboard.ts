@@ -39,10 +39,14 @@ export function registerOnboardCommand(program: Command, ctx: CliContext): void 
     .description('set up gateway auth and a first model provider')
     .option('--non-interactive', 'ask nothing; take everything from flags (for scripts)')
     .addOption(new Option('--auth-mode <mode>', 'gateway auth mode').choices(AUTH_MODES))
-    .addOption(new Option('--provider <preset>', 'add a provider from a preset').choices(Object.keys(PROVIDER_PRESETS)))
+    .addOption(
+      new Option('--provider <preset>', 'add a provider from a preset').choices(
+        Object.keys(PROVIDER_PRESETS),
+      ),
+    )
     .option('--provider-id <id>', 'id of the provider (default: the preset name)')
     .option('--base-url <url>', "the provider's API base URL (default: the preset's)")
-    .option('--model <name>', 'model the agent uses (default: the preset\'s)')
+    .option('--model <name>', "model the agent uses (default: the preset's)")
     .option('--api-key-stdin', 'read the provider API key from stdin (with --non-interactive)')
     .option('--json', 'print what was set up as JSON (never a secret)')
     .action((options: OnboardOptions) => onboard(ctx, options));
@@ -51,13 +55,25 @@ export function registerOnboardCommand(program: Command, ctx: CliContext): void 
 async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> {
   const interactive = options.nonInteractive !== true;
   if (options.apiKeyStdin && interactive) {
-    throw new CliError('--api-key-stdin needs --non-interactive (interactive onboarding asks for the key)', EXIT.usage);
+    throw new CliError(
+      '--api-key-stdin needs --non-interactive (interactive onboarding asks for the key)',
+      EXIT.usage,
+    );
   }
-  if (!options.provider && !interactive && (options.providerId || options.baseUrl || options.model || options.apiKeyStdin)) {
-    throw new CliError('--provider-id, --base-url, --model and --api-key-stdin need --provider ollama|openai|anthropic', EXIT.usage);
+  if (
+    !options.provider &&
+    !interactive &&
+    (options.providerId || options.baseUrl || options.model || options.apiKeyStdin)
+  ) {
+    throw new CliError(
+      '--provider-id, --base-url, --model and --api-key-stdin need --provider ollama|openai|anthropic',
+      EXIT.usage,
+    );
   }
   const { config } = await loadConfig(ctx.paths);
-  const prompter = interactive ? new Prompter({ input: ctx.io.stdin, output: ctx.io.stdout, interactive: ctx.io.stdinIsTty }) : undefined;
+  const prompter = interactive
+    ? new Prompter({ input: ctx.io.stdin, output: ctx.io.stdout, interactive: ctx.io.stdinIsTty })
+    : undefined;
   try {
     const editor = new ConfigEditor({ paths: ctx.paths });
     const secrets = new SecretsService({
@@ -66,17 +82,30 @@ async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> 
       getConfig: () => config,
       env: ctx.env,
     });
-    const authMode = options.authMode ?? (prompter ? await prompter.choose('Gateway auth mode', AUTH_MODES, config.gateway.auth.mode) : config.gateway.auth.mode);
+    const authMode =
+      options.authMode ??
+      (prompter
+        ? await prompter.choose('Gateway auth mode', AUTH_MODES, config.gateway.auth.mode)
+        : config.gateway.auth.mode);
     if (authMode === 'none' && !bindIsLoopback(config.gateway.bind)) {
-      throw new CliError(`auth mode none is only allowed with gateway.bind loopback (bind is "${config.gateway.bind}"); choose token`);
+      throw new CliError(
+        `auth mode none is only allowed with gateway.bind loopback (bind is "${config.gateway.bind}"); choose token`,
+      );
     }
     const auth = await setUpSharedSecret(ctx, config, authMode, secrets, prompter);
     const provider = await chooseProvider(options, prompter);
-    const key = provider ? await setUpProviderKey(ctx, config, provider, secrets, options, prompter) : undefined;
+    const key = provider
+      ? await setUpProviderKey(ctx, config, provider, secrets, options, prompter)
+      : undefined;
     const edits: ConfigEdit[] = [{ path: ['gateway', 'auth', 'mode'], value: authMode }];
     if (provider) edits.push(...providerEdits(config, provider));
     await editor.applyEdits(edits);
-    const summary = { config: ctx.paths.config, authMode, sharedSecret: auth, provider: provider ? { ...provider, credential: key } : null };
+    const summary = {
+      config: ctx.paths.config,
+      authMode,
+      sharedSecret: auth,
+      provider: provider ? { ...provider, credential: key } : null,
+    };
     ctx.io.out(options.json ? toJson(summary) : renderSummary(summary));
     if (provider && key === 'missing') {
       ctx.io.err(
@@ -98,7 +127,10 @@ async function setUpSharedSecret(
   prompter: Prompter | undefined,
 ): Promise<SecretOutcome> {
   if (mode === 'none') return 'not-needed';
-  const ref = mode === 'token' ? ({ kind: 'gateway-token' } as const) : ({ kind: 'gateway-password' } as const);
+  const ref =
+    mode === 'token'
+      ? ({ kind: 'gateway-token' } as const)
+      : ({ kind: 'gateway-password' } as const);
   const existing = await resolveSecret(ref, { env: ctx.env, config, store: ctx.keychain() });
   if (existing.value) return `kept (${existing.source})`;
   if (existing.error) throw existing.error;
@@ -124,17 +156,25 @@ interface ProviderChoice {
   model: string;
 }
 
-async function chooseProvider(options: OnboardOptions, prompter: Prompter | undefined): Promise<ProviderChoice | undefined> {
+async function chooseProvider(
+  options: OnboardOptions,
+  prompter: Prompter | undefined,
+): Promise<ProviderChoice | undefined> {
   const names = Object.keys(PROVIDER_PRESETS) as PresetName[];
   const choices: readonly (PresetName | 'skip')[] = [...names, 'skip'];
-  const picked = options.provider ?? (prompter ? await prompter.choose('Add a model provider', choices, 'ollama') : undefined);
+  const picked =
+    options.provider ??
+    (prompter ? await prompter.choose('Add a model provider', choices, 'ollama') : undefined);
   if (picked === undefined || picked === 'skip') return undefined;
   const preset = PROVIDER_PRESETS[picked];
   const ask = (question: string, flag: string | undefined, fallback: string) =>
     flag ?? (prompter ? prompter.ask(question, fallback) : Promise.resolve(fallback));
   const id = await ask('Provider id', options.providerId, picked);
   if (!PROVIDER_ID_PATTERN.test(id)) {
-    throw new CliError(`invalid provider id "${id}" (use a-z, 0-9, _ and -, starting with a letter or digit)`, EXIT.usage);
+    throw new CliError(
+      `invalid provider id "${id}" (use a-z, 0-9, _ and -, starting with a letter or digit)`,
+      EXIT.usage,
+    );
   }
   const baseUrl = await ask('Base URL', options.baseUrl, preset.baseUrl);
   const model = await ask('Model', options.model, preset.model);
@@ -159,9 +199,14 @@ async function setUpProviderKey(
     return 'stored';
   }
   if (!providerNeedsKey(provider)) return 'not-needed';
-  const existing = await resolveSecret({ kind: 'provider', id: provider.id }, { env: ctx.env, config, store: ctx.keychain() });
+  const existing = await resolveSecret(
+    { kind: 'provider', id: provider.id },
+    { env: ctx.env, config, store: ctx.keychain() },
+  );
   if (existing.value) return `kept (${existing.source})`;
-  const key = prompter ? await prompter.askSecret(`API key for ${provider.id} (not shown; empty to skip)`) : '';
+  const key = prompter
+    ? await prompter.askSecret(`API key for ${provider.id} (not shown; empty to skip)`)
+    : '';
   if (!key) return 'missing';
   await secrets.storeSecret(path, key);
   return 'stored';
@@ -175,7 +220,10 @@ function providerEdits(config: Config, provider: ProviderChoice): ConfigEdit[] {
   const agentEdit: ConfigEdit =
     index >= 0
       ? { path: ['agents', 'list', index, 'model'], value: model }
-      : { path: ['agents', 'list', config.agents.list.length], value: { id: ONBOARD_AGENT_ID, model } };
+      : {
+          path: ['agents', 'list', config.agents.list.length],
+          value: { id: ONBOARD_AGENT_ID, model },
+        };
   return [
     { path: [...base, 'type'], value: provider.type },
     { path: [...base, 'baseUrl'], value: provider.baseUrl },
@@ -198,7 +246,9 @@ function renderSummary(summary: Summary): string {
     generated: `${secretName} generated and stored in the OS keychain (gateway:token)`,
     stored: `${secretName} stored in the OS keychain (gateway:${secretName})`,
   };
-  const lines = [`Gateway auth: ${summary.authMode}, ${secretText[summary.sharedSecret] ?? `existing ${secretName} ${summary.sharedSecret}`}`];
+  const lines = [
+    `Gateway auth: ${summary.authMode}, ${secretText[summary.sharedSecret] ?? `existing ${secretName} ${summary.sharedSecret}`}`,
+  ];
   const provider = summary.provider;
   if (provider) {
     const keyText: Record<string, string> = {
@@ -207,9 +257,17 @@ function renderSummary(summary: Summary): string {
       missing: 'no key yet',
     };
     const credential = provider.credential ?? 'not-needed';
-    lines.push(`Provider: ${provider.id} (${provider.type}, ${provider.baseUrl}), ${keyText[credential] ?? `key ${credential}`}`);
+    lines.push(
+      `Provider: ${provider.id} (${provider.type}, ${provider.baseUrl}), ${keyText[credential] ?? `key ${credential}`}`,
+    );
     lines.push(`Agent: ${ONBOARD_AGENT_ID} → ${provider.id}/${provider.model} (default)`);
   }
-  lines.push(`Config written to ${summary.config}`, '', 'Next steps:', '  special-agent gateway run', '  special-agent dashboard');
+  lines.push(
+    `Config written to ${summary.config}`,
+    '',
+    'Next steps:',
+    '  special-agent gateway run',
+    '  special-agent dashboard',
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,11 @@ import { Prompter, stripFinalNewline } from '../terminal.js';
 /** Reads one value from stdin; on a terminal asks for it without echo. */
 export async function readValueFromStdin(ctx: CliContext, question: string): Promise<string> {
   if (ctx.io.stdinIsTty) {
-    const prompter = new Prompter({ input: ctx.io.stdin, output: ctx.io.stderr, interactive: true });
+    const prompter = new Prompter({
+      input: ctx.io.stdin,
+      output: ctx.io.stderr,
+      interactive: true,
+    });
     try {
       return await prompter.askSecret(question);
     } finally {
@@ -14,6 +18,9 @@ export async function readValueFromStdin(ctx: CliContext, question: string): Pro
     }
   }
   const text = stripFinalNewline(await ctx.io.readStdin());
-  if (text === '') throw new CliError('no value on stdin (pipe it in, e.g. printf %s "$KEY" | special-agent configure set <path> -)');
+  if (text === '')
+    throw new CliError(
+      'no value on stdin (pipe it in, e.g. printf %s "$KEY" | special-agent configure set <path> -)',
+    );
   return text;
 }

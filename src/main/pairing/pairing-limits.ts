@@ -8,6 +8,11 @@ export interface PairingLimits {
   maxPendingTotal: number;
   /** How often expired requests are removed and announced. */
   sweepIntervalMs: number;
+  /**
+   * How long "last seen" / "last used" stamps may live only in memory before they are
+   * written. A handshake stamps them but never waits for (or pays for) a disk write.
+   */
+  stampWriteDelayMs: number;
 }
 
 /** The defaults of {@link PairingLimits}. */
@@ -16,6 +21,7 @@ export const DEFAULT_PAIRING_LIMITS: Readonly<PairingLimits> = Object.freeze({
   maxPendingPerAddress: 3,
   maxPendingTotal: 32,
   sweepIntervalMs: 1_000,
+  stampWriteDelayMs: 10_000,
 });
 
 /**

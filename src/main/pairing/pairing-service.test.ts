@@ -385,6 +385,42 @@ describe('paired devices and tokens', () => {
     expect(reopened.verifyDeviceToken(deviceId, 'operator', token)).toBe(true);
   });
 
+  it('a connect stamps last seen without a write of its own; close saves the stamp', async () => {
+    const service = await openService();
+    const deviceId = await pairedDevice(service);
+    await service.recordSeen(deviceId, '192.168.1.77');
+
+    // Shown at once, but not yet written: a handshake never waits for the disk.
+    expect(service.list().paired[0]).toMatchObject({ lastSeenAtMs: clock.now(), remoteIp: '192.168.1.77' });
+    expect(await readFile(home.storePath, 'utf8')).not.toContain('192.168.1.77');
+    await service.close();
+    open.splice(0);
+
+    const reopened = await openService();
+    expect(reopened.list().paired[0]).toMatchObject({ lastSeenAtMs: clock.now(), remoteIp: '192.168.1.77' });
+  });
+
+  it('writes last-seen and last-used stamps by themselves after stampWriteDelayMs', async () => {
+    const service = await openService({ limits: { stampWriteDelayMs: 20 } });
+    const deviceId = await pairedDevice(service);
+    const { token } = await service.issueDeviceToken(deviceId, 'operator');
+    clock.advance(5_000);
+    expect(service.verifyDeviceToken(deviceId, 'operator', token)).toBe(true);
+    await service.recordSeen(deviceId, '192.168.1.78');
+
+    await expect
+      .poll(async () => JSON.parse(await readFile(home.storePath, 'utf8')) as unknown, { timeout: 5_000 })
+      .toMatchObject({
+        paired: {
+          [deviceId]: {
+            lastSeenAtMs: clock.now(),
+            remoteIp: '192.168.1.78',
+            tokens: [expect.objectContaining({ lastUsedAtMs: clock.now() })],
+          },
+        },
+      });
+  });
+
   it('refuses nonsensical limits instead of running without a cap', async () => {
     await expect(openService({ limits: { maxPendingTotal: 0 } })).rejects.toThrow(
       /maxPendingTotal/,

@@ -68,12 +68,18 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
 
   private constructor(store: PairingStore, options: PairingServiceOptions) {
     super();
-    this.#state = new PairingState(store, options.clock, (request, now) =>
-      this.emit('resolved', resolution(request, 'expired', now)),
-    );
     this.#clock = options.clock;
     this.#random = options.random ?? randomBytes;
     this.#limits = resolvePairingLimits(options.limits);
+    this.#state = new PairingState(
+      store,
+      options.clock,
+      (request, now) => this.emit('resolved', resolution(request, 'expired', now)),
+      {
+        stampWriteDelayMs: this.#limits.stampWriteDelayMs,
+        onWriteFailed: (error) => this.emit('write-failed', error),
+      },
+    );
     this.#timer = setInterval(() => this.#sweep(), this.#limits.sweepIntervalMs);
     this.#timer.unref();
   }
@@ -246,17 +252,21 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     )
       return false;
     if (!tokenMatches(token, stored.hash)) return false;
-    // In memory only: persisted by the next write, so a connect costs no disk write here.
+    // In memory: persisted lazily (PairingState.stamped), so a connect costs no disk write.
     stored.lastUsedAtMs = this.#clock.now();
+    this.#state.stamped();
     return true;
   }
 
-  /** Notes where and when an admitted device connected from. */
+  /** Notes where and when an admitted device connected from (in memory now, on disk soon after). */
   recordSeen(deviceId: string, remoteIp: string): Promise<void> {
-    return this.#state.mutate((tx) => {
-      const device = takePaired(tx.draft, deviceId);
-      device.lastSeenAtMs = tx.now;
+    // A stamp, not a transaction: every handshake calls this, and writing the whole store
+    // (clone, serialise, fsync) each time capped the handshake rate (bench/README.md).
+    return Promise.resolve().then(() => {
+      const device = takePaired(this.#state.current, deviceId);
+      device.lastSeenAtMs = this.#clock.now();
       device.remoteIp = remoteIp;
+      this.#state.stamped();
     });
   }
 

@@ -111,13 +111,18 @@ export function isExpired(request: PendingRequest, now: number): boolean {
 }
 
 /**
- * Copies `lastUsedAtMs` stamps made on `from` (in memory, while a write was in flight)
- * onto the matching tokens of `to`, so committing a snapshot never loses them.
+ * Copies the in-memory stamps made on `from` (`lastSeenAtMs`/`remoteIp` of devices,
+ * `lastUsedAtMs` of tokens, possibly while a write was in flight) onto the matching
+ * records of `to` when they are newer, so committing a snapshot never loses them.
  */
-export function carryLastUsed(from: PairingStoreData, to: PairingStoreData): void {
+export function carryStamps(from: PairingStoreData, to: PairingStoreData): void {
   for (const [deviceId, device] of Object.entries(to.paired)) {
     const before = from.paired[deviceId];
     if (before === undefined) continue;
+    if (before.lastSeenAtMs !== undefined && before.lastSeenAtMs > (device.lastSeenAtMs ?? -1)) {
+      device.lastSeenAtMs = before.lastSeenAtMs;
+      device.remoteIp = before.remoteIp;
+    }
     for (const token of device.tokens) {
       const old = before.tokens.find((candidate) => candidate.hash === token.hash);
       const used = old?.lastUsedAtMs;

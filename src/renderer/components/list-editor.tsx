@@ -15,7 +15,10 @@ export function ListEditor(props: {
   const { entries, onChange } = props;
   return (
     <fieldset className="list-editor" aria-labelledby={groupId}>
-      <legend id={groupId}>{props.label}</legend>
+      {/* The card title shows the name; the legend keeps it for screen readers. */}
+      <legend id={groupId} className="visually-hidden">
+        {props.label}
+      </legend>
       {entries.length === 0 ? <p className="muted small">None yet.</p> : null}
       <ul>
         {entries.map((entry, index) => {

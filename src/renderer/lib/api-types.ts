@@ -7,11 +7,14 @@ export interface PairList {
   paired: PairedDevice[];
 }
 
+/** `kind` is rejected | unreachable | error; older gateways sent a plain string. */
+export type ProbeError = string | { kind: string; message: string };
+
 export interface ProbeResult {
   ok: boolean;
   httpStatus?: number;
   latencyMs: number;
-  error?: string;
+  error?: ProbeError;
 }
 
 export interface ProviderCredential {

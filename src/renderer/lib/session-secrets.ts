@@ -99,19 +99,20 @@ export class SessionSecrets {
 
 /**
  * Moves a fragment token into `secrets` and rewrites the address bar without it, so the
- * token never stays in `location.href`, history or a bookmark.
+ * token never stays in `location.href`, history or a bookmark. Returns the token taken.
  */
 export function adoptFragmentToken(
   location: { hash: string; pathname: string; search: string },
   history: { replaceState(data: unknown, unused: string, url: string): void },
   secrets: SessionSecrets,
-): void {
+): string | undefined {
   const handover = takeTokenFromHash(location.hash);
-  if (handover.hash === location.hash) return;
+  if (handover.hash === location.hash) return undefined;
   if (handover.token) {
     secrets.token = handover.token;
     // A new shared token supersedes a password typed earlier in this tab.
     secrets.password = undefined;
   }
   history.replaceState(null, '', `${location.pathname}${location.search}${handover.hash}`);
+  return handover.token;
 }

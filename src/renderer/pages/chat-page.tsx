@@ -26,7 +26,7 @@ interface ChatError {
 
 type Message =
   | { id: number; role: 'user'; text: string }
-  | { id: number; role: 'assistant'; runId?: string; sendError?: ChatError };
+  | { id: number; role: 'assistant'; runId?: string; sendError?: ChatError; stopped?: boolean };
 
 const CONFIG_EVENTS = ['config.changed'];
 
@@ -54,14 +54,15 @@ function ErrorFix({ error }: { error: ChatError }): ReactElement | null {
 function AssistantMessage({ message, run }: { message: Extract<Message, { role: 'assistant' }>; run: RunState | undefined }): ReactElement {
   const error = message.sendError ?? run?.error;
   const streaming = !error && (!run || run.state === 'delta');
-  const aborted = error?.code === 'aborted' || error?.details?.code === 'aborted';
+  // The gateway ends a stopped run with `final` and the text so far; an error may say aborted.
+  const aborted = message.stopped === true || error?.code === 'aborted' || error?.details?.code === 'aborted';
   return (
     <div className="message message-assistant" aria-busy={streaming}>
       <div className="message-body markdown">
         {run?.text ? <Markdown skipHtml>{run.text}</Markdown> : null}
         {streaming && !run?.text ? <span className="typing" aria-label="The agent is answering" /> : null}
       </div>
-      {error && aborted ? <p className="muted small">Stopped.</p> : null}
+      {aborted && !streaming ? <p className="muted small">Stopped.</p> : null}
       {error && !aborted ? (
         <ErrorNote error={error.message}>
           <ErrorFix error={error} />
@@ -131,9 +132,10 @@ export default function ChatPage(): ReactElement {
   };
 
   const stop = () => {
-    if (last?.role === 'assistant' && last.runId) {
-      connection.request('chat.abort', { runId: last.runId }).catch(() => undefined);
-    }
+    if (!agentId || last?.role !== 'assistant' || !last.runId) return;
+    patchAssistant(agentId, last.id, { stopped: true });
+    // A run that finished meanwhile answers NOT_FOUND; there is nothing left to stop then.
+    connection.request('chat.abort', { runId: last.runId }).catch(() => undefined);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {

@@ -11,7 +11,7 @@ import type { AuthStatus, ProbeResult } from '../lib/api-types.js';
 export function probeOutcome(probe: ProbeResult): { label: string; tone: Tone } {
   const latency = `${Math.round(probe.latencyMs)} ms`;
   if (probe.ok) return { label: `ok · ${latency}`, tone: 'ok' };
-  const error = probe.error ?? '';
+  const error = typeof probe.error === 'string' ? probe.error : (probe.error?.kind ?? '');
   const status = probe.httpStatus ? ` (HTTP ${probe.httpStatus})` : '';
   if (error.startsWith('rejected') || probe.httpStatus === 401 || probe.httpStatus === 403) {
     return { label: `rejected${status} · ${latency}`, tone: 'danger' };
@@ -35,7 +35,8 @@ export function ProbeButton({ providerId }: { providerId: string }): ReactElemen
         setRunning(false);
         const probe = status.providers.find((provider) => provider.id === providerId)?.probe;
         if (!probe) return setResult({ label: 'no probe result', tone: 'warn' });
-        setResult({ ...probeOutcome(probe), ...(probe.error ? { detail: probe.error } : {}) });
+        const detail = typeof probe.error === 'string' ? probe.error : probe.error?.message;
+        setResult({ ...probeOutcome(probe), ...(detail ? { detail } : {}) });
       },
       (error: unknown) => {
         setRunning(false);
@@ -58,6 +59,7 @@ export function ProbeButton({ providerId }: { providerId: string }): ReactElemen
       <span role="status" className="probe-result" title={result?.detail}>
         {result ? <Pill tone={result.tone}>{result.label}</Pill> : null}
       </span>
+      {result?.detail && result.tone !== 'ok' ? <span className="muted small">{result.detail}</span> : null}
     </span>
   );
 }

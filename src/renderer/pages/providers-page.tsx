@@ -31,7 +31,7 @@ function credentialText(provider: ProviderStatus): string {
     case 'config':
       return `plaintext in config file${credential.masked ? ` · ${credential.masked}` : ''}`;
     case 'none':
-      return 'no key';
+      return provider.status === 'not-required' ? 'no key (not needed for this local server)' : 'no key stored';
   }
 }
 

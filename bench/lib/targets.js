@@ -1,0 +1,46 @@
+/**
+ * Every target and every load size of the benchmark, in one place (STYLE.md: every limit
+ * is a named option with its default in one place). Targets come from the issue
+ * "Adversarial suite, crash safety and benchmarks"; never loosen one to make it pass.
+ */
+export const TARGETS = {
+  /** Authenticated handshake rate / raw open+close rate, at least. */
+  handshakeRateRatio: 0.5,
+  /** Server CPU per handshake, at most raw + this many µs. */
+  handshakeCpuExtraUs: 250,
+  /** `status` round trip p50, at most raw echo + this many µs. */
+  rpcP50ExtraUs: 15,
+  /** RPC throughput / raw echo throughput, at least. */
+  rpcThroughputRatio: 0.85,
+  /** Heap per idle authenticated connection, at most raw + this many bytes. */
+  heapExtraBytesPerConnection: 1.5 * 1024,
+  /** Spawn to listening, at most `node -e 0` + this many ms. */
+  coldStartExtraMs: 150,
+  /** Event-loop delay p99 during the handshake storm, at most. */
+  stormEventLoopP99Ms: 20,
+  /** Control UI startup JavaScript, gzip, under. */
+  uiStartupGzipBytes: 150 * 1024,
+};
+
+/** Load sizes: bounded in count and time so the whole run stays near two minutes. */
+export const LOAD = {
+  /** Alternating raw/gateway rounds of the wall-clock metrics; medians are reported. */
+  rounds: 3,
+  /** Devices paired before measuring (the storm uses one handshake per device). */
+  devices: 200,
+  pairConcurrency: 20,
+  handshakeConcurrency: [1, 100],
+  handshakeDurationMs: 1500,
+  handshakeWarmupOps: 3,
+  rpcWarmup: 300,
+  rpcCount: 2000,
+  throughputConnections: 4,
+  throughputWindow: 32,
+  throughputDurationMs: 1500,
+  idleConnections: 2000,
+  idleOpenConcurrency: 50,
+  coldStartRuns: 5,
+  stormHandshakes: 200,
+  /** The whole run is killed after this long, so it can never hang a CI job. */
+  watchdogMs: 270_000,
+};

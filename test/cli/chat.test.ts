@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  startFakeProvider,
+  type FakeProvider,
+} from '../../src/main/providers/fake-provider.test-support.js';
+import { runCli } from '../helpers/child.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { cliEnvFor, expectOk, expectOneLineFailure, spawnCli } from './cli-test-support.js';
+
+let gateway: TestGateway | undefined;
+let provider: FakeProvider | undefined;
+afterEach(async () => {
+  await gateway?.stop();
+  await provider?.close();
+  gateway = undefined;
+  provider = undefined;
+});
+
+async function gatewayWithProvider(baseUrl: string): Promise<TestGateway> {
+  gateway = await startTestGateway({
+    config: {
+      models: { providers: { local: { type: 'openai', baseUrl } } },
+      agents: {
+        default: 'main',
+        list: [{ id: 'main', model: { provider: 'local', name: 'test-model' } }],
+      },
+    },
+  });
+  return gateway;
+}
+
+describe('special-agent chat', () => {
+  it('streams the reply of an OpenAI-compatible provider to stdout, ending with a newline', async () => {
+    provider = await startFakeProvider('openai', { deltas: ['Hel', 'lo ', '€uro ', '👋'] });
+    const gw = await gatewayWithProvider(provider.baseUrl);
+    expect(expectOk(await runCli(['chat', 'say', 'hello'], cliEnvFor(gw)))).toBe('Hello €uro 👋\n');
+    const body = provider.requests[0]?.body as {
+      model: string;
+      messages: { role: string; content: string }[];
+    };
+    expect(body.model).toBe('test-model');
+    expect(body.messages.at(-1)).toEqual({ role: 'user', content: 'say hello' });
+  });
+
+  it('reads the message from stdin when none is given, and --json prints the run and its events', async () => {
+    provider = await startFakeProvider('openai', { deltas: ['ok'] });
+    const gw = await gatewayWithProvider(provider.baseUrl);
+    const result = await runCli(
+      ['chat', '--json', '--agent', 'main'],
+      cliEnvFor(gw),
+      'from stdin\n',
+    );
+    const lines = expectOk(result)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ runId: expect.any(String), sessionId: expect.any(String) });
+    expect(lines.at(-1)).toMatchObject({ state: 'final', text: 'ok' });
+    expect(
+      (provider.requests[0]?.body as { messages: { content: string }[] }).messages.at(-1)?.content,
+    ).toBe('from stdin');
+  });
+
+  it('exits 1 with the message of an error chat event', async () => {
+    provider = await startFakeProvider('openai', {
+      failWith: { status: 500, body: '{"error":{"message":"model overloaded"}}' },
+    });
+    const gw = await gatewayWithProvider(provider.baseUrl);
+    const result = await runCli(['chat', 'hi'], cliEnvFor(gw));
+    expectOneLineFailure(result, 1, /model overloaded/);
+  });
+
+  it('on Ctrl-C sends chat.abort (the provider request is dropped) and exits 130', async () => {
+    provider = await startFakeProvider('openai', { deltas: ['partial '], hang: true });
+    const gw = await gatewayWithProvider(provider.baseUrl);
+    const chat = spawnCli(['chat', 'long', 'story'], cliEnvFor(gw));
+    await chat.waitFor(/partial/);
+    const dropped = provider.nextDisconnect();
+    chat.child.kill('SIGINT');
+    const result = await chat.exited;
+    expect(result.code).toBe(130);
+    expect(result.stdout).toBe('partial \n');
+    await dropped;
+  });
+
+  it('names an unknown agent', async () => {
+    provider = await startFakeProvider('openai');
+    const gw = await gatewayWithProvider(provider.baseUrl);
+    expectOneLineFailure(
+      await runCli(['chat', '--agent', 'nobody', 'hi'], cliEnvFor(gw)),
+      1,
+      /agent "nobody" not found/,
+    );
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Flooding: pairing requests past the per-address and global caps, 500 simultaneous
+ * unauthenticated sockets, and a slowloris on the HTTP side. The pre-paired device keeps
+ * connecting in under 1 s while each flood is going on.
+ */
+import { connect as tcpConnect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { GatewayClientError } from '../../src/shared/gateway-client.js';
+import { newIdentity, type RawSocket } from '../helpers/gateway.js';
+import type { GuardedGateway } from '../helpers/nothing-lost.js';
+import { guardedGateways } from './support.js';
+
+const PROXY = '127.0.0.2';
+const start = guardedGateways();
+
+/** A fresh remote device asking to pair from `ip` (through the trusted proxy). */
+async function pairingAttempt(g: GuardedGateway, ip: string) {
+  const client = g.guard.client({
+    identity: await newIdentity(),
+    auth: g.sharedAuth,
+    localAddress: PROXY,
+    headers: { 'x-forwarded-for': ip },
+  });
+  const error = await client.connect().then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(GatewayClientError);
+  return error as GatewayClientError;
+}
+
+describe('pairing request floods', () => {
+  it('keeps 3 requests from one address and refuses the other 17 with retryAfterMs', async () => {
+    const g = await start({ config: { gateway: { trustedProxies: [PROXY] } } });
+    const codes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const error = await pairingAttempt(g, '203.0.113.5');
+      codes.push(error.detailCode);
+      if (error.detailCode === 'PAIRING_LIMIT_REACHED') expect(error.retryAfterMs).toBeGreaterThan(0);
+    }
+    expect(codes.filter((c) => c === 'PAIRING_REQUIRED')).toHaveLength(3);
+    expect(codes.filter((c) => c === 'PAIRING_LIMIT_REACHED')).toHaveLength(17);
+    expect(g.gateway.app.pairing.list().pending).toHaveLength(3);
+    await g.guard.check({ allowChanged: ['pairing-store'] });
+  });
+
+  it('caps pending requests at 32 overall, across addresses', async () => {
+    const g = await start({ config: { gateway: { trustedProxies: [PROXY] } } });
+    for (let i = 1; i <= 32; i++) expect((await pairingAttempt(g, `198.51.100.${i}`)).detailCode).toBe('PAIRING_REQUIRED');
+    const over = await pairingAttempt(g, '198.51.100.200');
+    expect(over.detailCode).toBe('PAIRING_LIMIT_REACHED');
+    expect(over.closeReason).toBe('pairing request limit reached');
+    expect(over.retryAfterMs).toBeGreaterThan(0);
+    await g.guard.prePairedConnectMs();
+    expect(g.gateway.app.pairing.list().pending).toHaveLength(32);
+    await g.guard.check({ allowChanged: ['pairing-store'] });
+  });
+});
+
+describe('connection floods', () => {
+  it('serves the pre-paired device while 500 unauthenticated sockets sit open', async () => {
+    const g = await start();
+    const sockets: RawSocket[] = [];
+    for (let i = 0; i < 500; i++) sockets.push(g.guard.raw());
+    await Promise.all(sockets.map((socket) => socket.challengeNonce()));
+    await g.guard.prePairedConnectMs();
+    for (const socket of sockets) socket.ws.close();
+    await Promise.all(sockets.map((socket) => socket.closed));
+    await g.guard.check();
+  }, 60_000);
+});
+
+describe('slowloris', () => {
+  it('cuts a request whose headers trickle in one byte at a time at headersTimeout', async () => {
+    const g = await start({ limits: { headersTimeoutMs: 1000, requestTimeoutMs: 2000 } });
+    const { port } = g.gateway.app;
+    const socket = tcpConnect({ host: '127.0.0.1', port });
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `);
+    // Trickle for up to 20 s, far past the 1 s limit; the server must hang up first.
+    let bytesSent = 0;
+    const trickle = setInterval(() => {
+      if (socket.writable) socket.write('a');
+      bytesSent += 1;
+    }, 100);
+    const deadline = new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 20_000));
+    const outcome = await Promise.race([closed.then(() => 'closed by the server' as const), deadline]);
+    clearInterval(trickle);
+    socket.destroy();
+    g.guard.record(received);
+    expect(outcome).toBe('closed by the server');
+    expect(bytesSent).toBeLessThan(200);
+    await g.guard.check();
+  }, 30_000);
+});

@@ -3,7 +3,10 @@ import { startFakeProvider } from './fixtures/fake-provider.js';
 import { signIn } from './fixtures/ui.js';
 
 test.describe('Chat page', () => {
-  test('streams an answer from a local OpenAI-compatible server and renders its Markdown safely', async ({ page, launchGateway }) => {
+  test('streams an answer from a local OpenAI-compatible server and renders its Markdown safely', async ({
+    page,
+    launchGateway,
+  }) => {
     const fake = await startFakeProvider({
       deltas: ['Hello', ' from the **fake** provider.', ' <img src=x onerror="window.__pwned=1">'],
       holdAfterFirst: true,
@@ -11,8 +14,13 @@ test.describe('Chat page', () => {
     try {
       const gateway = await launchGateway({
         config: {
-          models: { providers: { fake: { type: 'openai', baseUrl: fake.baseUrl, models: ['fake-model'] } } },
-          agents: { default: 'main', list: [{ id: 'main', name: 'Main', model: { provider: 'fake', name: 'fake-model' } }] },
+          models: {
+            providers: { fake: { type: 'openai', baseUrl: fake.baseUrl, models: ['fake-model'] } },
+          },
+          agents: {
+            default: 'main',
+            list: [{ id: 'main', name: 'Main', model: { provider: 'fake', name: 'fake-model' } }],
+          },
         },
       });
       await signIn(page, gateway, '/chat');
@@ -37,12 +45,22 @@ test.describe('Chat page', () => {
     }
   });
 
-  test('a provider without a key shows the gateway’s error with a link to its form', async ({ page, launchGateway }) => {
+  test('a provider without a key shows the gateway’s error with a link to its form', async ({
+    page,
+    launchGateway,
+  }) => {
     // Without a Secret Service the gateway (rightly) reports KEYCHAIN_UNAVAILABLE instead.
-    test.skip(!process.env.DBUS_SESSION_BUS_ADDRESS, 'skipped: no D-Bus session for the OS keychain (run npm test)');
+    test.skip(
+      !process.env.DBUS_SESSION_BUS_ADDRESS,
+      'skipped: no D-Bus session for the OS keychain (run npm test)',
+    );
     const gateway = await launchGateway({
       config: {
-        models: { providers: { remote: { type: 'openai', baseUrl: 'https://api.remote.invalid/v1', models: ['m'] } } },
+        models: {
+          providers: {
+            remote: { type: 'openai', baseUrl: 'https://api.remote.invalid/v1', models: ['m'] },
+          },
+        },
         agents: { list: [{ id: 'main', model: { provider: 'remote' } }] },
       },
     });
@@ -51,7 +69,9 @@ test.describe('Chat page', () => {
     await input.fill('Hi');
     await page.getByRole('button', { name: 'Send' }).click();
     const log = page.getByRole('log', { name: 'Messages' });
-    await expect(log.getByRole('alert')).toContainText('No credentials found for provider "remote"');
+    await expect(log.getByRole('alert')).toContainText(
+      'No credentials found for provider "remote"',
+    );
     await log.getByRole('link', { name: 'Add an API key for “remote”' }).click();
     await expect(page).toHaveURL(/#\/providers\?edit=remote$/);
     await expect(page.getByRole('heading', { name: 'Edit provider “remote”' })).toBeVisible();

@@ -3,7 +3,10 @@ import { REMOTE_IP, RemoteDevice } from './fixtures/remote-device.js';
 import { signIn } from './fixtures/ui.js';
 
 test.describe('Devices page', () => {
-  test('a remote pairing request appears live; Approve lets the device connect; the badge follows', async ({ page, gateway }) => {
+  test('a remote pairing request appears live; Approve lets the device connect; the badge follows', async ({
+    page,
+    gateway,
+  }) => {
     await signIn(page, gateway, '/devices');
     await expect(page.getByText('No pending requests')).toBeVisible();
     await expect(page).toHaveTitle('special-agent');
@@ -60,7 +63,10 @@ test.describe('Devices page', () => {
     }
   });
 
-  test('highlights the request named in ?request= and revokes a device token after confirming', async ({ page, gateway }) => {
+  test('highlights the request named in ?request= and revokes a device token after confirming', async ({
+    page,
+    gateway,
+  }) => {
     const device = await RemoteDevice.create(gateway.wsUrl, gateway.token, 'Deep link tablet');
     try {
       const first = await device.connect();

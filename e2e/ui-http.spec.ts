@@ -9,13 +9,20 @@ interface RawResponse {
 }
 
 /** A request whose target goes on the wire byte for byte (no URL normalisation). */
-function raw(port: number, target: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+function raw(
+  port: number,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: target, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: target, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -44,7 +51,9 @@ test.describe('Control UI over HTTP', () => {
     expect(index.status).toBe(200);
     expect(index.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(index.headers['content-security-policy']).toContain("script-src 'self'");
-    expect(index.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${gateway.port}`);
+    expect(index.headers['content-security-policy']).toContain(
+      `connect-src 'self' ws://127.0.0.1:${gateway.port}`,
+    );
     expect(index.headers['x-frame-options']).toBe('DENY');
     expect(index.headers['x-content-type-options']).toBe('nosniff');
     expect(index.headers['referrer-policy']).toBe('no-referrer');
@@ -59,7 +68,8 @@ test.describe('Control UI over HTTP', () => {
   test('the page runs under its CSP without violations', async ({ page, gateway }) => {
     const violations: string[] = [];
     page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+      if (/Content Security Policy|Refused to/i.test(message.text()))
+        violations.push(message.text());
     });
     await page.goto(`${gateway.url}/#token=${gateway.token}`);
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
@@ -68,7 +78,10 @@ test.describe('Control UI over HTTP', () => {
     expect(violations).toEqual([]);
   });
 
-  test('a page on another origin cannot open a WebSocket to the gateway', async ({ page, gateway }) => {
+  test('a page on another origin cannot open a WebSocket to the gateway', async ({
+    page,
+    gateway,
+  }) => {
     const upgrade = await raw(gateway.port, '/', {
       connection: 'Upgrade',
       upgrade: 'websocket',
@@ -79,7 +92,9 @@ test.describe('Control UI over HTTP', () => {
     expect(upgrade.status).toBe(403);
 
     const evil: Server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title>');
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><title>elsewhere</title>');
     });
     await new Promise<void>((done) => evil.listen(0, '127.0.0.1', done));
     try {

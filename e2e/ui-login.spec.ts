@@ -2,7 +2,10 @@ import { expect, test } from './fixtures/gateway.js';
 import { signIn } from './fixtures/ui.js';
 
 test.describe('Control UI sign-in', () => {
-  test('signs in with the fragment token and removes it from the address bar', async ({ page, gateway }) => {
+  test('signs in with the fragment token and removes it from the address bar', async ({
+    page,
+    gateway,
+  }) => {
     await signIn(page, gateway);
     expect(page.url()).not.toContain(gateway.token);
     expect(page.url()).not.toContain('token=');
@@ -31,7 +34,10 @@ test.describe('Control UI sign-in', () => {
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
   });
 
-  test('shows “Gateway stopped” while the gateway is down and reconnects by itself when it is back', async ({ page, gateway }) => {
+  test('shows “Gateway stopped” while the gateway is down and reconnects by itself when it is back', async ({
+    page,
+    gateway,
+  }) => {
     await signIn(page, gateway, '/devices');
     const banner = page.getByRole('status').filter({ hasText: 'Gateway stopped' });
     const restarting = gateway.restart();
@@ -48,7 +54,11 @@ test.describe('Control UI sign-in', () => {
     await page.goto(`${gateway.url}/`);
     const input = page.getByLabel('Gateway token');
     const signInButton = page.getByRole('button', { name: 'Sign in' });
-    for (let attempt = 0; attempt < 11 && !(await page.getByText('Try again in').isVisible()); attempt++) {
+    for (
+      let attempt = 0;
+      attempt < 11 && !(await page.getByText('Try again in').isVisible());
+      attempt++
+    ) {
       await input.fill(`wrong-${attempt}`);
       await signInButton.click();
       await expect(page.getByRole('alert')).toContainText(/mismatch|too many/);

@@ -11,7 +11,13 @@ const run = promisify(execFile);
 /** The key as the real Secret Service holds it, or undefined when there is none. */
 async function keychainLookup(providerId: string): Promise<string | undefined> {
   try {
-    const { stdout } = await run('secret-tool', ['lookup', 'service', 'special-agent', 'username', `provider:${providerId}`]);
+    const { stdout } = await run('secret-tool', [
+      'lookup',
+      'service',
+      'special-agent',
+      'username',
+      `provider:${providerId}`,
+    ]);
     return stdout;
   } catch {
     return undefined;
@@ -23,7 +29,9 @@ async function pageState(page: Page): Promise<string> {
   return page.evaluate(() =>
     JSON.stringify({
       html: document.documentElement.outerHTML,
-      values: [...document.querySelectorAll('input, textarea, select')].map((e) => (e as HTMLInputElement).value),
+      values: [...document.querySelectorAll('input, textarea, select')].map(
+        (e) => (e as HTMLInputElement).value,
+      ),
       local: { ...localStorage },
       session: { ...sessionStorage },
     }),
@@ -51,7 +59,9 @@ test.describe('Providers page', () => {
   }) => {
     const id = `fake-${randomBytes(3).toString('hex')}`;
     const received: string[] = [];
-    page.on('websocket', (socket) => socket.on('framereceived', (frame) => received.push(String(frame.payload))));
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', (frame) => received.push(String(frame.payload))),
+    );
     await signIn(page, gateway, '/providers');
     await expect(page.getByText('No providers yet')).toBeVisible();
     await page.getByRole('link', { name: 'Add provider' }).click();

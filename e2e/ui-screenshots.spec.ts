@@ -6,7 +6,9 @@ import { goTo, screenshot, signIn } from './fixtures/ui.js';
 // Screenshots of every page in both themes, for review (test-results/screenshots/).
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`captures every page in the ${colorScheme} theme`, async ({ page, launchGateway }) => {
-    const fake = await startFakeProvider({ deltas: ['Here is a list:\n\n- **one**\n- `two`\n\n```js\nconsole.log(3)\n```'] });
+    const fake = await startFakeProvider({
+      deltas: ['Here is a list:\n\n- **one**\n- `two`\n\n```js\nconsole.log(3)\n```'],
+    });
     const device = await RemoteDevice.create('', '', 'Pixel 9');
     try {
       const gateway = await launchGateway({
@@ -35,7 +37,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await screenshot(page, `login-${colorScheme}`);
 
       await signIn(page, gateway, '/devices');
-      await expect(page.getByRole('article', { name: 'Pairing request from Pixel 9' })).toBeVisible();
+      await expect(
+        page.getByRole('article', { name: 'Pairing request from Pixel 9' }),
+      ).toBeVisible();
       await screenshot(page, `devices-${colorScheme}`);
 
       await goTo(page, '#/providers');

@@ -25,7 +25,9 @@ const entries = [
 /** Static imports only: `import ... from "x"`, `import "x"`, `export ... from "x"`; not `import("x")`. */
 function staticImports(code) {
   const found = [];
-  for (const match of code.matchAll(/(?:\bimport|\bexport)\s*(?:[\w${},*\s]+?\s*from\s*)?["']([^"']+\.js)["']/g)) {
+  for (const match of code.matchAll(
+    /(?:\bimport|\bexport)\s*(?:[\w${},*\s]+?\s*from\s*)?["']([^"']+\.js)["']/g,
+  )) {
     found.push(match[1]);
   }
   return found;
@@ -50,5 +52,7 @@ for (const [file, size] of seen) {
   console.log(`  ${file}  ${(size / 1024).toFixed(1)} KB gzip`);
 }
 const verdict = total <= BUDGET_BYTES ? 'ok' : 'OVER BUDGET';
-console.log(`startup JS: ${(total / 1024).toFixed(1)} KB gzip (budget ${BUDGET_BYTES / 1024} KB) — ${verdict}`);
+console.log(
+  `startup JS: ${(total / 1024).toFixed(1)} KB gzip (budget ${BUDGET_BYTES / 1024} KB) — ${verdict}`,
+);
 if (total > BUDGET_BYTES) process.exit(1);

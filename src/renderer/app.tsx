@@ -79,9 +79,13 @@ function Shell(): ReactElement {
           ))}
         </ul>
         <div className="sidebar-footer">
-          <span className={`status-dot ${state.phase === 'connected' ? 'status-on' : 'status-off'}`} aria-hidden="true" />
+          <span
+            className={`status-dot ${state.phase === 'connected' ? 'status-on' : 'status-off'}`}
+            aria-hidden="true"
+          />
           <span className="small">
-            {state.phase === 'connected' ? 'Connected' : 'Offline'} · {state.hello?.snapshot.authMode ?? '…'}
+            {state.phase === 'connected' ? 'Connected' : 'Offline'} ·{' '}
+            {state.hello?.snapshot.authMode ?? '…'}
           </span>
           <span className="small muted version">v{state.hello?.server.version}</span>
         </div>
@@ -98,12 +102,23 @@ function Shell(): ReactElement {
   );
 }
 
-function PageView(props: { page: PageId; params: URLSearchParams; pairing: QueryState<PairList> }): ReactElement {
+function PageView(props: {
+  page: PageId;
+  params: URLSearchParams;
+  pairing: QueryState<PairList>;
+}): ReactElement {
   switch (props.page) {
     case 'devices':
-      return <DevicesPage pairing={props.pairing} highlight={props.params.get('request') ?? undefined} />;
+      return (
+        <DevicesPage pairing={props.pairing} highlight={props.params.get('request') ?? undefined} />
+      );
     case 'providers':
-      return <ProvidersPage edit={props.params.get('edit') ?? undefined} adding={props.params.has('add')} />;
+      return (
+        <ProvidersPage
+          edit={props.params.get('edit') ?? undefined}
+          adding={props.params.has('add')}
+        />
+      );
     case 'agents':
       return <AgentsPage />;
     case 'gateway':

@@ -24,7 +24,11 @@ function browserName(userAgent: string): string {
 }
 
 function main(): void {
-  const secrets = new SessionSecrets({ session: sessionStorage, local: localStorage, origin: location.origin });
+  const secrets = new SessionSecrets({
+    session: sessionStorage,
+    local: localStorage,
+    origin: location.origin,
+  });
   adoptFragmentToken(location, history, secrets);
   const client: ClientInfo = {
     id: 'special-agent-control-ui',
@@ -34,14 +38,19 @@ function main(): void {
     displayName: `Control UI (${browserName(navigator.userAgent)})`,
   };
   const connection = new GatewayConnection({
-    openSocket: () => new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`),
-    identity: () => loadDeviceIdentity(crypto.subtle, typeof indexedDB === 'undefined' ? undefined : indexedDB),
+    openSocket: () =>
+      new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`),
+    identity: () =>
+      loadDeviceIdentity(crypto.subtle, typeof indexedDB === 'undefined' ? undefined : indexedDB),
     secrets,
     client,
     scopes: ['operator.admin'],
     backoff: new Backoff(),
     now: () => Date.now(),
-    timers: { set: (fn, ms) => setTimeout(fn, ms), clear: (handle) => clearTimeout(handle as number) },
+    timers: {
+      set: (fn, ms) => setTimeout(fn, ms),
+      clear: (handle) => clearTimeout(handle as number),
+    },
   });
   connection.start();
   // A dashboard link opened in a tab that already shows the UI only changes the fragment.

@@ -241,28 +241,37 @@ export async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Pairs a fresh local device with the shared secret, then reconnects it once by device token. */
-export async function prePairDevice(gateway: TestGateway, clock: Clock, auth: ConnectAuth): Promise<PrePaired> {
+async function connectOnce(gateway: TestGateway, clock: Clock, identity: DeviceIdentity, auth: ConnectAuth, scopes?: readonly string[]) {
+  const client = new GatewayClient({
+    openSocket: () => new WebSocket(gateway.wsUrl, { perMessageDeflate: false }),
+    identity,
+    client: TEST_CLIENT,
+    auth,
+    now: clock.now,
+    ...(scopes ? { scopes } : {}),
+  });
+  const hello = await client.connect();
+  client.close();
+  await client.closed();
+  return hello;
+}
+
+function prePairedConnect(gateway: TestGateway, clock: Clock, prePaired: PrePaired) {
+  return connectOnce(gateway, clock, prePaired.identity, { deviceToken: prePaired.deviceToken });
+}
+
+/**
+ * Pairs a fresh local device (with `scopes`, default admin) using the shared secret, then
+ * reconnects it once by device token.
+ */
+export async function prePairDevice(gateway: TestGateway, clock: Clock, auth: ConnectAuth, scopes?: readonly string[]): Promise<PrePaired> {
   const identity = await newIdentity();
-  const connectOnce = async (with_: ConnectAuth) => {
-    const client = new GatewayClient({
-      openSocket: () => new WebSocket(gateway.wsUrl, { perMessageDeflate: false }),
-      identity,
-      client: TEST_CLIENT,
-      auth: with_,
-      now: clock.now,
-    });
-    const hello = await client.connect();
-    client.close();
-    await client.closed();
-    return hello;
-  };
-  const first = await connectOnce(auth);
+  const first = await connectOnce(gateway, clock, identity, auth, scopes);
   const deviceToken = first.auth?.deviceToken;
   if (!deviceToken) throw new Error('pre-pairing issued no device token');
   // The first device-token use stamps lastUsedAtMs; with the clock standing still, later
   // connects stamp the same values, so devices.json keeps its bytes.
-  await connectOnce({ deviceToken });
+  await prePairedConnect(gateway, clock, { identity, deviceToken });
   return { identity, deviceToken };
 }
 
@@ -273,6 +282,8 @@ export interface GuardedGateway {
   guard: NothingLost;
   /** The shared secret the gateway expects (`{token}` or `{password}`). */
   sharedAuth: ConnectAuth;
+  /** The devices of `options.extraDevices`, paired before the snapshot, in that order. */
+  extraDevices: PrePaired[];
   /** Stops the gateway; throws if the case never ran `guard.check()`. */
   stop(): Promise<void>;
 }
@@ -281,6 +292,8 @@ export interface GuardedGatewayOptions extends Omit<TestGatewayOptions, 'clock' 
   config?: Record<string, unknown>;
   /** Run in password mode with this password (also a canary). */
   password?: string;
+  /** More local devices to pair before the snapshot, one per scope list. */
+  extraDevices?: readonly (readonly string[])[];
 }
 
 /**
@@ -321,8 +334,17 @@ export async function startGuardedGateway(options: GuardedGatewayOptions = {}): 
     canaries.push(setup.token);
     const prePaired = await prePairDevice(setup, clock, authFor(setup));
     canaries.push(prePaired.deviceToken);
+    const extraDevices: PrePaired[] = [];
+    for (const scopes of options.extraDevices ?? []) extraDevices.push(await prePairDevice(setup, clock, authFor(setup), scopes));
     if (hasSecretService) canaries.push(await storeCanaryKey(setup, clock, prePaired, providerId));
     await setup.stop();
+    // One more run: a loaded store is written back in its schema's key order, which can
+    // differ from the order of the first writes; after this run the bytes are settled.
+    const settle = await startTestGateway({ ...options, home, clock, env });
+    gateway = settle;
+    canaries.push(settle.token);
+    for (const device of [prePaired, ...extraDevices]) await prePairedConnect(settle, clock, device);
+    await settle.stop();
     gateway = await startTestGateway({ ...options, home, clock, env });
     canaries.push(gateway.token);
     const running = gateway;
@@ -332,6 +354,7 @@ export async function startGuardedGateway(options: GuardedGatewayOptions = {}): 
       clock,
       guard,
       sharedAuth: authFor(running),
+      extraDevices,
       async stop() {
         await running.stop();
         await cleanup();

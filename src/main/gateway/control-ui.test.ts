@@ -13,13 +13,22 @@ interface RawResponse {
 }
 
 /** Sends the request target byte for byte, so nothing normalises `..` or escapes first. */
-function rawGet(port: number, target: string, method = 'GET', headers: Record<string, string> = {}): Promise<RawResponse> {
+function rawGet(
+  port: number,
+  target: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path: target, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
     });
     req.on('error', reject);
@@ -140,7 +149,12 @@ describe('ControlUiAssets', () => {
   });
 
   it('sets the security headers on every response, errors included', async () => {
-    for (const target of ['/', '/assets/index-AbC123.js', '/assets/missing.js', '/../../etc/passwd']) {
+    for (const target of [
+      '/',
+      '/assets/index-AbC123.js',
+      '/assets/missing.js',
+      '/../../etc/passwd',
+    ]) {
       const res = await rawGet(port, target);
       expect(res.headers['content-security-policy'], target).toBe(
         "default-src 'self'; connect-src 'self' ws://127.0.0.1:18789; script-src 'self'; style-src 'self'; " +

@@ -97,7 +97,10 @@ export class ControlUiAssets {
    * Reads every regular file under `dir` (symlinks are not followed). A missing `dir` or
    * one without `index.html` yields an instance that answers 503 "run npm run build".
    */
-  static async load(dir: string, options: Partial<ControlUiLoadOptions> = {}): Promise<ControlUiAssets> {
+  static async load(
+    dir: string,
+    options: Partial<ControlUiLoadOptions> = {},
+  ): Promise<ControlUiAssets> {
     const limits = { ...CONTROL_UI_LOAD_DEFAULTS, ...options };
     const manifest = new Map<string, ControlUiAsset>();
     await collect(dir, '', manifest, limits);
@@ -160,7 +163,8 @@ function requestPath(target: string): string | undefined {
   if (/[\\%\u0000-\u001f\u007f]/.test(path)) return undefined;
   const segments = path.slice(1).split('/');
   const inner = segments.slice(0, -1);
-  if (inner.some((segment) => segment === '' || segment === '.' || segment === '..')) return undefined;
+  if (inner.some((segment) => segment === '' || segment === '.' || segment === '..'))
+    return undefined;
   const last = segments[segments.length - 1];
   if (last === '.' || last === '..') return undefined;
   return path;
@@ -185,7 +189,13 @@ function sendAsset(req: IncomingMessage, res: ServerResponse, asset: ControlUiAs
   res.end(req.method === 'HEAD' ? undefined : asset.body);
 }
 
-function sendText(req: IncomingMessage, res: ServerResponse, status: number, contentType: string, text: string): void {
+function sendText(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  text: string,
+): void {
   const body = Buffer.from(text, 'utf8');
   res.setHeader('Cache-Control', 'no-store');
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body.length });
@@ -194,7 +204,9 @@ function sendText(req: IncomingMessage, res: ServerResponse, status: number, con
 
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag || tag.trim() === '*');
+  return header
+    .split(',')
+    .some((tag) => tag.trim().replace(/^W\//, '') === etag || tag.trim() === '*');
 }
 
 async function collect(

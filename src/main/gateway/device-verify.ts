@@ -11,10 +11,12 @@ const KEY_CACHE_LIMIT = 4096;
 /**
  * Verifies the device proof of handshake step 3, in PROTOCOL.md's order: id matches key,
  * signedAt within the skew, nonce equals the challenge, signature verifies. Public keys are
- * imported once and cached (TOOLING.md: DER/JWK import per handshake is the slow part).
+ * imported once and cached with the device id they imply (TOOLING.md: DER/JWK import per
+ * handshake is the slow part; the id's SHA-256 need not be redone either).
  */
 export class DeviceVerifier {
-  readonly #keys = new Map<string, KeyObject>();
+  /** Imported key and the device id it implies, by base64url public key. */
+  readonly #keys = new Map<string, { key: KeyObject; id: string }>();
   readonly #skewMs: number;
 
   constructor(options: { signatureSkewMs: number }) {
@@ -22,10 +24,14 @@ export class DeviceVerifier {
   }
 
   verify(params: ConnectParams, device: DeviceProof, challengeNonce: string, nowMs: number): void {
-    const rawKey = fromBase64Url(device.publicKey);
-    if (!rawKey || rawKey.length !== ED25519_KEY_BYTES) throw GatewayError.of('DEVICE_PUBLIC_KEY_INVALID');
-    const expectedId = createHash('sha256').update(rawKey).digest('hex');
-    if (expectedId !== device.id) throw GatewayError.of('DEVICE_ID_MISMATCH');
+    const known = this.#keys.get(device.publicKey);
+    if (known === undefined) {
+      const rawKey = fromBase64Url(device.publicKey);
+      if (!rawKey || rawKey.length !== ED25519_KEY_BYTES) throw GatewayError.of('DEVICE_PUBLIC_KEY_INVALID');
+      if (createHash('sha256').update(rawKey).digest('hex') !== device.id) throw GatewayError.of('DEVICE_ID_MISMATCH');
+    } else if (known.id !== device.id) {
+      throw GatewayError.of('DEVICE_ID_MISMATCH');
+    }
     if (Math.abs(nowMs - device.signedAt) > this.#skewMs) throw GatewayError.of('DEVICE_SIGNATURE_EXPIRED');
     if (device.nonce !== challengeNonce) throw GatewayError.of('DEVICE_NONCE_MISMATCH');
     const signature = fromBase64Url(device.signature);
@@ -44,20 +50,22 @@ export class DeviceVerifier {
     });
     let valid = false;
     try {
-      valid = verify(null, Buffer.from(payload, 'utf8'), this.#publicKey(device.publicKey), signature);
+      valid = verify(null, Buffer.from(payload, 'utf8'), this.#publicKey(device), signature);
     } catch {
       valid = false;
     }
     if (!valid) throw GatewayError.of('DEVICE_SIGNATURE_INVALID');
   }
 
-  #publicKey(publicKey: string): KeyObject {
-    let key = this.#keys.get(publicKey);
-    if (!key) {
-      key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
+  /** The imported key of a device whose id already matched its key; cached with that id. */
+  #publicKey(device: DeviceProof): KeyObject {
+    let known = this.#keys.get(device.publicKey);
+    if (!known) {
+      const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: device.publicKey }, format: 'jwk' });
+      known = { key, id: device.id };
       if (this.#keys.size >= KEY_CACHE_LIMIT) this.#keys.clear();
-      this.#keys.set(publicKey, key);
+      this.#keys.set(device.publicKey, known);
     }
-    return key;
+    return known.key;
   }
 }

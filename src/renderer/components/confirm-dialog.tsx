@@ -11,7 +11,13 @@ export interface ConfirmRequest {
 }
 
 /** Renders `request` as an open modal; `onClose` runs on cancel, Escape or after confirming. */
-export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest | undefined; onClose: () => void }): ReactElement {
+export function ConfirmDialog({
+  request,
+  onClose,
+}: {
+  request: ConfirmRequest | undefined;
+  onClose: () => void;
+}): ReactElement {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -37,7 +43,10 @@ export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest | 
             <button type="button" className="btn btn-secondary" onClick={onClose} autoFocus>
               Cancel
             </button>
-            <button type="submit" className={`btn ${request.danger ? 'btn-danger' : 'btn-primary'}`}>
+            <button
+              type="submit"
+              className={`btn ${request.danger ? 'btn-danger' : 'btn-primary'}`}
+            >
               {request.confirmLabel}
             </button>
           </div>

@@ -9,9 +9,16 @@ export function ConnectionBanner(): ReactElement | null {
   const now = useNow(500);
   if (state.phase === 'connected' && !state.stopped) return null;
   const title = state.stopped ? 'Gateway stopped' : 'Disconnected from the gateway';
-  const seconds = state.retryAtMs === undefined ? undefined : Math.max(0, Math.ceil((state.retryAtMs - now) / 1000));
+  const seconds =
+    state.retryAtMs === undefined
+      ? undefined
+      : Math.max(0, Math.ceil((state.retryAtMs - now) / 1000));
   return (
-    <div className={`banner ${state.stopped ? 'banner-stopped' : 'banner-offline'}`} role="status" aria-live="polite">
+    <div
+      className={`banner ${state.stopped ? 'banner-stopped' : 'banner-offline'}`}
+      role="status"
+      aria-live="polite"
+    >
       <Icon name="alert" />
       <div className="banner-text">
         <strong>{title}</strong>
@@ -24,7 +31,11 @@ export function ConnectionBanner(): ReactElement | null {
         </span>
       </div>
       {state.phase !== 'connected' ? (
-        <button type="button" className="btn btn-secondary btn-small" onClick={() => connection.retryNow()}>
+        <button
+          type="button"
+          className="btn btn-secondary btn-small"
+          onClick={() => connection.retryNow()}
+        >
           Retry now
         </button>
       ) : null}

@@ -36,7 +36,9 @@ export function ListEditor(props: {
                   placeholder={props.placeholder}
                   spellCheck={false}
                   autoComplete="off"
-                  onChange={(event) => onChange(entries.map((e, i) => (i === index ? event.target.value : e)))}
+                  onChange={(event) =>
+                    onChange(entries.map((e, i) => (i === index ? event.target.value : e)))
+                  }
                 />
                 <button
                   type="button"
@@ -56,7 +58,11 @@ export function ListEditor(props: {
           );
         })}
       </ul>
-      <button type="button" className="btn btn-secondary btn-small" onClick={() => onChange([...entries, ''])}>
+      <button
+        type="button"
+        className="btn btn-secondary btn-small"
+        onClick={() => onChange([...entries, ''])}
+      >
         <Icon name="plus" /> {props.addLabel}
       </button>
     </fieldset>

@@ -5,7 +5,11 @@ import type { GatewayClientError } from '../../shared/gateway-client.js';
 import type { IconName } from './icons.js';
 import { Icon } from './icons.js';
 
-export function PageHeader(props: { title: string; subtitle?: ReactNode; actions?: ReactNode }): ReactElement {
+export function PageHeader(props: {
+  title: string;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+}): ReactElement {
   return (
     <header className="page-header">
       <div>
@@ -26,7 +30,9 @@ export function Card(props: {
   labelledBy?: string;
 }): ReactElement {
   const id = useId();
-  const classes = ['card', props.className, props.highlighted ? 'card-highlight' : ''].filter(Boolean).join(' ');
+  const classes = ['card', props.className, props.highlighted ? 'card-highlight' : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <section className={classes} aria-labelledby={props.title ? id : props.labelledBy}>
       {props.title || props.actions ? (
@@ -46,7 +52,11 @@ export function Pill({ tone, children }: { tone: Tone; children: ReactNode }): R
   return <span className={`pill pill-${tone}`}>{children}</span>;
 }
 
-export function EmptyState(props: { icon: IconName; title: string; children?: ReactNode }): ReactElement {
+export function EmptyState(props: {
+  icon: IconName;
+  title: string;
+  children?: ReactNode;
+}): ReactElement {
   return (
     <div className="empty-state">
       <span className="empty-icon">
@@ -68,7 +78,11 @@ export function Loading({ label = 'Loading…' }: { label?: string }): ReactElem
 }
 
 /** The gateway's message, verbatim, with an optional retry. */
-export function ErrorNote(props: { error: GatewayClientError | string; onRetry?: () => void; children?: ReactNode }): ReactElement {
+export function ErrorNote(props: {
+  error: GatewayClientError | string;
+  onRetry?: () => void;
+  children?: ReactNode;
+}): ReactElement {
   const message = typeof props.error === 'string' ? props.error : props.error.message;
   return (
     <div className="note note-danger" role="alert">
@@ -96,7 +110,8 @@ export function Field(props: {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const describedBy = [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [props.hint ? hintId : '', props.error ? errorId : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${props.error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{props.label}</label>

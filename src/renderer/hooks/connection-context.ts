@@ -2,7 +2,15 @@
  * React glue for {@link GatewayConnection}: the context that carries it, its state as a
  * store, event subscriptions and a small "call a method, reload on events" hook.
  */
-import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
 import { GatewayClientError } from '../../shared/gateway-client.js';
 import type { ConnectionSnapshot, GatewayConnection } from '../lib/connection.js';
 
@@ -55,7 +63,11 @@ export function useGatewayQuery<T>(
   const connection = useConnection();
   const { phase, generation } = useConnectionState();
   const [version, setVersion] = useState(0);
-  const [state, setState] = useState<{ data: T | undefined; error: GatewayClientError | undefined; done: number }>({
+  const [state, setState] = useState<{
+    data: T | undefined;
+    error: GatewayClientError | undefined;
+    done: number;
+  }>({
     data: undefined,
     error: undefined,
     done: -1,
@@ -74,7 +86,12 @@ export function useGatewayQuery<T>(
         if (!cancelled) setState({ data, error: undefined, done: ticket });
       },
       (error: unknown) => {
-        if (!cancelled) setState((previous) => ({ data: previous.data, error: asGatewayError(error), done: ticket }));
+        if (!cancelled)
+          setState((previous) => ({
+            data: previous.data,
+            error: asGatewayError(error),
+            done: ticket,
+          }));
       },
     );
     return () => {

@@ -130,7 +130,9 @@ export class GatewayConnection {
   request<T>(method: string, params?: Record<string, unknown>): Promise<T> {
     const client = this.#client;
     if (!client?.isOpen) {
-      return Promise.reject(new GatewayClientError('UNAVAILABLE', 'Not connected to the gateway. Reconnecting…'));
+      return Promise.reject(
+        new GatewayClientError('UNAVAILABLE', 'Not connected to the gateway. Reconnecting…'),
+      );
     }
     return client.request<T>(method, params);
   }
@@ -156,7 +158,11 @@ export class GatewayConnection {
     const run = ++this.#run;
     this.#client?.close();
     const deps = this.#deps;
-    const phase = this.#snapshot.hello ? 'reconnecting' : this.#snapshot.phase === 'login' ? 'login' : 'connecting';
+    const phase = this.#snapshot.hello
+      ? 'reconnecting'
+      : this.#snapshot.phase === 'login'
+        ? 'login'
+        : 'connecting';
     this.#set({ phase, retryAtMs: undefined, busy: true });
     const auth = deps.secrets.connectAuth();
     let client: GatewayClient;
@@ -174,7 +180,12 @@ export class GatewayConnection {
       });
     } catch (error) {
       this.#identity = undefined;
-      return this.#scheduleRetry(new GatewayClientError('INTERNAL', `Could not create this browser's device key: ${String(error)}`));
+      return this.#scheduleRetry(
+        new GatewayClientError(
+          'INTERNAL',
+          `Could not create this browser's device key: ${String(error)}`,
+        ),
+      );
     }
     if (run !== this.#run) return;
     this.#client = client;
@@ -187,7 +198,10 @@ export class GatewayConnection {
       this.#connected(client, hello);
     } catch (error) {
       if (run !== this.#run) return;
-      const failure = error instanceof GatewayClientError ? error : new GatewayClientError('INTERNAL', String(error));
+      const failure =
+        error instanceof GatewayClientError
+          ? error
+          : new GatewayClientError('INTERNAL', String(error));
       this.#failed(failure, auth);
     }
   }
@@ -238,7 +252,11 @@ export class GatewayConnection {
         }
         return this.#toLogin(this.#snapshot.loginMode, error);
       case 'AUTH_RATE_LIMITED':
-        return this.#toLogin(this.#snapshot.loginMode, error, this.#deps.now() + (error.retryAfterMs ?? 60_000));
+        return this.#toLogin(
+          this.#snapshot.loginMode,
+          error,
+          this.#deps.now() + (error.retryAfterMs ?? 60_000),
+        );
       case 'PAIRING_REQUIRED':
       case 'PAIRING_LIMIT_REACHED':
         return this.#waitForPairing(error);
@@ -252,10 +270,15 @@ export class GatewayConnection {
     if (code === 4001) {
       // Credentials were withdrawn on purpose: never sneak back in with what we held.
       this.#deps.secrets.clear();
-      return this.#toLogin(this.#snapshot.loginMode, new GatewayClientError(SIGNED_OUT, reason || 'signed out by the gateway'));
+      return this.#toLogin(
+        this.#snapshot.loginMode,
+        new GatewayClientError(SIGNED_OUT, reason || 'signed out by the gateway'),
+      );
     }
     const message = reason ? `Disconnected: ${reason}` : 'Lost the connection to the gateway';
-    this.#scheduleRetry(new GatewayClientError('UNAVAILABLE', message, { closeCode: code, closeReason: reason }));
+    this.#scheduleRetry(
+      new GatewayClientError('UNAVAILABLE', message, { closeCode: code, closeReason: reason }),
+    );
   }
 
   #toLogin(mode: LoginMode, error: GatewayClientError, lockedUntilMs?: number): void {

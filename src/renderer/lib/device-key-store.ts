@@ -25,14 +25,21 @@ async function openDb(indexedDb: IDBFactory): Promise<IDBDatabase> {
 
 function isKeyPair(value: unknown): value is CryptoKeyPair {
   const pair = value as Partial<CryptoKeyPair> | undefined;
-  return typeof CryptoKey !== 'undefined' && pair?.privateKey instanceof CryptoKey && pair.publicKey instanceof CryptoKey;
+  return (
+    typeof CryptoKey !== 'undefined' &&
+    pair?.privateKey instanceof CryptoKey &&
+    pair.publicKey instanceof CryptoKey
+  );
 }
 
 /**
  * Loads the stored key pair or creates and stores one. Without IndexedDB (some private
  * windows) the key lives for this page only and the gateway sees a new device next time.
  */
-export async function loadDeviceIdentity(subtle: SubtleCrypto, indexedDb: IDBFactory | undefined): Promise<DeviceIdentity> {
+export async function loadDeviceIdentity(
+  subtle: SubtleCrypto,
+  indexedDb: IDBFactory | undefined,
+): Promise<DeviceIdentity> {
   let db: IDBDatabase | undefined;
   try {
     db = indexedDb ? await openDb(indexedDb) : undefined;
@@ -41,7 +48,9 @@ export async function loadDeviceIdentity(subtle: SubtleCrypto, indexedDb: IDBFac
   }
   try {
     if (db) {
-      const stored = await promisify<unknown>(db.transaction(STORE, 'readonly').objectStore(STORE).get(KEY) as IDBRequest<unknown>);
+      const stored = await promisify<unknown>(
+        db.transaction(STORE, 'readonly').objectStore(STORE).get(KEY) as IDBRequest<unknown>,
+      );
       if (isKeyPair(stored)) return await identityFromKeyPair(subtle, stored);
     }
     const keys = await generateDeviceKeys(subtle, false);

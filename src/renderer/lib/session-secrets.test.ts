@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyValueStore } from './session-secrets.js';
-import { adoptFragmentToken, SessionSecrets, takeTokenFromHash, TOKEN_SESSION_KEY } from './session-secrets.js';
+import {
+  adoptFragmentToken,
+  SessionSecrets,
+  takeTokenFromHash,
+  TOKEN_SESSION_KEY,
+} from './session-secrets.js';
 
 function memoryStore(): KeyValueStore & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -50,7 +55,11 @@ describe('adoptFragmentToken', () => {
   it('leaves the address alone when there is no token', () => {
     const { secrets } = setup();
     const replaced: string[] = [];
-    adoptFragmentToken({ hash: '#/chat', pathname: '/', search: '' }, { replaceState: (_d, _u, url) => replaced.push(url) }, secrets);
+    adoptFragmentToken(
+      { hash: '#/chat', pathname: '/', search: '' },
+      { replaceState: (_d, _u, url) => replaced.push(url) },
+      secrets,
+    );
     expect(replaced).toEqual([]);
   });
 });

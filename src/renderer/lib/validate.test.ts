@@ -1,13 +1,27 @@
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { isIPv4, isIPv6, listErrors, originError, portError, proxyEntryError, validateProvider } from './validate.js';
+import {
+  isIPv4,
+  isIPv6,
+  listErrors,
+  originError,
+  portError,
+  proxyEntryError,
+  validateProvider,
+} from './validate.js';
 
 describe('IP and CIDR checks', () => {
-  it.each(['127.0.0.1', '10.0.0.0/8', '0.0.0.0/0', '::1', 'fd00::/8', '::ffff:127.0.0.1', '2001:db8::1/128', '1:2:3:4:5:6:7:8'])(
-    'accepts %s',
-    (entry) => expect(proxyEntryError(entry)).toBeUndefined(),
-  );
+  it.each([
+    '127.0.0.1',
+    '10.0.0.0/8',
+    '0.0.0.0/0',
+    '::1',
+    'fd00::/8',
+    '::ffff:127.0.0.1',
+    '2001:db8::1/128',
+    '1:2:3:4:5:6:7:8',
+  ])('accepts %s', (entry) => expect(proxyEntryError(entry)).toBeUndefined());
 
   it.each([
     ['10.0.0.0/33', 'prefix length'],
@@ -39,19 +53,26 @@ describe('IP and CIDR checks', () => {
 
   it('agrees with ipaddr.js on arbitrary colon-hex strings', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[0-9a-f:]{0,40}$/), (text) => isIPv6(text) === ipaddr.IPv6.isValid(text)),
+      fc.property(
+        fc.stringMatching(/^[0-9a-f:]{0,40}$/),
+        (text) => isIPv6(text) === ipaddr.IPv6.isValid(text),
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('accepts exactly the strict dotted quads', () => {
     fc.assert(
-      fc.property(fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)), (parts) => isIPv4(parts.join('.'))),
+      fc.property(fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)), (parts) =>
+        isIPv4(parts.join('.')),
+      ),
     );
   });
 
   it('flags duplicates and each bad entry by its index', () => {
-    expect([...listErrors(['10.0.0.1', 'nope', '10.0.0.1'], proxyEntryError).keys()]).toEqual([1, 2]);
+    expect([...listErrors(['10.0.0.1', 'nope', '10.0.0.1'], proxyEntryError).keys()]).toEqual([
+      1, 2,
+    ]);
   });
 });
 
@@ -85,15 +106,30 @@ describe('portError', () => {
 
 describe('validateProvider', () => {
   it('returns upsert params for a good form, models split by line or comma', () => {
-    const result = validateProvider({ id: 'openai', type: 'openai', baseUrl: ' https://api.openai.com/v1 ', models: 'gpt-4o\n gpt-4o-mini, o3' });
+    const result = validateProvider({
+      id: 'openai',
+      type: 'openai',
+      baseUrl: ' https://api.openai.com/v1 ',
+      models: 'gpt-4o\n gpt-4o-mini, o3',
+    });
     expect(result).toEqual({
-      value: { id: 'openai', type: 'openai', baseUrl: 'https://api.openai.com/v1', models: ['gpt-4o', 'gpt-4o-mini', 'o3'] },
+      value: {
+        id: 'openai',
+        type: 'openai',
+        baseUrl: 'https://api.openai.com/v1',
+        models: ['gpt-4o', 'gpt-4o-mini', 'o3'],
+      },
       errors: {},
     });
   });
 
   it('names each bad field and returns no params', () => {
-    const result = validateProvider({ id: 'Open AI', type: 'gemini', baseUrl: 'ftp://x', models: '' });
+    const result = validateProvider({
+      id: 'Open AI',
+      type: 'gemini',
+      baseUrl: 'ftp://x',
+      models: '',
+    });
     expect(result.value).toBeUndefined();
     expect(Object.keys(result.errors).sort()).toEqual(['baseUrl', 'id', 'type']);
   });

@@ -65,13 +65,18 @@ export function originError(text: string): string | undefined {
   } catch {
     return 'Write an origin as scheme://host[:port], e.g. https://example.com';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Only http and https origins can open the Control UI';
-  if (url.origin !== value) return `Write it exactly as ${url.origin} (no path, no trailing slash, lowercase host)`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return 'Only http and https origins can open the Control UI';
+  if (url.origin !== value)
+    return `Write it exactly as ${url.origin} (no path, no trailing slash, lowercase host)`;
   return undefined;
 }
 
 /** Errors per entry (by index); empty when every entry is valid. */
-export function listErrors(entries: readonly string[], check: (entry: string) => string | undefined): Map<number, string> {
+export function listErrors(
+  entries: readonly string[],
+  check: (entry: string) => string | undefined,
+): Map<number, string> {
   const errors = new Map<number, string>();
   const seen = new Set<string>();
   entries.forEach((entry, index) => {
@@ -92,7 +97,8 @@ export function portError(text: string): string | undefined {
 /** `undefined` for `loopback`, `lan`, `tailnet` or an IP address, else why not. */
 export function bindError(text: string): string | undefined {
   const value = text.trim();
-  if (['loopback', 'lan', 'tailnet'].includes(value) || isIPv4(value) || isIPv6(value)) return undefined;
+  if (['loopback', 'lan', 'tailnet'].includes(value) || isIPv4(value) || isIPv6(value))
+    return undefined;
   return 'Use loopback, lan, tailnet or one IP address of this machine';
 }
 
@@ -116,7 +122,10 @@ export interface ProviderInput {
 export type ProviderFieldErrors = Partial<Record<keyof ProviderDraft, string>>;
 
 /** Checks the provider form; returns the upsert params or the error of each bad field. */
-export function validateProvider(draft: ProviderDraft): { value?: ProviderInput; errors: ProviderFieldErrors } {
+export function validateProvider(draft: ProviderDraft): {
+  value?: ProviderInput;
+  errors: ProviderFieldErrors;
+} {
   const errors: ProviderFieldErrors = {};
   const id = draft.id.trim();
   if (id === '') errors.id = 'Give the provider an id, e.g. openai';
@@ -126,7 +135,8 @@ export function validateProvider(draft: ProviderDraft): { value?: ProviderInput;
   if (draft.type !== 'openai' && draft.type !== 'anthropic') errors.type = 'Choose a provider type';
   const baseUrl = draft.baseUrl.trim();
   if (baseUrl === '') errors.baseUrl = 'Enter the API base URL, e.g. https://api.openai.com/v1';
-  else if (!/^https?:\/\/[^/\s]+/i.test(baseUrl)) errors.baseUrl = 'The base URL must start with http:// or https://';
+  else if (!/^https?:\/\/[^/\s]+/i.test(baseUrl))
+    errors.baseUrl = 'The base URL must start with http:// or https://';
   const models = draft.models
     .split(/[\n,]/)
     .map((model) => model.trim())
@@ -136,8 +146,10 @@ export function validateProvider(draft: ProviderDraft): { value?: ProviderInput;
   if (!parsed.success) {
     // The shared schema is the final word; map anything the friendlier checks missed.
     for (const issue of parsed.error.issues) {
-      const field = issue.path[0] === 'models' ? 'models' : issue.path[0] === 'type' ? 'type' : 'baseUrl';
-      errors[field] ??= issue.path[0] === 'baseUrl' ? 'This is not a valid http(s) URL' : issue.message;
+      const field =
+        issue.path[0] === 'models' ? 'models' : issue.path[0] === 'type' ? 'type' : 'baseUrl';
+      errors[field] ??=
+        issue.path[0] === 'baseUrl' ? 'This is not a valid http(s) URL' : issue.message;
     }
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { errors };

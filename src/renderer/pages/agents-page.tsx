@@ -21,7 +21,8 @@ export function AgentsPage(): ReactElement {
   const status = useGatewayQuery<AuthStatus>('models.authStatus', undefined, CONFIG_EVENTS);
   const providerIds = Object.keys(config.data?.config.models?.providers ?? {});
   const configured = config.data?.config.agents?.list ?? [];
-  const modelsOf = (provider: string) => config.data?.config.models?.providers?.[provider]?.models ?? [];
+  const modelsOf = (provider: string) =>
+    config.data?.config.models?.providers?.[provider]?.models ?? [];
   const reload = () => {
     agents.reload();
     config.reload();
@@ -32,7 +33,10 @@ export function AgentsPage(): ReactElement {
 
   return (
     <>
-      <PageHeader title="Agents" subtitle="Each agent answers with one provider and model. The default agent answers new chats." />
+      <PageHeader
+        title="Agents"
+        subtitle="Each agent answers with one provider and model. The default agent answers new chats."
+      />
       {error ? <ErrorNote error={error} onRetry={reload} /> : null}
       {!agents.data && agents.loading ? <Loading /> : null}
       {agents.data && list.length === 0 ? (
@@ -81,7 +85,11 @@ function ModelFields(props: {
     <div className="form-grid">
       <Field label="Provider">
         {({ id }) => (
-          <select id={id} value={value.provider} onChange={(event) => props.onChange({ ...value, provider: event.target.value })}>
+          <select
+            id={id}
+            value={value.provider}
+            onChange={(event) => props.onChange({ ...value, provider: event.target.value })}
+          >
             {value.provider === '' || !props.providerIds.includes(value.provider) ? (
               <option value={value.provider}>{value.provider || 'Choose…'}</option>
             ) : null}
@@ -137,7 +145,8 @@ function AgentCard(props: {
   const [choice, setChoice] = useState<ModelChoice>(props.current);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
-  const changed = choice.provider !== props.current.provider || choice.name.trim() !== props.current.name;
+  const changed =
+    choice.provider !== props.current.provider || choice.name.trim() !== props.current.name;
 
   const run = (path: string, value: unknown) => {
     setBusy(true);
@@ -164,21 +173,32 @@ function AgentCard(props: {
     <Card
       title={
         <>
-          {props.name ?? props.id} {props.name ? <span className="muted small mono">{props.id}</span> : null}
+          {props.name ?? props.id}{' '}
+          {props.name ? <span className="muted small mono">{props.id}</span> : null}
         </>
       }
       actions={
         props.isDefault ? (
           <Pill tone="info">default</Pill>
         ) : (
-          <button type="button" className="btn btn-ghost btn-small" disabled={busy} onClick={() => run('agents.default', props.id)}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            disabled={busy}
+            onClick={() => run('agents.default', props.id)}
+          >
             Make default
           </button>
         )
       }
     >
       <form className="form" onSubmit={save} aria-label={`Model of agent ${props.id}`}>
-        <ModelFields value={choice} providerIds={props.providerIds} modelsOf={props.modelsOf} onChange={setChoice} />
+        <ModelFields
+          value={choice}
+          providerIds={props.providerIds}
+          modelsOf={props.modelsOf}
+          onChange={setChoice}
+        />
         {props.health === 'missing' ? (
           <p className="field-error">
             Provider “{props.current.provider}” has no API key.{' '}
@@ -214,12 +234,17 @@ function AddAgent(props: {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const next: { id?: string; provider?: string } = {};
-    if (!AGENT_ID_PATTERN.test(id)) next.id = 'Use lowercase letters, digits, "-" and "_", e.g. main';
+    if (!AGENT_ID_PATTERN.test(id))
+      next.id = 'Use lowercase letters, digits, "-" and "_", e.g. main';
     else if (props.takenIds.includes(id)) next.id = `An agent “${id}” already exists`;
     if (!provider) next.provider = 'Add a provider first';
     setErrors(next);
     if (Object.keys(next).length > 0) return;
-    const agent = { id, ...(name.trim() ? { name: name.trim() } : {}), model: modelValue({ ...choice, provider }) };
+    const agent = {
+      id,
+      ...(name.trim() ? { name: name.trim() } : {}),
+      model: modelValue({ ...choice, provider }),
+    };
     setFailure(undefined);
     connection.request('config.set', { path: `agents.list.${props.nextIndex}`, value: agent }).then(
       () => {
@@ -235,7 +260,8 @@ function AddAgent(props: {
     <Card title="Add an agent">
       {props.providerIds.length === 0 ? (
         <p className="muted">
-          Agents need a provider. <a href={routeHref('providers', { add: '1' })}>Add a provider</a> first.
+          Agents need a provider. <a href={routeHref('providers', { add: '1' })}>Add a provider</a>{' '}
+          first.
         </p>
       ) : (
         <form className="form" onSubmit={submit} noValidate aria-label="Add an agent">
@@ -254,10 +280,21 @@ function AddAgent(props: {
               )}
             </Field>
             <Field label="Name (optional)">
-              {({ id: inputId }) => <input id={inputId} value={name} onChange={(event) => setName(event.target.value)} />}
+              {({ id: inputId }) => (
+                <input
+                  id={inputId}
+                  value={name}
+                  onChange={(event) => setName(event.target.value)}
+                />
+              )}
             </Field>
           </div>
-          <ModelFields value={{ ...choice, provider }} providerIds={props.providerIds} modelsOf={props.modelsOf} onChange={setChoice} />
+          <ModelFields
+            value={{ ...choice, provider }}
+            providerIds={props.providerIds}
+            modelsOf={props.modelsOf}
+            onChange={setChoice}
+          />
           {errors.provider ? <p className="field-error">{errors.provider}</p> : null}
           {failure ? <ErrorNote error={failure} /> : null}
           <div className="form-actions">

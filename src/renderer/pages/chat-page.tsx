@@ -8,7 +8,12 @@ import Markdown from 'react-markdown';
 import type { ChatEvent } from '../../shared/protocol.js';
 import { Icon } from '../components/icons.js';
 import { EmptyState, ErrorNote, Loading, PageHeader } from '../components/ui.js';
-import { asGatewayError, useConnection, useGatewayEvent, useGatewayQuery } from '../hooks/connection-context.js';
+import {
+  asGatewayError,
+  useConnection,
+  useGatewayEvent,
+  useGatewayQuery,
+} from '../hooks/connection-context.js';
 import type { AgentsList } from '../lib/api-types.js';
 import { routeHref } from '../lib/route.js';
 
@@ -31,11 +36,16 @@ type Message =
 const CONFIG_EVENTS = ['config.changed'];
 
 /** Applies one `chat` event to the run it belongs to. */
-export function applyChatEvent(runs: Record<string, RunState>, event: ChatEvent): Record<string, RunState> {
+export function applyChatEvent(
+  runs: Record<string, RunState>,
+  event: ChatEvent,
+): Record<string, RunState> {
   const previous = runs[event.runId] ?? { text: '', state: 'delta' as const };
   if (previous.state !== 'delta') return runs;
-  if (event.state === 'delta') return { ...runs, [event.runId]: { text: previous.text + (event.text ?? ''), state: 'delta' } };
-  if (event.state === 'final') return { ...runs, [event.runId]: { text: event.text ?? previous.text, state: 'final' } };
+  if (event.state === 'delta')
+    return { ...runs, [event.runId]: { text: previous.text + (event.text ?? ''), state: 'delta' } };
+  if (event.state === 'final')
+    return { ...runs, [event.runId]: { text: event.text ?? previous.text, state: 'final' } };
   const error = event.error ?? { code: 'PROVIDER_ERROR', message: 'The agent failed to answer' };
   return { ...runs, [event.runId]: { text: previous.text, state: 'error', error } };
 }
@@ -45,22 +55,34 @@ function ErrorFix({ error }: { error: ChatError }): ReactElement | null {
   const provider = typeof error.details?.provider === 'string' ? error.details.provider : undefined;
   if (!provider) return null;
   const href = routeHref('providers', { edit: provider });
-  if (detail === 'PROVIDER_NO_CREDENTIALS') return <a href={href}>Add an API key for “{provider}”</a>;
-  if (detail === 'PROVIDER_REJECTED_KEY') return <a href={href}>Replace the API key of “{provider}”</a>;
-  if (detail === 'PROVIDER_UNREACHABLE') return <a href={href}>Check the base URL of “{provider}”</a>;
+  if (detail === 'PROVIDER_NO_CREDENTIALS')
+    return <a href={href}>Add an API key for “{provider}”</a>;
+  if (detail === 'PROVIDER_REJECTED_KEY')
+    return <a href={href}>Replace the API key of “{provider}”</a>;
+  if (detail === 'PROVIDER_UNREACHABLE')
+    return <a href={href}>Check the base URL of “{provider}”</a>;
   return null;
 }
 
-function AssistantMessage({ message, run }: { message: Extract<Message, { role: 'assistant' }>; run: RunState | undefined }): ReactElement {
+function AssistantMessage({
+  message,
+  run,
+}: {
+  message: Extract<Message, { role: 'assistant' }>;
+  run: RunState | undefined;
+}): ReactElement {
   const error = message.sendError ?? run?.error;
   const streaming = !error && (!run || run.state === 'delta');
   // The gateway ends a stopped run with `final` and the text so far; an error may say aborted.
-  const aborted = message.stopped === true || error?.code === 'aborted' || error?.details?.code === 'aborted';
+  const aborted =
+    message.stopped === true || error?.code === 'aborted' || error?.details?.code === 'aborted';
   return (
     <div className="message message-assistant" aria-busy={streaming}>
       <div className="message-body markdown">
         {run?.text ? <Markdown skipHtml>{run.text}</Markdown> : null}
-        {streaming && !run?.text ? <span className="typing" aria-label="The agent is answering" /> : null}
+        {streaming && !run?.text ? (
+          <span className="typing" aria-label="The agent is answering" />
+        ) : null}
       </div>
       {aborted && !streaming ? <p className="muted small">Stopped.</p> : null}
       {error && !aborted ? (
@@ -88,19 +110,28 @@ export default function ChatPage(): ReactElement {
   const thread = agentId ? (messages[agentId] ?? []) : [];
   const last = thread[thread.length - 1];
   const lastRun = last?.role === 'assistant' && last.runId ? runs[last.runId] : undefined;
-  const running = last?.role === 'assistant' && !last.sendError && (!lastRun || lastRun.state === 'delta');
+  const running =
+    last?.role === 'assistant' && !last.sendError && (!lastRun || lastRun.state === 'delta');
 
-  useGatewayEvent('chat', (payload) => setRuns((current) => applyChatEvent(current, payload as ChatEvent)));
+  useGatewayEvent('chat', (payload) =>
+    setRuns((current) => applyChatEvent(current, payload as ChatEvent)),
+  );
 
   useEffect(() => {
     const log = logRef.current;
     if (log) log.scrollTop = log.scrollHeight;
   }, [thread.length, lastRun?.text]);
 
-  const patchAssistant = (agent: string, id: number, patch: Partial<Extract<Message, { role: 'assistant' }>>) =>
+  const patchAssistant = (
+    agent: string,
+    id: number,
+    patch: Partial<Extract<Message, { role: 'assistant' }>>,
+  ) =>
     setMessages((current) => ({
       ...current,
-      [agent]: (current[agent] ?? []).map((m) => (m.id === id && m.role === 'assistant' ? { ...m, ...patch } : m)),
+      [agent]: (current[agent] ?? []).map((m) =>
+        m.id === id && m.role === 'assistant' ? { ...m, ...patch } : m,
+      ),
     }));
 
   const send = (event?: FormEvent) => {
@@ -111,12 +142,20 @@ export default function ChatPage(): ReactElement {
     const replyId = nextId.current++;
     setMessages((current) => ({
       ...current,
-      [agentId]: [...(current[agentId] ?? []), { id: userId, role: 'user', text }, { id: replyId, role: 'assistant' }],
+      [agentId]: [
+        ...(current[agentId] ?? []),
+        { id: userId, role: 'user', text },
+        { id: replyId, role: 'assistant' },
+      ],
     }));
     setDraft('');
     const sessionId = sessions[agentId];
     connection
-      .request<{ runId: string; sessionId: string }>('chat.send', { agentId, ...(sessionId ? { sessionId } : {}), message: text })
+      .request<{ runId: string; sessionId: string }>('chat.send', {
+        agentId,
+        ...(sessionId ? { sessionId } : {}),
+        message: text,
+      })
       .then(
         (started) => {
           setSessions((current) => ({ ...current, [agentId]: started.sessionId }));
@@ -148,7 +187,9 @@ export default function ChatPage(): ReactElement {
   const newChat = () => {
     if (!agentId) return;
     setMessages((current) => ({ ...current, [agentId]: [] }));
-    setSessions((current) => Object.fromEntries(Object.entries(current).filter(([key]) => key !== agentId)));
+    setSessions((current) =>
+      Object.fromEntries(Object.entries(current).filter(([key]) => key !== agentId)),
+    );
   };
 
   return (
@@ -161,7 +202,11 @@ export default function ChatPage(): ReactElement {
             <>
               <label className="inline-field">
                 <span>Agent</span>
-                <select value={agentId ?? ''} onChange={(event) => setPicked(event.target.value)} disabled={running}>
+                <select
+                  value={agentId ?? ''}
+                  onChange={(event) => setPicked(event.target.value)}
+                  disabled={running}
+                >
                   {list.map((agent) => (
                     <option key={agent.id} value={agent.id}>
                       {agent.name ?? agent.id} · {agent.provider}
@@ -170,7 +215,12 @@ export default function ChatPage(): ReactElement {
                   ))}
                 </select>
               </label>
-              <button type="button" className="btn btn-secondary" onClick={newChat} disabled={running || thread.length === 0}>
+              <button
+                type="button"
+                className="btn btn-secondary"
+                onClick={newChat}
+                disabled={running || thread.length === 0}
+              >
                 New chat
               </button>
             </>
@@ -201,7 +251,11 @@ export default function ChatPage(): ReactElement {
                   <div className="message-body">{message.text}</div>
                 </div>
               ) : (
-                <AssistantMessage key={message.id} message={message} run={message.runId ? runs[message.runId] : undefined} />
+                <AssistantMessage
+                  key={message.id}
+                  message={message}
+                  run={message.runId ? runs[message.runId] : undefined}
+                />
               ),
             )}
           </div>

@@ -1,23 +1,26 @@
 /** Gateway: live status, auth (token rotation), network settings and the two allowlists. */
-import type { FormEvent, ReactElement } from 'react';
+import type { ReactElement } from 'react';
 import { useEffect, useState } from 'react';
 import type { StatusPayload } from '../../shared/protocol.js';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Icon } from '../components/icons.js';
-import { ListEditor } from '../components/list-editor.js';
-import { Card, ErrorNote, Field, Loading, PageHeader, Pill } from '../components/ui.js';
+import { Card, ErrorNote, Loading, PageHeader, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
-import type { ConfigGet, ConfigSetResult } from '../lib/api-types.js';
+import type { ConfigGet } from '../lib/api-types.js';
 import { formatDuration } from '../lib/format.js';
-import { bindError, listErrors, originError, portError, proxyEntryError } from '../lib/validate.js';
+import { originError, proxyEntryError } from '../lib/validate.js';
+import { ListCard, NetworkCard } from './gateway-settings.js';
 
 const CONFIG_EVENTS = ['config.changed'];
 /** How often the status card refreshes while the page is open. */
 const STATUS_REFRESH_MS = 5000;
 
 export function GatewayPage(): ReactElement {
-  const status = useGatewayQuery<StatusPayload>('status', undefined, ['device.pair.requested', 'device.pair.resolved']);
+  const status = useGatewayQuery<StatusPayload>('status', undefined, [
+    'device.pair.requested',
+    'device.pair.resolved',
+  ]);
   const config = useGatewayQuery<ConfigGet>('config.get', undefined, CONFIG_EVENTS);
   const { reload: reloadStatus } = status;
   useEffect(() => {
@@ -68,7 +71,11 @@ export function GatewayPage(): ReactElement {
   );
 }
 
-function StatusCard(props: { status: StatusPayload | undefined; loading: boolean; error: string | undefined }): ReactElement {
+function StatusCard(props: {
+  status: StatusPayload | undefined;
+  loading: boolean;
+  error: string | undefined;
+}): ReactElement {
   const { status } = props;
   return (
     <Card title="Status" actions={status ? <Pill tone="ok">running</Pill> : null}>
@@ -121,9 +128,10 @@ function AuthCard({ mode }: { mode: StatusPayload['authMode'] | undefined }): Re
       title: 'Rotate the gateway token?',
       body: (
         <p>
-          A new token replaces the current one. <strong>Every other session signed in with the old token disconnects</strong> —
-          other browsers, the desktop window and CLI scripts that pass the token — and must sign in with the new one. This page
-          stays connected.
+          A new token replaces the current one.{' '}
+          <strong>Every other session signed in with the old token disconnects</strong> — other
+          browsers, the desktop window and CLI scripts that pass the token — and must sign in with
+          the new one. This page stays connected.
         </p>
       ),
       confirmLabel: 'Rotate token',
@@ -133,14 +141,20 @@ function AuthCard({ mode }: { mode: StatusPayload['authMode'] | undefined }): Re
         connection.request<{ mode: string }>('gateway.auth.rotate', {}).then(
           () => {
             connection.forgetSharedToken();
-            setResult({ ok: true, text: 'Token rotated. Run special-agent dashboard to open the UI with the new token.' });
+            setResult({
+              ok: true,
+              text: 'Token rotated. Run special-agent dashboard to open the UI with the new token.',
+            });
           },
           (error: unknown) => setResult({ ok: false, text: asGatewayError(error).message }),
         );
       },
     });
   return (
-    <Card title="Authentication" actions={mode ? <Pill tone={mode === 'none' ? 'warn' : 'ok'}>{mode}</Pill> : null}>
+    <Card
+      title="Authentication"
+      actions={mode ? <Pill tone={mode === 'none' ? 'warn' : 'ok'}>{mode}</Pill> : null}
+    >
       <p className="muted">
         {mode === 'password'
           ? 'Clients sign in with the gateway password or a device token.'
@@ -151,7 +165,9 @@ function AuthCard({ mode }: { mode: StatusPayload['authMode'] | undefined }): Re
       {mode === 'token' ? (
         <div className="note note-warn">
           <Icon name="alert" />
-          <div className="note-body">Rotating the token disconnects every other session that uses it.</div>
+          <div className="note-body">
+            Rotating the token disconnects every other session that uses it.
+          </div>
         </div>
       ) : null}
       {result ? (
@@ -164,149 +180,16 @@ function AuthCard({ mode }: { mode: StatusPayload['authMode'] | undefined }): Re
         )
       ) : null}
       <div className="form-actions">
-        <button type="button" className="btn btn-danger" onClick={rotate} disabled={mode === undefined || mode === 'none'}>
+        <button
+          type="button"
+          className="btn btn-danger"
+          onClick={rotate}
+          disabled={mode === undefined || mode === 'none'}
+        >
           <Icon name="refresh" /> Rotate {mode === 'password' ? 'password' : 'token'}
         </button>
       </div>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
-    </Card>
-  );
-}
-
-function NetworkCard(props: { bind: string; port: string }): ReactElement {
-  const connection = useConnection();
-  const [bind, setBind] = useState(props.bind);
-  const [port, setPort] = useState(props.port);
-  const [errors, setErrors] = useState<{ bind?: string | undefined; port?: string | undefined }>({});
-  const [outcome, setOutcome] = useState<{ restart: boolean } | undefined>(undefined);
-  const [failure, setFailure] = useState<string | undefined>(undefined);
-
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
-    const next = { bind: bindError(bind), port: portError(port) };
-    setErrors(next);
-    setFailure(undefined);
-    if (next.bind || next.port) return;
-    try {
-      let restart = false;
-      if (bind.trim() !== props.bind) {
-        restart ||= (await connection.request<ConfigSetResult>('config.set', { path: 'gateway.bind', value: bind.trim() })).restartRequired;
-      }
-      if (port.trim() !== props.port) {
-        restart ||= (await connection.request<ConfigSetResult>('config.set', { path: 'gateway.port', value: Number(port) })).restartRequired;
-      }
-      setOutcome({ restart });
-    } catch (error) {
-      setFailure(asGatewayError(error).message);
-    }
-  };
-
-  return (
-    <Card title="Network" actions={outcome?.restart ? <Pill tone="warn">restart required</Pill> : null}>
-      <form className="form" onSubmit={(event) => void save(event)} noValidate aria-label="Network">
-        <div className="form-grid">
-          <Field label="Bind" error={errors.bind} hint="loopback keeps the gateway on this machine; lan and tailnet expose it.">
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                list="bind-options"
-                value={bind}
-                spellCheck={false}
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                onChange={(event) => setBind(event.target.value)}
-              />
-            )}
-          </Field>
-          <datalist id="bind-options">
-            <option value="loopback" />
-            <option value="lan" />
-            <option value="tailnet" />
-          </datalist>
-          <Field label="Port" error={errors.port}>
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                inputMode="numeric"
-                value={port}
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                onChange={(event) => setPort(event.target.value)}
-              />
-            )}
-          </Field>
-        </div>
-        {failure ? <ErrorNote error={failure} /> : null}
-        {outcome ? (
-          <p className="saved-note" role="status">
-            <Icon name="check" /> {outcome.restart ? 'Saved. Restart the gateway to apply.' : 'Saved.'}
-          </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary">
-            Save network settings
-          </button>
-        </div>
-      </form>
-    </Card>
-  );
-}
-
-function ListCard(props: {
-  title: string;
-  description: string;
-  path: string;
-  initial: string[];
-  check: (entry: string) => string | undefined;
-  placeholder: string;
-  addLabel: string;
-}): ReactElement {
-  const connection = useConnection();
-  const [entries, setEntries] = useState<string[]>(props.initial);
-  const [showErrors, setShowErrors] = useState(false);
-  const [saved, setSaved] = useState(false);
-  const [failure, setFailure] = useState<string | undefined>(undefined);
-  const errors = showErrors ? listErrors(entries, props.check) : new Map<number, string>();
-
-  const save = (event: FormEvent) => {
-    event.preventDefault();
-    setShowErrors(true);
-    setSaved(false);
-    setFailure(undefined);
-    if (listErrors(entries, props.check).size > 0) return;
-    connection.request('config.set', { path: props.path, value: entries }).then(
-      () => setSaved(true),
-      (error: unknown) => setFailure(asGatewayError(error).message),
-    );
-  };
-
-  return (
-    <Card title={props.title}>
-      <p className="muted small">{props.description}</p>
-      <form className="form" onSubmit={save} noValidate aria-label={props.title}>
-        <ListEditor
-          label={props.title}
-          entries={entries}
-          errors={errors}
-          placeholder={props.placeholder}
-          addLabel={props.addLabel}
-          onChange={(next) => {
-            setEntries(next);
-            setSaved(false);
-          }}
-        />
-        {failure ? <ErrorNote error={failure} /> : null}
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary btn-small">
-            Save {props.title.toLowerCase()}
-          </button>
-          {saved ? (
-            <span className="saved-note" role="status">
-              <Icon name="check" /> Saved
-            </span>
-          ) : null}
-        </div>
-      </form>
     </Card>
   );
 }

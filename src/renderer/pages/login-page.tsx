@@ -32,7 +32,11 @@ function RetryLine({ retryAtMs }: { retryAtMs: number | undefined }): ReactEleme
       <span className="muted" aria-live="polite">
         Trying again in {Math.max(0, Math.ceil((retryAtMs - now) / 1000))} s
       </span>
-      <button type="button" className="btn btn-secondary btn-small" onClick={() => connection.retryNow()}>
+      <button
+        type="button"
+        className="btn btn-secondary btn-small"
+        onClick={() => connection.retryNow()}
+      >
         <Icon name="refresh" /> Retry now
       </button>
     </p>
@@ -44,7 +48,11 @@ export function ConnectingScreen(): ReactElement {
   const state = useConnectionState();
   return (
     <Screen title={state.message ? 'Can’t reach the gateway' : 'Connecting to the gateway…'}>
-      {state.message ? <ErrorNote error={state.message} /> : <div className="spinner spinner-large" role="status" aria-label="Connecting" />}
+      {state.message ? (
+        <ErrorNote error={state.message} />
+      ) : (
+        <div className="spinner spinner-large" role="status" aria-label="Connecting" />
+      )}
       <RetryLine retryAtMs={state.retryAtMs} />
     </Screen>
   );
@@ -56,8 +64,8 @@ export function PairingScreen(): ReactElement {
   return (
     <Screen title="Waiting for approval">
       <p>
-        This browser is a new device for this gateway. Approve it from the tray menu, from the Devices page of a signed-in
-        Control UI, or in a terminal:
+        This browser is a new device for this gateway. Approve it from the tray menu, from the
+        Devices page of a signed-in Control UI, or in a terminal:
       </p>
       {state.pairingRequestId ? (
         <pre className="code-block">special-agent devices approve {state.pairingRequestId}</pre>
@@ -84,7 +92,9 @@ export function LoginPage(): ReactElement {
     event.preventDefault();
     if (locked || state.busy) return;
     if (secret.trim() === '') {
-      setFieldError(activeMode === 'token' ? 'Enter the gateway token' : 'Enter the gateway password');
+      setFieldError(
+        activeMode === 'token' ? 'Enter the gateway token' : 'Enter the gateway password',
+      );
       return;
     }
     setFieldError(undefined);

@@ -25,7 +25,9 @@ export function probeOutcome(probe: ProbeResult): { label: string; tone: Tone } 
 export function ProbeButton({ providerId }: { providerId: string }): ReactElement {
   const connection = useConnection();
   const [running, setRunning] = useState(false);
-  const [result, setResult] = useState<{ label: string; tone: Tone; detail?: string } | undefined>(undefined);
+  const [result, setResult] = useState<{ label: string; tone: Tone; detail?: string } | undefined>(
+    undefined,
+  );
 
   const run = () => {
     setRunning(true);
@@ -59,7 +61,9 @@ export function ProbeButton({ providerId }: { providerId: string }): ReactElemen
       <span role="status" className="probe-result" title={result?.detail}>
         {result ? <Pill tone={result.tone}>{result.label}</Pill> : null}
       </span>
-      {result?.detail && result.tone !== 'ok' ? <span className="muted small">{result.detail}</span> : null}
+      {result?.detail && result.tone !== 'ok' ? (
+        <span className="muted small">{result.detail}</span>
+      ) : null}
     </span>
   );
 }

@@ -15,7 +15,12 @@ import { ProbeButton } from './probe-button.js';
 export const PROVIDER_PRESETS = [
   { label: 'Ollama', id: 'ollama', type: 'openai', baseUrl: 'http://127.0.0.1:11434/v1' },
   { label: 'OpenAI', id: 'openai', type: 'openai', baseUrl: 'https://api.openai.com/v1' },
-  { label: 'Anthropic', id: 'anthropic', type: 'anthropic', baseUrl: 'https://api.anthropic.com/v1' },
+  {
+    label: 'Anthropic',
+    id: 'anthropic',
+    type: 'anthropic',
+    baseUrl: 'https://api.anthropic.com/v1',
+  },
 ] as const;
 
 export interface ProviderFormProps {
@@ -29,7 +34,13 @@ export interface ProviderFormProps {
   onClose: () => void;
 }
 
-export function ProviderForm({ existing, models, initialNotice, onSaved, onClose }: ProviderFormProps): ReactElement {
+export function ProviderForm({
+  existing,
+  models,
+  initialNotice,
+  onSaved,
+  onClose,
+}: ProviderFormProps): ReactElement {
   const connection = useConnection();
   const [draft, setDraft] = useState<ProviderDraft>(() => ({
     id: existing?.id ?? '',
@@ -68,10 +79,13 @@ export function ProviderForm({ existing, models, initialNotice, onSaved, onClose
     try {
       await connection.request('models.providers.upsert', { ...result.value });
       if (apiKey !== '') {
-        const stored = await connection.request<{ credential: ProviderCredential }>('models.providers.setKey', {
-          id: result.value.id,
-          apiKey,
-        });
+        const stored = await connection.request<{ credential: ProviderCredential }>(
+          'models.providers.setKey',
+          {
+            id: result.value.id,
+            apiKey,
+          },
+        );
         setCredential(stored.credential);
         setReplacing(false);
       }
@@ -89,7 +103,12 @@ export function ProviderForm({ existing, models, initialNotice, onSaved, onClose
   const removeKey = () =>
     setConfirm({
       title: `Remove the API key of “${draft.id}”?`,
-      body: <p>The key is deleted from the OS keychain. Chats that use this provider stop working until a new key is saved.</p>,
+      body: (
+        <p>
+          The key is deleted from the OS keychain. Chats that use this provider stop working until a
+          new key is saved.
+        </p>
+      ),
       confirmLabel: 'Remove key',
       danger: true,
       onConfirm: () => {
@@ -111,12 +130,22 @@ export function ProviderForm({ existing, models, initialNotice, onSaved, onClose
       title={editing ? `Edit provider “${existing.id}”` : 'Add a provider'}
       highlighted
       actions={
-        <button type="button" className="btn btn-ghost btn-icon" aria-label="Close the form" onClick={onClose}>
+        <button
+          type="button"
+          className="btn btn-ghost btn-icon"
+          aria-label="Close the form"
+          onClick={onClose}
+        >
           <Icon name="close" />
         </button>
       }
     >
-      <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Provider">
+      <form
+        className="form"
+        onSubmit={(event) => void submit(event)}
+        noValidate
+        aria-label="Provider"
+      >
         {!editing ? (
           <div className="presets" role="group" aria-label="Presets">
             <span className="muted small">Start from</span>
@@ -126,7 +155,11 @@ export function ProviderForm({ existing, models, initialNotice, onSaved, onClose
                 type="button"
                 className="btn btn-secondary btn-small"
                 onClick={() =>
-                  update({ type: preset.type, baseUrl: preset.baseUrl, id: draft.id === '' ? preset.id : draft.id })
+                  update({
+                    type: preset.type,
+                    baseUrl: preset.baseUrl,
+                    id: draft.id === '' ? preset.id : draft.id,
+                  })
                 }
               >
                 {preset.label}
@@ -149,7 +182,11 @@ export function ProviderForm({ existing, models, initialNotice, onSaved, onClose
               </select>
             )}
           </Field>
-          <Field label="Provider id" error={errors.id} hint={editing ? 'The id cannot change.' : 'Lowercase, e.g. openai'}>
+          <Field
+            label="Provider id"
+            error={errors.id}
+            hint={editing ? 'The id cannot change.' : 'Lowercase, e.g. openai'}
+          >
             {({ id, describedBy, invalid }) => (
               <input
                 id={id}
@@ -179,7 +216,11 @@ export function ProviderForm({ existing, models, initialNotice, onSaved, onClose
             />
           )}
         </Field>
-        <Field label="Models (optional)" error={errors.models} hint="One per line. The first is used when an agent names none.">
+        <Field
+          label="Models (optional)"
+          error={errors.models}
+          hint="One per line. The first is used when an agent names none."
+        >
           {({ id, describedBy, invalid }) => (
             <textarea
               id={id}
@@ -238,15 +279,19 @@ function KeySection(props: {
               Replace
             </button>
           ) : null}
-          <button type="button" className="btn btn-ghost btn-small btn-danger-text" onClick={props.onRemove}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small btn-danger-text"
+            onClick={props.onRemove}
+          >
             Remove
           </button>
         </div>
       ) : null}
       {credential?.source === 'env' ? (
         <p className="muted small">
-          Using <code>{credential.envVar}</code> from the environment {credential.masked ? `· ${credential.masked}` : ''}. It wins over
-          a key saved here.
+          Using <code>{credential.envVar}</code> from the environment{' '}
+          {credential.masked ? `· ${credential.masked}` : ''}. It wins over a key saved here.
         </p>
       ) : null}
       {credential?.source === 'config' ? (
@@ -255,7 +300,10 @@ function KeySection(props: {
         </p>
       ) : null}
       {props.showInput ? (
-        <Field label="API key" hint="Write-only: stored in the OS keychain and never shown again. Not needed for local servers.">
+        <Field
+          label="API key"
+          hint="Write-only: stored in the OS keychain and never shown again. Not needed for local servers."
+        >
           {({ id, describedBy }) => (
             <input
               id={id}

@@ -31,11 +31,19 @@ function credentialText(provider: ProviderStatus): string {
     case 'config':
       return `plaintext in config file${credential.masked ? ` · ${credential.masked}` : ''}`;
     case 'none':
-      return provider.status === 'not-required' ? 'no key (not needed for this local server)' : 'no key stored';
+      return provider.status === 'not-required'
+        ? 'no key (not needed for this local server)'
+        : 'no key stored';
   }
 }
 
-export function ProvidersPage({ edit, adding }: { edit: string | undefined; adding: boolean }): ReactElement {
+export function ProvidersPage({
+  edit,
+  adding,
+}: {
+  edit: string | undefined;
+  adding: boolean;
+}): ReactElement {
   const connection = useConnection();
   const status = useGatewayQuery<AuthStatus>('models.authStatus', undefined, CONFIG_EVENTS);
   const config = useGatewayQuery<ConfigGet>('config.get', undefined, CONFIG_EVENTS);
@@ -59,9 +67,11 @@ export function ProvidersPage({ edit, adding }: { edit: string | undefined; addi
       danger: true,
       onConfirm: () => {
         setFailure(undefined);
-        connection.request('models.providers.remove', { id: provider.id }).then(reload, (error: unknown) => {
-          setFailure(asGatewayError(error).message);
-        });
+        connection
+          .request('models.providers.remove', { id: provider.id })
+          .then(reload, (error: unknown) => {
+            setFailure(asGatewayError(error).message);
+          });
       },
     });
 
@@ -110,7 +120,10 @@ export function ProvidersPage({ edit, adding }: { edit: string | undefined; addi
         ) : null}
         <ul className="provider-list">
           {providers.map((provider) => {
-            const pill = STATUS[provider.status] ?? { label: provider.status, tone: 'neutral' as const };
+            const pill = STATUS[provider.status] ?? {
+              label: provider.status,
+              tone: 'neutral' as const,
+            };
             return (
               <li key={provider.id} className="provider-row" aria-label={`Provider ${provider.id}`}>
                 <div className="provider-main">

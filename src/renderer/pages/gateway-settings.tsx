@@ -1,0 +1,169 @@
+/** The editable settings cards of the Gateway page. */
+import type { FormEvent, ReactElement } from 'react';
+import { useState } from 'react';
+import { Icon } from '../components/icons.js';
+import { ListEditor } from '../components/list-editor.js';
+import { Card, ErrorNote, Field, Pill } from '../components/ui.js';
+import { asGatewayError, useConnection } from '../hooks/connection-context.js';
+import type { ConfigSetResult } from '../lib/api-types.js';
+import { bindError, listErrors, portError } from '../lib/validate.js';
+
+/** Bind and port; says "restart required" when config.set does. */
+export function NetworkCard(props: { bind: string; port: string }): ReactElement {
+  const connection = useConnection();
+  const [bind, setBind] = useState(props.bind);
+  const [port, setPort] = useState(props.port);
+  const [errors, setErrors] = useState<{ bind?: string | undefined; port?: string | undefined }>(
+    {},
+  );
+  const [outcome, setOutcome] = useState<{ restart: boolean } | undefined>(undefined);
+  const [failure, setFailure] = useState<string | undefined>(undefined);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const next = { bind: bindError(bind), port: portError(port) };
+    setErrors(next);
+    setFailure(undefined);
+    if (next.bind || next.port) return;
+    try {
+      let restart = false;
+      if (bind.trim() !== props.bind) {
+        restart ||= (
+          await connection.request<ConfigSetResult>('config.set', {
+            path: 'gateway.bind',
+            value: bind.trim(),
+          })
+        ).restartRequired;
+      }
+      if (port.trim() !== props.port) {
+        restart ||= (
+          await connection.request<ConfigSetResult>('config.set', {
+            path: 'gateway.port',
+            value: Number(port),
+          })
+        ).restartRequired;
+      }
+      setOutcome({ restart });
+    } catch (error) {
+      setFailure(asGatewayError(error).message);
+    }
+  };
+
+  return (
+    <Card
+      title="Network"
+      actions={outcome?.restart ? <Pill tone="warn">restart required</Pill> : null}
+    >
+      <form className="form" onSubmit={(event) => void save(event)} noValidate aria-label="Network">
+        <div className="form-grid">
+          <Field
+            label="Bind"
+            error={errors.bind}
+            hint="loopback keeps the gateway on this machine; lan and tailnet expose it."
+          >
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                list="bind-options"
+                value={bind}
+                spellCheck={false}
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                onChange={(event) => setBind(event.target.value)}
+              />
+            )}
+          </Field>
+          <datalist id="bind-options">
+            <option value="loopback" />
+            <option value="lan" />
+            <option value="tailnet" />
+          </datalist>
+          <Field label="Port" error={errors.port}>
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                inputMode="numeric"
+                value={port}
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                onChange={(event) => setPort(event.target.value)}
+              />
+            )}
+          </Field>
+        </div>
+        {failure ? <ErrorNote error={failure} /> : null}
+        {outcome ? (
+          <p className="saved-note" role="status">
+            <Icon name="check" />{' '}
+            {outcome.restart ? 'Saved. Restart the gateway to apply.' : 'Saved.'}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary">
+            Save network settings
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+/** An allowlist (trusted proxies, allowed origins) validated per entry, saved with config.set. */
+export function ListCard(props: {
+  title: string;
+  description: string;
+  path: string;
+  initial: string[];
+  check: (entry: string) => string | undefined;
+  placeholder: string;
+  addLabel: string;
+}): ReactElement {
+  const connection = useConnection();
+  const [entries, setEntries] = useState<string[]>(props.initial);
+  const [showErrors, setShowErrors] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const errors = showErrors ? listErrors(entries, props.check) : new Map<number, string>();
+
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    setShowErrors(true);
+    setSaved(false);
+    setFailure(undefined);
+    if (listErrors(entries, props.check).size > 0) return;
+    connection.request('config.set', { path: props.path, value: entries }).then(
+      () => setSaved(true),
+      (error: unknown) => setFailure(asGatewayError(error).message),
+    );
+  };
+
+  return (
+    <Card title={props.title}>
+      <p className="muted small">{props.description}</p>
+      <form className="form" onSubmit={save} noValidate aria-label={props.title}>
+        <ListEditor
+          label={props.title}
+          entries={entries}
+          errors={errors}
+          placeholder={props.placeholder}
+          addLabel={props.addLabel}
+          onChange={(next) => {
+            setEntries(next);
+            setSaved(false);
+          }}
+        />
+        {failure ? <ErrorNote error={failure} /> : null}
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary btn-small">
+            Save {props.title.toLowerCase()}
+          </button>
+          {saved ? (
+            <span className="saved-note" role="status">
+              <Icon name="check" /> Saved
+            </span>
+          ) : null}
+        </div>
+      </form>
+    </Card>
+  );
+}

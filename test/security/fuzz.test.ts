@@ -16,9 +16,11 @@ const ALLOWED_CLOSES: readonly number[] = [...CLOSE_CODES, 1007];
 
 type Outcome = { kind: 'ok' } | { kind: 'error'; code: string } | { kind: 'closed'; code: number };
 
-/** Waits for the answer to frame `id` or the close, whichever comes first. */
-async function outcomeOf(socket: RawSocket, id: string | undefined): Promise<Outcome> {
-  const answer = socket.next((f) => f.type === 'res' && (id === undefined || f.id === id || f.id === ''));
+/** Waits for a `res` received after frame number `from` (to `id`, if known) or the close. */
+async function outcomeOf(socket: RawSocket, from: number, id: string | undefined): Promise<Outcome> {
+  const answer = socket.next(
+    (f) => socket.frames.indexOf(f) >= from && f.type === 'res' && (id === undefined || f.id === id || f.id === ''),
+  );
   const result = await Promise.race([
     answer.then((f) => (f.ok ? { kind: 'ok' as const } : { kind: 'error' as const, code: (f.error as { code: string }).code })),
     socket.closed.then((c) => ({ kind: 'closed' as const, code: c.code })),
@@ -83,7 +85,7 @@ describe('fuzzing', () => {
         } else {
           socket.send(input.raw);
         }
-        const outcome = await outcomeOf(socket, id);
+        const outcome = await outcomeOf(socket, 0, id);
         expectDefined(outcome);
         if (outcome.kind === 'error') expectDefined({ kind: 'closed', code: (await socket.closed).code });
         socket.ws.terminate();
@@ -117,11 +119,11 @@ describe('fuzzing', () => {
         const id = (input as { id?: unknown } | null)?.id;
         const before = socket.frames.length;
         socket.send(JSON.stringify(input));
-        const outcome = await outcomeOf(socket, typeof id === 'string' && id !== 'hello' ? id : undefined).catch(() => undefined);
-        if (outcome) expectDefined(outcome);
+        const outcome = await outcomeOf(socket, before, typeof id === 'string' ? id : undefined);
+        expectDefined(outcome);
         for (const f of socket.frames.slice(before)) if (f.type === 'res' && !f.ok) expect(ERROR_CODES).toContain((f.error as { code: string }).code);
         // Past 10 forbidden calls the session is closed; carry on with a new one.
-        if (outcome?.kind === 'closed' || socket.ws.readyState !== socket.ws.OPEN) socket = undefined;
+        if (outcome.kind === 'closed' || socket.ws.readyState !== socket.ws.OPEN) socket = undefined;
       }),
       { numRuns: RUNS },
     );

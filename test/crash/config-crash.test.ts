@@ -2,14 +2,13 @@
  * SIGKILL during config edits, 50 times at random moments: the file always parses, keeps
  * its comments, and holds one of the two versions being written, never a mix.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config/load.js';
 import { resolvePaths } from '../../src/main/config/paths.js';
-import { TEMP_FILE_MARKER } from '../../src/main/fs/atomic-file.js';
 import { KILL_ROUNDS, runUntilKilled } from './kill-loop.js';
 
 const LOOP = fileURLToPath(new URL('./fixtures/config-edit-loop.ts', import.meta.url));
@@ -28,7 +27,6 @@ it(`keeps config.json5 whole across ${KILL_ROUNDS} SIGKILLs during edits`, async
   await writeFile(path, version(19002));
   const versions = [version(19001), version(19002)];
   let acknowledged = 0;
-  let strayTempFiles = 0;
   for (let round = 0; round < KILL_ROUNDS; round += 1) {
     const lines = await runUntilKilled(LOOP, [home]);
     acknowledged += lines.length;
@@ -36,11 +34,6 @@ it(`keeps config.json5 whole across ${KILL_ROUNDS} SIGKILLs during edits`, async
     expect(versions, `round ${round}: the file is one of the two versions`).toContain(text);
     const { config } = await loadConfig(resolvePaths({ SPECIAL_AGENT_HOME: home }));
     expect([19001, 19002]).toContain(config.gateway.port);
-    // A kill between the temp file's creation and its rename leaves it behind; count them.
-    const temps = (await readdir(home)).filter((name) => name.startsWith(TEMP_FILE_MARKER));
-    strayTempFiles = temps.length;
   }
   expect(acknowledged).toBeGreaterThanOrEqual(KILL_ROUNDS);
-  // Left-over temp files never hold the live config; they are only clutter (see report).
-  expect(strayTempFiles).toBeLessThanOrEqual(KILL_ROUNDS);
 }, 90_000);

@@ -11,6 +11,18 @@ import type { GatewayLimits } from './limits.js';
 export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'open' | 'closed';
 
 /**
+ * What an admitted connection keeps of its {@link Admission}: enough to scope its calls and
+ * to find it when its device or the shared secret changes. Not the device record nor an
+ * issued token: every idle connection would carry a copy of them (bench/README.md, heap).
+ */
+export interface AdmittedIdentity {
+  readonly deviceId: string;
+  readonly role: string;
+  readonly scopes: readonly string[];
+  readonly authMethod: Admission['authMethod'];
+}
+
+/**
  * One WebSocket client: its socket, handshake state, identity once admitted, and the
  * event sequence. Sending goes through here so the slow-consumer limit holds everywhere.
  */
@@ -20,7 +32,7 @@ export class GatewayConnection {
   readonly peer: PeerContext;
   readonly openedAtMs: number;
   state: ConnectionState = 'awaiting-connect';
-  admission: Admission | undefined;
+  admission: AdmittedIdentity | undefined;
   forbiddenCalls = 0;
   readonly #socket: WebSocket;
   readonly #limits: GatewayLimits;
@@ -36,7 +48,18 @@ export class GatewayConnection {
   }
 
   get deviceId(): string | undefined {
-    return this.admission?.device.deviceId;
+    return this.admission?.deviceId;
+  }
+
+  /** The handshake succeeded: keep who this is and open the connection for requests. */
+  admit(admission: Admission): void {
+    this.admission = {
+      deviceId: admission.device.deviceId,
+      role: admission.role,
+      scopes: admission.scopes,
+      authMethod: admission.authMethod,
+    };
+    this.state = 'open';
   }
 
   get scopes(): readonly string[] {

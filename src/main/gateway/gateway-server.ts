@@ -97,6 +97,13 @@ export class GatewayServer {
     return [...this.#connections].filter((conn) => conn.state === 'open');
   }
 
+  /** How many connections are authenticated, without building a list (`status`). */
+  openConnectionCount(): number {
+    let count = 0;
+    for (const conn of this.#connections) if (conn.state === 'open') count += 1;
+    return count;
+  }
+
   /** Listens on `host:port`; never falls back to another port or address. */
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -200,12 +207,17 @@ export class GatewayServer {
     const { limits, clock, logger } = this.#options;
     const conn = new GatewayConnection(ws, peer, { limits, logger, nowMs: clock.now() });
     this.#connections.add(conn);
-    const handshakeTimer = setTimeout(() => {
+    // Dropped once cleared: an idle connection should not keep a spent timer alive.
+    let handshakeTimer: NodeJS.Timeout | undefined = setTimeout(() => {
       if (conn.state !== 'open') conn.close(CLOSE.policy, 'handshake timeout');
     }, limits.handshakeTimeoutMs);
     handshakeTimer.unref();
-    conn.onClose(() => {
+    const clearHandshakeTimer = () => {
       clearTimeout(handshakeTimer);
+      handshakeTimer = undefined;
+    };
+    conn.onClose(() => {
+      clearHandshakeTimer();
       conn.state = 'closed';
       this.#connections.delete(conn);
     });
@@ -215,7 +227,7 @@ export class GatewayServer {
       if (conn.state === 'open') return this.#onFrame(conn, data);
       if (conn.state === 'awaiting-connect') {
         return void this.#onConnectFrame(conn, data).finally(() => {
-          if (conn.state === 'open') clearTimeout(handshakeTimer);
+          if (conn.state === 'open') clearHandshakeTimer();
         });
       }
       if (conn.state === 'authenticating') conn.close(CLOSE.policy, 'invalid handshake: wait for the connect response');
@@ -245,8 +257,7 @@ export class GatewayServer {
     try {
       const admission = await this.#options.authenticator.authenticate(params.data, conn.nonce, conn.peer);
       if (conn.state !== 'authenticating') return;
-      conn.admission = admission;
-      conn.state = 'open';
+      conn.admit(admission);
       conn.respond(id, this.#hello(conn, admission));
     } catch (error) {
       const gatewayError = error instanceof GatewayError ? error : this.#internal(error);

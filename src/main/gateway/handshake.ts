@@ -90,18 +90,21 @@ export class Authenticator {
       isOwnOrigin: peer.ownOrigin,
       autoApproveLocal: this.#deps.autoApproveLocal(),
     });
+    const described = {
+      deviceId: device.id,
+      publicKey: device.publicKey,
+      displayName: params.client.displayName,
+      platform: params.client.platform,
+      deviceFamily: params.client.deviceFamily,
+      clientId: params.client.id,
+      role,
+      scopes,
+    };
     let admitted: PairedDevice;
     if (decision.action === 'request') {
       const { request } = await this.#deps.pairing.requestPairing({
-        deviceId: device.id,
-        publicKey: device.publicKey,
-        displayName: params.client.displayName,
-        platform: params.client.platform,
-        deviceFamily: params.client.deviceFamily,
-        clientId: params.client.id,
+        ...described,
         clientMode: params.client.mode,
-        role,
-        scopes,
         remoteIp: peer.clientIp,
         reason: decision.reason,
       });
@@ -109,16 +112,7 @@ export class Authenticator {
         details: { requestId: request.requestId, reason: decision.reason },
       });
     } else if (decision.action === 'approve-silently') {
-      admitted = await this.#deps.pairing.approveDirect({
-        deviceId: device.id,
-        publicKey: device.publicKey,
-        displayName: params.client.displayName,
-        platform: params.client.platform,
-        deviceFamily: params.client.deviceFamily,
-        clientId: params.client.id,
-        role,
-        scopes,
-      });
+      admitted = await this.#deps.pairing.approveDirect(described);
     } else {
       admitted = paired as PairedDevice;
     }

@@ -18,6 +18,8 @@ export interface GatewayLimits {
   maxForbiddenCalls: number;
   /** Open sockets (authenticated or not) beyond which new upgrades get HTTP 503. */
   maxConnections: number;
+  /** How long `status` reuses one keychain probe (a probe is an OS round trip, ~1 ms). */
+  keychainStatusTtlMs: number;
   /** node:http slowloris guards. */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -33,6 +35,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   signatureSkewMs: 120_000,
   maxForbiddenCalls: 10,
   maxConnections: 2048,
+  keychainStatusTtlMs: 5_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   maxHeaderBytes: 16 * 1024,

@@ -10,68 +10,18 @@ export type PairingReason = 'not-paired' | 'scope-upgrade' | 'role-upgrade';
 /** Who approved a device. */
 export type ApprovedBy = 'local-auto' | 'operator';
 
-/** A device waiting for approval. Public and stored shape are the same. */
-export interface PendingRequest {
-  requestId: string;
-  deviceId: string;
-  publicKey: string;
-  displayName?: string;
-  platform?: string;
-  deviceFamily?: string;
-  clientId: string;
-  clientMode: string;
-  role: string;
-  scopes: string[];
-  remoteIp: string;
-  reason: PairingReason;
-  /** True when the device is already paired and asks for more. */
-  isRepair: boolean;
-  /** Created, epoch ms. */
-  ts: number;
-  expiresAtMs: number;
-}
+import type { DeviceTokenInfo, PairedDevice, PendingRequest } from '../../shared/protocol.js';
 
-/** A device token as shown to operators: no hash. */
-export interface DeviceTokenInfo {
-  role: string;
-  createdAtMs: number;
-  rotatedAtMs?: number;
-  revokedAtMs?: number;
-  lastUsedAtMs?: number;
-}
+/** The public records are PROTOCOL.md "Records", defined once in src/shared. */
+export type { DeviceTokenInfo, PairedDevice, PendingRequest } from '../../shared/protocol.js';
 
 /** A device token as stored: the SHA-256 (hex) of the token, never the token. */
 export interface StoredDeviceToken extends DeviceTokenInfo {
   hash: string;
 }
 
-/** Fields shared by the public and stored paired-device shapes. */
-interface PairedDeviceBase {
-  deviceId: string;
-  publicKey: string;
-  displayName?: string;
-  platform?: string;
-  deviceFamily?: string;
-  clientId: string;
-  roles: string[];
-  scopes: string[];
-  createdAtMs: number;
-  approvedAtMs: number;
-  approvedBy: ApprovedBy;
-  lastSeenAtMs?: number;
-  /** Address the device was last seen from. */
-  remoteIp?: string;
-}
-
-/** A paired device as `device.pair.list` shows it. */
-export interface PairedDevice extends PairedDeviceBase {
-  tokens: DeviceTokenInfo[];
-}
-
 /** A paired device as `devices.json` holds it. */
-export interface StoredPairedDevice extends PairedDeviceBase {
-  tokens: StoredDeviceToken[];
-}
+export type StoredPairedDevice = Omit<PairedDevice, 'tokens'> & { tokens: StoredDeviceToken[] };
 
 /** The whole of `<home>/state/devices.json`. */
 export interface PairingStoreData {

@@ -15,7 +15,12 @@ import { announceReady, serveControl } from './lib/control.js';
 const home = await mkdtemp(join(tmpdir(), 'special-agent-bench-'));
 await writeFile(join(home, 'config.json5'), '{ gateway: { port: 0 } }\n');
 const token = randomBytes(32).toString('base64url');
-const env = { ...process.env, SPECIAL_AGENT_HOME: home, SPECIAL_AGENT_CONFIG: '', SPECIAL_AGENT_GATEWAY_TOKEN: token };
+const env = {
+  ...process.env,
+  SPECIAL_AGENT_HOME: home,
+  SPECIAL_AGENT_CONFIG: '',
+  SPECIAL_AGENT_GATEWAY_TOKEN: token,
+};
 // The product's logger at its default level, so the bench pays what a user's gateway pays.
 const logger = createLogger({ level: 'info', secrets: () => [token] });
 const app = await startGatewayApp({ env, logger });

@@ -24,7 +24,10 @@ const byFunction = new Map();
 const byFile = new Map();
 for (const [id, us] of selfUs) {
   const { callFrame } = byId.get(id);
-  const where = callFrame.url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, 'node_modules/').replace(/.*\/(dist|bench)\//, '$1/');
+  const where = callFrame.url
+    .replace(/^file:\/\//, '')
+    .replace(/.*\/node_modules\//, 'node_modules/')
+    .replace(/.*\/(dist|bench)\//, '$1/');
   const fn = `${callFrame.functionName || '(anonymous)'}  ${where}:${callFrame.lineNumber + 1}`;
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
   const key = where || `(${callFrame.functionName})`;
@@ -33,7 +36,9 @@ for (const [id, us] of selfUs) {
 const print = (title, map) => {
   process.stdout.write(`\n${title}\n`);
   for (const [name, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, rows)) {
-    process.stdout.write(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}\n`);
+    process.stdout.write(
+      `${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}\n`,
+    );
   }
 };
 process.stdout.write(`total sampled: ${(total / 1000).toFixed(0)} ms\n`);

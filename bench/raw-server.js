@@ -11,7 +11,12 @@ import { announceReady, serveControl } from './lib/control.js';
 const MAX_PAYLOAD = 1024 * 1024;
 
 const http = createServer((_req, res) => res.writeHead(404).end());
-const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, perMessageDeflate: false, clientTracking: false });
+const wss = new WebSocketServer({
+  noServer: true,
+  maxPayload: MAX_PAYLOAD,
+  perMessageDeflate: false,
+  clientTracking: false,
+});
 const sockets = new Set();
 http.on('upgrade', (req, socket, head) => {
   socket.on('error', () => socket.destroy());

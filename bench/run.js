@@ -34,7 +34,8 @@ async function pairDevices(gwUrl, token) {
     const identity = newDevice();
     const { ws, hello } = await openAuthenticated(gwUrl, identity, { token });
     await closeSocket(ws);
-    if (!hello.auth?.deviceToken) throw new Error('the gateway issued no device token on first connect');
+    if (!hello.auth?.deviceToken)
+      throw new Error('the gateway issued no device token on first connect');
     return { identity, deviceToken: hello.auth.deviceToken };
   });
 }
@@ -49,7 +50,15 @@ async function group(name, results, measure) {
       process.stdout.write(`${formatLine(result)}\n`);
     }
   } catch (error) {
-    const result = { key: name, label: name, unit: '', value: NaN, target: 'completes', pass: false, detail: `error: ${error.message}` };
+    const result = {
+      key: name,
+      label: name,
+      unit: '',
+      value: NaN,
+      target: 'completes',
+      pass: false,
+      detail: `error: ${error.message}`,
+    };
     results.push(result);
     process.stdout.write(`${formatLine(result)}\n`);
   }
@@ -57,7 +66,9 @@ async function group(name, results, measure) {
 
 async function main() {
   if (!existsSync(join(root, 'dist', 'main', 'app.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` (or `npm run bench`, which builds first)');
+    throw new Error(
+      'dist/ is missing: run `npm run build` (or `npm run bench`, which builds first)',
+    );
   }
   const started = performance.now();
   const results = [];

@@ -14,7 +14,8 @@ export const ELD_RESOLUTION_MS = 1;
  * `onStop` closes the server; the process then exits by itself.
  */
 export function serveControl({ onStop }) {
-  if (typeof process.send !== 'function') throw new Error('start this script with child_process.fork');
+  if (typeof process.send !== 'function')
+    throw new Error('start this script with child_process.fork');
   if (typeof globalThis.gc !== 'function') throw new Error('start this script with --expose-gc');
   let histogram;
   const handlers = {
@@ -60,7 +61,12 @@ export function serveControl({ onStop }) {
       })
       .then(
         (result) => process.send({ id, ok: true, result }),
-        (error) => process.send({ id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+        (error) =>
+          process.send({
+            id,
+            ok: false,
+            error: error instanceof Error ? error.message : String(error),
+          }),
       )
       .finally(() => {
         if (cmd === 'stop') process.disconnect();

@@ -13,7 +13,10 @@ export function percentile(sorted, p) {
 
 /** Median of any array of numbers. */
 export function median(values) {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 const cpuMicros = (usage) => usage.user + usage.system;
@@ -67,9 +70,10 @@ export async function roundTrips({ channel, method, warmup, count }) {
 
 /**
  * Pipelined calls: `window` requests in flight on each channel for `durationMs` after a
- * warmup of the same length/5. Returns completed calls per second over all channels.
+ * warmup of a fifth of that. Returns completed calls per second over all channels and the
+ * server CPU (µs) per call.
  */
-export async function pipelined({ channels, method, window, durationMs }) {
+export async function pipelined({ channels, method, window, durationMs, server }) {
   const run = async (ms) => {
     let done = 0;
     let stop = false;
@@ -86,10 +90,16 @@ export async function pipelined({ channels, method, window, durationMs }) {
       ),
     );
     clearTimeout(timer);
-    return (done / (performance.now() - started)) * 1000;
+    return { done, elapsedMs: performance.now() - started };
   };
   await run(durationMs / 5);
-  return { perSecond: await run(durationMs) };
+  const cpuBefore = await server.call('cpu');
+  const { done, elapsedMs } = await run(durationMs);
+  const cpuAfter = await server.call('cpu');
+  return {
+    perSecond: (done / elapsedMs) * 1000,
+    cpuMicrosPerOp: (cpuMicros(cpuAfter) - cpuMicros(cpuBefore)) / done,
+  };
 }
 
 /** Runs `task(i)` for i in [0, count) with at most `limit` at once; resolves with the results. */

@@ -14,9 +14,16 @@ function formatValue(value, unit) {
 /** The printed line for one result. */
 export function formatLine(result) {
   const cols = [result.label.padEnd(36), formatValue(result.value, result.unit).padStart(10)];
-  cols.push(result.baseline === undefined ? ''.padEnd(16) : `raw ${formatValue(result.baseline, result.unit)}`.padEnd(16));
+  cols.push(
+    result.baseline === undefined
+      ? ''.padEnd(16)
+      : `raw ${formatValue(result.baseline, result.unit)}`.padEnd(16),
+  );
   if (result.ratio !== undefined) cols.push(`ratio ${result.ratio.toFixed(2)}`.padEnd(16));
-  else if (result.delta !== undefined) cols.push(`${result.delta >= 0 ? '+' : ''}${formatValue(result.delta, result.unit)}`.padEnd(16));
+  else if (result.delta !== undefined)
+    cols.push(
+      `${result.delta >= 0 ? '+' : ''}${formatValue(result.delta, result.unit)}`.padEnd(16),
+    );
   else cols.push(''.padEnd(16));
   cols.push(`target ${result.target}`.padEnd(28), result.pass ? 'PASS' : 'FAIL');
   const note = typeof result.detail === 'string' ? `  (${result.detail})` : '';
@@ -25,7 +32,8 @@ export function formatLine(result) {
 
 /** The JSON summary printed at the end. */
 export function summary(results, meta) {
-  const round = (n) => (typeof n === 'number' && Number.isFinite(n) ? Math.round(n * 100) / 100 : n);
+  const round = (n) =>
+    typeof n === 'number' && Number.isFinite(n) ? Math.round(n * 100) / 100 : n;
   return {
     ...meta,
     pass: results.every((r) => r.pass),
@@ -49,6 +57,7 @@ export function summary(results, meta) {
 
 function roundDeep(value, round) {
   if (Array.isArray(value)) return value.map((v) => roundDeep(v, round));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v, round)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v, round)]));
   return round(value);
 }

@@ -16,7 +16,10 @@ export const SERVER_TIMEOUT_MS = 30_000;
  * @returns {Promise<{info: Record<string, unknown>, call: (cmd: string, args?: unknown) => Promise<any>, stop: () => Promise<void>}>}
  */
 export function startServerProcess(script, { env = process.env, profileDir } = {}) {
-  const execArgv = ['--expose-gc', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const execArgv = [
+    '--expose-gc',
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ];
   const child = fork(script, [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();
   let nextId = 1;
@@ -24,7 +27,8 @@ export function startServerProcess(script, { env = process.env, profileDir } = {
   const exitedPromise = new Promise((resolve) => child.once('exit', resolve));
   child.once('exit', (code, signal) => {
     exited = true;
-    for (const { reject } of pending.values()) reject(new Error(`server ${script} exited (${code ?? signal})`));
+    for (const { reject } of pending.values())
+      reject(new Error(`server ${script} exited (${code ?? signal})`));
     pending.clear();
   });
   child.on('message', (message) => {

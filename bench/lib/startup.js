@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { LOAD, TARGETS } from './targets.js';
-import { median } from './load.js';
 import { extraAtMost } from './metrics.js';
 
 /** How long one cold start may take before the run counts it as a failure. */
@@ -40,7 +39,8 @@ function timeSpawn(args, env, untilLine) {
     child.once('exit', (code) => {
       clearTimeout(timer);
       if (!untilLine) elapsed = performance.now() - started;
-      if (elapsed === undefined || (!untilLine && code !== 0)) reject(new Error(`exited ${code}: ${output.trim()}`));
+      if (elapsed === undefined || (!untilLine && code !== 0))
+        reject(new Error(`exited ${code}: ${output.trim()}`));
       else resolve(elapsed);
     });
   });
@@ -72,10 +72,9 @@ export async function measureColdStart(root) {
         key: 'coldStart',
         label: 'cold start to listening',
         unit: 'ms',
-        value: median(gateway),
-        baseline: median(bare),
+        gatewayRuns: gateway,
+        rawRuns: bare,
         extra: TARGETS.coldStartExtraMs,
-        detail: { gatewayRuns: gateway, bareRuns: bare },
       }),
     ];
   } finally {
@@ -92,7 +91,8 @@ export async function measureUiSize(root) {
     target: `< ${TARGETS.uiStartupGzipBytes / 1024} KB gzip`,
   };
   const dist = join(root, 'dist', 'renderer');
-  if (!existsSync(join(dist, 'index.html'))) return [{ ...base, value: NaN, pass: false, detail: 'not built' }];
+  if (!existsSync(join(dist, 'index.html')))
+    return [{ ...base, value: NaN, pass: false, detail: 'not built' }];
   const script = join(root, 'scripts', 'ui-size.js');
   const bytes = existsSync(script) ? await bytesFromScript(script) : startupBytes(dist);
   return [{ ...base, value: bytes / 1024, pass: bytes < TARGETS.uiStartupGzipBytes }];
@@ -128,7 +128,9 @@ function startupBytes(dist) {
     seen.add(file);
     const code = readFileSync(join(dist, file));
     total += gzipSync(code, { level: 9 }).length;
-    for (const m of code.toString('utf8').matchAll(/(?:\bimport|\bexport)\s*(?:[\w${},*\s]+?\s*from\s*)?["']([^"']+\.js)["']/g)) {
+    for (const m of code
+      .toString('utf8')
+      .matchAll(/(?:\bimport|\bexport)\s*(?:[\w${},*\s]+?\s*from\s*)?["']([^"']+\.js)["']/g)) {
       const spec = m[1];
       if (spec.startsWith('.')) queue.push(posix.normalize(posix.join(posix.dirname(file), spec)));
       else if (spec.startsWith('/')) queue.push(posix.normalize(spec.slice(1)));

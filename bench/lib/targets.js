@@ -25,19 +25,20 @@ export const TARGETS = {
 /** Load sizes: bounded in count and time so the whole run stays near two minutes. */
 export const LOAD = {
   /** Alternating raw/gateway rounds of the wall-clock metrics; medians are reported. */
-  rounds: 3,
+  rounds: 5,
   /** Devices paired before measuring (the storm uses one handshake per device). */
   devices: 200,
   pairConcurrency: 20,
   handshakeConcurrency: [1, 100],
-  handshakeDurationMs: 1500,
+  handshakeDurationMs: 1000,
   handshakeWarmupOps: 3,
   rpcWarmup: 300,
-  rpcCount: 2000,
+  rpcCount: 1500,
   throughputConnections: 4,
   throughputWindow: 32,
-  throughputDurationMs: 1500,
+  throughputDurationMs: 1000,
   idleConnections: 2000,
+  idleWarmup: 100,
   idleOpenConcurrency: 50,
   coldStartRuns: 5,
   stormHandshakes: 200,

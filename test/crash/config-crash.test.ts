@@ -12,7 +12,8 @@ import { resolvePaths } from '../../src/main/config/paths.js';
 import { KILL_ROUNDS, runUntilKilled } from './kill-loop.js';
 
 const LOOP = fileURLToPath(new URL('./fixtures/config-edit-loop.ts', import.meta.url));
-const version = (port: number) => `// my gateway\n{\n  gateway: {\n    // the port\n    port: ${port},\n  },\n}\n`;
+const version = (port: number) =>
+  `// my gateway\n{\n  gateway: {\n    // the port\n    port: ${port},\n  },\n}\n`;
 
 let home: string;
 beforeEach(async () => {

@@ -30,7 +30,11 @@ export class ScratchMount {
       await run('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_SIZE},mode=0700`, 'tmpfs', dir]);
       return new ScratchMount(dir, true, undefined);
     } catch (error) {
-      return new ScratchMount(dir, false, error instanceof Error ? error.message.split('\n')[0] : String(error));
+      return new ScratchMount(
+        dir,
+        false,
+        error instanceof Error ? error.message.split('\n')[0] : String(error),
+      );
     }
   }
 
@@ -76,13 +80,19 @@ export function injectEnospc(under: string): () => void {
     const [path, flags] = args;
     if (String(path).startsWith(under) && /[wa+]/.test(String(flags ?? 'r'))) {
       const enospc = () =>
-        Promise.reject(Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
+        Promise.reject(
+          Object.assign(new Error(`ENOSPC: no space left on device, write`), {
+            code: 'ENOSPC',
+            errno: -28,
+            syscall: 'write',
+          }),
+        );
       handle.writeFile = enospc;
-      handle.write = enospc as typeof handle.write;
+      handle.write = enospc;
     }
     return handle;
   };
-  fs.promises.open = patched as typeof original;
+  fs.promises.open = patched;
   syncBuiltinESMExports();
   return () => {
     fs.promises.open = original;

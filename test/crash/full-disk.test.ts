@@ -10,7 +10,14 @@ import { TEMP_FILE_MARKER } from '../../src/main/fs/atomic-file.js';
 import type { GatewayClient } from '../../src/shared/gateway-client.js';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { childEnv, runCli } from '../helpers/child.js';
-import { connectDevice, deviceClient, newIdentity, startTestGateway, writeConfig, type TestGateway } from '../helpers/gateway.js';
+import {
+  connectDevice,
+  deviceClient,
+  newIdentity,
+  startTestGateway,
+  writeConfig,
+  type TestGateway,
+} from '../helpers/gateway.js';
 import { ERROR_CODES } from '../security/support.js';
 import { injectEnospc, ScratchMount } from './faulty-disk.js';
 
@@ -39,7 +46,10 @@ async function tempFiles(dir: string): Promise<string[]> {
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<GatewayClientError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GatewayClientError);
   expect(ERROR_CODES).toContain((error as GatewayClientError).code);
   return error as GatewayClientError;
@@ -62,7 +72,12 @@ describe(`a full disk (${scratch.mounted ? 'a full tmpfs' : `ENOSPC injected; no
     admin = (await connectDevice(gateway)).client;
     const identity = await newIdentity();
     const remote = () =>
-      deviceClient(gateway!.wsUrl, { identity, auth: { token: gateway!.token }, localAddress: PROXY, headers: { 'x-forwarded-for': '203.0.113.4' } });
+      deviceClient(gateway!.wsUrl, {
+        identity,
+        auth: { token: gateway!.token },
+        localAddress: PROXY,
+        headers: { 'x-forwarded-for': '203.0.113.4' },
+      });
     const pending = await failureOf(remote().connect());
     const requestId = pending.details?.requestId as string;
 
@@ -92,7 +107,9 @@ describe(`a full disk (${scratch.mounted ? 'a full tmpfs' : `ENOSPC injected; no
     admin = (await connectDevice(gateway)).client;
     const before = await bytes(home);
     const freeSpace = await diskFull(home);
-    await failureOf(admin.request('config.set', { path: 'gateway.pairing.pendingTtlSeconds', value: 120 }));
+    await failureOf(
+      admin.request('config.set', { path: 'gateway.pairing.pendingTtlSeconds', value: 120 }),
+    );
     expect(await bytes(home)).toEqual(before);
     expect(await tempFiles(home)).toEqual([]);
     await freeSpace();
@@ -103,17 +120,20 @@ describe(`a full disk (${scratch.mounted ? 'a full tmpfs' : `ENOSPC injected; no
     gateway = undefined;
   });
 
-  it.skipIf(!scratch.mounted)('makes `special-agent configure set` print one line and exit 1 (skipped where no tmpfs can be mounted: the CLI runs in a child process)', async () => {
-    const home = join(scratch.dir, 'cli');
-    await writeConfig(home, '{\n  gateway: { port: 18789 },\n}\n');
-    const before = await bytes(home);
-    const freeSpace = await scratch.fill();
-    const result = await runCli(['configure', 'set', 'gateway.port', '19005'], childEnv(home));
-    await freeSpace();
-    expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^special-agent: .*(ENOSPC|no space)/i);
-    expect(await bytes(home)).toEqual(before);
-    expect(await tempFiles(home)).toEqual([]);
-  });
+  it.skipIf(!scratch.mounted)(
+    'makes `special-agent configure set` print one line and exit 1 (skipped where no tmpfs can be mounted: the CLI runs in a child process)',
+    async () => {
+      const home = join(scratch.dir, 'cli');
+      await writeConfig(home, '{\n  gateway: { port: 18789 },\n}\n');
+      const before = await bytes(home);
+      const freeSpace = await scratch.fill();
+      const result = await runCli(['configure', 'set', 'gateway.port', '19005'], childEnv(home));
+      await freeSpace();
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/^special-agent: .*(ENOSPC|no space)/i);
+      expect(await bytes(home)).toEqual(before);
+      expect(await tempFiles(home)).toEqual([]);
+    },
+  );
 });

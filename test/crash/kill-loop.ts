@@ -12,7 +12,9 @@ export const KILL_ROUNDS = 50;
 
 /** Returns the lines the child finished printing before it died. */
 export async function runUntilKilled(fixture: string, args: string[]): Promise<string[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let killTimer: NodeJS.Timeout | undefined;

@@ -32,10 +32,17 @@ it(`keeps every acknowledged message across ${KILL_ROUNDS} SIGKILLs during appen
     const lines = (await readFile(join(dir, `${SESSION}.jsonl`), 'utf8')).split('\n');
     lines.pop(); // '' after a clean last line, or the torn piece of an interrupted append
     for (const [index, line] of lines.entries()) {
-      expect(() => JSON.parse(line) as unknown, `round ${round}: line ${index + 1} parses`).not.toThrow();
+      expect(
+        () => JSON.parse(line) as unknown,
+        `round ${round}: line ${index + 1} parses`,
+      ).not.toThrow();
     }
-    const stored = await new SessionStore({ sessionsDir: dir, clock: systemClock }).readAll(SESSION);
-    const numbers = (stored?.messages ?? []).map((m) => Number(/^message (\d+)/.exec(m.content)?.[1]));
+    const stored = await new SessionStore({ sessionsDir: dir, clock: systemClock }).readAll(
+      SESSION,
+    );
+    const numbers = (stored?.messages ?? []).map((m) =>
+      Number(/^message (\d+)/.exec(m.content)?.[1]),
+    );
     const missing = acknowledged.filter((n) => !numbers.includes(n));
     expect(missing, `round ${round}: acknowledged messages missing`).toEqual([]);
     expect(numbers, 'messages stay in order').toEqual([...numbers].sort((a, b) => a - b));

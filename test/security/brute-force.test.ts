@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConnectAuth } from '../../src/shared/gateway-client.js';
-import { GatewayClientError } from '../../src/shared/gateway-client.js';
+import type { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { newIdentity } from '../helpers/gateway.js';
-import type { GuardedGateway } from '../helpers/nothing-lost.js';
+import type { GuardedGateway } from './guarded-gateway.js';
 import { guardedGateways, signedParams } from './support.js';
 
 const PROXY = '127.0.0.2';
@@ -37,7 +37,12 @@ async function attempt(g: GuardedGateway, from: From, auth: ConnectAuth) {
   );
 }
 
-async function failTenTimes(g: GuardedGateway, from: From, wrong: (i: number) => ConnectAuth, expected: string) {
+async function failTenTimes(
+  g: GuardedGateway,
+  from: From,
+  wrong: (i: number) => ConnectAuth,
+  expected: string,
+) {
   for (let i = 0; i < 10; i++) expect((await attempt(g, from, wrong(i))).code).toBe(expected);
 }
 
@@ -45,10 +50,16 @@ describe('token', () => {
   it('locks a remote client out for 5 minutes after 10 wrong tokens, then lets the right one through', async () => {
     const g = await start({ config: { gateway: { trustedProxies: [PROXY] } } });
     await failTenTimes(g, REMOTE, (i) => ({ token: `guess-${i}` }), 'AUTH_TOKEN_MISMATCH');
-    expect(await attempt(g, REMOTE, g.sharedAuth)).toEqual({ code: 'AUTH_RATE_LIMITED', retryAfterMs: LOCKOUT_MS });
+    expect(await attempt(g, REMOTE, g.sharedAuth)).toEqual({
+      code: 'AUTH_RATE_LIMITED',
+      retryAfterMs: LOCKOUT_MS,
+    });
     await g.guard.prePairedConnectMs();
     g.clock.advance(LOCKOUT_MS - 1);
-    expect(await attempt(g, REMOTE, g.sharedAuth)).toEqual({ code: 'AUTH_RATE_LIMITED', retryAfterMs: 1 });
+    expect(await attempt(g, REMOTE, g.sharedAuth)).toEqual({
+      code: 'AUTH_RATE_LIMITED',
+      retryAfterMs: 1,
+    });
     g.clock.advance(1);
     // Past the lockout the right token passes auth; a remote device then waits for pairing.
     expect((await attempt(g, REMOTE, g.sharedAuth)).code).toBe('PAIRING_REQUIRED');
@@ -59,7 +70,8 @@ describe('token', () => {
     const g = await start({ config: { gateway: { trustedProxies: [PROXY] } } });
     for (let i = 0; i < 9; i++) await attempt(g, REMOTE, { token: `old-${i}` });
     g.clock.advance(WINDOW_MS + 1);
-    for (let i = 0; i < 9; i++) expect((await attempt(g, REMOTE, { token: `new-${i}` })).code).toBe('AUTH_TOKEN_MISMATCH');
+    for (let i = 0; i < 9; i++)
+      expect((await attempt(g, REMOTE, { token: `new-${i}` })).code).toBe('AUTH_TOKEN_MISMATCH');
     expect((await attempt(g, REMOTE, g.sharedAuth)).code).toBe('PAIRING_REQUIRED');
     expect((await attempt(g, REMOTE, { token: 'tenth' })).code).toBe('AUTH_TOKEN_MISMATCH');
     expect((await attempt(g, REMOTE, g.sharedAuth)).code).toBe('AUTH_RATE_LIMITED');
@@ -72,7 +84,12 @@ describe('password', () => {
 
   it('locks a loopback client out after 10 wrong passwords while the pre-paired device keeps connecting', async () => {
     const g = await start({ password });
-    await failTenTimes(g, OTHER_LOOPBACK, (i) => ({ password: `guess-${i}` }), 'AUTH_PASSWORD_MISMATCH');
+    await failTenTimes(
+      g,
+      OTHER_LOOPBACK,
+      (i) => ({ password: `guess-${i}` }),
+      'AUTH_PASSWORD_MISMATCH',
+    );
     expect((await attempt(g, OTHER_LOOPBACK, { password })).code).toBe('AUTH_RATE_LIMITED');
     await g.guard.prePairedConnectMs();
     g.clock.advance(LOCKOUT_MS);
@@ -82,7 +99,8 @@ describe('password', () => {
 
   it('does not count a missing password as a failure', async () => {
     const g = await start({ password });
-    for (let i = 0; i < 15; i++) expect((await attempt(g, OTHER_LOOPBACK, {})).code).toBe('AUTH_PASSWORD_MISSING');
+    for (let i = 0; i < 15; i++)
+      expect((await attempt(g, OTHER_LOOPBACK, {})).code).toBe('AUTH_PASSWORD_MISSING');
     expect((await attempt(g, OTHER_LOOPBACK, { password })).code).toBe('admitted');
     await g.guard.check({ allowChanged: ['pairing-store', 'paired-devices'] });
   });
@@ -91,7 +109,12 @@ describe('password', () => {
 describe('device token', () => {
   it('locks out a remote client guessing device tokens, before any signature work, until the window ends', async () => {
     const g = await start({ config: { gateway: { trustedProxies: [PROXY] } } });
-    await failTenTimes(g, REMOTE, (i) => ({ deviceToken: `guess-${i}`.padEnd(43, 'x') }), 'AUTH_DEVICE_TOKEN_MISMATCH');
+    await failTenTimes(
+      g,
+      REMOTE,
+      (i) => ({ deviceToken: `guess-${i}`.padEnd(43, 'x') }),
+      'AUTH_DEVICE_TOKEN_MISMATCH',
+    );
     // A locked client learns nothing else: even a forged signature gets the lockout answer.
     const socket = g.guard.raw(REMOTE);
     const nonce = await socket.challengeNonce();
@@ -99,7 +122,11 @@ describe('device token', () => {
     (params.device as { signature: string }).signature = 'A'.repeat(86);
     socket.send({ type: 'req', id: 'c', method: 'connect', params });
     const response = await socket.response('c');
-    expect(response.error).toMatchObject({ code: 'RATE_LIMITED', details: { code: 'AUTH_RATE_LIMITED' }, retryAfterMs: LOCKOUT_MS });
+    expect(response.error).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { code: 'AUTH_RATE_LIMITED' },
+      retryAfterMs: LOCKOUT_MS,
+    });
     expect((await socket.closed).code).toBe(1008);
     g.clock.advance(LOCKOUT_MS);
     expect((await attempt(g, REMOTE, g.sharedAuth)).code).toBe('PAIRING_REQUIRED');

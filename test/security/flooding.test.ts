@@ -7,7 +7,7 @@ import { connect as tcpConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { newIdentity, type RawSocket } from '../helpers/gateway.js';
-import type { GuardedGateway } from '../helpers/nothing-lost.js';
+import type { GuardedGateway } from './guarded-gateway.js';
 import { guardedGateways } from './support.js';
 
 const PROXY = '127.0.0.2';
@@ -21,7 +21,10 @@ async function pairingAttempt(g: GuardedGateway, ip: string) {
     localAddress: PROXY,
     headers: { 'x-forwarded-for': ip },
   });
-  const error = await client.connect().then(() => undefined, (e: unknown) => e);
+  const error = await client.connect().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GatewayClientError);
   return error as GatewayClientError;
 }
@@ -33,7 +36,8 @@ describe('pairing request floods', () => {
     for (let i = 0; i < 20; i++) {
       const error = await pairingAttempt(g, '203.0.113.5');
       codes.push(error.detailCode);
-      if (error.detailCode === 'PAIRING_LIMIT_REACHED') expect(error.retryAfterMs).toBeGreaterThan(0);
+      if (error.detailCode === 'PAIRING_LIMIT_REACHED')
+        expect(error.retryAfterMs).toBeGreaterThan(0);
     }
     expect(codes.filter((c) => c === 'PAIRING_REQUIRED')).toHaveLength(3);
     expect(codes.filter((c) => c === 'PAIRING_LIMIT_REACHED')).toHaveLength(17);
@@ -43,7 +47,8 @@ describe('pairing request floods', () => {
 
   it('caps pending requests at 32 overall, across addresses', async () => {
     const g = await start({ config: { gateway: { trustedProxies: [PROXY] } } });
-    for (let i = 1; i <= 32; i++) expect((await pairingAttempt(g, `198.51.100.${i}`)).detailCode).toBe('PAIRING_REQUIRED');
+    for (let i = 1; i <= 32; i++)
+      expect((await pairingAttempt(g, `198.51.100.${i}`)).detailCode).toBe('PAIRING_REQUIRED');
     const over = await pairingAttempt(g, '198.51.100.200');
     expect(over.detailCode).toBe('PAIRING_LIMIT_REACHED');
     expect(over.closeReason).toBe('pairing request limit reached');
@@ -84,8 +89,13 @@ describe('slowloris', () => {
       if (socket.writable) socket.write('a');
       bytesSent += 1;
     }, 100);
-    const deadline = new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 20_000));
-    const outcome = await Promise.race([closed.then(() => 'closed by the server' as const), deadline]);
+    const deadline = new Promise<'still open'>((resolve) =>
+      setTimeout(() => resolve('still open'), 20_000),
+    );
+    const outcome = await Promise.race([
+      closed.then(() => 'closed by the server' as const),
+      deadline,
+    ]);
     clearInterval(trickle);
     socket.destroy();
     g.guard.record(received);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { makeTempHome, newIdentity, startTestGateway, writeConfig } from '../helpers/gateway.js';
-import type { GuardedGateway } from '../helpers/nothing-lost.js';
+import type { GuardedGateway } from './guarded-gateway.js';
 import { guardedGateways, rawGet, rawUpgrade } from './support.js';
 
 const PROXY = '127.0.0.2';
@@ -44,13 +44,25 @@ describe('odd loopback spellings in Host and Origin', () => {
 });
 
 /** The client address the gateway recorded for a device behind the trusted proxy. */
-async function addressBehindProxy(g: GuardedGateway, forwardedFor: string): Promise<string | undefined> {
+async function addressBehindProxy(
+  g: GuardedGateway,
+  forwardedFor: string,
+): Promise<string | undefined> {
   const identity = await newIdentity();
-  const client = g.guard.client({ identity, auth: g.sharedAuth, localAddress: PROXY, headers: { 'x-forwarded-for': forwardedFor } });
-  const error = await client.connect().then(() => undefined, (e: unknown) => e);
+  const client = g.guard.client({
+    identity,
+    auth: g.sharedAuth,
+    localAddress: PROXY,
+    headers: { 'x-forwarded-for': forwardedFor },
+  });
+  const error = await client.connect().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GatewayClientError);
   expect((error as GatewayClientError).detailCode).toBe('PAIRING_REQUIRED');
-  return g.gateway.app.pairing.list().pending.find((r) => r.deviceId === identity.deviceId)?.remoteIp;
+  return g.gateway.app.pairing.list().pending.find((r) => r.deviceId === identity.deviceId)
+    ?.remoteIp;
 }
 
 describe('X-Forwarded-For hops from the trusted proxy', () => {
@@ -80,21 +92,39 @@ describe('X-Forwarded-For hops from the trusted proxy', () => {
 });
 
 describe('odd spellings in trustedProxies', () => {
-  for (const entry of ['127.2', '0x7f.0.0.2', '127.0.0.2:80', '[127.0.0.2]', '127.0.0.0/33', '::1%lo/128x']) {
+  for (const entry of [
+    '127.2',
+    '0x7f.0.0.2',
+    '127.0.0.2:80',
+    '[127.0.0.2]',
+    '127.0.0.0/33',
+    '::1%lo/128x',
+  ]) {
     it(`refuses to start with trustedProxies ["${entry}"] and leaves the config as it was`, async () => {
       const home = await makeTempHome();
-      const path = await writeConfig(home, { gateway: { port: 0, trustedProxies: [entry] } });
-      const before = createHash('sha256').update(await readFile(path)).digest('hex');
-      const error = await startTestGateway({ home }).then(
-        async (gateway) => {
-          await gateway.stop();
-          return undefined;
-        },
-        (e: unknown) => e,
-      );
-      expect(String((error as Error | undefined)?.message)).toMatch(/trusted proxy|trustedProxies/);
-      expect(createHash('sha256').update(await readFile(join(home, 'config.json5'))).digest('hex')).toBe(before);
-      await rm(home, { recursive: true, force: true });
+      try {
+        const path = await writeConfig(home, { gateway: { port: 0, trustedProxies: [entry] } });
+        const before = createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex');
+        const error = await startTestGateway({ home }).then(
+          async (gateway) => {
+            await gateway.stop();
+            return undefined;
+          },
+          (e: unknown) => e,
+        );
+        expect(String((error as Error | undefined)?.message)).toMatch(
+          /trusted proxy|trustedProxies/,
+        );
+        expect(
+          createHash('sha256')
+            .update(await readFile(join(home, 'config.json5')))
+            .digest('hex'),
+        ).toBe(before);
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
     });
   }
 });

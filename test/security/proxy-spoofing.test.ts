@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { newIdentity } from '../helpers/gateway.js';
-import type { GuardedGateway } from '../helpers/nothing-lost.js';
+import type { GuardedGateway } from './guarded-gateway.js';
 import { guardedGateways } from './support.js';
 
 /** 127.0.0.2 plays the same-host reverse proxy; 127.0.0.1 is an untrusted local peer. */
@@ -30,7 +30,9 @@ async function attempt(g: GuardedGateway, from: string, headers: Record<string, 
   if (outcome === 'local') return { local: true, remoteIp: undefined };
   expect(outcome).toBeInstanceOf(GatewayClientError);
   expect((outcome as GatewayClientError).detailCode).toBe('PAIRING_REQUIRED');
-  const request = g.gateway.app.pairing.list().pending.find((r) => r.deviceId === identity.deviceId);
+  const request = g.gateway.app.pairing
+    .list()
+    .pending.find((r) => r.deviceId === identity.deviceId);
   return { local: false, remoteIp: request?.remoteIp };
 }
 
@@ -75,14 +77,34 @@ describe('from an untrusted local peer', () => {
 describe('from the trusted proxy', () => {
   const cases: readonly [string, Record<string, string>, string][] = [
     ['no header (a proxy that forgot its headers)', {}, PROXY],
-    ['X-Forwarded-For: 127.0.0.1 (a proxy vouching for loopback)', { 'x-forwarded-for': '127.0.0.1' }, '127.0.0.1'],
+    [
+      'X-Forwarded-For: 127.0.0.1 (a proxy vouching for loopback)',
+      { 'x-forwarded-for': '127.0.0.1' },
+      '127.0.0.1',
+    ],
     ['X-Forwarded-For of a remote client', { 'x-forwarded-for': '203.0.113.9' }, '203.0.113.9'],
-    ['a spoofed hop left of the real client', { 'x-forwarded-for': '127.0.0.1, 203.0.113.9' }, '203.0.113.9'],
-    ['a trusted hop right of the client', { 'x-forwarded-for': `203.0.113.9, ${PROXY}` }, '203.0.113.9'],
+    [
+      'a spoofed hop left of the real client',
+      { 'x-forwarded-for': '127.0.0.1, 203.0.113.9' },
+      '203.0.113.9',
+    ],
+    [
+      'a trusted hop right of the client',
+      { 'x-forwarded-for': `203.0.113.9, ${PROXY}` },
+      '203.0.113.9',
+    ],
     ['X-Real-IP alone (not read)', { 'x-real-ip': '198.51.100.1' }, PROXY],
     ['Forwarded alone (not read)', { forwarded: 'for=198.51.100.1' }, PROXY],
-    ['X-Real-IP and X-Forwarded-For disagreeing', { 'x-real-ip': '127.0.0.1', 'x-forwarded-for': '203.0.113.9' }, '203.0.113.9'],
-    ['Forwarded and X-Forwarded-For disagreeing', { forwarded: 'for=127.0.0.1', 'x-forwarded-for': '203.0.113.9' }, '203.0.113.9'],
+    [
+      'X-Real-IP and X-Forwarded-For disagreeing',
+      { 'x-real-ip': '127.0.0.1', 'x-forwarded-for': '203.0.113.9' },
+      '203.0.113.9',
+    ],
+    [
+      'Forwarded and X-Forwarded-For disagreeing',
+      { forwarded: 'for=127.0.0.1', 'x-forwarded-for': '203.0.113.9' },
+      '203.0.113.9',
+    ],
   ];
   for (const [name, headers, expected] of cases) {
     it(`${name}: never local, client address ${expected}`, async () => {
@@ -104,12 +126,19 @@ describe('malformed X-Forwarded-For lists from the trusted proxy', () => {
     ['an out-of-range address', '256.1.1.1', PROXY],
     ['the word unknown', 'unknown', PROXY],
     ['a bracketed IPv6 hop', '[2001:db8::1]', '2001:db8::1'],
-    ['a thousand spoofed hops before the client', `${'10.0.0.1, '.repeat(1000)}203.0.113.9`, '203.0.113.9'],
+    [
+      'a thousand spoofed hops before the client',
+      `${'10.0.0.1, '.repeat(1000)}203.0.113.9`,
+      '203.0.113.9',
+    ],
   ];
   for (const [name, value, expected] of cases) {
     it(`${name}: address ${expected}, never local`, async () => {
       const g = await startBehindProxy();
-      expect(await attempt(g, PROXY, { 'x-forwarded-for': value })).toEqual({ local: false, remoteIp: expected });
+      expect(await attempt(g, PROXY, { 'x-forwarded-for': value })).toEqual({
+        local: false,
+        remoteIp: expected,
+      });
       await g.guard.check({ allowChanged: ['pairing-store'] });
     });
   }
@@ -125,7 +154,10 @@ describe('spoofing against the lockout', () => {
         localAddress: PROXY,
         headers: { 'x-forwarded-for': `10.9.${i}.1, 203.0.113.50` },
       });
-      return client.connect().then(() => 'admitted', (error: GatewayClientError) => error.detailCode);
+      return client.connect().then(
+        () => 'admitted',
+        (error: GatewayClientError) => error.detailCode,
+      );
     };
     for (let i = 0; i < 10; i++) expect(await wrong(i)).toBe('AUTH_TOKEN_MISMATCH');
     expect(await wrong(10)).toBe('AUTH_RATE_LIMITED');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceIdentity } from '../../src/shared/device-auth.js';
 import type { ConnectAuth } from '../../src/shared/gateway-client.js';
 import { newIdentity } from '../helpers/gateway.js';
-import type { GuardedGateway } from '../helpers/nothing-lost.js';
+import type { GuardedGateway } from './guarded-gateway.js';
 import { answerAndClose, guardedGateways, signedParams } from './support.js';
 
 const start = guardedGateways();

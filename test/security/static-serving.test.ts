@@ -54,7 +54,10 @@ describe('path traversal', () => {
   it('answers a raw NUL byte in the request line with 400', async () => {
     const { gateway, guard } = await start();
     const { port } = gateway.app;
-    const response = await rawHttp(port, `GET /assets/\0../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close`);
+    const response = await rawHttp(
+      port,
+      `GET /assets/\0../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close`,
+    );
     expect(response.status).toBe(400);
     expect(response.body).not.toContain('root:');
     await guard.check();

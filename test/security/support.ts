@@ -11,7 +11,11 @@ import type { DeviceIdentity } from '../../src/shared/device-auth.js';
 import type { ConnectAuth } from '../../src/shared/gateway-client.js';
 import { PROTOCOL_ERROR_CODES } from '../../src/shared/errors.js';
 import { newIdentity, TEST_CLIENT, type RawSocket } from '../helpers/gateway.js';
-import { startGuardedGateway, type GuardedGateway, type GuardedGatewayOptions } from '../helpers/nothing-lost.js';
+import {
+  startGuardedGateway,
+  type GuardedGateway,
+  type GuardedGatewayOptions,
+} from './guarded-gateway.js';
 
 /** `error.code` values of PROTOCOL.md. */
 export const ERROR_CODES: readonly string[] = PROTOCOL_ERROR_CODES;
@@ -45,9 +49,17 @@ export interface RawHttpResponse {
  * Sends `head` (request line + headers, without the final blank line) over a bare TCP
  * socket and reads the status line and headers; for a non-upgrade reads the body too.
  */
-export function rawHttp(port: number, head: string, options: { localAddress?: string } = {}): Promise<RawHttpResponse> {
+export function rawHttp(
+  port: number,
+  head: string,
+  options: { localAddress?: string } = {},
+): Promise<RawHttpResponse> {
   return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+    const socket = tcpConnect({
+      host: '127.0.0.1',
+      port,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    });
     let data = Buffer.alloc(0);
     const finish = () => {
       const text = data.toString('latin1');
@@ -72,7 +84,11 @@ export function rawHttp(port: number, head: string, options: { localAddress?: st
 }
 
 /** A WebSocket upgrade with exactly these Host and Origin header values (undefined = absent). */
-export function rawUpgrade(port: number, host: string | undefined, origin?: string): Promise<RawHttpResponse> {
+export function rawUpgrade(
+  port: number,
+  host: string | undefined,
+  origin?: string,
+): Promise<RawHttpResponse> {
   const lines = [
     'GET / HTTP/1.1',
     ...(host === undefined ? [] : [`Host: ${host}`]),
@@ -86,7 +102,12 @@ export function rawUpgrade(port: number, host: string | undefined, origin?: stri
 }
 
 /** A plain GET with exactly these Host and Origin header values. */
-export function rawGet(port: number, path: string, host: string | undefined, origin?: string): Promise<RawHttpResponse> {
+export function rawGet(
+  port: number,
+  path: string,
+  host: string | undefined,
+  origin?: string,
+): Promise<RawHttpResponse> {
   const lines = [
     `GET ${path} HTTP/1.1`,
     ...(host === undefined ? [] : [`Host: ${host}`]),
@@ -104,7 +125,10 @@ export interface SignOptions {
 }
 
 /** Signed connect params for the challenge `nonce`, as a plain object a test may tamper with. */
-export async function signedParams(nonce: string, options: SignOptions): Promise<Record<string, unknown>> {
+export async function signedParams(
+  nonce: string,
+  options: SignOptions,
+): Promise<Record<string, unknown>> {
   const params = await signConnect({
     identity: options.identity ?? (await newIdentity()),
     nonce,
@@ -113,7 +137,24 @@ export async function signedParams(nonce: string, options: SignOptions): Promise
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.scopes ? { scopes: options.scopes } : {}),
   });
-  return structuredClone(params) as unknown as Record<string, unknown>;
+  return structuredClone(params);
+}
+
+/** A raw socket that completed the handshake as the pre-paired device (admin scopes). */
+export async function openSession(g: GuardedGateway): Promise<RawSocket> {
+  const socket = g.guard.raw();
+  const nonce = await socket.challengeNonce();
+  const { identity, deviceToken } = g.guard.prePaired;
+  const params = await signedParams(nonce, {
+    identity,
+    auth: { deviceToken },
+    signedAtMs: g.clock.now(),
+  });
+  socket.send({ type: 'req', id: 'hello', method: 'connect', params });
+  const hello = await socket.response('hello');
+  if (!hello.ok)
+    throw new Error(`the pre-paired device was refused: ${JSON.stringify(hello.error)}`);
+  return socket;
 }
 
 /** The answer to a rejected frame: the `res` and the close that follows it. */

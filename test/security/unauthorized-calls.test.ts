@@ -5,13 +5,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GatewayClientError, type GatewayClient } from '../../src/shared/gateway-client.js';
-import type { GuardedGateway, PrePaired } from '../helpers/nothing-lost.js';
+import type { PrePaired } from '../helpers/nothing-lost.js';
+import type { GuardedGateway } from './guarded-gateway.js';
 import { guardedGateways } from './support.js';
 
 const start = guardedGateways();
 
-async function session(g: GuardedGateway, device: PrePaired, scopes?: string[]): Promise<GatewayClient> {
-  const client = g.guard.client({ identity: device.identity, auth: { deviceToken: device.deviceToken }, ...(scopes ? { scopes } : {}) });
+async function session(
+  g: GuardedGateway,
+  device: PrePaired,
+  scopes?: string[],
+): Promise<GatewayClient> {
+  const client = g.guard.client({
+    identity: device.identity,
+    auth: { deviceToken: device.deviceToken },
+    ...(scopes ? { scopes } : {}),
+  });
   await client.connect();
   return client;
 }
@@ -39,10 +48,17 @@ describe('calls beyond the approved scopes', () => {
     const reader = await session(g, g.extraDevices[0]!);
     const calls = forbiddenCalls(g);
     for (const [index, [method, params, requiredScope]] of calls.entries()) {
-      const error = await reader.request(method, params).then(() => undefined, (e: GatewayClientError) => e);
+      const error = await reader.request(method, params).then(
+        () => undefined,
+        (e: GatewayClientError) => e,
+      );
       expect(error, method).toBeInstanceOf(GatewayClientError);
-      expect(error).toMatchObject({ code: 'FORBIDDEN', details: { code: 'MISSING_SCOPE', requiredScope } });
-      if (index < calls.length - 1) expect(await reader.request('status'), 'still served after a refusal').toBeTruthy();
+      expect(error).toMatchObject({
+        code: 'FORBIDDEN',
+        details: { code: 'MISSING_SCOPE', requiredScope },
+      });
+      if (index < calls.length - 1)
+        expect(await reader.request('status'), 'still served after a refusal').toBeTruthy();
     }
     const closed = await reader.closed();
     expect(closed.code).toBe(1008);
@@ -54,9 +70,13 @@ describe('calls beyond the approved scopes', () => {
     const g = await start({ extraDevices: [['operator.read']] });
     const reader = await session(g, g.extraDevices[0]!);
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 20 }, () => reader.request('device.token.revoke', { deviceId: g.guard.prePaired.identity.deviceId })),
+      Array.from({ length: 20 }, () =>
+        reader.request('device.token.revoke', { deviceId: g.guard.prePaired.identity.deviceId }),
+      ),
     );
-    const refusals = outcomes.filter((o) => o.status === 'rejected' && (o.reason as GatewayClientError).code === 'FORBIDDEN');
+    const refusals = outcomes.filter(
+      (o) => o.status === 'rejected' && (o.reason as GatewayClientError).code === 'FORBIDDEN',
+    );
     expect(refusals).toHaveLength(10);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toEqual([]);
     expect((await reader.closed()).code).toBe(1008);
@@ -76,8 +96,14 @@ describe('calls beyond the approved scopes', () => {
     const client = await session(g, pairer, ['operator.pairing']);
     const error = await client
       .request('device.pair.approve', { requestId: upgrade?.details?.requestId })
-      .then(() => undefined, (e: GatewayClientError) => e);
-    expect(error).toMatchObject({ code: 'FORBIDDEN', details: { code: 'MISSING_SCOPE', requiredScope: 'operator.admin' } });
+      .then(
+        () => undefined,
+        (e: GatewayClientError) => e,
+      );
+    expect(error).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { code: 'MISSING_SCOPE', requiredScope: 'operator.admin' },
+    });
     client.close();
     // The pending upgrade request is the one intended change.
     await g.guard.check({ allowChanged: ['pairing-store'] });

@@ -9,7 +9,13 @@ import type { Logger } from '../util/logger.js';
 import type { AuthMode } from '../../shared/config-schema.js';
 import { GatewayError, invalidRequest } from '../../shared/errors.js';
 import type { HelloOk } from '../../shared/protocol.js';
-import { CLOSE, GATEWAY_EVENTS, PROTOCOL_VERSION, connectParamsSchema, requestFrameSchema } from '../../shared/protocol.js';
+import {
+  CLOSE,
+  GATEWAY_EVENTS,
+  PROTOCOL_VERSION,
+  connectParamsSchema,
+  requestFrameSchema,
+} from '../../shared/protocol.js';
 import { GatewayConnection } from './connection.js';
 import type { Admission, Authenticator, PeerContext } from './handshake.js';
 import type { GatewayLimits } from './limits.js';
@@ -68,7 +74,10 @@ export class GatewayServer {
       requestTimeout: limits.requestTimeoutMs,
       maxHeaderSize: limits.maxHeaderBytes,
       // Node enforces both timeouts only on this sweep (default every 30 s), so without it a slowloris outlives headersTimeout.
-      connectionsCheckingInterval: Math.max(100, Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4,
+      ),
     });
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -77,7 +86,9 @@ export class GatewayServer {
       clientTracking: false,
     });
     this.#http.on('request', (req, res) => this.#onRequest(req, res));
-    this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head));
+    this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#onUpgrade(req, socket, head),
+    );
     this.#http.on('clientError', (_error, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
@@ -125,12 +136,20 @@ export class GatewayServer {
   }
 
   /** Sends an event to every authenticated connection that `filter` accepts. */
-  broadcast(event: string, payload: unknown, filter: (conn: GatewayConnection) => boolean = () => true): void {
+  broadcast(
+    event: string,
+    payload: unknown,
+    filter: (conn: GatewayConnection) => boolean = () => true,
+  ): void {
     for (const conn of this.openConnections()) if (filter(conn)) conn.sendEvent(event, payload);
   }
 
   /** Closes every authenticated connection that `predicate` selects. */
-  closeWhere(predicate: (conn: GatewayConnection) => boolean, code: number, reason: string): number {
+  closeWhere(
+    predicate: (conn: GatewayConnection) => boolean,
+    code: number,
+    reason: string,
+  ): number {
     let closed = 0;
     for (const conn of this.openConnections()) {
       if (predicate(conn)) {
@@ -146,7 +165,10 @@ export class GatewayServer {
     if (this.#stopping) return;
     this.#stopping = true;
     if (this.#tickTimer) clearInterval(this.#tickTimer);
-    this.broadcast('shutdown', { reason, ...(restartExpectedMs === undefined ? {} : { restartExpectedMs }) });
+    this.broadcast('shutdown', {
+      reason,
+      ...(restartExpectedMs === undefined ? {} : { restartExpectedMs }),
+    });
     for (const conn of this.#connections) conn.close(CLOSE.serviceRestart, 'service restart');
     await new Promise<void>((resolve) => {
       this.#http.close(() => resolve());
@@ -157,13 +179,22 @@ export class GatewayServer {
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const refusal = this.#gateRefusal(req);
     if (refusal) {
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(`${refusal}\n`);
+      res
+        .writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
+        .end(`${refusal}\n`);
       return;
     }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-      const body = JSON.stringify({ ok: true, service: 'special-agent-gateway', version: this.#options.version, port: this.#port });
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
+      const body = JSON.stringify({
+        ok: true,
+        service: 'special-agent-gateway',
+        version: this.#options.version,
+        port: this.#port,
+      });
+      res
+        .writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+        .end(req.method === 'HEAD' ? undefined : body);
       return;
     }
     if (this.#options.httpHandler?.(req, res)) return;
@@ -183,12 +214,16 @@ export class GatewayServer {
     socket.on('error', () => socket.destroy());
     const refusal = this.#gateRefusal(req);
     if (refusal) return refuseUpgrade(socket, 403, 'Forbidden', refusal);
-    if (this.#stopping) return refuseUpgrade(socket, 503, 'Service Unavailable', 'gateway stopping');
+    if (this.#stopping)
+      return refuseUpgrade(socket, 503, 'Service Unavailable', 'gateway stopping');
     if (this.#connections.size >= this.#options.limits.maxConnections) {
       return refuseUpgrade(socket, 503, 'Service Unavailable', 'too many connections');
     }
     const origin = this.#options.gates.checkOrigin(req.headers.origin);
-    const client = this.#options.addresses.resolve({ peerAddress: req.socket.remoteAddress, headers: req.headers });
+    const client = this.#options.addresses.resolve({
+      peerAddress: req.socket.remoteAddress,
+      headers: req.headers,
+    });
     const peer: PeerContext = {
       clientIp: client.clientIp,
       isLocal: client.isLocal,
@@ -199,13 +234,13 @@ export class GatewayServer {
     // handleUpgrade writes the 101 and calls #accept synchronously: corked, the 101 and the
     // challenge leave in one write, one syscall fewer per handshake (bench/README.md).
     socket.cork();
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer, socket));
     socket.uncork();
   }
 
-  #accept(ws: WebSocket, peer: PeerContext): void {
+  #accept(ws: WebSocket, peer: PeerContext, transport: Duplex): void {
     const { limits, clock, logger } = this.#options;
-    const conn = new GatewayConnection(ws, peer, { limits, logger, nowMs: clock.now() });
+    const conn = new GatewayConnection(ws, peer, { limits, logger, nowMs: clock.now(), transport });
     this.#connections.add(conn);
     // Dropped once cleared: an idle connection should not keep a spent timer alive.
     let handshakeTimer: NodeJS.Timeout | undefined = setTimeout(() => {
@@ -230,14 +265,16 @@ export class GatewayServer {
           if (conn.state === 'open') clearHandshakeTimer();
         });
       }
-      if (conn.state === 'authenticating') conn.close(CLOSE.policy, 'invalid handshake: wait for the connect response');
+      if (conn.state === 'authenticating')
+        conn.close(CLOSE.policy, 'invalid handshake: wait for the connect response');
     });
     conn.sendChallenge(clock.now());
   }
 
   async #onConnectFrame(conn: GatewayConnection, data: RawData): Promise<void> {
     const size = rawSize(data);
-    if (size > this.#options.limits.preauthMaxPayload) return conn.close(CLOSE.tooLarge, 'preauth payload too large');
+    if (size > this.#options.limits.preauthMaxPayload)
+      return conn.close(CLOSE.tooLarge, 'preauth payload too large');
     conn.state = 'authenticating';
     const parsed = parseJson(data);
     const id = frameId(parsed);
@@ -251,11 +288,20 @@ export class GatewayServer {
     }
     const params = connectParamsSchema.safeParse(frame.data.params ?? {});
     if (!params.success) {
-      conn.respondError(id, invalidRequest(`invalid connect params: ${describeIssue(params.error.issues, frame.data.params)}`));
+      conn.respondError(
+        id,
+        invalidRequest(
+          `invalid connect params: ${describeIssue(params.error.issues, frame.data.params)}`,
+        ),
+      );
       return conn.close(CLOSE.policy, 'invalid connect params');
     }
     try {
-      const admission = await this.#options.authenticator.authenticate(params.data, conn.nonce, conn.peer);
+      const admission = await this.#options.authenticator.authenticate(
+        params.data,
+        conn.nonce,
+        conn.peer,
+      );
       if (conn.state !== 'authenticating') return;
       conn.admit(admission);
       conn.respond(id, this.#hello(conn, admission));
@@ -270,7 +316,10 @@ export class GatewayServer {
     const parsed = parseJson(data);
     const frame = requestFrameSchema.safeParse(parsed);
     if (!frame.success) {
-      return conn.respondError(frameId(parsed), invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`));
+      return conn.respondError(
+        frameId(parsed),
+        invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`),
+      );
     }
     void this.#options.router.dispatch(conn, frame.data);
   }
@@ -299,13 +348,21 @@ export class GatewayServer {
             },
           }
         : {}),
-      policy: { maxPayload: limits.maxPayload, maxBufferedBytes: limits.maxBufferedBytes, tickIntervalMs: limits.tickIntervalMs },
+      policy: {
+        maxPayload: limits.maxPayload,
+        maxBufferedBytes: limits.maxBufferedBytes,
+        tickIntervalMs: limits.tickIntervalMs,
+      },
     };
   }
 
   #internal(error: unknown): GatewayError {
-    this.#options.logger.error(`connect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return new GatewayError('INTERNAL', 'internal error (see the gateway log)', { closeCode: 1011 });
+    this.#options.logger.error(
+      `connect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return new GatewayError('INTERNAL', 'internal error (see the gateway log)', {
+      closeCode: 1011,
+    });
   }
 
   #tick(): void {
@@ -336,7 +393,13 @@ function rawSize(data: RawData): number {
 
 function parseJson(data: RawData): unknown {
   try {
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
+    // No copy: Buffer.from(buffer) would duplicate every frame just to decode it.
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    const text = bytes.toString('utf8');
     return JSON.parse(text) as unknown;
   } catch {
     return undefined;
@@ -346,13 +409,16 @@ function parseJson(data: RawData): unknown {
 /** The request id to answer with, when the frame had a usable one. */
 function frameId(parsed: unknown): string {
   if (parsed && typeof parsed === 'object' && 'id' in parsed) {
-    const id = (parsed).id;
+    const id = parsed.id;
     if (typeof id === 'string' && id.length <= 128) return id;
   }
   return '';
 }
 
-function describeIssue(issues: readonly { path: PropertyKey[]; message: string; code?: string }[], parsed: unknown): string {
+function describeIssue(
+  issues: readonly { path: PropertyKey[]; message: string; code?: string }[],
+  parsed: unknown,
+): string {
   if (parsed === undefined) return 'not valid JSON';
   const issue = issues[0];
   if (!issue) return 'invalid';

@@ -70,11 +70,12 @@ export class Authenticator {
     const limiterKey = this.#limiterKey(peer);
     if (limiterKey !== undefined) {
       const state = this.#deps.limiter.check(limiterKey);
-      if (state.locked) throw GatewayError.of('AUTH_RATE_LIMITED', { retryAfterMs: state.retryAfterMs });
+      if (state.locked)
+        throw GatewayError.of('AUTH_RATE_LIMITED', { retryAfterMs: state.retryAfterMs });
     }
     const device = params.device;
     if (!device) throw GatewayError.of('DEVICE_IDENTITY_REQUIRED');
-    this.#deps.verifier.verify(params, device, nonce, this.#deps.clock.now());
+    await this.#deps.verifier.verify(params, device, nonce, this.#deps.clock.now());
 
     const role = params.role ?? 'operator';
     const paired = this.#deps.pairing.getPaired(device.id);
@@ -126,14 +127,19 @@ export class Authenticator {
   }
 
   /** Step 4. Returns how the client authenticated; throws the precise refusal otherwise. */
-  #checkSharedAuth(params: ConnectParams, role: string, limiterKey: string | undefined): Admission['authMethod'] {
+  #checkSharedAuth(
+    params: ConnectParams,
+    role: string,
+    limiterKey: string | undefined,
+  ): Admission['authMethod'] {
     const auth = this.#deps.auth();
     if (auth.mode === 'none') return 'none';
     const presented = params.auth ?? {};
     const sharedPresented = auth.mode === 'token' ? presented.token : presented.password;
     if (!sharedPresented && presented.deviceToken) {
       const deviceId = params.device?.id ?? '';
-      if (this.#deps.pairing.verifyDeviceToken(deviceId, role, presented.deviceToken)) return 'device-token';
+      if (this.#deps.pairing.verifyDeviceToken(deviceId, role, presented.deviceToken))
+        return 'device-token';
       this.#recordFailure(limiterKey);
       throw GatewayError.of('AUTH_DEVICE_TOKEN_MISMATCH');
     }
@@ -154,7 +160,8 @@ export class Authenticator {
    */
   #limiterKey(peer: PeerContext): string | undefined {
     if (peer.browser && peer.origin) return `origin:${peer.origin.toLowerCase()}`;
-    if (this.#deps.auth().mode === 'token' && peer.isLocal && isLoopback(peer.clientIp)) return undefined;
+    if (this.#deps.auth().mode === 'token' && peer.isLocal && isLoopback(peer.clientIp))
+      return undefined;
     return `ip:${peer.clientIp}`;
   }
 }

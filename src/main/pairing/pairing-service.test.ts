@@ -391,13 +391,19 @@ describe('paired devices and tokens', () => {
     await service.recordSeen(deviceId, '192.168.1.77');
 
     // Shown at once, but not yet written: a handshake never waits for the disk.
-    expect(service.list().paired[0]).toMatchObject({ lastSeenAtMs: clock.now(), remoteIp: '192.168.1.77' });
+    expect(service.list().paired[0]).toMatchObject({
+      lastSeenAtMs: clock.now(),
+      remoteIp: '192.168.1.77',
+    });
     expect(await readFile(home.storePath, 'utf8')).not.toContain('192.168.1.77');
     await service.close();
     open.splice(0);
 
     const reopened = await openService();
-    expect(reopened.list().paired[0]).toMatchObject({ lastSeenAtMs: clock.now(), remoteIp: '192.168.1.77' });
+    expect(reopened.list().paired[0]).toMatchObject({
+      lastSeenAtMs: clock.now(),
+      remoteIp: '192.168.1.77',
+    });
   });
 
   it('writes last-seen and last-used stamps by themselves after stampWriteDelayMs', async () => {
@@ -409,7 +415,9 @@ describe('paired devices and tokens', () => {
     await service.recordSeen(deviceId, '192.168.1.78');
 
     await expect
-      .poll(async () => JSON.parse(await readFile(home.storePath, 'utf8')) as unknown, { timeout: 5_000 })
+      .poll(async () => JSON.parse(await readFile(home.storePath, 'utf8')) as unknown, {
+        timeout: 5_000,
+      })
       .toMatchObject({
         paired: {
           [deviceId]: {

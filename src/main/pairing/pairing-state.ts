@@ -67,7 +67,10 @@ export class PairingState {
       this.#stampTimer = undefined;
       if (!this.#stamped) return;
       this.mutate(() => undefined).catch((error: unknown) => {
-        if (!this.#closed) this.#stampOptions.onWriteFailed(error instanceof Error ? error : new Error(String(error)));
+        if (!this.#closed)
+          this.#stampOptions.onWriteFailed(
+            error instanceof Error ? error : new Error(String(error)),
+          );
       });
     }, this.#stampOptions.stampWriteDelayMs);
     this.#stampTimer.unref();

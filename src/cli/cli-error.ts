@@ -4,6 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../main/config/load.js';
+import { storageError } from '../main/fs/storage-errors.js';
 import { GatewayError } from '../shared/errors.js';
 import { GatewayClientError } from '../shared/gateway-client.js';
 
@@ -44,6 +45,8 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
   if (error instanceof GatewayClientError || error instanceof GatewayError) {
     return { message: error.message, exitCode: EXIT.failure };
   }
+  const storage = storageError(error);
+  if (storage) return { message: storage.message, exitCode: EXIT.failure };
   const exitCode = (error as { exitCode?: unknown } | undefined)?.exitCode;
   return {
     message: error instanceof Error ? error.message : String(error),

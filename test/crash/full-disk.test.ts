@@ -85,6 +85,8 @@ describe(`a full disk (${scratch.mounted ? 'a full tmpfs' : `ENOSPC injected; no
     const freeSpace = await diskFull(home);
     const refused = await failureOf(admin.request('device.pair.approve', { requestId }));
     expect(refused.message).not.toMatch(/\/|at .*\(/); // no path or stack on the wire
+    expect(refused.code).toBe('UNAVAILABLE');
+    expect(refused.message).toContain('could not save devices.json: the disk is full');
     expect(await bytes(home)).toEqual(before);
     expect(await tempFiles(home)).toEqual([]);
     expect(gateway.logs.join('\n')).toMatch(/ENOSPC|no space/i);
@@ -107,9 +109,11 @@ describe(`a full disk (${scratch.mounted ? 'a full tmpfs' : `ENOSPC injected; no
     admin = (await connectDevice(gateway)).client;
     const before = await bytes(home);
     const freeSpace = await diskFull(home);
-    await failureOf(
+    const refused = await failureOf(
       admin.request('config.set', { path: 'gateway.pairing.pendingTtlSeconds', value: 120 }),
     );
+    expect(refused.code).toBe('UNAVAILABLE');
+    expect(refused.message).toContain('could not save config.json5: the disk is full');
     expect(await bytes(home)).toEqual(before);
     expect(await tempFiles(home)).toEqual([]);
     await freeSpace();

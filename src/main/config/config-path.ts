@@ -20,8 +20,15 @@ export function parseConfigPath(dotted: string): PathSegment[] {
       `invalid config path "${dotted}" (use dots between keys, e.g. gateway.port)`,
     );
   }
+  const forbidden = segments.find((segment) => FORBIDDEN_SEGMENTS.has(segment));
+  if (forbidden !== undefined) {
+    throw new RangeError(`invalid config path "${dotted}": "${forbidden}" is not a setting name`);
+  }
   return segments.map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
 }
+
+/** Names that address JavaScript's object machinery, never a setting. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** `['agents', 'list', 0, 'id']` → `"agents.list.0.id"`; the empty path prints as `(top level)`. */
 export function formatConfigPath(path: readonly PathSegment[]): string {

@@ -17,7 +17,10 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const folder = dirname(path);
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  const tempPath = join(folder, `${TEMP_FILE_MARKER}${basename(path)}-${randomBytes(6).toString('hex')}`);
+  const tempPath = join(
+    folder,
+    `${TEMP_FILE_MARKER}${basename(path)}-${randomBytes(6).toString('hex')}`,
+  );
   const mode = options.mode ?? 0o600;
   let renamed = false;
   try {
@@ -32,6 +35,11 @@ export async function writeFileAtomic(
     await rename(tempPath, path);
     renamed = true;
     await fsyncFolder(folder);
+  } catch (error) {
+    // A failed write of a file handle carries no path; name the file the user knows.
+    const errno = error as NodeJS.ErrnoException;
+    if (errno && typeof errno === 'object' && errno.path === undefined) errno.path = path;
+    throw error;
   } finally {
     if (!renamed) await rm(tempPath, { force: true }).catch(() => undefined);
   }

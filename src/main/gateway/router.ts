@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { storageError } from '../fs/storage-errors.js';
 import type { Logger } from '../util/logger.js';
 import { GatewayError, invalidRequest } from '../../shared/errors.js';
 import type { RequestFrame } from '../../shared/protocol.js';
@@ -59,7 +60,8 @@ export class MethodRouter {
   }
 
   async #run(conn: GatewayConnection, frame: RequestFrame): Promise<unknown> {
-    if (frame.method === 'connect') throw invalidRequest('already connected: connect is only valid as the first request');
+    if (frame.method === 'connect')
+      throw invalidRequest('already connected: connect is only valid as the first request');
     const method = this.#methods.get(frame.method);
     if (!method) throw invalidRequest(`unknown method "${frame.method}"`);
     if (!hasScope(conn.scopes, method.scope)) {
@@ -72,7 +74,9 @@ export class MethodRouter {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue && issue.path.length > 0 ? ` at params.${issue.path.join('.')}` : '';
-      throw invalidRequest(`invalid params for ${frame.method}${where}: ${issue?.message ?? 'invalid'}`);
+      throw invalidRequest(
+        `invalid params for ${frame.method}${where}: ${issue?.message ?? 'invalid'}`,
+      );
     }
     return await method.handler(parsed.data, { conn });
   }
@@ -85,7 +89,14 @@ export class MethodRouter {
       const converted: unknown = (convertible.toGatewayError as () => unknown).call(error);
       if (converted instanceof GatewayError) return converted;
     }
-    this.#logger.error(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const storage = storageError(error);
+    if (storage) {
+      this.#logger.error(`${method} failed: ${storage.message}`);
+      return storage;
+    }
+    this.#logger.error(
+      `${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return new GatewayError('INTERNAL', 'internal error (see the gateway log)');
   }
 }

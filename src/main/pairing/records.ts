@@ -153,7 +153,8 @@ export function resolution(
 
 /** Removes and returns a pending request, or throws NOT_FOUND naming the CLI to list them. */
 export function takePending(data: PairingStoreData, requestId: string): PendingRequest {
-  const request = data.pending[requestId];
+  // Own properties only: an id such as `__proto__` or `toString` must not reach Object.prototype.
+  const request = Object.hasOwn(data.pending, requestId) ? data.pending[requestId] : undefined;
   if (request === undefined) {
     throw notFound(
       `pairing request ${requestId} not found or expired (run \`special-agent devices list\` to see pending requests)`,
@@ -165,7 +166,7 @@ export function takePending(data: PairingStoreData, requestId: string): PendingR
 
 /** The paired record of `deviceId`, or NOT_FOUND naming the CLI to list them. */
 export function takePaired(data: PairingStoreData, deviceId: string): StoredPairedDevice {
-  const device = data.paired[deviceId];
+  const device = Object.hasOwn(data.paired, deviceId) ? data.paired[deviceId] : undefined;
   if (device === undefined) {
     throw notFound(
       `device ${deviceId} is not paired (run \`special-agent devices list\` to see paired devices)`,

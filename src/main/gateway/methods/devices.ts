@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import { GatewayError } from '../../../shared/errors.js';
+import { KNOWN_SCOPES, hasScope, type KnownScope } from '../../../shared/scopes.js';
 import type { MethodServices } from './context.js';
+import type { GatewayConnection } from '../connection.js';
 
 const requestId = z.strictObject({ requestId: z.string().min(1).max(128) });
-const deviceId = z.strictObject({ deviceId: z.string().regex(/^[0-9a-f]{64}$/, 'expected a 64-character hex device id') });
+const deviceId = z.strictObject({
+  deviceId: z.string().regex(/^[0-9a-f]{64}$/, 'expected a 64-character hex device id'),
+});
 
 /**
  * `device.pair.*` and `device.token.*`. Closing the sockets of a removed, rotated or revoked
@@ -19,7 +24,13 @@ export function registerDeviceMethods(services: MethodServices): void {
   router.register('device.pair.approve', {
     scope: 'operator.pairing',
     params: requestId,
-    handler: (params) => pairing.approve(params.requestId, 'operator'),
+    handler: (params, { conn }) => {
+      const request = pairing
+        .list()
+        .pending.find((pending) => pending.requestId === params.requestId);
+      if (request) assertMayGrant(conn, request.scopes);
+      return pairing.approve(params.requestId, 'operator');
+    },
   });
   router.register('device.pair.reject', {
     scope: 'operator.pairing',
@@ -40,5 +51,23 @@ export function registerDeviceMethods(services: MethodServices): void {
     scope: 'operator.pairing',
     params: deviceId,
     handler: (params) => pairing.revokeToken(params.deviceId),
+  });
+}
+
+/**
+ * An operator may only grant scopes it holds itself; otherwise a pairing-only device could
+ * ask for admin and approve its own request. Unknown scopes grant nothing, so anyone with
+ * `operator.pairing` may approve them.
+ */
+function assertMayGrant(conn: GatewayConnection, requested: readonly string[]): void {
+  const missing = requested.find(
+    (scope): scope is KnownScope =>
+      (KNOWN_SCOPES as readonly string[]).includes(scope) &&
+      !hasScope(conn.scopes, scope as KnownScope),
+  );
+  if (missing === undefined) return;
+  throw GatewayError.of('MISSING_SCOPE', {
+    message: `missing scope: approving this request grants ${missing}, which this device does not hold (approve it from an admin device)`,
+    details: { requiredScope: missing },
   });
 }

@@ -17,6 +17,7 @@ import { ControlUiAssets } from './gateway/control-ui.js';
 import { DeviceVerifier } from './gateway/device-verify.js';
 import { GatewayAuthState } from './gateway/gateway-auth-state.js';
 import { GatewayLock } from './gateway/gateway-lock.js';
+import { KeychainStatus } from './gateway/keychain-status.js';
 import { GatewayServer } from './gateway/gateway-server.js';
 import { Authenticator } from './gateway/handshake.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from './gateway/limits.js';
@@ -166,8 +167,10 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     });
     cleanups.push(() => chat.close());
 
+    // Asking the OS keychain costs ~0.65 ms; `status` is the hot read of every client.
+    const keychainStatus = new KeychainStatus({ keychain, clock, ttlMs: limits.keychainStatusTtlMs });
     const status = async (): Promise<StatusPayload> => {
-      const probe = await keychain.probe();
+      const probe = await keychainStatus.current();
       const current = currentConfig();
       return {
         version,
@@ -175,8 +178,8 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
         bind: current.gateway.bind,
         port: gateway.port,
         authMode: auth.mode,
-        connections: gateway.openConnections().length,
-        pendingPairings: pairing.list().pending.length,
+        connections: gateway.openConnectionCount(),
+        pendingPairings: pairing.pendingCount(),
         keychain: { available: probe.available, backend: probe.backend },
       };
     };

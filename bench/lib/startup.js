@@ -46,7 +46,7 @@ function timeSpawn(args, env, untilLine) {
   });
 }
 
-/** Median spawn→listening of dist/main/gateway-main.js vs spawn→exit of `node -e 0`. */
+/** Median spawn→listening of dist/main/gateway.js (the bundled headless entry) vs spawn→exit of `node -e 0`. */
 export async function measureColdStart(root) {
   const home = await mkdtemp(join(tmpdir(), 'special-agent-bench-cold-'));
   try {
@@ -57,7 +57,7 @@ export async function measureColdStart(root) {
       SPECIAL_AGENT_CONFIG: '',
       SPECIAL_AGENT_GATEWAY_TOKEN: randomBytes(32).toString('base64url'),
     };
-    const gatewayArgs = [join(root, 'dist', 'main', 'gateway-main.js')];
+    const gatewayArgs = [join(root, 'dist', 'main', 'gateway.js')];
     // One untimed run each, so both sides start with the files in the page cache.
     await timeSpawn(['-e', '0'], env);
     await timeSpawn(gatewayArgs, env, LISTENING);

@@ -1,0 +1,18 @@
+// Bundles the headless gateway entry into one file (dist/main/gateway.js). Loading ~70
+// modules one by one cost ~100 ms of cold start (bench/README.md); one file parses in ~25 ms.
+// The keyring stays external: it is a native module, loaded from node_modules.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['dist/main/gateway-main.js'],
+  outfile: 'dist/main/gateway.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['@napi-rs/keyring', 'bufferutil', 'utf-8-validate'],
+  // ws and other CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});

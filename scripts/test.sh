@@ -102,21 +102,48 @@ step() {
   header "$name: $*"
   if ! "$@"; then
     say "FAILED at '$name' after ${SECONDS}s (passed: ${PASSED[*]:-none})"
+    print_totals || true
     exit 1
   fi
   PASSED+=("$name")
 }
 
+# Machine-readable results of both runners, summed into one closing line.
+REPORTS="$(mktemp -d "${TMPDIR:-/tmp}/special-agent-reports.XXXXXX")"
+trap 'rm -rf "$REPORTS"' EXIT
+
+run_vitest() {
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$REPORTS/vitest.json" "$@"
+}
+
+run_playwright() {
+  PLAYWRIGHT_JSON_OUTPUT_NAME="$REPORTS/playwright.json" npx playwright test --reporter=list,json
+}
+
+# Prints `tests: N passed, N failed, N skipped` over every report written.
+print_totals() {
+  node -e '
+    const fs = require("fs");
+    let passed = 0, failed = 0, skipped = 0;
+    const read = (f) => (fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : undefined);
+    const v = read(process.argv[1]);
+    if (v) { passed += v.numPassedTests; failed += v.numFailedTests; skipped += v.numPendingTests + v.numTodoTests; }
+    const p = read(process.argv[2]);
+    if (p) { passed += p.stats.expected + p.stats.flaky; failed += p.stats.unexpected; skipped += p.stats.skipped; }
+    console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  ' "$REPORTS/vitest.json" "$REPORTS/playwright.json"
+}
+
 run_suite() {
   if (($# > 0)); then
-    step vitest npx vitest run "$@"
+    step vitest run_vitest "$@"
   else
     step lint npm run lint
     step typecheck npm run typecheck
     step build npm run build
-    step vitest npx vitest run
+    step vitest run_vitest
     if [[ -n "$(find e2e -name '*.spec.ts' -print -quit 2>/dev/null)" ]]; then
-      step e2e npx playwright test
+      step e2e run_playwright
     else
       SKIPPED+=("e2e (no e2e/*.spec.ts)")
     fi
@@ -129,6 +156,7 @@ run_suite() {
   local skipped=""
   ((${#SKIPPED[@]} > 0)) && skipped="; skipped: $(IFS=,; echo "${SKIPPED[*]}")"
   say "OK in ${SECONDS}s: ${PASSED[*]}${skipped}"
+  print_totals
 }
 
 if [[ "${SPECIAL_AGENT_TEST_DBUS:-}" != 1 ]]; then

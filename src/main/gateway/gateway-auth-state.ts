@@ -67,7 +67,11 @@ export class GatewayAuthState {
     const next = await resolveAuth(this.#deps, config, false);
     const before = this.#resolved.auth;
     this.#resolved = next;
-    if (before.mode !== next.auth.mode || before.token !== next.auth.token || before.password !== next.auth.password) {
+    if (
+      before.mode !== next.auth.mode ||
+      before.token !== next.auth.token ||
+      before.password !== next.auth.password
+    ) {
       this.#deps.onSharedSecretChanged();
     }
   }
@@ -78,11 +82,15 @@ export class GatewayAuthState {
     if (auth.mode !== 'token') {
       throw conflict(
         `gateway.auth.rotate works in token mode; this gateway uses ${auth.mode} mode` +
-          (auth.mode === 'password' ? ' (set a new password with: special-agent configure set gateway.auth.password <new>)' : ''),
+          (auth.mode === 'password'
+            ? ' (set a new password with: special-agent configure set gateway.auth.password <new>)'
+            : ''),
       );
     }
     if (source === 'env') {
-      throw conflict('the gateway token comes from SPECIAL_AGENT_GATEWAY_TOKEN; change that variable and restart the gateway');
+      throw conflict(
+        'the gateway token comes from SPECIAL_AGENT_GATEWAY_TOKEN; change that variable and restart the gateway',
+      );
     }
     const token = generateGatewayToken();
     await this.#deps.secrets.storeSecret(['gateway', 'auth', 'token'], token);
@@ -92,10 +100,17 @@ export class GatewayAuthState {
   }
 }
 
-async function resolveAuth(deps: GatewayAuthStateDeps, config: Config, generate: boolean): Promise<Resolved> {
+async function resolveAuth(
+  deps: GatewayAuthStateDeps,
+  config: Config,
+  generate: boolean,
+): Promise<Resolved> {
   const mode = config.gateway.auth.mode;
   if (mode === 'none') return { auth: { mode }, source: 'none' };
-  const ref = mode === 'token' ? ({ kind: 'gateway-token' } as const) : ({ kind: 'gateway-password' } as const);
+  const ref =
+    mode === 'token'
+      ? ({ kind: 'gateway-token' } as const)
+      : ({ kind: 'gateway-password' } as const);
   const resolved = await resolveSecret(ref, { env: deps.env, config, store: deps.keychain });
   if (resolved.value) {
     return { auth: { mode, [mode]: resolved.value }, source: resolved.source };
@@ -106,7 +121,10 @@ async function resolveAuth(deps: GatewayAuthStateDeps, config: Config, generate:
         'or run: special-agent configure set gateway.auth.password <password>)',
     );
   }
-  if (!generate) throw new AuthSetupError('the gateway token disappeared from the keychain; run: special-agent onboard');
+  if (!generate)
+    throw new AuthSetupError(
+      'the gateway token disappeared from the keychain; run: special-agent onboard',
+    );
   try {
     return { auth: { mode, token: await ensureGatewayToken(deps.keychain) }, source: 'keychain' };
   } catch (error) {

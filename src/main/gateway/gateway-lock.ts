@@ -40,7 +40,9 @@ export class GatewayLock {
       try {
         const handle = await open(path, 'wx', 0o600);
         try {
-          await handle.writeFile(JSON.stringify({ pid: process.pid, startedAtMs: now } satisfies LockContent));
+          await handle.writeFile(
+            JSON.stringify({ pid: process.pid, startedAtMs: now } satisfies LockContent),
+          );
         } finally {
           await handle.close();
         }
@@ -48,7 +50,8 @@ export class GatewayLock {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const holder = await readHolder(path);
-        if (holder !== undefined && holder !== process.pid && isAlive(holder)) throw new GatewayLockedError(path, holder);
+        if (holder !== undefined && holder !== process.pid && isAlive(holder))
+          throw new GatewayLockedError(path, holder);
         await rm(path, { force: true });
       }
     }
@@ -67,7 +70,9 @@ export class GatewayLock {
 export async function readHolder(path: string): Promise<number | undefined> {
   try {
     const content = JSON.parse(await readFile(path, 'utf8')) as Partial<LockContent>;
-    return typeof content.pid === 'number' && Number.isInteger(content.pid) ? content.pid : undefined;
+    return typeof content.pid === 'number' && Number.isInteger(content.pid)
+      ? content.pid
+      : undefined;
   } catch {
     return undefined;
   }

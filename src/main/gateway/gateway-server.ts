@@ -9,14 +9,18 @@ import type { Logger } from '../util/logger.js';
 import type { AuthMode } from '../../shared/config-schema.js';
 import { GatewayError, invalidRequest } from '../../shared/errors.js';
 import type { HelloOk } from '../../shared/protocol.js';
-import {
-  CLOSE,
-  GATEWAY_EVENTS,
-  PROTOCOL_VERSION,
-  connectParamsSchema,
-  requestFrameSchema,
-} from '../../shared/protocol.js';
+import { CLOSE, connectParamsSchema, requestFrameSchema } from '../../shared/protocol.js';
 import { GatewayConnection } from './connection.js';
+import {
+  closeReasonFor,
+  describeIssue,
+  frameId,
+  parseJson,
+  rawSize,
+  refuseUpgrade,
+} from './frames.js';
+import { buildHello } from './hello.js';
+import { PortInUseError } from './listen-address.js';
 import type { Admission, Authenticator, PeerContext } from './handshake.js';
 import type { GatewayLimits } from './limits.js';
 import type { MethodRouter } from './router.js';
@@ -33,22 +37,6 @@ export interface GatewayServerOptions {
   authMode: () => AuthMode;
   /** Serves the Control UI; returns false when the path is not one of its files. */
   httpHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
-}
-
-/** Raised when the port is taken; the entry exits 1 with this message. */
-export class PortInUseError extends Error {
-  readonly code = 'EADDRINUSE';
-  readonly exitCode = 1;
-  constructor(
-    readonly host: string,
-    readonly port: number,
-  ) {
-    super(
-      `port ${port} on ${host} is already in use (is another gateway running? check with: special-agent gateway status; ` +
-        `or pick another port: special-agent configure set gateway.port <port>)`,
-    );
-    this.name = 'PortInUseError';
-  }
 }
 
 /**
@@ -325,35 +313,15 @@ export class GatewayServer {
   }
 
   #hello(conn: GatewayConnection, admission: Admission): HelloOk {
-    const { limits } = this.#options;
-    return {
-      type: 'hello-ok',
-      protocol: PROTOCOL_VERSION,
-      server: { version: this.#options.version, connId: conn.id },
-      features: { methods: this.#options.router.names(), events: [...GATEWAY_EVENTS] },
-      snapshot: {
-        presence: [],
-        health: {},
-        stateVersion: { presence: 0, health: 0 },
-        uptimeMs: this.uptimeMs,
-        authMode: this.#options.authMode(),
-      },
-      ...(admission.issuedToken
-        ? {
-            auth: {
-              deviceToken: admission.issuedToken.token,
-              role: admission.role,
-              scopes: admission.device.scopes,
-              issuedAtMs: admission.issuedToken.createdAtMs,
-            },
-          }
-        : {}),
-      policy: {
-        maxPayload: limits.maxPayload,
-        maxBufferedBytes: limits.maxBufferedBytes,
-        tickIntervalMs: limits.tickIntervalMs,
-      },
-    };
+    return buildHello({
+      connId: conn.id,
+      admission,
+      version: this.#options.version,
+      methods: this.#options.router.names(),
+      uptimeMs: this.uptimeMs,
+      authMode: this.#options.authMode(),
+      limits: this.#options.limits,
+    });
   }
 
   #internal(error: unknown): GatewayError {
@@ -368,60 +336,4 @@ export class GatewayServer {
   #tick(): void {
     this.broadcast('tick', { ts: this.#options.clock.now() });
   }
-}
-
-function refuseUpgrade(socket: Duplex, status: number, text: string, reason: string): void {
-  const body = `${reason}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
-/** Close reasons begin as PROTOCOL.md's table says; messages already do except for pairing. */
-function closeReasonFor(error: GatewayError): string {
-  const code = error.details?.code;
-  if (code === 'PAIRING_REQUIRED') return 'pairing required';
-  if (code === 'PAIRING_LIMIT_REACHED') return 'pairing request limit reached';
-  return error.message;
-}
-
-function rawSize(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
-  return data instanceof ArrayBuffer ? data.byteLength : data.length;
-}
-
-function parseJson(data: RawData): unknown {
-  try {
-    // No copy: Buffer.from(buffer) would duplicate every frame just to decode it.
-    const bytes = Array.isArray(data)
-      ? Buffer.concat(data)
-      : Buffer.isBuffer(data)
-        ? data
-        : Buffer.from(data);
-    const text = bytes.toString('utf8');
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The request id to answer with, when the frame had a usable one. */
-function frameId(parsed: unknown): string {
-  if (parsed && typeof parsed === 'object' && 'id' in parsed) {
-    const id = parsed.id;
-    if (typeof id === 'string' && id.length <= 128) return id;
-  }
-  return '';
-}
-
-function describeIssue(
-  issues: readonly { path: PropertyKey[]; message: string; code?: string }[],
-  parsed: unknown,
-): string {
-  if (parsed === undefined) return 'not valid JSON';
-  const issue = issues[0];
-  if (!issue) return 'invalid';
-  const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
 }

@@ -33,17 +33,24 @@ export function hotReload(deps: HotReloadDeps): void {
   const { watcher, server, logger } = deps;
   watcher.on('change', ({ config, changedPaths }: { config: Config; changedPaths: string[] }) => {
     void apply(deps, config, changedPaths).catch((error: unknown) =>
-      logger.error(`could not apply the config change: ${error instanceof Error ? error.message : String(error)}`),
+      logger.error(
+        `could not apply the config change: ${error instanceof Error ? error.message : String(error)}`,
+      ),
     );
-    server.broadcast('config.changed', { paths: changedPaths }, (conn) => hasScope(conn.scopes, 'operator.admin'));
+    server.broadcast('config.changed', { paths: changedPaths }, (conn) =>
+      hasScope(conn.scopes, 'operator.admin'),
+    );
   });
   watcher.on('invalid', (error: ConfigError) => {
-    logger.warn(`config change ignored, the gateway keeps running on the previous config: ${error.message}`);
+    logger.warn(
+      `config change ignored, the gateway keeps running on the previous config: ${error.message}`,
+    );
   });
 }
 
 async function apply(deps: HotReloadDeps, config: Config, changedPaths: string[]): Promise<void> {
-  const touched = (prefix: string) => changedPaths.some((path) => path === prefix || path.startsWith(`${prefix}.`));
+  const touched = (prefix: string) =>
+    changedPaths.some((path) => path === prefix || path.startsWith(`${prefix}.`));
   const { gateway } = config;
   if (touched('gateway.trustedProxies')) deps.addresses.setTrustedProxies(gateway.trustedProxies);
   if (touched('gateway.allowedHosts') || touched('gateway.controlUi')) {
@@ -54,11 +61,14 @@ async function apply(deps: HotReloadDeps, config: Config, changedPaths: string[]
       allowedOrigins: gateway.controlUi.allowedOrigins,
     });
   }
-  if (touched('gateway.pairing.pendingTtlSeconds')) deps.pairing.setPendingTtlMs(gateway.pairing.pendingTtlSeconds * 1000);
+  if (touched('gateway.pairing.pendingTtlSeconds'))
+    deps.pairing.setPendingTtlMs(gateway.pairing.pendingTtlSeconds * 1000);
   if (touched('gateway.auth')) await deps.auth.refresh(config);
   const needsRestart = changedPaths.filter((path) => restartRequiredFor([path]));
   const overridden = deps.overrides?.port !== undefined || deps.overrides?.bind !== undefined;
   if (needsRestart.length > 0 && !overridden) {
-    deps.logger.warn(`${needsRestart.join(', ')} changed: restart the gateway to apply (restartRequired)`);
+    deps.logger.warn(
+      `${needsRestart.join(', ')} changed: restart the gateway to apply (restartRequired)`,
+    );
   }
 }

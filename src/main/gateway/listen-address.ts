@@ -41,3 +41,19 @@ export function bindIsLoopback(bind: string): boolean {
   const ip = normalizeIp(bind);
   return ip !== undefined && isLoopback(ip);
 }
+
+/** Raised when the port is taken; the entry exits 1 with this message. */
+export class PortInUseError extends Error {
+  readonly code = 'EADDRINUSE';
+  readonly exitCode = 1;
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(
+      `port ${port} on ${host} is already in use (is another gateway running? check with: special-agent gateway status; ` +
+        `or pick another port: special-agent configure set gateway.port <port>)`,
+    );
+    this.name = 'PortInUseError';
+  }
+}

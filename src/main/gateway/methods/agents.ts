@@ -51,7 +51,10 @@ export function registerAgentMethods(services: MethodServices): void {
     scope: 'operator.write',
     params: z.strictObject({ runId: z.string().min(1).max(128) }),
     handler: (params, { conn }) => {
-      if (runOwners.get(params.runId) !== conn.id) throw notFound(`run "${params.runId}" not found (it finished, or belongs to another connection)`);
+      if (runOwners.get(params.runId) !== conn.id)
+        throw notFound(
+          `run "${params.runId}" not found (it finished, or belongs to another connection)`,
+        );
       chat.abort(params.runId);
       runOwners.delete(params.runId);
       return { runId: params.runId, aborted: true };

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { formatConfigPath, getAtPath, parseConfigPath, restartRequiredFor } from '../../config/config-path.js';
+import {
+  formatConfigPath,
+  getAtPath,
+  parseConfigPath,
+  restartRequiredFor,
+} from '../../config/config-path.js';
 import type { Config } from '../../../shared/config-schema.js';
 import { isSecretPath } from '../../../shared/config-schema.js';
 import { invalidRequest } from '../../../shared/errors.js';
@@ -23,7 +28,9 @@ function parsePath(dotted: string) {
   try {
     return parseConfigPath(dotted);
   } catch (error) {
-    throw invalidRequest(error instanceof Error ? error.message : `invalid config path "${dotted}"`);
+    throw invalidRequest(
+      error instanceof Error ? error.message : `invalid config path "${dotted}"`,
+    );
   }
 }
 

@@ -5,14 +5,18 @@ import { PROVIDER_ID_PATTERN, providerSchema } from '../../../shared/config-sche
 import { conflict, notFound } from '../../../shared/errors.js';
 import type { MethodServices } from './context.js';
 
-const providerId = z.string().regex(PROVIDER_ID_PATTERN, 'provider ids use a-z, 0-9, _ and -, starting with a letter or digit').max(64);
+const providerId = z
+  .string()
+  .regex(PROVIDER_ID_PATTERN, 'provider ids use a-z, 0-9, _ and -, starting with a letter or digit')
+  .max(64);
 
 /** `models.authStatus` and `models.providers.*`. Keys go to the keychain and are never echoed. */
 export function registerModelMethods(services: MethodServices): void {
   const { router, config, secrets } = services;
   const requireProvider = (id: string) => {
     const provider = config.current().models.providers[id];
-    if (!provider) throw notFound(`provider "${id}" not found (add it first: models.providers.upsert)`);
+    if (!provider)
+      throw notFound(`provider "${id}" not found (add it first: models.providers.upsert)`);
     return provider;
   };
   const resolveKey = (id: string) => secrets.resolve({ kind: 'provider', id });
@@ -23,7 +27,11 @@ export function registerModelMethods(services: MethodServices): void {
     handler: async (params) => {
       const current = config.current();
       if (params.provider !== undefined) requireProvider(params.provider);
-      const status = await computeAuthStatus({ config: current, resolveKey, probe: params.probe ?? false });
+      const status = await computeAuthStatus({
+        config: current,
+        resolveKey,
+        probe: params.probe ?? false,
+      });
       if (params.provider === undefined) return status;
       return {
         providers: status.providers.filter((row) => row.id === params.provider),
@@ -44,7 +52,9 @@ export function registerModelMethods(services: MethodServices): void {
       await config.editor.applyEdits([
         { path: [...base, 'type'], value: params.type },
         { path: [...base, 'baseUrl'], value: params.baseUrl },
-        params.models === undefined ? { path: [...base, 'models'], unset: true } : { path: [...base, 'models'], value: params.models },
+        params.models === undefined
+          ? { path: [...base, 'models'], unset: true }
+          : { path: [...base, 'models'], value: params.models },
       ]);
       await config.reload();
       const { type, baseUrl, models } = requireProvider(params.id);
@@ -56,10 +66,14 @@ export function registerModelMethods(services: MethodServices): void {
     params: z.strictObject({ id: providerId }),
     handler: async (params) => {
       requireProvider(params.id);
-      const users = config.current().agents.list.filter((agent) => agent.model.provider === params.id);
+      const users = config
+        .current()
+        .agents.list.filter((agent) => agent.model.provider === params.id);
       if (users.length > 0) {
         const names = users.map((agent) => `"${agent.id}"`).join(', ');
-        throw conflict(`provider "${params.id}" is used by agent ${names}; point the agent at another provider first`);
+        throw conflict(
+          `provider "${params.id}" is used by agent ${names}; point the agent at another provider first`,
+        );
       }
       // The keychain entry goes first: a failure leaves the provider (and its key) as they were.
       await secrets.clearSecret(['models', 'providers', params.id, 'apiKey']);
@@ -73,7 +87,10 @@ export function registerModelMethods(services: MethodServices): void {
     params: z.strictObject({ id: providerId, apiKey: z.string().min(1).max(4096) }),
     handler: async (params) => {
       requireProvider(params.id);
-      const stored = await secrets.storeSecret(['models', 'providers', params.id, 'apiKey'], params.apiKey);
+      const stored = await secrets.storeSecret(
+        ['models', 'providers', params.id, 'apiKey'],
+        params.apiKey,
+      );
       await config.reload();
       return {
         id: params.id,

@@ -3,8 +3,8 @@
  * needed; a running gateway picks the change up). Secrets go to the OS keychain instead, and
  * a plaintext copy leaves the file in the same step.
  */
+import { localServices } from '../local-services.js';
 import type { Command } from 'commander';
-import { ConfigEditor } from '../../main/config/edit.js';
 import {
   formatConfigPath,
   getAtPath,
@@ -15,7 +15,6 @@ import type { PathSegment } from '../../main/config/json5-positions.js';
 import { loadConfig } from '../../main/config/load.js';
 import { REDACTED, redactConfig } from '../../main/gateway/methods/config.js';
 import { resolveSecret, type ResolvedSecret, type SecretRef } from '../../main/secrets/resolve.js';
-import { SecretsService } from '../../main/secrets/secrets-service.js';
 import { isSecretPath, keychainAccountForPath, type Config } from '../../shared/config-schema.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
@@ -56,18 +55,6 @@ function segmentsOf(path: string): PathSegment[] {
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT.usage);
   }
-}
-
-/** The editor and the secrets service over the config as it is now. */
-function localServices(ctx: CliContext, config: Config) {
-  const editor = new ConfigEditor({ paths: ctx.paths });
-  const secrets = new SecretsService({
-    store: ctx.keychain(),
-    editConfig: (edits) => editor.applyEdits(edits),
-    getConfig: () => config,
-    env: ctx.env,
-  });
-  return { editor, secrets };
 }
 
 async function setValue(

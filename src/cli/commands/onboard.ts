@@ -3,13 +3,14 @@
  * default), offers a provider from a preset with its key in the keychain, writes the config
  * (provider + agent `main`), and says what to run next. `--non-interactive` takes flags only.
  */
+import { localServices } from '../local-services.js';
 import { Option, type Command } from 'commander';
-import { ConfigEditor, type ConfigEdit } from '../../main/config/edit.js';
+import type { ConfigEdit } from '../../main/config/edit.js';
 import { loadConfig } from '../../main/config/load.js';
 import { bindIsLoopback } from '../../main/gateway/listen-address.js';
 import { providerNeedsKey } from '../../main/providers/auth-status.js';
 import { ensureGatewayToken, resolveSecret } from '../../main/secrets/resolve.js';
-import { SecretsService } from '../../main/secrets/secrets-service.js';
+import type { SecretsService } from '../../main/secrets/secrets-service.js';
 import { PROVIDER_ID_PATTERN, type AuthMode, type Config } from '../../shared/config-schema.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
@@ -75,13 +76,7 @@ async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> 
     ? new Prompter({ input: ctx.io.stdin, output: ctx.io.stdout, interactive: ctx.io.stdinIsTty })
     : undefined;
   try {
-    const editor = new ConfigEditor({ paths: ctx.paths });
-    const secrets = new SecretsService({
-      store: ctx.keychain(),
-      editConfig: (edits) => editor.applyEdits(edits),
-      getConfig: () => config,
-      env: ctx.env,
-    });
+    const { editor, secrets } = localServices(ctx, config);
     const authMode =
       options.authMode ??
       (prompter

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../shared/config-schema.js';
 import type { ConfigInput } from '../../shared/config-schema.js';
-import { computeAuthStatus, maskKey, providerNeedsKey } from './auth-status.js';
+import { computeAuthStatus, providerNeedsKey } from './auth-status.js';
+import { maskSecret as maskKey } from '../secrets/resolve.js';
 import { startFakeProvider } from './fake-provider.test-support.js';
 import type { FakeProvider } from './fake-provider.test-support.js';
 import type { ResolvedSecret } from './provider-types.js';

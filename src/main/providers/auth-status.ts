@@ -3,6 +3,7 @@
  * won and whether it is usable; for each agent, the status of its provider. Keys are never
  * returned, only a masked tail.
  */
+import { maskSecret } from '../secrets/resolve.js';
 import type { Config, ProviderConfig } from '../../shared/config-schema.js';
 import { providerEnvVar } from '../../shared/config-schema.js';
 import { isLoopbackUrl } from './loopback.js';
@@ -11,8 +12,6 @@ import type { ProbeOptions, ProbeResult } from './probe.js';
 import type { ResolveKey, ResolvedSecret } from './provider-types.js';
 
 /** Keys shorter than this show no tail at all: four characters would be too much of them. */
-export const MASK_MIN_KEY_LENGTH = 12;
-const MASK_TAIL = 4;
 
 export type ProviderAuthState = 'ok' | 'missing' | 'not-required' | 'invalid';
 
@@ -49,11 +48,6 @@ export function providerNeedsKey(provider: Pick<ProviderConfig, 'baseUrl'>): boo
   return !isLoopbackUrl(provider.baseUrl);
 }
 
-/** `…` plus the last four characters, or a bare `…` for short keys. */
-export function maskKey(key: string): string {
-  return key.length >= MASK_MIN_KEY_LENGTH ? `…${key.slice(-MASK_TAIL)}` : '…';
-}
-
 /** Builds the `models.authStatus` payload. Probes run in parallel, each under its own timeout. */
 export async function computeAuthStatus(options: AuthStatusOptions): Promise<AuthStatus> {
   const { config, resolveKey, probeFn = probeProvider } = options;
@@ -86,7 +80,7 @@ function baseRow(id: string, provider: ProviderConfig, secret: ResolvedSecret): 
   const credential: ProviderAuthRow['credential'] = {
     source: key ? secret.source : 'none',
     envVar,
-    ...(key ? { masked: maskKey(key) } : {}),
+    ...(key ? { masked: maskSecret(key) } : {}),
   };
   const status: ProviderAuthState = key
     ? 'ok'

@@ -11,7 +11,9 @@ export const DEFAULT_PORT = 18789;
 
 /** Canonical IPv4 (four decimal parts) or IPv6 only: `127.1` and `0x7f.1` are refused. */
 export function isCanonicalIp(text: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(text) || (ipaddr.IPv6.isValid(text) && !text.includes('%'));
+  return (
+    ipaddr.IPv4.isValidFourPartDecimal(text) || (ipaddr.IPv6.isValid(text) && !text.includes('%'))
+  );
 }
 
 /** An IP or CIDR such as `10.0.0.1`, `10.0.0.0/8` or `fd00::/8`. */
@@ -25,25 +27,36 @@ export function isIpOrCidr(text: string): boolean {
 }
 
 const ipOrCidr = z.string().refine(isIpOrCidr, {
-  error: (issue) => `invalid trusted proxy ${JSON.stringify(issue.input)}: expected an IP or CIDR such as 10.0.0.1 or 10.0.0.0/8`,
+  error: (issue) =>
+    `invalid trusted proxy ${JSON.stringify(issue.input)}: expected an IP or CIDR such as 10.0.0.1 or 10.0.0.0/8`,
 });
 
 /** An exact origin: `scheme://host[:port]` with no path, query or userinfo. */
 export function isExactOrigin(text: string): boolean {
   try {
     const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text.toLowerCase().replace(/\/$/, '') && !text.endsWith('/');
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.origin === text.toLowerCase().replace(/\/$/, '') &&
+      !text.endsWith('/')
+    );
   } catch {
     return false;
   }
 }
 
 const exactOrigin = z.string().refine(isExactOrigin, {
-  error: (issue) => `invalid origin ${JSON.stringify(issue.input)}: expected scheme://host[:port], e.g. https://agent.example.com`,
+  error: (issue) =>
+    `invalid origin ${JSON.stringify(issue.input)}: expected scheme://host[:port], e.g. https://agent.example.com`,
 });
 
 /** `host:port` as it appears in a Host header. */
-const hostWithPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port, e.g. agent.example.com:443');
+const hostWithPort = z
+  .string()
+  .regex(
+    /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
+    'expected host:port, e.g. agent.example.com:443',
+  );
 
 export const bindSchema = z.union([
   z.enum(['loopback', 'lan', 'tailnet']),
@@ -68,7 +81,10 @@ export const agentSchema = z
     id: z.string().regex(AGENT_ID_PATTERN),
     name: z.string().min(1).optional(),
     model: z
-      .object({ provider: z.string().regex(PROVIDER_ID_PATTERN), name: z.string().min(1).optional() })
+      .object({
+        provider: z.string().regex(PROVIDER_ID_PATTERN),
+        name: z.string().min(1).optional(),
+      })
       .strict(),
   })
   .strict();
@@ -106,7 +122,9 @@ export const configSchema = z
   .object({
     gateway: gatewayConfigSchema.prefault({}),
     models: z
-      .object({ providers: z.record(z.string().regex(PROVIDER_ID_PATTERN), providerSchema).default({}) })
+      .object({
+        providers: z.record(z.string().regex(PROVIDER_ID_PATTERN), providerSchema).default({}),
+      })
       .strict()
       .prefault({}),
     agents: z
@@ -150,7 +168,13 @@ export function isSecretPath(path: readonly (string | number)[]): boolean {
   if (a === 'gateway' && b === 'auth' && (c === 'token' || c === 'password') && path.length === 3) {
     return true;
   }
-  return a === 'models' && b === 'providers' && typeof c === 'string' && d === 'apiKey' && path.length === 4;
+  return (
+    a === 'models' &&
+    b === 'providers' &&
+    typeof c === 'string' &&
+    d === 'apiKey' &&
+    path.length === 4
+  );
 }
 
 /** Keychain account for a secret path, e.g. `provider:openai` or `gateway:token`. */

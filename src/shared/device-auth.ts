@@ -40,7 +40,10 @@ export function buildSignaturePayload(input: SignaturePayloadInput): string {
 }
 
 /** Lowercase hex SHA-256 of the raw 32-byte public key. */
-export async function deviceIdFromPublicKey(subtle: SubtleCrypto, rawPublicKey: Uint8Array): Promise<string> {
+export async function deviceIdFromPublicKey(
+  subtle: SubtleCrypto,
+  rawPublicKey: Uint8Array,
+): Promise<string> {
   const digest = await subtle.digest('SHA-256', rawPublicKey as Uint8Array<ArrayBuffer>);
   return toHex(new Uint8Array(digest));
 }
@@ -54,7 +57,10 @@ export interface DeviceIdentity {
 }
 
 /** Wraps a WebCrypto key pair. */
-export async function identityFromKeyPair(subtle: SubtleCrypto, keys: CryptoKeyPair): Promise<DeviceIdentity> {
+export async function identityFromKeyPair(
+  subtle: SubtleCrypto,
+  keys: CryptoKeyPair,
+): Promise<DeviceIdentity> {
   const raw = new Uint8Array(await subtle.exportKey('raw', keys.publicKey));
   const deviceId = await deviceIdFromPublicKey(subtle, raw);
   return {
@@ -69,8 +75,11 @@ export async function identityFromKeyPair(subtle: SubtleCrypto, keys: CryptoKeyP
 }
 
 /** A fresh Ed25519 key pair; `extractable` only where the private key must be saved to a file. */
-export async function generateDeviceKeys(subtle: SubtleCrypto, extractable: boolean): Promise<CryptoKeyPair> {
-  return (await subtle.generateKey({ name: 'Ed25519' }, extractable, ['sign', 'verify']));
+export async function generateDeviceKeys(
+  subtle: SubtleCrypto,
+  extractable: boolean,
+): Promise<CryptoKeyPair> {
+  return await subtle.generateKey({ name: 'Ed25519' }, extractable, ['sign', 'verify']);
 }
 
 /** The JWK form of a device key, as the CLI keeps it in `identity/cli-device.json`. */
@@ -81,15 +90,28 @@ export interface DeviceKeyJwk {
   d: string;
 }
 
-export async function exportDeviceKeys(subtle: SubtleCrypto, keys: CryptoKeyPair): Promise<DeviceKeyJwk> {
+export async function exportDeviceKeys(
+  subtle: SubtleCrypto,
+  keys: CryptoKeyPair,
+): Promise<DeviceKeyJwk> {
   const jwk = await subtle.exportKey('jwk', keys.privateKey);
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.x || !jwk.d) throw new Error('not an Ed25519 private key');
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.x || !jwk.d)
+    throw new Error('not an Ed25519 private key');
   return { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d };
 }
 
-export async function importDeviceKeys(subtle: SubtleCrypto, jwk: DeviceKeyJwk): Promise<CryptoKeyPair> {
+export async function importDeviceKeys(
+  subtle: SubtleCrypto,
+  jwk: DeviceKeyJwk,
+): Promise<CryptoKeyPair> {
   if (!fromBase64Url(jwk.x) || !fromBase64Url(jwk.d)) throw new Error('invalid device key');
-  const privateKey = await subtle.importKey('jwk', { ...jwk, key_ops: ['sign'] }, { name: 'Ed25519' }, false, ['sign']);
+  const privateKey = await subtle.importKey(
+    'jwk',
+    { ...jwk, key_ops: ['sign'] },
+    { name: 'Ed25519' },
+    false,
+    ['sign'],
+  );
   const publicKey = await subtle.importKey(
     'jwk',
     { kty: 'OKP', crv: 'Ed25519', x: jwk.x, key_ops: ['verify'] },

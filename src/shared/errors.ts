@@ -60,7 +60,8 @@ export const ERROR_DETAILS = {
   },
   AUTH_RATE_LIMITED: {
     protocolCode: 'RATE_LIMITED',
-    message: 'unauthorized: too many failed attempts (wait for retryAfterMs, then check the secret)',
+    message:
+      'unauthorized: too many failed attempts (wait for retryAfterMs, then check the secret)',
     closeCode: 1008,
   },
   DEVICE_IDENTITY_REQUIRED: {
@@ -85,7 +86,7 @@ export const ERROR_DETAILS = {
   },
   DEVICE_NONCE_MISMATCH: {
     protocolCode: 'UNAUTHORIZED',
-    message: 'device nonce mismatch (sign the nonce of this connection\'s connect.challenge)',
+    message: "device nonce mismatch (sign the nonce of this connection's connect.challenge)",
     closeCode: 1008,
   },
   DEVICE_SIGNATURE_INVALID: {
@@ -95,12 +96,14 @@ export const ERROR_DETAILS = {
   },
   PAIRING_REQUIRED: {
     protocolCode: 'NOT_PAIRED',
-    message: 'pairing required (approve this device in the Control UI or with: special-agent devices approve <requestId>)',
+    message:
+      'pairing required (approve this device in the Control UI or with: special-agent devices approve <requestId>)',
     closeCode: 1008,
   },
   PAIRING_LIMIT_REACHED: {
     protocolCode: 'NOT_PAIRED',
-    message: 'pairing request limit reached (approve or reject pending requests, or wait for retryAfterMs)',
+    message:
+      'pairing request limit reached (approve or reject pending requests, or wait for retryAfterMs)',
     closeCode: 1008,
   },
   MISSING_SCOPE: {
@@ -117,7 +120,8 @@ export const ERROR_DETAILS = {
   },
   PROVIDER_REJECTED_KEY: {
     protocolCode: 'PROVIDER_ERROR',
-    message: 'provider rejected the API key (set a new one with: special-agent configure set models.providers.<id>.apiKey <key>)',
+    message:
+      'provider rejected the API key (set a new one with: special-agent configure set models.providers.<id>.apiKey <key>)',
   },
   KEYCHAIN_UNAVAILABLE: {
     protocolCode: 'UNAVAILABLE',

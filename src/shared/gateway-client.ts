@@ -15,7 +15,10 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open', listener: () => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
-  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  addEventListener(
+    type: 'close',
+    listener: (event: { code: number; reason: string }) => void,
+  ): void;
   addEventListener(type: 'error', listener: (event: unknown) => void): void;
 }
 
@@ -36,7 +39,12 @@ export class GatewayClientError extends Error {
   constructor(
     code: string,
     message: string,
-    extra: { details?: Record<string, unknown> | undefined; retryAfterMs?: number | undefined; closeCode?: number; closeReason?: string } = {},
+    extra: {
+      details?: Record<string, unknown> | undefined;
+      retryAfterMs?: number | undefined;
+      closeCode?: number;
+      closeReason?: string;
+    } = {},
   ) {
     super(message);
     this.name = 'GatewayClientError';
@@ -153,7 +161,8 @@ export class GatewayClient {
         if (!frame) return;
         if (!settled && frame.type === 'event' && frame.event === 'connect.challenge') {
           const nonce = (frame.payload as { nonce?: unknown } | undefined)?.nonce;
-          if (typeof nonce !== 'string') return fail(new GatewayClientError('INVALID_REQUEST', 'challenge without nonce'));
+          if (typeof nonce !== 'string')
+            return fail(new GatewayClientError('INVALID_REQUEST', 'challenge without nonce'));
           this.#sendConnect(nonce).then(
             (payload) => {
               this.hello = payload as HelloOk;
@@ -171,12 +180,18 @@ export class GatewayClient {
       socket.addEventListener('close', (event) => {
         this.#closed = { code: event.code, reason: event.reason };
         const error =
-          connectError ?? new GatewayClientError('UNAVAILABLE', closeMessage(event.code, event.reason));
+          connectError ??
+          new GatewayClientError('UNAVAILABLE', closeMessage(event.code, event.reason));
         error.closeCode = event.code;
         error.closeReason = event.reason;
         for (const [, pending] of this.#pending) {
           if (pending.timer) clearTimeout(pending.timer);
-          pending.reject(withClose(new GatewayClientError('UNAVAILABLE', closeMessage(event.code, event.reason)), event));
+          pending.reject(
+            withClose(
+              new GatewayClientError('UNAVAILABLE', closeMessage(event.code, event.reason)),
+              event,
+            ),
+          );
         }
         this.#pending.clear();
         // A rejected connect gets its `res` first, then the close: report both together.
@@ -218,7 +233,12 @@ export class GatewayClient {
         timeoutMs > 0
           ? setTimeout(() => {
               this.#pending.delete(id);
-              reject(new GatewayClientError('UNAVAILABLE', `no answer to ${method} within ${timeoutMs} ms`));
+              reject(
+                new GatewayClientError(
+                  'UNAVAILABLE',
+                  `no answer to ${method} within ${timeoutMs} ms`,
+                ),
+              );
             }, timeoutMs)
           : undefined;
       this.#pending.set(id, { resolve, reject, timer });
@@ -270,7 +290,10 @@ export class GatewayClient {
   }
 }
 
-function withClose(error: GatewayClientError, event: { code: number; reason: string }): GatewayClientError {
+function withClose(
+  error: GatewayClientError,
+  event: { code: number; reason: string },
+): GatewayClientError {
   error.closeCode = event.code;
   error.closeReason = event.reason;
   return error;
@@ -278,7 +301,9 @@ function withClose(error: GatewayClientError, event: { code: number; reason: str
 
 function closeMessage(code: number, reason: string): string {
   if (code === 1006 && !reason) return 'connection to the gateway failed or was refused';
-  return reason ? `gateway closed the connection (${code} ${reason})` : `gateway closed the connection (${code})`;
+  return reason
+    ? `gateway closed the connection (${code} ${reason})`
+    : `gateway closed the connection (${code})`;
 }
 
 function parseFrame(data: unknown): ServerFrame | undefined {

@@ -57,8 +57,7 @@ describe('config.changed', () => {
       .toContainEqual({ paths: expect.arrayContaining(['gateway.pairing.pendingTtlSeconds']) });
   });
 
-  // DEVIATION (minor): PROTOCOL.md restricts only the pairing events to a scope;
-  // config.changed goes to admin connections only.
+  // PROTOCOL.md restricts only the pairing events to a scope.
   it('is not withheld from connections without operator.admin', async () => {
     const gateway = await gw.start();
     const admin = await gw.operator(gateway);

@@ -126,8 +126,8 @@ describe('device identity (step 3)', () => {
     expect(hello.type).toBe('hello-ok');
   });
 
-  // DEVIATION: a device.id that is not 64 lowercase hex characters is a step-3 "id matches
-  // key" failure (DEVICE_ID_MISMATCH), not a frame-shape error without a details.code.
+  // A device.id that is not 64 lowercase hex characters is a step-3 "id matches key"
+  // failure (DEVICE_ID_MISMATCH), not a frame-shape error without a details.code.
   it('refuses a device.id that is not the hex SHA-256 of the key with DEVICE_ID_MISMATCH', async () => {
     const gateway = await gw.start();
     const { response, close } = await rawConnect(gateway, {
@@ -244,9 +244,8 @@ describe('hello-ok (step 6)', () => {
     expect(again.hello.auth).toBeUndefined();
   });
 
-  // DEVIATION: in none mode a device token is issued on every connect. PROTOCOL.md step 6:
-  // `auth` is present only on the first connect after approval and when the shared secret
-  // was used (none mode has no shared secret to use).
+  // PROTOCOL.md step 6: `auth` is present only on the first connect after approval and when
+  // the shared secret was used (none mode has no shared secret to use).
   it('in none mode, does not issue (and so replace) a device token on every connect', async () => {
     const gateway = await gw.start({ config: { gateway: { auth: { mode: 'none' } } } });
     const identity = await newIdentity();

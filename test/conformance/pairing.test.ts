@@ -265,8 +265,8 @@ describe('device.pair.* and device.token.* payloads', () => {
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  // DEVIATION: PROTOCOL.md gives device.pair.approve the `pairing` scope; the gateway also
-  // demands every known scope the request asks for (undocumented in docs/decisions.md).
+  // PROTOCOL.md gives device.pair.approve the `pairing` scope; only approving one's own
+  // device's upgrade needs the requested scopes too (docs/decisions.md).
   it('lets an operator.pairing connection approve a request (the method needs only pairing)', async () => {
     const gateway = await gw.startProxied();
     const approver = await gw.operator(gateway, ['operator.pairing']);
@@ -305,9 +305,8 @@ describe('scope upgrades', () => {
     expect(reader.hello?.type).toBe('hello-ok');
   });
 
-  // DEVIATION: PROTOCOL.md step 6 says `auth` is present "on the first connect after
-  // approval"; after an approved scope upgrade, a device that reconnects with its device
-  // token gets no `auth` block (no fresh token, no updated scopes).
+  // PROTOCOL.md step 6: `auth` is present "on the first connect after approval", also after
+  // an approved scope upgrade when the device reconnects with its device token.
   it('issues auth on the first connect after an approved scope upgrade, even with the device token', async () => {
     const gateway = await gw.startProxied();
     const admin = await gw.operator(gateway);

@@ -191,7 +191,7 @@ describe('forged device proofs', () => {
     await g.guard.check();
   });
 
-  it('refuses an upper-case hex device id as an invalid request', async () => {
+  it('refuses an upper-case hex device id as DEVICE_ID_MISMATCH (the id is the lowercase hex hash)', async () => {
     const g = await start();
     const result = await connectWith(g, {
       ...asVictim(g),
@@ -199,7 +199,7 @@ describe('forged device proofs', () => {
         device.id = String(device.id).toUpperCase();
       },
     });
-    refusedWith(result, 'INVALID_REQUEST');
+    refusedWith(result, 'DEVICE_ID_MISMATCH');
     await g.guard.check();
   });
 

@@ -119,7 +119,7 @@ export class Authenticator {
     }
 
     const admission: Admission = { device: admitted, role, scopes, authMethod };
-    if (authMethod !== 'device-token') {
+    if (needsNewDeviceToken(admitted, role, authMethod)) {
       admission.issuedToken = await this.#deps.pairing.issueDeviceToken(device.id, role);
     }
     await this.#deps.pairing.recordSeen(device.id, peer.clientIp);
@@ -133,8 +133,15 @@ export class Authenticator {
     limiterKey: string | undefined,
   ): Admission['authMethod'] {
     const auth = this.#deps.auth();
-    if (auth.mode === 'none') return 'none';
     const presented = params.auth ?? {};
+    if (auth.mode === 'none') {
+      // Nothing is required; a valid device token still counts, so it is not replaced.
+      const deviceId = params.device?.id ?? '';
+      const valid =
+        presented.deviceToken !== undefined &&
+        this.#deps.pairing.verifyDeviceToken(deviceId, role, presented.deviceToken);
+      return valid ? 'device-token' : 'none';
+    }
     const sharedPresented = auth.mode === 'token' ? presented.token : presented.password;
     if (!sharedPresented && presented.deviceToken) {
       const deviceId = params.device?.id ?? '';
@@ -164,4 +171,23 @@ export class Authenticator {
       return undefined;
     return `ip:${peer.clientIp}`;
   }
+}
+
+/**
+ * PROTOCOL.md step 6: a token is issued on the first connect after an approval (including
+ * an approved upgrade, so the device learns its new scopes) and whenever the device proved
+ * itself with the shared secret instead of its device token. In `none` mode there is no
+ * shared secret, so a device keeps its live token.
+ */
+function needsNewDeviceToken(
+  device: PairedDevice,
+  role: string,
+  authMethod: Admission['authMethod'],
+): boolean {
+  if (authMethod === 'shared') return true;
+  const live = device.tokens.find(
+    (token) =>
+      token.role === role && token.rotatedAtMs === undefined && token.revokedAtMs === undefined,
+  );
+  return live === undefined || device.approvedAtMs > live.createdAtMs;
 }

@@ -6,7 +6,6 @@ import type { ConfigWatcher } from '../config/watch.js';
 import type { PairingService } from '../pairing/pairing-service.js';
 import type { Logger } from '../util/logger.js';
 import type { Config } from '../../shared/config-schema.js';
-import { hasScope } from '../../shared/scopes.js';
 import type { GatewayAuthState } from './gateway-auth-state.js';
 import type { GatewayServer } from './gateway-server.js';
 import { listenAddressesFor } from './listen-address.js';
@@ -37,9 +36,8 @@ export function hotReload(deps: HotReloadDeps): void {
         `could not apply the config change: ${error instanceof Error ? error.message : String(error)}`,
       ),
     );
-    server.broadcast('config.changed', { paths: changedPaths }, (conn) =>
-      hasScope(conn.scopes, 'operator.admin'),
-    );
+    // Paths only, never values: every operator may know that the config changed.
+    server.broadcast('config.changed', { paths: changedPaths });
   });
   watcher.on('invalid', (error: ConfigError) => {
     logger.warn(

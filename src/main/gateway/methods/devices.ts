@@ -28,7 +28,7 @@ export function registerDeviceMethods(services: MethodServices): void {
       const request = pairing
         .list()
         .pending.find((pending) => pending.requestId === params.requestId);
-      if (request) assertMayGrant(conn, request.scopes);
+      if (request && request.deviceId === conn.deviceId) assertMayGrant(conn, request.scopes);
       return pairing.approve(params.requestId, 'operator');
     },
   });
@@ -55,9 +55,9 @@ export function registerDeviceMethods(services: MethodServices): void {
 }
 
 /**
- * An operator may only grant scopes it holds itself; otherwise a pairing-only device could
- * ask for admin and approve its own request. Unknown scopes grant nothing, so anyone with
- * `operator.pairing` may approve them.
+ * A connection may not approve its own device's request for scopes it does not hold:
+ * otherwise a pairing-only device could ask for admin and approve itself. Approving other
+ * devices needs only `operator.pairing` (PROTOCOL.md). Unknown scopes grant nothing.
  */
 function assertMayGrant(conn: GatewayConnection, requested: readonly string[]): void {
   const missing = requested.find(

@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildSignaturePayload } from '../../src/shared/device-auth.js';
 import { signConnect } from '../../src/shared/gateway-client.js';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
-import { connectDevice, newIdentity, RawSocket, startTestGateway, TEST_CLIENT, type TestGateway } from '../helpers/gateway.js';
+import {
+  connectDevice,
+  newIdentity,
+  RawSocket,
+  startTestGateway,
+  TEST_CLIENT,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 let gateway: TestGateway | undefined;
 afterEach(async () => {
@@ -20,7 +27,10 @@ async function connectError(promise: Promise<unknown>): Promise<GatewayClientErr
 }
 
 /** Sends a signed connect over a raw socket and returns the response and the close. */
-async function rawConnect(gw: TestGateway, mutate: (params: Record<string, unknown>, nonce: string) => void | Promise<void>) {
+async function rawConnect(
+  gw: TestGateway,
+  mutate: (params: Record<string, unknown>, nonce: string) => void | Promise<void>,
+) {
   const socket = new RawSocket(gw.wsUrl);
   const nonce = await socket.challengeNonce();
   const params = (await signConnect({
@@ -46,7 +56,11 @@ describe('token mode', () => {
     expect(hello.snapshot.authMode).toBe('token');
     expect(hello.auth?.deviceToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(hello.features.methods).toContain('status');
-    expect(hello.policy).toEqual({ maxPayload: 1048576, maxBufferedBytes: 8388608, tickIntervalMs: 30000 });
+    expect(hello.policy).toEqual({
+      maxPayload: 1048576,
+      maxBufferedBytes: 8388608,
+      tickIntervalMs: 30000,
+    });
   });
 
   it('refuses a missing token with AUTH_TOKEN_MISSING and close 1008', async () => {
@@ -60,19 +74,47 @@ describe('token mode', () => {
 
   it('refuses a wrong token with AUTH_TOKEN_MISMATCH, a message that says what to check, and close 1008', async () => {
     gateway = await startTestGateway();
-    const error = await connectError(connectDevice(gateway, { auth: { token: 'wrong-token-value' } }));
+    const error = await connectError(
+      connectDevice(gateway, { auth: { token: 'wrong-token-value' } }),
+    );
     expect(error.detailCode).toBe('AUTH_TOKEN_MISMATCH');
     expect(error.message).toContain('SPECIAL_AGENT_GATEWAY_TOKEN');
     expect(error.closeCode).toBe(1008);
   });
 
   it('takes the token from SPECIAL_AGENT_GATEWAY_TOKEN over the config file', async () => {
-    gateway = await startTestGateway({ config: { gateway: { auth: { mode: 'token', token: 'config-file-token' } } } });
-    await expect(connectDevice(gateway, { auth: { token: 'config-file-token' } })).rejects.toMatchObject({
+    gateway = await startTestGateway({
+      config: { gateway: { auth: { mode: 'token', token: 'config-file-token' } } },
+    });
+    await expect(
+      connectDevice(gateway, { auth: { token: 'config-file-token' } }),
+    ).rejects.toMatchObject({
       details: { code: 'AUTH_TOKEN_MISMATCH' },
     });
     const { hello } = await connectDevice(gateway, { auth: { token: gateway.token } });
     expect(hello.type).toBe('hello-ok');
+  });
+});
+
+describe('token or device token', () => {
+  it('admits a paired device whose shared token is stale when its own device token is valid', async () => {
+    gateway = await startTestGateway();
+    const first = await connectDevice(gateway);
+    first.client.close();
+    const deviceToken = first.hello.auth!.deviceToken;
+    const again = await connectDevice(gateway, {
+      identity: first.identity,
+      auth: { token: 'stale-token-value', deviceToken },
+    });
+    expect(again.hello.type).toBe('hello-ok');
+    again.client.close();
+    const error = await connectError(
+      connectDevice(gateway, {
+        identity: first.identity,
+        auth: { token: 'stale-token-value', deviceToken: 'not-the-token' },
+      }),
+    );
+    expect(error.detailCode).toBe('AUTH_TOKEN_MISMATCH');
   });
 });
 
@@ -119,7 +161,9 @@ describe('device signature failures', () => {
   it('refuses a stale signedAt', async () => {
     gateway = await startTestGateway();
     const identity = await newIdentity();
-    const error = await connectError(connectDevice(gateway, { identity, now: () => Date.now() - 121_000 }));
+    const error = await connectError(
+      connectDevice(gateway, { identity, now: () => Date.now() - 121_000 }),
+    );
     expect(error.detailCode).toBe('DEVICE_SIGNATURE_EXPIRED');
     expect(error.closeCode).toBe(1008);
   });
@@ -130,7 +174,16 @@ describe('device signature failures', () => {
     const foreignNonce = await other.challengeNonce();
     const identity = await newIdentity();
     const { response, close } = await rawConnect(gateway, async (params) => {
-      Object.assign(params, await signConnect({ identity, nonce: foreignNonce, client: TEST_CLIENT, auth: { token: gateway!.token }, signedAtMs: Date.now() }));
+      Object.assign(
+        params,
+        await signConnect({
+          identity,
+          nonce: foreignNonce,
+          client: TEST_CLIENT,
+          auth: { token: gateway!.token },
+          signedAtMs: Date.now(),
+        }),
+      );
     });
     expect(response.error?.details?.code).toBe('DEVICE_NONCE_MISMATCH');
     expect(close?.code).toBe(1008);
@@ -177,7 +230,9 @@ describe('device signature failures', () => {
         platform: ' Linux ',
         deviceFamily: 'Desktop',
       }),
-    ).toBe('v3|abc|cli|cli|operator|operator.read,operator.write|1700000000000|tok|n-1|linux|desktop');
+    ).toBe(
+      'v3|abc|cli|cli|operator|operator.read,operator.write|1700000000000|tok|n-1|linux|desktop',
+    );
   });
 });
 
@@ -220,7 +275,9 @@ describe('frame limits', () => {
     expect((await unknownField.response('u1')).error?.code).toBe('INVALID_REQUEST');
 
     const { client } = await connectDevice(gateway);
-    await expect(client.request('status', { bogus: 1 })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(client.request('status', { bogus: 1 })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
     client.close();
   });
 
@@ -259,10 +316,14 @@ describe('rate limiter', () => {
     gateway = await startTestGateway();
     const headers = { origin: gateway.origin };
     for (let i = 0; i < 10; i++) {
-      const error = await connectError(connectDevice(gateway, { headers, auth: { token: `wrong-${i}` } }));
+      const error = await connectError(
+        connectDevice(gateway, { headers, auth: { token: `wrong-${i}` } }),
+      );
       expect(error.detailCode).toBe('AUTH_TOKEN_MISMATCH');
     }
-    const locked = await connectError(connectDevice(gateway, { headers, auth: { token: gateway.token } }));
+    const locked = await connectError(
+      connectDevice(gateway, { headers, auth: { token: gateway.token } }),
+    );
     expect(locked.code).toBe('RATE_LIMITED');
     expect(locked.detailCode).toBe('AUTH_RATE_LIMITED');
     expect(locked.retryAfterMs).toBeGreaterThan(0);
@@ -278,8 +339,17 @@ describe('status', () => {
     gateway = await startTestGateway();
     const { client } = await connectDevice(gateway);
     const status = await client.request<Record<string, unknown>>('status');
-    expect(status).toMatchObject({ bind: 'loopback', port: gateway.app.port, authMode: 'token', connections: 1, pendingPairings: 0 });
-    expect(status.keychain).toMatchObject({ available: expect.any(Boolean), backend: 'secret-service' });
+    expect(status).toMatchObject({
+      bind: 'loopback',
+      port: gateway.app.port,
+      authMode: 'token',
+      connections: 1,
+      pendingPairings: 0,
+    });
+    expect(status.keychain).toMatchObject({
+      available: expect.any(Boolean),
+      backend: 'secret-service',
+    });
     expect(JSON.stringify(status)).not.toContain(gateway.token);
     client.close();
   });

@@ -152,6 +152,15 @@ export class Authenticator {
     }
     const result = checkSharedSecret({ mode: auth.mode, expected: auth, presented });
     if (result.ok) return 'shared';
+    // "the shared secret or a valid device token": a device whose copy of the shared secret
+    // is stale (e.g. after a rotation) still gets in with its own valid device token.
+    const deviceId = params.device?.id ?? '';
+    if (
+      presented.deviceToken &&
+      this.#deps.pairing.verifyDeviceToken(deviceId, role, presented.deviceToken)
+    ) {
+      return 'device-token';
+    }
     if (result.countsAsFailure) this.#recordFailure(limiterKey);
     throw GatewayError.of(result.detailCode);
   }

@@ -1,7 +1,7 @@
 /**
  * Runs a fixture that writes in a loop and prints one line per durable write, and SIGKILLs
- * it at a random moment 5–60 ms after its first line (the pattern of
- * src/main/pairing/pairing-crash.test.ts, for the other write paths).
+ * it at a random moment 5–60 ms after its first line. Used for every write path: the
+ * pairing store (src/main/pairing/pairing-crash.test.ts), config edits and session logs.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';

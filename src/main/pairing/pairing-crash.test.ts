@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,9 +5,9 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { systemClock } from '../util/clock.js';
 import { PairingStore } from './pairing-store.js';
 import { tempHome } from './test-fixtures/support.js';
+import { KILL_ROUNDS as ROUNDS, runUntilKilled } from '../../../test/crash/kill-loop.js';
 
 const CRASH_LOOP = fileURLToPath(new URL('./test-fixtures/crash-loop.ts', import.meta.url));
-const ROUNDS = 50;
 
 let home: Awaited<ReturnType<typeof tempHome>>;
 beforeEach(async () => {
@@ -19,35 +17,11 @@ afterEach(async () => {
   await home.remove();
 });
 
-/**
- * Runs the pairing loop in a child process and SIGKILLs it 5–60 ms after its first
- * approval. Returns every deviceId the child reported as approved before it died.
- */
-async function runUntilKilled(storePath: string): Promise<string[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CRASH_LOOP, storePath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let killTimer: NodeJS.Timeout | undefined;
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    if (killTimer === undefined && stdout.includes('\n')) {
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 5 + Math.random() * 55);
-    }
-  });
-  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
-  clearTimeout(killTimer);
-  expect({ code, signal, stderr }).toEqual({ code: null, signal: 'SIGKILL', stderr: '' });
-  // A line cut off by the kill was never fully reported; only whole lines count.
-  return stdout.split('\n').slice(0, -1);
-}
-
 it(`keeps every reported approval across ${ROUNDS} SIGKILLs at random moments`, async () => {
   const reported = new Set<string>();
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const deviceId of await runUntilKilled(home.storePath)) reported.add(deviceId);
+    for (const deviceId of await runUntilKilled(CRASH_LOOP, [home.storePath]))
+      reported.add(deviceId);
 
     const paired = (await PairingStore.open(home.storePath, { clock: systemClock })).loaded()
       .paired;

@@ -1,31 +1,9 @@
 import JSON5 from 'json5';
 import { describe, expect, it } from 'vitest';
 import { setValueInText, unsetValueInText } from './edit-text.js';
+import { HAND_EDITED_CONFIG } from './test-fixtures/hand-edited-config.js';
 
-// A hand-written file: comments everywhere, unquoted keys, both quote styles, trailing commas.
-const FILE = `// special-agent config — hand edited
-{
-  gateway: {
-    port: 18789, // change needs a restart
-    bind: 'loopback',
-    auth: { mode: 'token' },
-    /* proxies in front of us */
-    trustedProxies: ['10.0.0.1',],
-  },
-  models: {
-    providers: {
-      // local first
-      ollama: { type: "openai", baseUrl: 'http://localhost:11434/v1' },
-    },
-  },
-  agents: {
-    default: 'main',
-    list: [
-      { id: 'main', model: { provider: 'ollama', name: 'llama3.2' } },
-    ],
-  },
-}
-`;
+const FILE = HAND_EDITED_CONFIG;
 
 /** `text` with `snippet` (which must occur exactly once) replaced: every other byte equal. */
 function replacedOnce(text: string, snippet: string, replacement: string): string {

@@ -93,19 +93,20 @@ rerun_in_test_session() {
 }
 
 # --- d. the suite -------------------------------------------------------------------------
-PASSED=()
-SKIPPED=()
+# Every stage runs even after an earlier one failed (a lint slip must not hide a broken
+# e2e run); the summary at the end names each stage's result and time, then the totals.
+STAGES=()
+FAILED=0
 
 step() {
-  local name="$1"
+  local name="$1" started=$SECONDS result=ok
   shift
   header "$name: $*"
   if ! "$@"; then
-    say "FAILED at '$name' after ${SECONDS}s (passed: ${PASSED[*]:-none})"
-    print_totals || true
-    exit 1
+    result=FAILED
+    FAILED=1
   fi
-  PASSED+=("$name")
+  STAGES+=("$(printf '%-14s %-7s %4ss' "$name" "$result" "$((SECONDS - started))")")
 }
 
 # Machine-readable results of both runners, summed into one closing line.
@@ -134,6 +135,17 @@ print_totals() {
   ' "$REPORTS/vitest.json" "$REPORTS/playwright.json"
 }
 
+print_summary() {
+  header "summary (${SECONDS}s)"
+  local line
+  for line in "${STAGES[@]}"; do say "$line"; done
+  ((${#SKIPPED[@]} > 0)) && say "skipped: $(IFS=,; echo "${SKIPPED[*]}")"
+  if ((FAILED)); then say "FAILED: see the stages marked FAILED above"; else say "OK"; fi
+  print_totals
+}
+
+SKIPPED=()
+
 run_suite() {
   if (($# > 0)); then
     step vitest run_vitest "$@"
@@ -153,10 +165,8 @@ run_suite() {
       SKIPPED+=("package-check (no scripts/package-check.js)")
     fi
   fi
-  local skipped=""
-  ((${#SKIPPED[@]} > 0)) && skipped="; skipped: $(IFS=,; echo "${SKIPPED[*]}")"
-  say "OK in ${SECONDS}s: ${PASSED[*]}${skipped}"
-  print_totals
+  print_summary
+  return "$FAILED"
 }
 
 if [[ "${SPECIAL_AGENT_TEST_DBUS:-}" != 1 ]]; then

@@ -131,6 +131,17 @@ export const ERROR_DETAILS = {
     protocolCode: 'INVALID_REQUEST',
     message: 'config invalid',
   },
+  INVITE_INVALID: {
+    protocolCode: 'NOT_FOUND',
+    message:
+      'unauthorized: invite invalid (it was used, revoked or has expired; ask for a new one with: special-agent devices invite)',
+    closeCode: 1008,
+  },
+  PROVIDER_EXHAUSTED: {
+    protocolCode: 'PROVIDER_ERROR',
+    message:
+      'every key and fallback of this agent failed (see details.attempts; check the keys with: special-agent models auth-status --probe)',
+  },
 } as const satisfies Record<string, DetailDefinition>;
 
 export type ErrorDetailCode = keyof typeof ERROR_DETAILS;

@@ -132,6 +132,8 @@ export const CLOSE = {
   binaryFrame: 1003,
   policy: 1008,
   tooLarge: 1009,
+  /** Not in PROTOCOL.md's table: an unexpected failure during `connect` (docs/decisions.md). */
+  internalError: 1011,
   serviceRestart: 1012,
   credentialsWithdrawn: 4001,
 } as const;

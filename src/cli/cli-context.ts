@@ -9,6 +9,7 @@ import { OsKeychain, type SecretStore } from '../main/secrets/keychain.js';
 import { systemClock, type Clock } from '../main/util/clock.js';
 import { openInBrowser } from './open-url.js';
 import { readAllStdin } from './terminal.js';
+import { EXIT } from '../shared/exit-codes.js';
 
 /** The terminal as the commands see it. */
 export interface CliIo {
@@ -72,6 +73,6 @@ export function createProcessContext(env: NodeJS.ProcessEnv = process.env): CliC
       process.once('SIGINT', handler);
       return () => process.removeListener('SIGINT', handler);
     },
-    exitCode: 0,
+    exitCode: EXIT.ok,
   };
 }

@@ -6,19 +6,10 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../main/config/load.js';
 import { storageError } from '../main/fs/storage-errors.js';
 import { GatewayError } from '../shared/errors.js';
+import { EXIT, exitCodeOf } from '../shared/exit-codes.js';
 import { GatewayClientError } from '../shared/gateway-client.js';
 
-/** Exit codes of every command. */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  /** Bad arguments or options (commander). */
-  usage: 2,
-  /** `EX_CONFIG`: the config file is invalid, or an edit would make it so. */
-  config: 78,
-  /** 128 + SIGINT, as shells report a Ctrl-C. */
-  interrupted: 130,
-} as const;
+export { EXIT };
 
 /** A failure the CLI itself diagnosed, with its message already written for the user. */
 export class CliError extends Error {
@@ -36,7 +27,7 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
   if (error instanceof CommanderError) {
     return {
       message: error.message.replace(/^error: /, ''),
-      exitCode: error.exitCode === 0 ? EXIT.ok : EXIT.usage,
+      exitCode: error.exitCode === EXIT.ok ? EXIT.ok : EXIT.usage,
     };
   }
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
@@ -47,10 +38,9 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
   }
   const storage = storageError(error);
   if (storage) return { message: storage.message, exitCode: EXIT.failure };
-  const exitCode = (error as { exitCode?: unknown } | undefined)?.exitCode;
   return {
     message: error instanceof Error ? error.message : String(error),
-    exitCode: typeof exitCode === 'number' && exitCode > 0 ? exitCode : EXIT.failure,
+    exitCode: exitCodeOf(error),
   };
 }
 

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
 import { describeFailure, failureLine } from './cli-error.js';
+import { EXIT } from '../shared/exit-codes.js';
 import { registerChatCommand } from './commands/chat.js';
 import { registerConfigureCommands } from './commands/configure.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
@@ -46,7 +47,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   } catch (error) {
     const { message, exitCode } = describeFailure(error);
     // Help and --version also arrive here (exit 0); they have already been printed.
-    if (exitCode !== 0 && message !== '(outputHelp)') ctx.io.err(failureLine(message));
+    if (exitCode !== EXIT.ok && message !== '(outputHelp)') ctx.io.err(failureLine(message));
     return exitCode;
   }
 }

@@ -2,6 +2,7 @@
  * Reads and validates the user's JSON5 config. An invalid file is never rewritten: the
  * error names `file:line:column` and the dotted path, and the gateway exits 78.
  */
+import { EXIT } from '../../shared/exit-codes.js';
 import { readFile } from 'node:fs/promises';
 import JSON5 from 'json5';
 import type { z } from 'zod';
@@ -12,7 +13,7 @@ import { formatConfigPath, getAtPath } from './config-path.js';
 import { lineColumnAt, parseJson5Tree, walkPath, type PathSegment } from './json5-positions.js';
 
 /** `EX_CONFIG` from sysexits.h: what the gateway exits with on a bad config. */
-export const CONFIG_EXIT_CODE = 78;
+export const CONFIG_EXIT_CODE = EXIT.config;
 
 const FIX_THE_FILE = 'fix the file (it was not changed)';
 

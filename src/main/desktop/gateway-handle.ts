@@ -1,3 +1,5 @@
+import { EXIT } from '../../shared/exit-codes.js';
+
 /**
  * What the desktop shell uses of the gateway, and nothing more. The lead's `GatewayApp`
  * (src/main/app.ts) satisfies it structurally, so this folder never depends on the
@@ -66,7 +68,7 @@ export type GatewayStartFailure =
 
 /**
  * Sort a start failure: `code: 'EADDRINUSE'` with `port` means another process holds the
- * port; `exitCode: 78` means the config or a store is invalid (the message says where).
+ * port; `exitCode: EXIT.config` means the config or a store is invalid (the message says where).
  */
 export function describeStartFailure(error: unknown, fallbackPort: number): GatewayStartFailure {
   const message = error instanceof Error ? error.message : String(error);
@@ -76,6 +78,6 @@ export function describeStartFailure(error: unknown, fallbackPort: number): Gate
     const port = typeof fields.port === 'number' ? fields.port : fallbackPort;
     return { kind: 'port-in-use', port, message: `Port ${port} is already in use` };
   }
-  if (fields.exitCode === 78) return { kind: 'config-invalid', message };
+  if (fields.exitCode === EXIT.config) return { kind: 'config-invalid', message };
   return { kind: 'other', message };
 }

@@ -1,3 +1,4 @@
+import { EXIT } from '../../shared/exit-codes.js';
 import { generateGatewayToken, ensureGatewayToken, resolveSecret } from '../secrets/resolve.js';
 import type { SecretStore } from '../secrets/keychain.js';
 import type { SecretsService } from '../secrets/secrets-service.js';
@@ -7,7 +8,7 @@ import type { GatewayAuth } from './handshake.js';
 
 /** The gateway cannot authenticate anyone with this setup; exit 78 (configuration). */
 export class AuthSetupError extends Error {
-  readonly exitCode = 78;
+  readonly exitCode = EXIT.config;
 }
 
 type SecretSource = 'env' | 'config' | 'keychain' | 'none';

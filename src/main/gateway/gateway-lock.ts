@@ -1,9 +1,10 @@
+import { EXIT } from '../../shared/exit-codes.js';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Another gateway already runs on this home. Exit 1: nothing is wrong with the config. */
 export class GatewayLockedError extends Error {
-  readonly exitCode = 1;
+  readonly exitCode = EXIT.failure;
   constructor(
     readonly lockPath: string,
     readonly pid: number,

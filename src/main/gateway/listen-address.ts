@@ -1,9 +1,10 @@
+import { EXIT } from '../../shared/exit-codes.js';
 import { networkInterfaces } from 'node:os';
 import { isTailnet, normalizeIp, isLoopback } from '../auth/ip.js';
 
 /** A bind that cannot be honoured; exit 78 (configuration). */
 export class BindError extends Error {
-  readonly exitCode = 78;
+  readonly exitCode = EXIT.config;
 }
 
 /** The concrete address to listen on for `gateway.bind` (DESIGN.md). */
@@ -45,7 +46,7 @@ export function bindIsLoopback(bind: string): boolean {
 /** Raised when the port is taken; the entry exits 1 with this message. */
 export class PortInUseError extends Error {
   readonly code = 'EADDRINUSE';
-  readonly exitCode = 1;
+  readonly exitCode = EXIT.failure;
   constructor(
     readonly host: string,
     readonly port: number,

@@ -1,3 +1,4 @@
+import { EXIT } from '../../shared/exit-codes.js';
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SerialQueue, TEMP_FILE_MARKER, writeFileAtomic } from '../fs/atomic-file.js';
@@ -6,7 +7,7 @@ import { PAIRING_STORE_VERSION, emptyStoreData, pairingStoreSchema } from './sto
 import type { PairingStoreData } from './types.js';
 
 /** Process exit code when the pairing store cannot be used (EX_CONFIG, like a bad config). */
-export const PAIRING_STORE_EXIT_CODE = 78;
+export const PAIRING_STORE_EXIT_CODE = EXIT.config;
 
 /** The pairing store exists but cannot be read; the gateway must not start. */
 export class PairingStoreError extends Error {

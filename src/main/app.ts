@@ -138,7 +138,12 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       auth: () => auth.current(),
       autoApproveLocal: () => currentConfig().gateway.pairing.autoApproveLocal,
       pairing,
-      limiter: new FailedAuthLimiter({ clock }),
+      limiter: new FailedAuthLimiter({
+        clock,
+        maxFailures: limits.lockoutMaxFailures,
+        windowMs: limits.lockoutWindowMs,
+        lockoutMs: limits.lockoutMs,
+      }),
       verifier: new DeviceVerifier({ signatureSkewMs: limits.signatureSkewMs }),
       clock,
     });

@@ -312,9 +312,12 @@ describe('frame limits', () => {
 });
 
 describe('rate limiter', () => {
-  it('locks a browser origin out after 10 wrong tokens, even for the right one', async () => {
-    gateway = await startTestGateway();
-    const headers = { origin: gateway.origin };
+  it('locks a loopback browser on another allowed origin out after 10 wrong tokens, even for the right one', async () => {
+    const origin = 'https://ui.example';
+    gateway = await startTestGateway({
+      config: { gateway: { controlUi: { allowedOrigins: [origin] } } },
+    });
+    const headers = { origin };
     for (let i = 0; i < 10; i++) {
       const error = await connectError(
         connectDevice(gateway, { headers, auth: { token: `wrong-${i}` } }),
@@ -328,9 +331,12 @@ describe('rate limiter', () => {
     expect(locked.detailCode).toBe('AUTH_RATE_LIMITED');
     expect(locked.retryAfterMs).toBeGreaterThan(0);
     expect(locked.retryAfterMs).toBeLessThanOrEqual(300_000);
-    // Another client (no Origin, loopback) is not affected.
+    // Other keys are not affected: a loopback client without Origin, and the Control UI on
+    // the gateway's own origin (loopback clients are exempt in token mode).
     const { hello } = await connectDevice(gateway);
     expect(hello.type).toBe('hello-ok');
+    const ui = await connectDevice(gateway, { headers: { origin: gateway.origin } });
+    expect(ui.hello.type).toBe('hello-ok');
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Brute force on the token, the password and device tokens: 10 wrong secrets in 60 s lock
  * the client out for 5 minutes (checked before any signature work), the lockout ends on
- * time, and other clients — the pre-paired device — are never locked out with it. The
- * clock is injected; the device signatures use the same clock.
+ * time, and clients under another key — the pre-paired device — are not locked out with
+ * it (in password mode the whole loopback range is one key). The clock is injected; the
+ * device signatures use the same clock. More lockout cases: lockout.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import type { ConnectAuth } from '../../src/shared/gateway-client.js';
@@ -22,7 +23,7 @@ interface From {
 }
 /** A remote client behind the trusted proxy. */
 const REMOTE: From = { localAddress: PROXY, headers: { 'x-forwarded-for': '203.0.113.77' } };
-/** Another loopback address than the pre-paired device's 127.0.0.1: its own lockout key. */
+/** Another loopback address than the pre-paired device's 127.0.0.1 (its own key in token mode only). */
 const OTHER_LOOPBACK: From = { localAddress: '127.0.0.3' };
 
 /** One connect attempt; returns the details.code (or 'admitted') and retryAfterMs. */
@@ -82,7 +83,7 @@ describe('token', () => {
 describe('password', () => {
   const password = 'correct horse battery staple';
 
-  it('locks a loopback client out after 10 wrong passwords while the pre-paired device keeps connecting', async () => {
+  it('locks every loopback client out after 10 wrong passwords, the pre-paired device too, until the lockout ends', async () => {
     const g = await start({ password });
     await failTenTimes(
       g,
@@ -91,8 +92,21 @@ describe('password', () => {
       'AUTH_PASSWORD_MISMATCH',
     );
     expect((await attempt(g, OTHER_LOOPBACK, { password })).code).toBe('AUTH_RATE_LIMITED');
-    await g.guard.prePairedConnectMs();
+    // In password mode the loopback range is one key (DESIGN.md "Failed secrets"): a local
+    // guesser gets no extra tries from another 127.x address, and waits with everyone local.
+    const prePaired = g.guard.client({
+      identity: g.guard.prePaired.identity,
+      auth: { deviceToken: g.guard.prePaired.deviceToken },
+    });
+    const refused = await prePaired.connect().then(
+      () => undefined,
+      (error: GatewayClientError) => error.detailCode,
+    );
+    expect(refused, 'the pre-paired device on 127.0.0.1 during the lockout').toBe(
+      'AUTH_RATE_LIMITED',
+    );
     g.clock.advance(LOCKOUT_MS);
+    await g.guard.prePairedConnectMs();
     expect((await attempt(g, OTHER_LOOPBACK, { password })).code).toBe('admitted');
     await g.guard.check({ allowChanged: ['pairing-store', 'paired-devices'] });
   });

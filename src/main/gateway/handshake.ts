@@ -1,5 +1,5 @@
 import { checkSharedSecret } from '../auth/auth-mode.js';
-import type { FailedAuthLimiter } from '../auth/rate-limiter.js';
+import type { FailedAuthLimiter, FailureTicket } from '../auth/rate-limiter.js';
 import { isLoopback } from '../auth/ip.js';
 import type { PairingService } from '../pairing/pairing-service.js';
 import { decidePairing } from '../pairing/decide.js';
@@ -67,19 +67,27 @@ export class Authenticator {
         closeCode: CLOSE.protocolMismatch,
       });
     }
+    // Reserved before the first await: concurrent attempts past the limit are refused here,
+    // never checked against a secret (PROTOCOL.md step 4).
     const limiterKey = this.#limiterKey(peer);
-    if (limiterKey !== undefined) {
-      const state = this.#deps.limiter.check(limiterKey);
-      if (state.locked)
-        throw GatewayError.of('AUTH_RATE_LIMITED', { retryAfterMs: state.retryAfterMs });
-    }
+    const reservation =
+      limiterKey === undefined ? undefined : this.#deps.limiter.reserve(limiterKey);
+    if (reservation?.locked)
+      throw GatewayError.of('AUTH_RATE_LIMITED', { retryAfterMs: reservation.retryAfterMs });
+    const ticket = reservation?.ticket;
     const device = params.device;
-    if (!device) throw GatewayError.of('DEVICE_IDENTITY_REQUIRED');
-    await this.#deps.verifier.verify(params, device, nonce, this.#deps.clock.now());
-
     const role = params.role ?? 'operator';
+    let authMethod: Admission['authMethod'];
+    try {
+      if (!device) throw GatewayError.of('DEVICE_IDENTITY_REQUIRED');
+      await this.#deps.verifier.verify(params, device, nonce, this.#deps.clock.now());
+      authMethod = this.#checkSharedAuth(params, device.id, role, ticket);
+    } finally {
+      // No secret was checked (a refused device proof): the slot goes back. A no-op once
+      // the shared-auth step settled the ticket.
+      ticket?.release();
+    }
     const paired = this.#deps.pairing.getPaired(device.id);
-    const authMethod = this.#checkSharedAuth(params, role, limiterKey);
     const scopes = [...(params.scopes ?? paired?.scopes ?? DEFAULT_SCOPES)];
 
     const decision = decidePairing({
@@ -126,59 +134,64 @@ export class Authenticator {
     return admission;
   }
 
-  /** Step 4. Returns how the client authenticated; throws the precise refusal otherwise. */
+  /**
+   * Step 4. Returns how the client authenticated; throws the precise refusal otherwise.
+   * Every wrong secret presented is confirmed on `ticket` as a failure, also when another
+   * credential admits the client; a missing one is not.
+   *
+   * A valid device token wins over the shared secret presented with it, right or wrong:
+   * the admission, and so hello-ok (no new device token), is then the same either way, so
+   * a paired device cannot use the handshake to learn whether a guessed secret was right.
+   */
   #checkSharedAuth(
     params: ConnectParams,
+    deviceId: string,
     role: string,
-    limiterKey: string | undefined,
+    ticket: FailureTicket | undefined,
   ): Admission['authMethod'] {
     const auth = this.#deps.auth();
     const presented = params.auth ?? {};
+    const deviceToken = presented.deviceToken === '' ? undefined : presented.deviceToken;
+    const deviceTokenValid =
+      deviceToken !== undefined &&
+      this.#deps.pairing.verifyDeviceToken(deviceId, role, deviceToken);
     if (auth.mode === 'none') {
       // Nothing is required; a valid device token still counts, so it is not replaced.
-      const deviceId = params.device?.id ?? '';
-      const valid =
-        presented.deviceToken !== undefined &&
-        this.#deps.pairing.verifyDeviceToken(deviceId, role, presented.deviceToken);
-      return valid ? 'device-token' : 'none';
+      return deviceTokenValid ? 'device-token' : 'none';
     }
-    const sharedPresented = auth.mode === 'token' ? presented.token : presented.password;
-    if (!sharedPresented && presented.deviceToken) {
-      const deviceId = params.device?.id ?? '';
-      if (this.#deps.pairing.verifyDeviceToken(deviceId, role, presented.deviceToken))
-        return 'device-token';
-      this.#recordFailure(limiterKey);
-      throw GatewayError.of('AUTH_DEVICE_TOKEN_MISMATCH');
-    }
-    const result = checkSharedSecret({ mode: auth.mode, expected: auth, presented });
-    if (result.ok) return 'shared';
+    const shared = checkSharedSecret({ mode: auth.mode, expected: auth, presented });
+    const sharedWrong = !shared.ok && shared.countsAsFailure;
+    const deviceTokenWrong = deviceToken !== undefined && !deviceTokenValid;
+    const wrong = Number(sharedWrong) + Number(deviceTokenWrong);
+    if (wrong > 0) ticket?.confirm(wrong);
+    else ticket?.release();
     // "the shared secret or a valid device token": a device whose copy of the shared secret
     // is stale (e.g. after a rotation) still gets in with its own valid device token.
-    const deviceId = params.device?.id ?? '';
-    if (
-      presented.deviceToken &&
-      this.#deps.pairing.verifyDeviceToken(deviceId, role, presented.deviceToken)
-    ) {
-      return 'device-token';
-    }
-    if (result.countsAsFailure) this.#recordFailure(limiterKey);
-    throw GatewayError.of(result.detailCode);
-  }
-
-  #recordFailure(limiterKey: string | undefined): void {
-    if (limiterKey !== undefined) this.#deps.limiter.recordFailure(limiterKey);
+    if (deviceTokenValid) return 'device-token';
+    if (shared.ok) return 'shared';
+    if (deviceTokenWrong && !sharedWrong) throw GatewayError.of('AUTH_DEVICE_TOKEN_MISMATCH');
+    throw GatewayError.of(shared.detailCode);
   }
 
   /**
-   * Browser connections are keyed by Origin, others by client address. Non-browser loopback
-   * clients are exempt in token mode only: a 32-byte token cannot be guessed, and local
-   * tools must not lock each other out.
+   * DESIGN.md "Failed secrets": the key is the client address, plus the Origin for
+   * browsers, so a client can only lock out its own key (a forged Origin from elsewhere
+   * cannot lock the owner's Control UI). `undefined` means exempt:
+   * - `none` mode has no secret to guess;
+   * - in `token` mode local loopback clients (and their browsers on the gateway's own
+   *   origin): a 32-byte token cannot be guessed, and local tools must not lock each other
+   *   out. A loopback browser on another allowed origin keeps a key of its own.
+   * In `password` mode the whole loopback range is one key, Origin or not: any local
+   * process can pick its 127.x address and forge an Origin, so neither may buy guesses.
    */
   #limiterKey(peer: PeerContext): string | undefined {
-    if (peer.browser && peer.origin) return `origin:${peer.origin.toLowerCase()}`;
-    if (this.#deps.auth().mode === 'token' && peer.isLocal && isLoopback(peer.clientIp))
-      return undefined;
-    return `ip:${peer.clientIp}`;
+    const { mode } = this.#deps.auth();
+    if (mode === 'none') return undefined;
+    const loopback = isLoopback(peer.clientIp);
+    if (loopback && mode === 'password') return 'loopback';
+    if (loopback && peer.isLocal && (!peer.browser || peer.ownOrigin)) return undefined;
+    const address = `ip:${peer.clientIp}`;
+    return peer.browser && peer.origin ? `${address} origin:${peer.origin.toLowerCase()}` : address;
   }
 }
 

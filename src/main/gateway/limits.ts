@@ -2,6 +2,8 @@
  * Every gateway limit, named, with its default in one place (STYLE.md; PROTOCOL.md
  * "Transport"). Tests and benchmarks override single values through `GatewayLimits`.
  */
+import { FAILED_AUTH_LIMITS } from '../auth/rate-limiter.js';
+
 export interface GatewayLimits {
   /** Largest frame accepted before `hello-ok` (close 1009 `preauth payload too large`). */
   preauthMaxPayload: number;
@@ -24,6 +26,11 @@ export interface GatewayLimits {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   maxHeaderBytes: number;
+  /** Wrong secrets under one lockout key, within `lockoutWindowMs`, that lock the key. */
+  lockoutMaxFailures: number;
+  lockoutWindowMs: number;
+  /** How long a locked key is refused with `AUTH_RATE_LIMITED`. */
+  lockoutMs: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -39,4 +46,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   maxHeaderBytes: 16 * 1024,
+  // The limiter's own defaults, so the numbers live in one place.
+  lockoutMaxFailures: FAILED_AUTH_LIMITS.maxFailures,
+  lockoutWindowMs: FAILED_AUTH_LIMITS.windowMs,
+  lockoutMs: FAILED_AUTH_LIMITS.lockoutMs,
 };

@@ -38,3 +38,19 @@ export function scopesCover(approved: readonly string[], requested: readonly str
     isKnownScope(scope) ? hasScope(approved, scope) : approved.includes(scope),
   );
 }
+
+/**
+ * The first known scope in `granted` that `caller` does not hold, after implication (a
+ * caller with `operator.write` may grant `operator.read`; `operator.admin` may grant
+ * anything), or undefined when `caller` may grant them all. Unknown scopes grant nothing,
+ * so granting one needs nothing held (PROTOCOL.md "Scopes": no one grants what they do
+ * not hold).
+ */
+export function firstUngrantableScope(
+  caller: readonly string[],
+  granted: readonly string[],
+): KnownScope | undefined {
+  return granted.find(
+    (scope): scope is KnownScope => isKnownScope(scope) && !hasScope(caller, scope),
+  );
+}

@@ -25,12 +25,17 @@ async function startBehindProxy(): Promise<TestGateway> {
 }
 
 /** A remote device (through the trusted proxy) asks to pair; returns its request id. */
-async function remoteRequest(gw: TestGateway, identity: DeviceIdentity): Promise<string> {
+async function remoteRequest(
+  gw: TestGateway,
+  identity: DeviceIdentity,
+  scopes?: string[],
+): Promise<string> {
   const client = deviceClient(gw.wsUrl, {
     identity,
     auth: { token: gw.token },
     ...PROXY,
     client: { displayName: 'Phone of Ada' },
+    ...(scopes ? { scopes } : {}),
   });
   const error = await client.connect().then(
     () => undefined,
@@ -87,6 +92,53 @@ describe('special-agent devices', () => {
     expect(out).toMatch(/^Approved Phone of Ada \(device [0-9a-f]{12}\)\n$/);
     const { hello } = await connectDevice(gw, { identity: phone, ...PROXY });
     expect(hello.type).toBe('hello-ok');
+  });
+
+  it('approves with --name and --scopes: the device is paired under that name with only those scopes', async () => {
+    const gw = await startBehindProxy();
+    const phone = await newIdentity();
+    const requestId = await remoteRequest(gw, phone, ['operator.write', 'operator.pairing']);
+    const env = cliEnvFor(gw);
+    const args = ['devices', 'approve', requestId.slice(0, 8), '--name', ' Work phone '];
+    const out = expectOk(await runCli([...args, '--scopes', 'read, operator.pairing'], env));
+    expect(out).toMatch(/^Approved Work phone \(device [0-9a-f]{12}\)\n$/);
+    const list = JSON.parse(expectOk(await runCli(['devices', 'list', '--json'], env))) as {
+      paired: { deviceId: string; displayName?: string; scopes: string[] }[];
+    };
+    expect(list.paired.find((device) => device.deviceId === phone.deviceId)).toMatchObject({
+      displayName: 'Work phone',
+      scopes: ['operator.read', 'operator.pairing'],
+    });
+    // Only what was approved: the device connects with those scopes, not with write.
+    const { hello } = await connectDevice(gw, {
+      identity: phone,
+      scopes: ['operator.read', 'operator.pairing'],
+      ...PROXY,
+    });
+    expect(hello.auth?.scopes).toEqual(['operator.read', 'operator.pairing']);
+    await expect(
+      connectDevice(gw, { identity: phone, scopes: ['operator.write'], ...PROXY }),
+    ).rejects.toMatchObject({ details: { code: 'PAIRING_REQUIRED', reason: 'scope-upgrade' } });
+  });
+
+  it('refuses --scopes beyond the request, or empty, and leaves the request pending', async () => {
+    const gw = await startBehindProxy();
+    const requestId = await remoteRequest(gw, await newIdentity(), ['operator.read']);
+    const env = cliEnvFor(gw);
+    expectOneLineFailure(
+      await runCli(['devices', 'approve', requestId, '--scopes', 'write'], env),
+      1,
+      /scope operator\.write is not in pairing request .*\(it asks for operator\.read\); approval scopes may only narrow the request/,
+    );
+    expectOneLineFailure(
+      await runCli(['devices', 'approve', requestId, '--scopes', ' , '], env),
+      2,
+      /expected scope names separated by commas, e\.g\. read,write/,
+    );
+    const list = JSON.parse(expectOk(await runCli(['devices', 'list', '--json'], env))) as {
+      pending: { requestId: string }[];
+    };
+    expect(list.pending.map((request) => request.requestId)).toEqual([requestId]);
   });
 
   it('rejects a remote request by id prefix; it is no longer pending and the device is not paired', async () => {

@@ -265,12 +265,12 @@ describe('device.pair.* and device.token.* payloads', () => {
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  // PROTOCOL.md gives device.pair.approve the `pairing` scope; only approving one's own
-  // device's upgrade needs the requested scopes too (docs/decisions.md).
-  it('lets an operator.pairing connection approve a request (the method needs only pairing)', async () => {
+  // PROTOCOL.md gives device.pair.approve the `pairing` scope; what it grants the caller
+  // must hold as well ("Scopes": no one grants what they do not hold; test/security/grants).
+  it('lets an operator.pairing connection approve a request for scopes it holds (the method needs only pairing)', async () => {
     const gateway = await gw.startProxied();
     const approver = await gw.operator(gateway, ['operator.pairing']);
-    const attempt = await remoteConnect(gateway);
+    const attempt = await remoteConnect(gateway, { scopes: ['operator.pairing'] });
     const requestId = attempt.error?.details?.requestId as string;
     const approval = await approver.client.request<{ requestId: string }>('device.pair.approve', {
       requestId,

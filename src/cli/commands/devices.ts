@@ -1,7 +1,8 @@
 /** `special-agent devices list|approve|reject|remove|rotate|revoke`, against the running gateway. */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
-import type { PairedDevice, PendingRequest } from '../../shared/protocol.js';
+import { SCOPE_PATTERN, type PairedDevice, type PendingRequest } from '../../shared/protocol.js';
+import { KNOWN_SCOPES } from '../../shared/scopes.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import {
@@ -27,15 +28,44 @@ export interface PairList {
 
 type Action = 'approve' | 'reject' | 'remove' | 'rotate' | 'revoke';
 
-const ACTIONS: Record<
-  Action,
-  { method: string; idKind: 'request' | 'device'; help: string; done: string }
-> = {
+/** Options of `devices approve` beyond --json and --url. */
+interface ApproveOptions extends UrlOption {
+  name?: string;
+  scopes?: string[];
+}
+
+interface ActionSpec {
+  method: string;
+  idKind: 'request' | 'device';
+  help: string;
+  done: string;
+  /** Options of this action only, and the params they add to the method call. */
+  extra?: {
+    add(command: Command): Command;
+    params(options: ApproveOptions): Record<string, unknown>;
+  };
+}
+
+const ACTIONS: Record<Action, ActionSpec> = {
   approve: {
     method: 'device.pair.approve',
     idKind: 'request',
     help: 'approve a pending pairing request',
     done: 'Approved',
+    extra: {
+      add: (command) =>
+        command
+          .option('--name <name>', 'name the paired device (1-64 characters)')
+          .option(
+            '--scopes <list>',
+            'grant only these of the requested scopes, comma-separated (read, write, pairing, admin, or full names such as operator.read)',
+            parseScopeList,
+          ),
+      params: (options) => ({
+        ...(options.name === undefined ? {} : { displayName: options.name }),
+        ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+      }),
+    },
   },
   reject: {
     method: 'device.pair.reject',
@@ -76,20 +106,23 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
   );
   for (const [name, action] of Object.entries(ACTIONS) as [Action, (typeof ACTIONS)[Action]][]) {
     const argument = action.idKind === 'request' ? '<requestId>' : '<deviceId>';
-    withUrl(
+    const command = withUrl(
       withJson(
         devices
           .command(`${name} ${argument}`)
           .description(`${action.help} (an id prefix of 8+ characters works)`),
       ),
-    ).action((id: string, options: UrlOption) =>
+    );
+    (action.extra?.add(command) ?? command).action((id: string, options: ApproveOptions) =>
       withConnection(ctx, options, async (connection) => {
         const resolved =
           action.idKind === 'request'
             ? await resolveRequestId(connection, id)
             : await resolveDeviceId(connection, id);
-        const params =
-          action.idKind === 'request' ? { requestId: resolved } : { deviceId: resolved };
+        const params = {
+          ...(action.idKind === 'request' ? { requestId: resolved } : { deviceId: resolved }),
+          ...action.extra?.params(options),
+        };
         const payload = await connection.client.request<Record<string, unknown>>(
           action.method,
           params,
@@ -100,6 +133,28 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
       }),
     );
   }
+}
+
+/**
+ * Commander parser of `--scopes`: comma-separated names; a known scope may be given by its
+ * short name as `devices list` shows it (`read` for `operator.read`).
+ */
+export function parseScopeList(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0)
+    throw new InvalidArgumentError('expected scope names separated by commas, e.g. read,write');
+  return names.map((name) => {
+    const known = KNOWN_SCOPES.find((scope) => scope === `operator.${name}`);
+    if (known) return known;
+    if (!SCOPE_PATTERN.test(name))
+      throw new InvalidArgumentError(
+        `"${name}" is not a scope name (use read, write, pairing, admin or a full name such as operator.read)`,
+      );
+    return name;
+  });
 }
 
 async function withConnection(

@@ -7,6 +7,7 @@ import { PairingState, type Transaction } from './pairing-state.js';
 import { PairingStore } from './pairing-store.js';
 import {
   applyApproval,
+  approvedScopes,
   copyPending,
   dropPendingOf,
   hashToken,
@@ -50,6 +51,21 @@ export interface PairingServiceOptions {
   /** Random bytes for request ids and device tokens. */
   random?: (size: number) => Uint8Array;
   limits?: Partial<PairingLimits>;
+}
+
+/** How {@link PairingService.approve} approves. */
+export interface ApproveOptions {
+  /** Default `operator`. */
+  approvedBy?: ApprovedBy;
+  /** Names the paired record (already validated and trimmed by the caller). */
+  displayName?: string | undefined;
+  /** Grant only these; each must be covered by the request (may only narrow it). */
+  scopes?: readonly string[] | undefined;
+  /**
+   * Called with the scopes this approval grants before anything is written; a throw
+   * refuses the approval and leaves the request pending (the gateway's grant check).
+   */
+  authorize?: (granted: readonly string[]) => void;
 }
 
 const DEVICE_TOKEN_BYTES = 32;
@@ -161,14 +177,26 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     });
   }
 
-  /** Approves a pending request; a repair merges the new role and scopes into the device. */
+  /**
+   * Approves a pending request, optionally naming the device and narrowing its scopes
+   * ({@link ApproveOptions}); a repair merges the new role and scopes into the device.
+   * NOT_FOUND, a widening `scopes` (INVALID_REQUEST) or a throw of `authorize` changes nothing.
+   */
   approve(
     requestId: string,
-    approvedBy: ApprovedBy = 'operator',
+    options: ApproveOptions = {},
   ): Promise<{ requestId: string; device: PairedDevice }> {
     return this.#state.mutate((tx) => {
       const request = takePending(tx.draft, requestId);
-      const device = applyApproval(tx.draft, request, approvedBy, tx.now);
+      const scopes = approvedScopes(request, options.scopes);
+      // Inside the transaction: the scopes checked are exactly the ones written.
+      options.authorize?.(scopes);
+      const input = {
+        ...request,
+        scopes,
+        ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
+      };
+      const device = applyApproval(tx.draft, input, options.approvedBy ?? 'operator', tx.now);
       tx.announce(() => this.emit('resolved', resolution(request, 'approved', tx.now)));
       return { requestId, device: toPublicDevice(device) };
     });

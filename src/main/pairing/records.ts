@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { GatewayError, notFound } from '../../shared/errors.js';
+import { GatewayError, invalidRequest, notFound } from '../../shared/errors.js';
+import { scopesCover } from '../../shared/scopes.js';
 import type {
   ApprovedBy,
   DirectApprovalInput,
@@ -89,6 +90,28 @@ export function applyApproval(
   }
   data.paired[input.deviceId] = device;
   return device;
+}
+
+/**
+ * The scopes approving `request` grants: what it asked for, or `narrowTo`, which may only
+ * narrow it: each scope must be covered by the request after implication (an admin
+ * request may be approved as `operator.read`), an unknown one only by being asked for.
+ * Anything else is INVALID_REQUEST: widening on approval would skip the device's own ask.
+ */
+export function approvedScopes(request: PendingRequest, narrowTo?: readonly string[]): string[] {
+  if (narrowTo === undefined) return [...request.scopes];
+  if (narrowTo.length === 0)
+    throw invalidRequest(
+      'approval scopes must name at least one scope (to refuse the request, reject it)',
+    );
+  const extra = narrowTo.find((scope) => !scopesCover(request.scopes, [scope]));
+  if (extra !== undefined) {
+    const asked = request.scopes.length ? request.scopes.join(', ') : 'no scopes';
+    throw invalidRequest(
+      `scope ${extra} is not in pairing request ${request.requestId} (it asks for ${asked}); approval scopes may only narrow the request`,
+    );
+  }
+  return unique(narrowTo);
 }
 
 /** Removes every pending request of `deviceId`; returns the removed ones. */

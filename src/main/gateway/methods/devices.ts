@@ -1,10 +1,34 @@
 import { z } from 'zod';
-import { GatewayError } from '../../../shared/errors.js';
-import { KNOWN_SCOPES, hasScope, type KnownScope } from '../../../shared/scopes.js';
+import { SCOPE_PATTERN } from '../../../shared/protocol.js';
 import type { MethodServices } from './context.js';
-import type { GatewayConnection } from '../connection.js';
+import { assertMayGrant } from './grants.js';
 
-const requestId = z.strictObject({ requestId: z.string().min(1).max(128) });
+/** Longest name a person may give a device, in characters (PROTOCOL.md `displayName`). */
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+
+/**
+ * A device name a person typed: trimmed, 1–64 characters, none of them control, format
+ * (e.g. bidi overrides that reorder what the tray and the CLI show) or line separators.
+ */
+export const displayNameParam = z
+  .string()
+  .trim()
+  .min(1, 'expected a name of at least 1 character')
+  .refine((name) => [...name].length <= MAX_DISPLAY_NAME_LENGTH, {
+    message: `expected a name of at most ${MAX_DISPLAY_NAME_LENGTH} characters`,
+  })
+  .refine((name) => !/[\p{C}\p{Zl}\p{Zp}]/u.test(name), {
+    message: 'expected printable characters only (no control or format characters)',
+  });
+
+const requestIdParam = z.string().min(1).max(128);
+const requestId = z.strictObject({ requestId: requestIdParam });
+const approveParams = z.strictObject({
+  requestId: requestIdParam,
+  displayName: displayNameParam.optional(),
+  // Same shape as `connect` scopes; whether each narrows the request is the service's call.
+  scopes: z.array(z.string().regex(SCOPE_PATTERN)).max(32).optional(),
+});
 const deviceId = z.strictObject({
   deviceId: z.string().regex(/^[0-9a-f]{64}$/, 'expected a 64-character hex device id'),
 });
@@ -23,14 +47,16 @@ export function registerDeviceMethods(services: MethodServices): void {
   });
   router.register('device.pair.approve', {
     scope: 'operator.pairing',
-    params: requestId,
-    handler: (params, { conn }) => {
-      const request = pairing
-        .list()
-        .pending.find((pending) => pending.requestId === params.requestId);
-      if (request && request.deviceId === conn.deviceId) assertMayGrant(conn, request.scopes);
-      return pairing.approve(params.requestId, 'operator');
-    },
+    params: approveParams,
+    // Any request, the caller's own included: approving grants its scopes, so the caller
+    // must hold them (a pairing-only device could otherwise mint an admin key pair).
+    handler: (params, { conn }) =>
+      pairing.approve(params.requestId, {
+        approvedBy: 'operator',
+        displayName: params.displayName,
+        scopes: params.scopes,
+        authorize: (granted) => assertMayGrant(conn.scopes, granted, 'approve'),
+      }),
   });
   router.register('device.pair.reject', {
     scope: 'operator.pairing',
@@ -51,23 +77,5 @@ export function registerDeviceMethods(services: MethodServices): void {
     scope: 'operator.pairing',
     params: deviceId,
     handler: (params) => pairing.revokeToken(params.deviceId),
-  });
-}
-
-/**
- * A connection may not approve its own device's request for scopes it does not hold:
- * otherwise a pairing-only device could ask for admin and approve itself. Approving other
- * devices needs only `operator.pairing` (PROTOCOL.md). Unknown scopes grant nothing.
- */
-function assertMayGrant(conn: GatewayConnection, requested: readonly string[]): void {
-  const missing = requested.find(
-    (scope): scope is KnownScope =>
-      (KNOWN_SCOPES as readonly string[]).includes(scope) &&
-      !hasScope(conn.scopes, scope as KnownScope),
-  );
-  if (missing === undefined) return;
-  throw GatewayError.of('MISSING_SCOPE', {
-    message: `missing scope: approving this request grants ${missing}, which this device does not hold (approve it from an admin device)`,
-    details: { requiredScope: missing },
   });
 }

@@ -5,7 +5,8 @@ const codePoints = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => String.fromCodePoint(from + i));
 
 /** True when `text` holds nothing a terminal would act on or hide. */
-const isInert = (text: string) => !/[\p{Cc}\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/u.test(text);
+const isInert = (text: string) =>
+  !/[\p{Cc}\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/u.test(text);
 
 describe('printable', () => {
   it('turns a terminal-repainting device name into visible escapes, still recognisable', () => {

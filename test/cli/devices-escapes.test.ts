@@ -4,9 +4,14 @@
  * CLI's tables and messages or in the gateway log; `--json` keeps the exact strings.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { GatewayClientError } from '../../src/shared/gateway-client.js';
+import type { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { runCli } from '../helpers/child.js';
-import { deviceClient, newIdentity, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import {
+  deviceClient,
+  newIdentity,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 import { cliEnvFor, expectOk } from './cli-test-support.js';
 
 let gateway: TestGateway | undefined;
@@ -49,7 +54,7 @@ describe('remote device metadata reaching a terminal', () => {
     expect(rows, text).toHaveLength(1);
     const row = rows[0] ?? '';
     expect(row).not.toMatch(RAW_CONTROL);
-    expect(text).not.toMatch(/\u001b|\u0007|\r|\u009b|\u202e/);
+    for (const line of text.split('\n')) expect(line).not.toMatch(RAW_CONTROL);
     expect(text.split('\n').some((line) => line.startsWith('FAKE LINE'))).toBe(false);
     expect(row).toContain('evil\\u001b[2J\\u001b]0;pwned\\u0007\\nFAKE LINE');
     expect(row).toContain('linux\\u001b[31m\\r\\u009b2J\\u202e/special-agent-test');

@@ -36,6 +36,7 @@ import { CLOSE, type StatusPayload } from '../shared/protocol.js';
 
 export interface GatewayAppOptions {
   env?: NodeJS.ProcessEnv;
+  /** Where the gateway's lines go (default: stderr); its secrets are scrubbed before they get there. */
   logger?: Logger;
   /** `--port` / `--bind` from the command line win over the config file. */
   overrides?: { port?: number | undefined; bind?: string | undefined };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, redact, withSecrets, type Logger } from './logger.js';
+import { SeenSecrets, createLogger, redact, withSecrets, type Logger } from './logger.js';
 
 const NOW = new Date('2026-01-02T03:04:05.678Z');
 
@@ -93,5 +93,16 @@ describe('withSecrets', () => {
     };
     withSecrets(plain, () => []).warn('a\u001b[2Jb\nc');
     expect(seen).toEqual(['a\\u001b[2Jb\\nc']);
+  });
+});
+
+describe('SeenSecrets', () => {
+  it('keeps at most `max` secrets, forgetting the one seen longest ago', () => {
+    const seen = new SeenSecrets({ max: 2 });
+    seen.add('key-one');
+    seen.add('key-two');
+    seen.add('key-one');
+    seen.add('key-three');
+    expect([...seen.values()]).toEqual(['key-one', 'key-three']);
   });
 });

@@ -1,15 +1,21 @@
 /** Text output helpers: aligned tables, readable ages and durations, short ids. */
+import { printable } from '../shared/printable.js';
 
 /** Characters of a device id shown in tables; enough to be unique and to paste back. */
 export const SHORT_DEVICE_ID_LENGTH = 12;
 /** Characters of a request id shown in tables. */
 export const SHORT_REQUEST_ID_LENGTH = 8;
 
-/** Columns padded to their widest cell, separated by two spaces, with a header row. */
+/**
+ * Columns padded to their widest cell, separated by two spaces, with a header row. Cells
+ * are made printable (src/shared/printable.ts): they hold device names, platforms and
+ * provider text, which must not drive the terminal or break a row in two.
+ */
 export function renderTable(
   headers: readonly string[],
-  rows: readonly (readonly string[])[],
+  textRows: readonly (readonly string[])[],
 ): string {
+  const rows = textRows.map((row) => row.map((text) => printable(text)));
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
   );

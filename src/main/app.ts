@@ -29,13 +29,14 @@ import { PairingService } from './pairing/pairing-service.js';
 import { OsKeychain, type SecretStore } from './secrets/keychain.js';
 import { SecretsService } from './secrets/secrets-service.js';
 import { systemClock, type Clock } from './util/clock.js';
-import { createLogger, type Logger } from './util/logger.js';
+import { SeenSecrets, createLogger, withSecrets, type Logger } from './util/logger.js';
 import type { Config } from '../shared/config-schema.js';
 import { hasScope } from '../shared/scopes.js';
 import { CLOSE, type StatusPayload } from '../shared/protocol.js';
 
 export interface GatewayAppOptions {
   env?: NodeJS.ProcessEnv;
+  /** Where the gateway's lines go (default: stderr); its secrets are scrubbed before they get there. */
   logger?: Logger;
   /** `--port` / `--bind` from the command line win over the config file. */
   overrides?: { port?: number | undefined; bind?: string | undefined };
@@ -74,7 +75,12 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const paths = resolvePaths(env);
   let authState: GatewayAuthState | undefined;
-  const logger = options.logger ?? createLogger({ secrets: () => authState?.secrets() ?? [] });
+  const seenSecrets = new SeenSecrets();
+  // The entry's logger knows none of the gateway's secrets: every line passes through here.
+  const logger = withSecrets(options.logger ?? createLogger(), () => [
+    ...(authState?.secrets() ?? []),
+    ...seenSecrets.values(),
+  ]);
 
   const loaded = await loadConfig(paths);
   const config = applyOverrides(loaded.config, options.overrides);
@@ -108,6 +114,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       editConfig: (edits) => editor.applyEdits(edits),
       getConfig: currentConfig,
       env,
+      onSecret: (value) => seenSecrets.add(value),
     });
     // The auth state needs to close connections of a server built after it.
     const serverRef: { current?: GatewayServer } = {};
@@ -202,7 +209,13 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       closeDevice,
     });
     const pairingEvents = (conn: { scopes: readonly string[] }) => hasScope(conn.scopes, 'operator.pairing');
-    pairing.on('requested', (request) => gateway.broadcast('device.pair.requested', request, pairingEvents));
+    pairing.on('requested', (request) => {
+      logger.info(
+        `pairing requested by ${request.displayName ?? 'an unnamed device'} (${request.platform ?? '-'}/${request.clientId}) ` +
+          `at ${request.remoteIp}: request ${request.requestId} (special-agent devices approve ${request.requestId.slice(0, 8)})`,
+      );
+      gateway.broadcast('device.pair.requested', request, pairingEvents);
+    });
     pairing.on('resolved', (event) => gateway.broadcast('device.pair.resolved', event, pairingEvents));
     pairing.on('write-failed', (error) => logger.error(`could not save the pairing store: ${error.message}`));
     pairing.on('device-changed', ({ deviceId, change }) =>

@@ -69,7 +69,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...options.env,
   };
   if (options.noEnvToken) delete env.SPECIAL_AGENT_GATEWAY_TOKEN;
-  const logger = createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: () => [token] });
+  // No secrets of its own: the gateway must scrub its token from what it logs (app.ts).
+  const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const app = await startGatewayApp({
     env,
     logger,

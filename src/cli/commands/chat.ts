@@ -1,9 +1,14 @@
 /**
  * `special-agent chat [message...]`: sends one message to an agent through the running
  * gateway and streams the reply to stdout as it arrives. Ctrl-C stops the reply.
+ *
+ * The reply is model output and an error is the provider's text: neither is ours, and a
+ * model can be talked into emitting terminal control sequences. Both are shown through
+ * `printable` (the reply keeping its line breaks and tabs); `--json` carries them exact.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
+import { printable } from '../../shared/printable.js';
 import type { ChatEvent } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
@@ -79,12 +84,12 @@ function streamReply(
     const handle = (event: ChatEvent) => {
       if (options.json) ctx.io.out(`${JSON.stringify(event)}\n`);
       if (event.state === 'delta' && event.text) {
-        if (!options.json) ctx.io.out(event.text);
+        if (!options.json) ctx.io.out(printable(event.text, { multiline: true }));
         printed = true;
       } else if (event.state === 'final') {
         finish();
       } else if (event.state === 'error') {
-        finish(new CliError(event.error?.message ?? 'the agent run failed'));
+        finish(new CliError(printable(event.error?.message ?? 'the agent run failed')));
       }
     };
     // This connection runs one chat, so every `chat` event is ours; events that beat the
@@ -97,7 +102,7 @@ function streamReply(
     const offClose = client.onClose((code, reason) =>
       finish(
         new CliError(
-          `the gateway closed the connection during the reply (${code}${reason ? ` ${reason}` : ''})`,
+          `the gateway closed the connection during the reply (${code}${reason ? ` ${printable(reason)}` : ''})`,
         ),
       ),
     );

@@ -15,6 +15,7 @@ import {
 } from '../format.js';
 import { connectGateway, type GatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
+import { printable } from '../../shared/printable.js';
 
 /** Fewest characters of an id accepted as a prefix, so a typo cannot hit another device. */
 export const MIN_ID_PREFIX_LENGTH = 8;
@@ -209,7 +210,8 @@ function describeTarget(payload: Record<string, unknown>, id: string): string {
   const deviceId = typeof payload.deviceId === 'string' ? payload.deviceId : device?.deviceId;
   const name = device?.displayName ?? device?.clientId;
   const short = deviceId ? `device ${deviceId.slice(0, SHORT_DEVICE_ID_LENGTH)}` : id;
-  return name ? `${name} (${short})` : short;
+  // The name is the device's own choice: shown escaped, never as terminal input.
+  return name ? `${printable(name)} (${short})` : short;
 }
 
 /** The readable `devices list`: a Pending table and a Paired table. */

@@ -55,6 +55,19 @@ describe('PairingNotifications', () => {
     },
   );
 
+  it("shows a device's hostile name and platform escaped in the notification", () => {
+    const shown = new PairingNotifications().requested({
+      ...request,
+      displayName: 'evil\u001b[2J\nYour bank',
+      platform: 'ios\u202e\u0007',
+    });
+    expect(shown).toMatchObject({
+      show: {
+        body: 'evil\\u001b[2J\\nYour bank (ios\\u202e\\u0007) at 192.168.1.20 wants to connect. Click to review.',
+      },
+    });
+  });
+
   it('withdraws everything when the gateway stops', () => {
     const notes = new PairingNotifications();
     notes.requested(request);

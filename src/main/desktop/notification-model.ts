@@ -3,6 +3,7 @@
  * however often the device retries (a retry keeps its requestId and re-emits
  * `requested`), withdrawn once the request is approved, rejected or expires.
  */
+import { printable } from '../../shared/printable.js';
 import type { DesktopPendingRequest, PairingResolvedEvent } from './gateway-handle.js';
 
 export interface NotificationContent {
@@ -22,13 +23,14 @@ export class PairingNotifications {
   requested(request: DesktopPendingRequest): NotificationCommand | undefined {
     if (this.#shown.has(request.requestId)) return undefined;
     this.#shown.add(request.requestId);
-    const who = request.displayName?.trim() || 'A new device';
-    const platform = request.platform ? ` (${request.platform})` : '';
+    // Name and platform are the device's own words: escaped, like everywhere we show them.
+    const who = printable(request.displayName?.trim() ?? '') || 'A new device';
+    const platform = request.platform ? ` (${printable(request.platform)})` : '';
     return {
       show: {
         requestId: request.requestId,
         title: 'Pairing request',
-        body: `${who}${platform} at ${request.remoteIp} wants to connect. Click to review.`,
+        body: `${who}${platform} at ${printable(request.remoteIp)} wants to connect. Click to review.`,
       },
     };
   }

@@ -101,6 +101,23 @@ describe('buildTrayModel', () => {
     });
   });
 
+  it("shows a device's hostile name escaped, on one line, with no control or bidi character", () => {
+    const hostile = {
+      requestId: 'req-x',
+      displayName: 'evil\u001b]0;pwned\u0007\nApprove \u202egnp.exe',
+      deviceId: 'f'.repeat(64),
+      remoteIp: '203.0.113.7',
+      ts: NOW,
+    };
+    const label = findMenuItem(
+      buildTrayModel(state({ pending: [hostile] })).items,
+      'request:req-x',
+    )?.label;
+    expect(label).toBe(
+      'evil\\u001b]0;pwned\\u0007\\nApprove \\u202egnp.exe · 203.0.113.7 · just now',
+    );
+  });
+
   it('collapses requests past the limit into one link to the Devices page', () => {
     const model = buildTrayModel(state({ pending: threePending }), { maxTrayRequests: 2 });
     const submenu = findMenuItem(model.items, 'pairing')?.submenu ?? [];

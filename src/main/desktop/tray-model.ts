@@ -3,6 +3,7 @@
  * plain `action` objects; the Electron layer maps them to clicks, so every label, enabled
  * flag and action here is tested without Electron.
  */
+import { printable } from '../../shared/printable.js';
 import { DEFAULT_DESKTOP_OPTIONS, type DesktopOptions } from './desktop-options.js';
 
 /** What a click on a tray item asks for. */
@@ -110,9 +111,11 @@ function pickIcon(state: TrayState): TrayIcon {
 }
 
 function requestLabel(request: TrayPendingRequest, now: number): string {
+  // The device picks its own name: escaped, it can neither break the label nor reorder it.
   const name =
-    request.displayName?.trim() || `Device ${request.deviceId.slice(0, DEVICE_ID_CHARS)}`;
-  return `${name} · ${request.remoteIp} · ${formatAge(now - request.ts)}`;
+    printable(request.displayName?.trim() ?? '') ||
+    `Device ${request.deviceId.slice(0, DEVICE_ID_CHARS)}`;
+  return `${name} · ${printable(request.remoteIp)} · ${formatAge(now - request.ts)}`;
 }
 
 function pairingItem(state: TrayState, options: TrayModelOptions): MenuItemModel {

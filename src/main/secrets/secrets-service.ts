@@ -24,6 +24,8 @@ export interface SecretsServiceDeps {
   /** The current validated config (as last loaded from the file). */
   getConfig: () => Config;
   env: NodeJS.ProcessEnv;
+  /** Told every secret value stored or resolved, so the gateway logger can scrub it. */
+  onSecret?: (value: string) => void;
 }
 
 /** What `storeSecret` reports; never the value itself. */
@@ -54,12 +56,14 @@ export class SecretsService {
   readonly #editConfig: SecretsServiceDeps['editConfig'];
   readonly #getConfig: () => Config;
   readonly #env: NodeJS.ProcessEnv;
+  readonly #onSecret: (value: string) => void;
 
-  constructor({ store, editConfig, getConfig, env }: SecretsServiceDeps) {
+  constructor({ store, editConfig, getConfig, env, onSecret }: SecretsServiceDeps) {
     this.#store = store;
     this.#editConfig = editConfig;
     this.#getConfig = getConfig;
     this.#env = env;
+    this.#onSecret = onSecret ?? (() => undefined);
   }
 
   /**
@@ -72,6 +76,7 @@ export class SecretsService {
     if (typeof value !== 'string' || value.length === 0) {
       throw invalidRequest(`${path.join('.')} must be a non-empty string`);
     }
+    this.#onSecret(value);
     await this.#store.set(account, value);
     await this.#removePlaintext(path);
     const envVar = envVarForRef(refForPath(path));
@@ -92,8 +97,14 @@ export class SecretsService {
   }
 
   /** Env, then config, then keychain, against the current config. */
-  resolve(ref: SecretRef): Promise<ResolvedSecret> {
-    return resolveSecret(ref, { env: this.#env, config: this.#getConfig(), store: this.#store });
+  async resolve(ref: SecretRef): Promise<ResolvedSecret> {
+    const resolved = await resolveSecret(ref, {
+      env: this.#env,
+      config: this.#getConfig(),
+      store: this.#store,
+    });
+    if (resolved.value) this.#onSecret(resolved.value);
+    return resolved;
   }
 
   async #removePlaintext(path: (string | number)[]): Promise<boolean> {

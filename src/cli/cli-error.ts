@@ -7,6 +7,7 @@ import { ConfigError } from '../main/config/load.js';
 import { storageError } from '../main/fs/storage-errors.js';
 import { GatewayError } from '../shared/errors.js';
 import { EXIT, exitCodeOf } from '../shared/exit-codes.js';
+import { printable } from '../shared/printable.js';
 import { GatewayClientError } from '../shared/gateway-client.js';
 
 export { EXIT };
@@ -44,7 +45,10 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
   };
 }
 
-/** `special-agent: <message>` folded onto one line. */
+/**
+ * `special-agent: <message>` folded onto one line. Messages may quote what a gateway or a
+ * device sent, so control characters are shown escaped, never sent to the terminal.
+ */
 export function failureLine(message: string): string {
-  return `special-agent: ${message.replace(/\s*\r?\n\s*/g, ' ').trim()}\n`;
+  return `special-agent: ${printable(message.replace(/\s*\r?\n\s*/g, ' ').trim())}\n`;
 }

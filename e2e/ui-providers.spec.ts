@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/gateway.js';
@@ -8,13 +9,19 @@ import { signIn } from './fixtures/ui.js';
 
 const run = promisify(execFile);
 
-/** The key as the real Secret Service holds it, or undefined when there is none. */
-async function keychainLookup(providerId: string): Promise<string | undefined> {
+/** The keychain service of a test home (DESIGN.md "Secrets": not the default home's). */
+function serviceOf(home: string): string {
+  const hash = createHash('sha256').update(realpathSync.native(home)).digest('hex');
+  return `special-agent@${hash.slice(0, 12)}`;
+}
+
+/** The key as the real Secret Service holds it for `home`, or undefined when there is none. */
+async function keychainLookup(home: string, providerId: string): Promise<string | undefined> {
   try {
     const { stdout } = await run('secret-tool', [
       'lookup',
       'service',
-      'special-agent',
+      serviceOf(home),
       'username',
       `provider:${providerId}`,
     ]);
@@ -85,7 +92,7 @@ test.describe('Providers page', () => {
 
     const stored = page.getByTestId('key-status');
     await expect(stored).toHaveText(`stored in OS keychain · …${goodKey.slice(-4)}`);
-    expect(await keychainLookup(id)).toBe(goodKey);
+    expect(await keychainLookup(gateway.home, id)).toBe(goodKey);
     await expect(page.getByRole('form', { name: 'Provider' }).getByLabel('API key')).toHaveCount(0);
 
     const editForm = page.getByRole('form', { name: 'Provider' });
@@ -96,7 +103,7 @@ test.describe('Providers page', () => {
     await editForm.getByLabel('API key').fill(badKey);
     await editForm.getByRole('button', { name: 'Save changes' }).click();
     await expect(stored).toHaveText(`stored in OS keychain · …${badKey.slice(-4)}`);
-    expect(await keychainLookup(id)).toBe(badKey);
+    expect(await keychainLookup(gateway.home, id)).toBe(badKey);
     await editForm.getByRole('button', { name: `Test connection to ${id}` }).click();
     await expect(editForm.getByRole('status').filter({ hasText: /^rejected/ })).toBeVisible();
     expect(fake.authHeaders).toContain(`Bearer ${goodKey}`);
@@ -114,6 +121,6 @@ test.describe('Providers page', () => {
     await page.getByRole('button', { name: `Remove ${id}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove provider' }).click();
     await expect(page.getByText('No providers yet')).toBeVisible();
-    expect(await keychainLookup(id)).toBeUndefined();
+    expect(await keychainLookup(gateway.home, id)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { AppPaths } from '../main/config/paths.js';
 import { resolvePaths } from '../main/config/paths.js';
-import { OsKeychain, type SecretStore } from '../main/secrets/keychain.js';
+import { keychainForHome, type SecretStore } from '../main/secrets/keychain.js';
 import { systemClock, type Clock } from '../main/util/clock.js';
 import { openInBrowser } from './open-url.js';
 import { readAllStdin } from './terminal.js';
@@ -32,7 +32,7 @@ export interface CliContext {
   io: CliIo;
   /** The CLI's version (package.json), sent as `client.version`. */
   version: string;
-  /** The OS keychain, created on first use (commands that need none never load it). */
+  /** The OS keychain of this home (its own service), created on first use. */
   keychain(): SecretStore;
   /** Opens a URL with the platform's opener; rejects with a one-line reason. */
   openUrl(url: string): Promise<void>;
@@ -53,9 +53,10 @@ export function cliVersion(): string {
 /** The real context of a `special-agent` process. */
 export function createProcessContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   let keychain: SecretStore | undefined;
+  const paths = resolvePaths(env);
   return {
     env,
-    paths: resolvePaths(env),
+    paths,
     clock: systemClock,
     io: {
       out: (text) => process.stdout.write(text),
@@ -67,7 +68,7 @@ export function createProcessContext(env: NodeJS.ProcessEnv = process.env): CliC
       stderr: process.stderr,
     },
     version: cliVersion(),
-    keychain: () => (keychain ??= new OsKeychain()),
+    keychain: () => (keychain ??= keychainForHome(paths.home)),
     openUrl: (url) => openInBrowser(url, { platform: process.platform }),
     onInterrupt(handler) {
       process.once('SIGINT', handler);

@@ -26,7 +26,7 @@ import { registerAllMethods } from './gateway/methods/index.js';
 import { MethodRouter } from './gateway/router.js';
 import { hotReload } from './gateway/hot-reload.js';
 import { PairingService } from './pairing/pairing-service.js';
-import { OsKeychain, type SecretStore } from './secrets/keychain.js';
+import { keychainForHome, type SecretStore } from './secrets/keychain.js';
 import { SecretsService } from './secrets/secrets-service.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { SeenSecrets, createLogger, withSecrets, type Logger } from './util/logger.js';
@@ -105,7 +105,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       limits: { pendingTtlMs: config.gateway.pairing.pendingTtlSeconds * 1000 },
     });
     cleanups.push(() => pairing.close());
-    const keychain = options.keychain ?? new OsKeychain();
+    const keychain = options.keychain ?? keychainForHome(paths.home);
     const editor = new ConfigEditor({ paths });
     const watcher = new ConfigWatcher({ paths, initial: config });
     const currentConfig = () => applyOverrides(watcher.current(), options.overrides);

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   startFakeProvider,
   type FakeProvider,
 } from '../../src/main/providers/fake-provider.test-support.js';
-import { OsKeychain } from '../../src/main/secrets/keychain.js';
+import {
+  assertSecretServiceReachable,
+  keychainTestName,
+} from '../../src/main/secrets/keychain.test-support.js';
 import type { ChatEvent } from '../../src/shared/protocol.js';
 import { runCli } from '../helpers/child.js';
 import {
@@ -17,20 +20,22 @@ import { cliEnvFor, expectOk } from './cli-test-support.js';
 
 let gateway: TestGateway | undefined;
 let provider: FakeProvider | undefined;
-const keychain = new OsKeychain();
 let account: string | undefined;
 afterEach(async () => {
+  // The key went to the test home's own keychain service; clear it there.
+  const keychain = gateway?.keychain;
   await gateway?.stop();
   await provider?.close();
-  if (account) await keychain.delete(account).catch(() => undefined);
+  if (account) await keychain?.delete(account).catch(() => undefined);
   gateway = undefined;
   provider = undefined;
   account = undefined;
 });
 
 describe.skipIf(!hasSecretService)(
-  'a key rotated through the CLI (real Secret Service; skipped: no D-Bus session, run npm test)',
+  keychainTestName('a key rotated through the CLI (real Secret Service)'),
   () => {
+    beforeAll(assertSecretServiceReachable);
     it('is used by the running gateway on the very next chat request, with no restart', async () => {
       const id = `rot-${randomBytes(4).toString('hex')}`;
       account = `provider:${id}`;

@@ -1,14 +1,17 @@
 /**
  * CLI commands against the real Secret Service. Run inside a D-Bus session with an unlocked
- * gnome-keyring (TOOLING.md); skipped, with the reason in the name, when there is none.
+ * gnome-keyring (`npm test`, TOOLING.md); skipped, with the reason in the name, when there is
+ * none. Each test home keeps its entries under its own service (DESIGN.md "Secrets").
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { OsKeychain } from '../../src/main/secrets/keychain.js';
+import { afterEach, expect, it } from 'vitest';
+import { defaultHomeDir } from '../../src/main/config/paths.js';
+import { keychainServiceForHome } from '../../src/main/secrets/keychain.js';
+import { describeWithKeychain } from '../../src/main/secrets/keychain.test-support.js';
 import {
   startFakeProvider,
   type FakeProvider,
@@ -23,44 +26,37 @@ import {
 import { cliEnvFor, expectOk, expectOneLineFailure } from './cli-test-support.js';
 
 const run = promisify(execFile);
-const hasBus = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS);
-const suite = hasBus ? describe : describe.skip;
-const title = hasBus
-  ? 'CLI with the OS keychain'
-  : 'CLI with the OS keychain (skipped: DBUS_SESSION_BUS_ADDRESS is unset; run inside dbus-run-session, see TOOLING.md)';
 
-/** What `secret-tool` finds for an account of ours ('' when none). */
-async function lookup(account: string): Promise<string> {
-  return run('secret-tool', ['lookup', 'service', 'special-agent', 'username', account]).then(
+/** The keychain service of a test home (never the default home's `special-agent`). */
+const serviceOf = (dir: string) => keychainServiceForHome(dir, defaultHomeDir());
+
+/** What `secret-tool` finds for an account of the home `dir` ('' when none). */
+async function lookup(dir: string, account: string): Promise<string> {
+  return run('secret-tool', ['lookup', 'service', serviceOf(dir), 'username', account]).then(
     (result) => result.stdout,
     () => '',
   );
 }
 
-const accounts: string[] = [];
+/** Keychain services of the homes used; every entry under them is cleared afterwards. */
+const services: string[] = [];
 const homes: string[] = [];
 let gateway: TestGateway | undefined;
 let provider: FakeProvider | undefined;
-let restoreToken: (() => Promise<void>) | undefined;
 afterEach(async () => {
+  if (gateway) services.push(serviceOf(gateway.home));
   await gateway?.stop();
   await provider?.close();
   gateway = undefined;
   provider = undefined;
-  for (const account of accounts.splice(0))
-    await run('secret-tool', ['clear', 'service', 'special-agent', 'username', account]).catch(
-      () => undefined,
-    );
+  for (const service of services.splice(0))
+    await run('secret-tool', ['clear', 'service', service]).catch(() => undefined);
   for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
-  await restoreToken?.();
-  restoreToken = undefined;
 });
 
-/** A provider id no other test (or run) uses; its keychain entry is cleared afterwards. */
+/** A provider id no other test (or run) uses. */
 function uniqueProvider(): string {
-  const id = `kc-${randomBytes(5).toString('hex')}`;
-  accounts.push(`provider:${id}`);
-  return id;
+  return `kc-${randomBytes(5).toString('hex')}`;
 }
 
 async function home(
@@ -68,6 +64,7 @@ async function home(
 ): Promise<{ dir: string; file: string; env: NodeJS.ProcessEnv }> {
   const dir = await makeTempHome();
   homes.push(dir);
+  services.push(serviceOf(dir));
   const file = join(dir, 'config.json5');
   await writeFile(file, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
   return { dir, file, env: childEnv(dir) };
@@ -81,10 +78,10 @@ function withAgent(id: string, baseUrl: string) {
   };
 }
 
-suite(title, () => {
+describeWithKeychain('CLI with the OS keychain', () => {
   it('configure set stores a provider key in the keychain and removes the plaintext copy, keeping comments', async () => {
     const id = uniqueProvider();
-    const { file, env } = await home(`{
+    const { dir, file, env } = await home(`{
   // my providers
   models: { providers: { '${id}': {
     type: 'openai', baseUrl: 'https://api.example.com/v1',
@@ -96,7 +93,7 @@ suite(title, () => {
     expect(
       expectOk(await runCli(['configure', 'set', `models.providers.${id}.apiKey`, key], env)),
     ).toBe(`Stored in OS keychain (provider:${id})\n`);
-    expect(await lookup(`provider:${id}`)).toBe(key);
+    expect(await lookup(dir, `provider:${id}`)).toBe(key);
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain(key);
     expect(text).not.toContain('sk-plaintext-old');
@@ -114,12 +111,12 @@ suite(title, () => {
       `${fromStdin}\n`,
     );
     expect(expectOk(result)).not.toContain(fromStdin);
-    expect(await lookup(`provider:${id}`)).toBe(fromStdin);
+    expect(await lookup(dir, `provider:${id}`)).toBe(fromStdin);
 
     expect(
       expectOk(await runCli(['configure', 'unset', `models.providers.${id}.apiKey`], env)),
     ).toMatch(/^Removed provider:kc-/);
-    expect(await lookup(`provider:${id}`)).toBe('');
+    expect(await lookup(dir, `provider:${id}`)).toBe('');
   });
 
   it('models auth-status shows the keychain as the source, and the env var when it is set', async () => {
@@ -183,25 +180,18 @@ suite(title, () => {
   });
 
   it('onboard generates a 32-byte gateway token into the keychain, keeps it on a second run, and the gateway accepts it', async () => {
-    const keychain = new OsKeychain();
-    const before = await keychain.get('gateway:token');
-    restoreToken = async () => {
-      if (before) await keychain.set('gateway:token', before);
-      else await keychain.delete('gateway:token');
-    };
-    await keychain.delete('gateway:token');
     const { dir, env } = await home({ gateway: { port: 0 } });
     const first = expectOk(
       await runCli(['onboard', '--non-interactive', '--auth-mode', 'token'], env),
     );
     expect(first).toContain('generated and stored in the OS keychain');
-    const token = (await lookup('gateway:token')).trim();
+    const token = (await lookup(dir, 'gateway:token')).trim();
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(first).not.toContain(token);
     expect(
       expectOk(await runCli(['onboard', '--non-interactive', '--auth-mode', 'token'], env)),
     ).toContain('kept (keychain)');
-    expect((await lookup('gateway:token')).trim()).toBe(token);
+    expect((await lookup(dir, 'gateway:token')).trim()).toBe(token);
 
     gateway = await startTestGateway({ home: dir, env: { SPECIAL_AGENT_GATEWAY_TOKEN: '' } });
     const url = expectOk(

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeProvider, closedPortUrl, type FakeProvider } from '../../src/main/providers/fake-provider.test-support.js';
 import type { ChatEvent } from '../../src/shared/protocol.js';
 import type { GatewayClient } from '../../src/shared/gateway-client.js';
-import { connectDevice, hasSecretService, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { itWithKeychain } from '../../src/main/secrets/keychain.test-support.js';
+import { connectDevice, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let gateway: TestGateway | undefined;
 const fakes: FakeProvider[] = [];
@@ -93,7 +94,7 @@ describe('chat through the gateway', () => {
   });
 
   // Without a keychain the gateway rightly answers KEYCHAIN_UNAVAILABLE instead: the key may be in it.
-  it.skipIf(!hasSecretService)('refuses chat.send with PROVIDER_NO_CREDENTIALS when a remote provider has no key (needs the test D-Bus session of npm test)', async () => {
+  itWithKeychain('refuses chat.send with PROVIDER_NO_CREDENTIALS when a remote provider has no key', async () => {
     gateway = await startTestGateway({
       config: agentConfig({ cloudy: { type: 'openai', baseUrl: 'https://api.example.invalid/v1' } }, [{ id: 'main', provider: 'cloudy' }]),
       env: { CLOUDY_API_KEY: '' },

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../../src/main/providers/fake-provider.test-support.js';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import type { ChatEvent } from '../../src/shared/protocol.js';
-import { connectDevice, hasSecretService, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { describeWithKeychain } from '../../src/main/secrets/keychain.test-support.js';
+import { connectDevice, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let gateway: TestGateway | undefined;
 let provider: FakeProvider | undefined;
@@ -18,7 +19,6 @@ afterEach(async () => {
   for (const step of cleanup.splice(0)) await step().catch(() => undefined);
 });
 
-const keychain = new OsKeychain();
 const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
 /** Every file under `dir`, recursively. */
@@ -32,13 +32,12 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-describe.skipIf(!hasSecretService)('secrets through the gateway (real Secret Service; skipped: no D-Bus session, run npm test)', () => {
+describeWithKeychain('secrets through the gateway (real Secret Service)', () => {
   it('never shows a canary key in any response, log line or file under the home folder', async () => {
     const id = uniqueId('canary');
     const other = uniqueId('plain');
     const canary = `sk-canary-${randomBytes(16).toString('hex')}`;
     const canary2 = `sk-canary2-${randomBytes(16).toString('hex')}`;
-    cleanup.push(() => keychain.delete(`provider:${id}`), () => keychain.delete(`provider:${other}`));
     gateway = await startTestGateway({
       config: {
         models: {
@@ -50,6 +49,8 @@ describe.skipIf(!hasSecretService)('secrets through the gateway (real Secret Ser
         agents: { list: [{ id: 'main', model: { provider: id } }] },
       },
     });
+    const { keychain } = gateway;
+    cleanup.push(() => keychain.delete(`provider:${id}`), () => keychain.delete(`provider:${other}`));
     const { client } = await connectDevice(gateway);
     const frames: string[] = [];
     client.on('*', (_payload, frame) => frames.push(JSON.stringify(frame)));
@@ -83,9 +84,10 @@ describe.skipIf(!hasSecretService)('secrets through the gateway (real Secret Ser
 
   it('removes a plaintext key from the config file when it is stored, keeping the comments', async () => {
     const id = uniqueId('plain');
-    cleanup.push(() => keychain.delete(`provider:${id}`));
     const text = `// my providers\n{\n  gateway: { port: 0 },\n  models: {\n    providers: {\n      // the cloud one\n      '${id}': { type: 'openai', baseUrl: 'https://api.example.invalid/v1', apiKey: 'sk-plaintext-old-key' },\n    },\n  },\n}\n`;
     gateway = await startTestGateway({ config: text });
+    const { keychain } = gateway;
+    cleanup.push(() => keychain.delete(`provider:${id}`));
     const { client } = await connectDevice(gateway);
     const redacted = await client.request<{ config: { models: { providers: Record<string, { apiKey?: string }> } } }>('config.get');
     expect(redacted.config.models.providers[id]?.apiKey).toBe('[redacted]');
@@ -99,11 +101,12 @@ describe.skipIf(!hasSecretService)('secrets through the gateway (real Secret Ser
 
   it('uses a rotated key on the very next chat request, with no restart', async () => {
     const id = uniqueId('rot');
-    cleanup.push(() => keychain.delete(`provider:${id}`));
     provider = await startFakeProvider('openai', { apiKey: 'sk-first-key-0001' });
     gateway = await startTestGateway({
       config: { models: { providers: { [id]: { type: 'openai', baseUrl: provider.baseUrl } } }, agents: { list: [{ id: 'main', model: { provider: id, name: 'm' } }] } },
     });
+    const { keychain } = gateway;
+    cleanup.push(() => keychain.delete(`provider:${id}`));
     const { client } = await connectDevice(gateway);
     const finals: ChatEvent[] = [];
     client.on('chat', (payload) => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { startGatewayApp, type GatewayApp, type GatewayAppOptions } from '../../src/main/app.js';
+import { keychainForHome, type SecretStore } from '../../src/main/secrets/keychain.js';
 import { createLogger } from '../../src/main/util/logger.js';
 import { generateDeviceKeys, identityFromKeyPair, type DeviceIdentity } from '../../src/shared/device-auth.js';
 import { GatewayClient, type ConnectAuth } from '../../src/shared/gateway-client.js';
@@ -21,6 +22,8 @@ export interface TestGateway {
   wsUrl: string;
   origin: string;
   logs: string[];
+  /** The keychain the gateway uses: the injected one, else its home's own service. */
+  keychain: SecretStore;
   stop(): Promise<void>;
 }
 
@@ -36,8 +39,8 @@ export interface TestGatewayOptions {
   noEnvToken?: boolean;
 }
 
-/** Keychain tests need the test D-Bus session that `npm test` sets up. */
-export const hasSecretService = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS);
+/** Keychain tests need the test D-Bus session that `npm test` sets up (one rule, in one place). */
+export { hasSecretService } from '../../src/main/secrets/keychain.test-support.js';
 
 export async function makeTempHome(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'special-agent-test-'));
@@ -85,6 +88,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     wsUrl: `ws://127.0.0.1:${app.port}/`,
     origin: `http://127.0.0.1:${app.port}`,
     logs,
+    keychain: options.keychain ?? keychainForHome(home),
     async stop() {
       await app.stop();
       if (options.home === undefined) await rm(home, { recursive: true, force: true });

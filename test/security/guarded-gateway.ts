@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { OsKeychain } from '../../src/main/secrets/keychain.js';
+import { keychainForHome } from '../../src/main/secrets/keychain.js';
 import type { Clock } from '../../src/main/util/clock.js';
 import type { DeviceIdentity } from '../../src/shared/device-auth.js';
 import { GatewayClient, type ConnectAuth } from '../../src/shared/gateway-client.js';
@@ -103,7 +103,8 @@ export async function startGuardedGateway(
   const clock = new TestClock();
   const home = await makeTempHome();
   const providerId = `canary-${randomBytes(4).toString('hex')}`;
-  const keychain = new OsKeychain();
+  // The gateway keeps this home's secrets under the home's own keychain service.
+  const keychain = keychainForHome(home);
   const cleanup = async () => {
     await rm(home, { recursive: true, force: true });
     if (hasSecretService) await keychain.delete(`provider:${providerId}`).catch(() => undefined);

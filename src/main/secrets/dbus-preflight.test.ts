@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busSocketPath, checkSessionBus } from './dbus-preflight.js';
+import { linuxOnlyName, onLinux } from './keychain.test-support.js';
 
 describe('busSocketPath', () => {
   it('reads the socket of the address forms session buses use', () => {
@@ -18,7 +19,7 @@ describe('busSocketPath', () => {
   });
 });
 
-describe.skipIf(process.platform !== 'linux')('checkSessionBus against a real dbus-daemon', () => {
+describe.skipIf(!onLinux)(linuxOnlyName('checkSessionBus against a real dbus-daemon'), () => {
   let daemon: ChildProcess;
   let address: string;
   let folder: string;

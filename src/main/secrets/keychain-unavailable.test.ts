@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linuxOnlyName, onLinux } from './keychain.test-support.js';
 
 /**
  * These run in child processes because the keychain library reads the real process
@@ -56,7 +57,7 @@ async function runChild(body: string, busAddress: string): Promise<ChildReport> 
   return JSON.parse(line) as ChildReport;
 }
 
-describe.skipIf(process.platform !== 'linux')('with no reachable keychain', () => {
+describe.skipIf(!onLinux)(linuxOnlyName('with no reachable keychain'), () => {
   it('storing a key fails fast with KEYCHAIN_UNAVAILABLE and says how to fix it', async () => {
     const report = await runChild(
       `await new keychain.OsKeychain().set('provider:openai', 'sk-never-written-1234');`,

@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
 import { invalidRequest } from '../../shared/errors.js';
 import { PROVIDER_ID_PATTERN } from '../../shared/config-schema.js';
+import { defaultHomeDir, realPathOrPlanned } from '../config/paths.js';
 import { checkSessionBus } from './dbus-preflight.js';
 import { keychainBackend, keychainUnavailable } from './keychain-errors.js';
 
-/** Keychain service name every entry is stored under (DESIGN.md "Secrets"). */
+/** Keychain service of the default home; other homes append `@<hash>` (DESIGN.md "Secrets"). */
 export const KEYCHAIN_SERVICE = 'special-agent';
+/** Hex digits of sha256(realpath(home)) in the service name of a non-default home. */
+export const SERVICE_HASH_LENGTH = 12;
 /** How long one keychain call may take before it fails as unavailable. */
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000;
 
@@ -125,6 +129,33 @@ export class OsKeychain implements SecretStore {
       });
     }
   }
+}
+
+/**
+ * The service a home's entries live under (DESIGN.md "Secrets"): `special-agent` for the
+ * default home, so nothing moves for existing users, and `special-agent@<first 12 hex of
+ * sha256(realpath(home))>` for any other, so two homes never read or overwrite each other's
+ * secrets. There is no fallback between them. Both folders are compared in canonical form
+ * (symlinks resolved; a folder not created yet through its nearest existing parent), so a
+ * home has one service before and after it is created and whichever alias names it.
+ */
+export function keychainServiceForHome(home: string, defaultHome: string): string {
+  const real = realPathOrPlanned(home);
+  if (real === realPathOrPlanned(defaultHome)) return KEYCHAIN_SERVICE;
+  const hash = createHash('sha256').update(real).digest('hex');
+  return `${KEYCHAIN_SERVICE}@${hash.slice(0, SERVICE_HASH_LENGTH)}`;
+}
+
+/**
+ * The OS keychain of one home, as the gateway, the CLI and onboarding use it. `defaultHome`
+ * is injectable for tests; it defaults to `<os home>/.special-agent`.
+ */
+export function keychainForHome(
+  home: string,
+  options: Omit<OsKeychainOptions, 'service'> & { defaultHome?: string } = {},
+): OsKeychain {
+  const { defaultHome = defaultHomeDir(), ...rest } = options;
+  return new OsKeychain({ ...rest, service: keychainServiceForHome(home, defaultHome) });
 }
 
 /**

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type ConfigInput } from '../../shared/config-schema.js';
 import { OsKeychain } from './keychain.js';
+import {
+  assertSecretServiceReachable,
+  hasSecretService,
+  keychainTestName,
+} from './keychain.test-support.js';
 import {
   ensureGatewayToken,
   generateGatewayToken,
@@ -9,8 +14,6 @@ import {
   resolveSecret,
   type SecretRef,
 } from './resolve.js';
-
-const hasBus = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS);
 
 describe('maskSecret', () => {
   it('shows only the last four characters of a key', () => {
@@ -38,9 +41,10 @@ describe('generateGatewayToken', () => {
   });
 });
 
-describe.skipIf(!hasBus)(
-  'resolveSecret on the real Secret Service (skipped: no D-Bus session; run npm test)',
+describe.skipIf(!hasSecretService)(
+  keychainTestName('resolveSecret on the real Secret Service'),
   () => {
+    beforeAll(assertSecretServiceReachable);
     // A service of its own, so gateway:token here never meets another test's or the app's.
     const store = new OsKeychain({ service: `special-agent-test-${randomUUID().slice(0, 8)}` });
     const cleanup: string[] = [];

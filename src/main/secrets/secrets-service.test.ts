@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type Config, type ConfigInput } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
 import { OsKeychain } from './keychain.js';
+import {
+  assertSecretServiceReachable,
+  hasSecretService,
+  keychainTestName,
+} from './keychain.test-support.js';
 import { SecretsService, type ConfigEdit } from './secrets-service.js';
-
-const hasBus = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS);
 
 /**
  * A stand-in for the config editor (written elsewhere): it records each edit and applies
@@ -51,9 +54,10 @@ describe('SecretsService.storeSecret', () => {
   });
 });
 
-describe.skipIf(!hasBus)(
-  'SecretsService on the real Secret Service (skipped: no D-Bus session; run npm test)',
+describe.skipIf(!hasSecretService)(
+  keychainTestName('SecretsService on the real Secret Service'),
   () => {
+    beforeAll(assertSecretServiceReachable);
     const store = new OsKeychain();
     const cleanup: string[] = [];
     const newId = () => {

@@ -139,7 +139,8 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const providers = config.models.providers;
     config.agents.list.forEach((agent, index) => {
-      if (!(agent.model.provider in providers)) {
+      // Own keys only: `constructor` must not count as a configured provider.
+      if (!Object.hasOwn(providers, agent.model.provider)) {
         ctx.addIssue({
           code: 'custom',
           path: ['agents', 'list', index, 'model', 'provider'],
@@ -161,28 +162,6 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 /** The config as a user writes it (everything optional). */
 export type ConfigInput = z.input<typeof configSchema>;
-
-/** Dotted paths whose values are secrets: they live in the keychain, never in responses. */
-export function isSecretPath(path: readonly (string | number)[]): boolean {
-  const [a, b, c, d] = path;
-  if (a === 'gateway' && b === 'auth' && (c === 'token' || c === 'password') && path.length === 3) {
-    return true;
-  }
-  return (
-    a === 'models' &&
-    b === 'providers' &&
-    typeof c === 'string' &&
-    d === 'apiKey' &&
-    path.length === 4
-  );
-}
-
-/** Keychain account for a secret path, e.g. `provider:openai` or `gateway:token`. */
-export function keychainAccountForPath(path: readonly (string | number)[]): string | undefined {
-  if (!isSecretPath(path)) return undefined;
-  if (path[0] === 'gateway') return `gateway:${String(path[2])}`;
-  return `provider:${String(path[2])}`;
-}
 
 /** `<ID>_API_KEY`: upper-case, non-alphanumerics → `_` (DESIGN.md). */
 export function providerEnvVar(providerId: string): string {

@@ -110,6 +110,53 @@ describe('special-agent configure', () => {
     expect(await readFile(file, 'utf8')).toBe(COMMENTED);
   });
 
+  it('refuses an object whose secret is not a non-empty string, naming the path, and writes nothing', async () => {
+    const { file, env } = await homeWith(COMMENTED);
+    for (const apiKey of ['42', "''", "{nested: 'sk-nested-cli-1234'}", "['sk-listed-cli-1234']"]) {
+      const result = await runCli(
+        [
+          'configure',
+          'set',
+          'models.providers.cloud',
+          `{type: 'openai', baseUrl: 'https://api.example.com/v1', apiKey: ${apiKey}}`,
+        ],
+        env,
+      );
+      expectOneLineFailure(
+        result,
+        1,
+        /models\.providers\.cloud\.apiKey must be a non-empty string/,
+      );
+      expect(result.stderr).not.toContain('sk-');
+    }
+    expectOneLineFailure(
+      await runCli(['configure', 'set', 'gateway.auth', '{mode: "token", token: 7}'], env),
+      1,
+      /gateway\.auth\.token must be a non-empty string/,
+    );
+    expect(await readFile(file, 'utf8')).toBe(COMMENTED);
+  });
+
+  it('refuses a constructor or __proto__ key inside a value, and writes nothing', async () => {
+    const { file, env } = await homeWith(COMMENTED);
+    for (const key of ['constructor', '__proto__']) {
+      expectOneLineFailure(
+        await runCli(
+          [
+            'configure',
+            'set',
+            'models.providers',
+            `{"${key}": {"type": "openai", "baseUrl": "https://api.example.com/v1"}}`,
+          ],
+          env,
+        ),
+        1,
+        new RegExp(`"${key}" is not a setting name`),
+      );
+    }
+    expect(await readFile(file, 'utf8')).toBe(COMMENTED);
+  });
+
   it('says when a value is not set, and refuses an empty path segment as a usage error', async () => {
     const { env } = await homeWith();
     expectOneLineFailure(
@@ -202,6 +249,28 @@ describe('special-agent onboard', () => {
     expect(config.agents.list).toEqual([
       { id: 'main', model: { provider: 'myai', name: 'gpt-4o-mini' } },
     ]);
+  });
+
+  it('refuses a provider id named like JavaScript object machinery as a usage error', async () => {
+    const { file, env } = await homeWith();
+    expectOneLineFailure(
+      await runCli(
+        [
+          'onboard',
+          '--non-interactive',
+          '--auth-mode',
+          'none',
+          '--provider',
+          'ollama',
+          '--provider-id',
+          'constructor',
+        ],
+        env,
+      ),
+      2,
+      /invalid provider id "constructor"/,
+    );
+    await expect(readFile(file, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('refuses provider flags without --provider as a usage error', async () => {

@@ -14,8 +14,9 @@ import {
 import type { PathSegment } from '../../main/config/json5-positions.js';
 import { loadConfig } from '../../main/config/load.js';
 import { REDACTED, redactConfig } from '../../main/gateway/methods/config.js';
-import { resolveSecret, type ResolvedSecret, type SecretRef } from '../../main/secrets/resolve.js';
-import { isSecretPath, keychainAccountForPath, type Config } from '../../shared/config-schema.js';
+import { resolveSecret, type ResolvedSecret } from '../../main/secrets/resolve.js';
+import type { Config } from '../../shared/config-schema.js';
+import { isSecretPath, secretRefForPath } from '../../shared/secret-paths.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { toJson } from '../format.js';
@@ -74,49 +75,37 @@ async function setValue(
         )
       : rawValue;
   const { config } = await loadConfig(ctx.paths);
-  const { editor, secrets } = localServices(ctx, config);
-  if (secret) {
-    const value = stripFinalNewline(raw).trim();
-    if (!value) throw new CliError(`${dotted} must be a non-empty string`);
-    const stored = await secrets.storeSecret(segments, value);
-    ctx.io.out(
-      options.json
-        ? toJson({ path: dotted, restartRequired: false, storedIn: 'keychain' })
-        : `Stored in OS keychain (${stored.account})\n`,
-    );
+  const { secrets } = localServices(ctx, config);
+  // A secret is taken as typed; anything else is JSON5 and may carry secrets inside (e.g. a
+  // whole provider with its apiKey), which the secrets service keeps out of the file.
+  const value = secret ? stripFinalNewline(raw).trim() : parseCliValue(raw);
+  const written = await secrets.setConfigValue(segments, value);
+  const storedIn = written.stored.length > 0 ? { storedIn: 'keychain' } : {};
+  const json = { path: dotted, restartRequired: written.restartRequired, ...storedIn };
+  const accounts = written.stored.map((stored) => stored.account).join(', ');
+  if (options.json) ctx.io.out(toJson(json));
+  else if (secret) ctx.io.out(`Stored in OS keychain (${accounts})\n`);
+  else {
+    const restart = written.restartRequired ? ' (restart required)' : '';
+    const note = accounts ? ` (${accounts} stored in OS keychain)` : '';
+    ctx.io.out(`Set ${dotted} = ${JSON.stringify(written.value)}${restart}${note}\n`);
+  }
+  for (const stored of written.stored) {
     if (stored.shadowedByEnv)
       ctx.io.err(
         `note: ${stored.shadowedByEnv} is set and wins over the stored value until it is unset\n`,
       );
-    warnUnknownProvider(ctx, config, segments);
-    return;
   }
-  // An object may carry secrets inside (e.g. a whole provider with its apiKey): those go to
-  // the keychain first, and the file gets the object without them.
-  const { clean, found } = splitSecrets(segments, parseCliValue(raw));
-  for (const entry of found) await ctx.keychain().set(entry.account, entry.value);
-  const result = await editor.set(segments, clean);
-  const restart = result.restartRequired ? ' (restart required)' : '';
-  const storedNote = found.length
-    ? ` (${found.map((entry) => entry.account).join(', ')} stored in OS keychain)`
-    : '';
-  ctx.io.out(
-    options.json
-      ? toJson({
-          path: dotted,
-          restartRequired: result.restartRequired,
-          ...(found.length ? { storedIn: 'keychain' } : {}),
-        })
-      : `Set ${dotted} = ${JSON.stringify(clean)}${restart}${storedNote}\n`,
-  );
+  if (secret) warnUnknownProvider(ctx, config, segments);
 }
 
 async function getValue(ctx: CliContext, path: string, options: JsonOption): Promise<void> {
   const segments = segmentsOf(path);
   const dotted = formatConfigPath(segments);
   const { config } = await loadConfig(ctx.paths);
-  if (isSecretPath(segments)) {
-    const resolved = await resolveSecret(refForSecretPath(segments), {
+  const ref = secretRefForPath(segments);
+  if (ref !== undefined) {
+    const resolved = await resolveSecret(ref, {
       env: ctx.env,
       config,
       store: ctx.keychain(),
@@ -179,37 +168,10 @@ function sourceLabel(resolved: ResolvedSecret): string {
   return resolved.source;
 }
 
-function refForSecretPath(path: readonly PathSegment[]): SecretRef {
-  if (path[0] === 'models') return { kind: 'provider', id: String(path[2]) };
-  return path[2] === 'token' ? { kind: 'gateway-token' } : { kind: 'gateway-password' };
-}
-
-/** Pulls string secrets out of `value` (set at `base`), returning the rest and their accounts. */
-export function splitSecrets(
-  base: readonly PathSegment[],
-  value: unknown,
-): { clean: unknown; found: { account: string; value: string }[] } {
-  const found: { account: string; value: string }[] = [];
-  const walk = (path: PathSegment[], node: unknown): unknown => {
-    if (node === null || typeof node !== 'object') return node;
-    if (Array.isArray(node)) return node.map((item, index) => walk([...path, index], item));
-    const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(node)) {
-      const childPath = [...path, key];
-      const account = keychainAccountForPath(childPath);
-      if (account !== undefined && typeof child === 'string' && child.length > 0)
-        found.push({ account, value: child });
-      else out[key] = walk(childPath, child);
-    }
-    return out;
-  };
-  return { clean: walk([...base], value), found };
-}
-
 function warnUnknownProvider(ctx: CliContext, config: Config, path: readonly PathSegment[]): void {
   if (path[0] !== 'models') return;
   const id = String(path[2]);
-  if (id in config.models.providers) return;
+  if (Object.hasOwn(config.models.providers, id)) return;
   ctx.io.err(
     `note: provider "${id}" is not in models.providers yet (add it with: special-agent configure set models.providers.${id} '{type: "openai", baseUrl: "https://…/v1"}')\n`,
   );

@@ -5,6 +5,7 @@
  */
 import { localServices } from '../local-services.js';
 import { Option, type Command } from 'commander';
+import { isReservedSegment } from '../../main/config/config-path.js';
 import type { ConfigEdit } from '../../main/config/edit.js';
 import { loadConfig } from '../../main/config/load.js';
 import { bindIsLoopback } from '../../main/gateway/listen-address.js';
@@ -165,9 +166,9 @@ async function chooseProvider(
   const ask = (question: string, flag: string | undefined, fallback: string) =>
     flag ?? (prompter ? prompter.ask(question, fallback) : Promise.resolve(fallback));
   const id = await ask('Provider id', options.providerId, picked);
-  if (!PROVIDER_ID_PATTERN.test(id)) {
+  if (!PROVIDER_ID_PATTERN.test(id) || isReservedSegment(id)) {
     throw new CliError(
-      `invalid provider id "${id}" (use a-z, 0-9, _ and -, starting with a letter or digit)`,
+      `invalid provider id "${id}" (use a-z, 0-9, _ and -, starting with a letter or digit; not constructor or prototype)`,
       EXIT.usage,
     );
   }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentConfig, Config } from '../../shared/config-schema.js';
 import { GatewayError, conflict, invalidRequest, notFound } from '../../shared/errors.js';
 import type { ProtocolError } from '../../shared/errors.js';
+import { ownValue } from '../../shared/own-key.js';
 import { providerNeedsKey } from '../providers/auth-status.js';
 import { ChatAbortedError } from '../providers/provider-errors.js';
 import type {
@@ -104,7 +105,7 @@ export class ChatService {
     const message = this.#checkMessage(params.message);
     const config = this.#options.getConfig();
     const agent = findAgent(config, params.agentId);
-    const providerConfig = config.models.providers[agent.model.provider];
+    const providerConfig = ownValue(config.models.providers, agent.model.provider);
     if (!providerConfig)
       throw notFound(`provider "${agent.model.provider}" of agent "${agent.id}" not found`);
     const model = resolveModel(agent, providerConfig);

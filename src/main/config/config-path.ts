@@ -20,7 +20,7 @@ export function parseConfigPath(dotted: string): PathSegment[] {
       `invalid config path "${dotted}" (use dots between keys, e.g. gateway.port)`,
     );
   }
-  const forbidden = segments.find((segment) => FORBIDDEN_SEGMENTS.has(segment));
+  const forbidden = segments.find(isReservedSegment);
   if (forbidden !== undefined) {
     throw new RangeError(`invalid config path "${dotted}": "${forbidden}" is not a setting name`);
   }
@@ -28,7 +28,15 @@ export function parseConfigPath(dotted: string): PathSegment[] {
 }
 
 /** Names that address JavaScript's object machinery, never a setting. */
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+const RESERVED_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * True for `__proto__`, `constructor` and `prototype`: refused as a path segment, as a key
+ * inside a value written to the config, and as a new provider id.
+ */
+export function isReservedSegment(segment: string): boolean {
+  return RESERVED_SEGMENTS.has(segment);
+}
 
 /** `['agents', 'list', 0, 'id']` → `"agents.list.0.id"`; the empty path prints as `(top level)`. */
 export function formatConfigPath(path: readonly PathSegment[]): string {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError } from '../../shared/errors.js';
 import { providerEnvVar, type Config } from '../../shared/config-schema.js';
+import { ownValue } from '../../shared/own-key.js';
+import { keychainAccountForRef, type SecretRef } from '../../shared/secret-paths.js';
 import type { SecretStore } from './keychain.js';
 
-/** Names one secret, whatever its source. */
-export type SecretRef =
-  { kind: 'provider'; id: string } | { kind: 'gateway-token' } | { kind: 'gateway-password' };
+export type { SecretRef } from '../../shared/secret-paths.js';
+export { configPathForRef, keychainAccountForRef } from '../../shared/secret-paths.js';
 
 /** Where a secret came from; `auth-status` and `status` show this. */
 export type SecretSource = 'env' | 'config' | 'keychain' | 'none';
@@ -35,20 +36,8 @@ export function envVarForRef(ref: SecretRef): string {
   return ref.kind === 'gateway-token' ? GATEWAY_TOKEN_ENV : GATEWAY_PASSWORD_ENV;
 }
 
-/** The keychain account of `ref`: `provider:<id>`, `gateway:token`, `gateway:password`. */
-export function keychainAccountForRef(ref: SecretRef): string {
-  if (ref.kind === 'provider') return `provider:${ref.id}`;
-  return ref.kind === 'gateway-token' ? 'gateway:token' : 'gateway:password';
-}
-
-/** The config path of `ref`, e.g. `models.providers.<id>.apiKey`. */
-export function configPathForRef(ref: SecretRef): string[] {
-  if (ref.kind === 'provider') return ['models', 'providers', ref.id, 'apiKey'];
-  return ['gateway', 'auth', ref.kind === 'gateway-token' ? 'token' : 'password'];
-}
-
 function configValue(config: Config, ref: SecretRef): string | undefined {
-  if (ref.kind === 'provider') return config.models.providers[ref.id]?.apiKey;
+  if (ref.kind === 'provider') return ownValue(config.models.providers, ref.id)?.apiKey;
   return ref.kind === 'gateway-token' ? config.gateway.auth.token : config.gateway.auth.password;
 }
 

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema, type Config, type ConfigInput } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
-import { OsKeychain } from './keychain.js';
+import { ConfigEditor } from '../config/edit.js';
+import { resolvePaths } from '../config/paths.js';
+import { OsKeychain, type SecretStore } from './keychain.js';
 import {
   assertSecretServiceReachable,
   hasSecretService,
@@ -123,6 +128,92 @@ describe.skipIf(!hasSecretService)(
       });
       expect(await store.get(`provider:${id}`)).toBeNull();
       expect(await secrets.resolve({ kind: 'provider', id })).toEqual({ source: 'none' });
+    });
+  },
+);
+
+describe.skipIf(!hasSecretService)(
+  keychainTestName('SecretsService.setConfigValue with the real editor and Secret Service'),
+  () => {
+    beforeAll(assertSecretServiceReachable);
+    const store = new OsKeychain({
+      service: `special-agent-test-setvalue-${randomUUID().slice(0, 8)}`,
+    });
+    const ACCOUNTS = ['provider:a', 'provider:b', 'gateway:token'];
+    let home: string;
+
+    beforeEach(async () => {
+      home = await mkdtemp(join(tmpdir(), 'sa-setvalue-'));
+      await writeFile(
+        join(home, 'config.json5'),
+        '// mine\n{\n  gateway: { port: 0 }, // any\n}\n',
+      );
+    });
+    afterEach(async () => {
+      for (const account of ACCOUNTS) await store.delete(account);
+      await rm(home, { recursive: true, force: true });
+    });
+
+    const serviceFor = (secretStore: SecretStore) => {
+      const paths = resolvePaths({ SPECIAL_AGENT_HOME: home });
+      const editor = new ConfigEditor({ paths });
+      return new SecretsService({
+        store: secretStore,
+        editConfig: (edits) => editor.applyEdits(edits),
+        getConfig: () => configSchema.parse({}),
+        env: {},
+      });
+    };
+
+    it('writes a whole config at the top level with its secrets in the keychain only', async () => {
+      const written = await serviceFor(store).setConfigValue([], {
+        gateway: { port: 0, auth: { mode: 'token', token: 'tok-top-level-1234' } },
+        models: {
+          providers: {
+            a: { type: 'openai', baseUrl: 'https://a.example/v1', apiKey: 'sk-a-top-1234' },
+          },
+        },
+      });
+      expect(written.stored.map((stored) => stored.account)).toEqual([
+        'gateway:token',
+        'provider:a',
+      ]);
+      expect(await store.get('gateway:token')).toBe('tok-top-level-1234');
+      expect(await store.get('provider:a')).toBe('sk-a-top-1234');
+      const text = await readFile(join(home, 'config.json5'), 'utf8');
+      expect(text).toContain('// mine');
+      expect(text).toContain('https://a.example/v1');
+      expect(text).not.toContain('tok-top-level');
+      expect(text).not.toContain('sk-a-top');
+    });
+
+    it('a keychain failure on the second secret puts the first back and writes nothing', async () => {
+      await store.set('provider:a', 'sk-a-old-key-1234');
+      const failingOnB: SecretStore = {
+        get: (account) => store.get(account),
+        delete: (account) => store.delete(account),
+        probe: () => store.probe(),
+        set: (account, value) =>
+          account === 'provider:b'
+            ? Promise.reject(GatewayError.of('KEYCHAIN_UNAVAILABLE'))
+            : store.set(account, value),
+      };
+      const file = join(home, 'config.json5');
+      const before = await readFile(file, 'utf8');
+      const provider = (apiKey: string) => ({
+        type: 'openai',
+        baseUrl: 'https://x.example/v1',
+        apiKey,
+      });
+      const error = await serviceFor(failingOnB)
+        .setConfigValue(['models'], {
+          providers: { a: provider('sk-a-new-5678'), b: provider('sk-b-new-5678') },
+        })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ details: { code: 'KEYCHAIN_UNAVAILABLE' } });
+      expect(await store.get('provider:a')).toBe('sk-a-old-key-1234');
+      expect(await store.get('provider:b')).toBeNull();
+      expect(await readFile(file, 'utf8')).toBe(before);
     });
   },
 );

@@ -1,17 +1,19 @@
+import { getAtPath, restartRequiredFor, formatConfigPath } from '../config/config-path.js';
+import type { PathSegment } from '../config/json5-positions.js';
 import { invalidRequest } from '../../shared/errors.js';
-import { keychainAccountForPath, type Config } from '../../shared/config-schema.js';
-import type { SecretStore } from './keychain.js';
+import type { Config } from '../../shared/config-schema.js';
 import {
-  envVarForRef,
-  maskSecret,
-  resolveSecret,
-  type ResolvedSecret,
+  keychainAccountForRef,
+  secretRefForPath,
   type SecretRef,
-} from './resolve.js';
+} from '../../shared/secret-paths.js';
+import type { SecretStore } from './keychain.js';
+import { envVarForRef, maskSecret, resolveSecret, type ResolvedSecret } from './resolve.js';
+import { splitSecrets, type FoundSecret } from './split-secrets.js';
 
 /** One edit of the user's config file, in the config editor's terms. */
 export interface ConfigEdit {
-  path: (string | number)[];
+  path: PathSegment[];
   unset?: boolean;
   value?: unknown;
 }
@@ -19,7 +21,10 @@ export interface ConfigEdit {
 /** Dependencies of {@link SecretsService}. */
 export interface SecretsServiceDeps {
   store: SecretStore;
-  /** Applies edits to the config file in one atomic write (the config editor). */
+  /**
+   * Applies edits to the config file in one atomic write (the config editor). Its answer's
+   * `restartRequired`, when it gives one, is passed on.
+   */
   editConfig: (edits: ConfigEdit[]) => Promise<unknown>;
   /** The current validated config (as last loaded from the file). */
   getConfig: () => Config;
@@ -37,6 +42,17 @@ export interface StoredSecret {
   shadowedByEnv?: string;
 }
 
+/** What `setConfigValue` reports; never a secret. */
+export interface ConfigValueWritten {
+  /** The path written, dotted. */
+  path: string;
+  /** What went to the file at `path` (no secrets); undefined when `path` is a secret path. */
+  value: unknown;
+  /** The secrets that went to the keychain, in the order they appeared. */
+  stored: StoredSecret[];
+  restartRequired: boolean;
+}
+
 /** What `clearSecret` reports. */
 export interface ClearedSecret {
   account: string;
@@ -47,9 +63,10 @@ export interface ClearedSecret {
 }
 
 /**
- * Stores, clears and resolves secrets for the gateway methods, the CLI and onboarding.
- * A stored secret goes to the keychain first and only then is any plaintext copy removed
- * from the config file, so a keychain failure never costs the user a working key.
+ * Stores, clears and resolves secrets for the gateway methods, the CLI and onboarding, and
+ * is the one writer of config values that may carry secrets. Secrets go to the keychain
+ * first and only then is the file written, so a keychain failure writes nothing; a refused
+ * file edit puts the keychain back as it was, so no step costs the user a working key.
  */
 export class SecretsService {
   readonly #store: SecretStore;
@@ -67,33 +84,50 @@ export class SecretsService {
   }
 
   /**
+   * Writes `value` at `path` (any path, objects included) with every secret inside it kept
+   * out of the file: each secret is stored in the keychain first, then the rest is written
+   * in ONE edit, which also drops the plaintext copies (the written subtree replaces them;
+   * at a secret path itself, the plaintext is unset). Throws `INVALID_REQUEST` for a secret
+   * that is not a non-empty string or a reserved key, `KEYCHAIN_UNAVAILABLE` before any
+   * file is touched, and the editor's error (e.g. `CONFIG_INVALID`) after restoring the
+   * keychain entries it had replaced.
+   */
+  async setConfigValue(path: readonly PathSegment[], value: unknown): Promise<ConfigValueWritten> {
+    const { rest, secrets } = splitSecrets(path, value);
+    const edits: ConfigEdit[] =
+      rest === undefined ? this.#plaintextCopies(secrets) : [{ path: [...path], value: rest }];
+    const outcome = await this.#storeThen(secrets, () =>
+      edits.length > 0 ? this.#editConfig(edits) : Promise.resolve(undefined),
+    );
+    const dotted = formatConfigPath(path);
+    return {
+      path: dotted,
+      value: rest,
+      stored: secrets.map((secret) => this.#report(secret)),
+      restartRequired: edits.length > 0 && restartRequiredOf(outcome, path),
+    };
+  }
+
+  /**
    * Keeps `value` in the keychain under the account of `path` (e.g.
    * `models.providers.openai.apiKey` → `provider:openai`), then removes a plaintext copy at
    * `path` from the config file. Throws `KEYCHAIN_UNAVAILABLE` before touching any file.
    */
-  async storeSecret(path: (string | number)[], value: string): Promise<StoredSecret> {
-    const account = accountFor(path);
-    if (typeof value !== 'string' || value.length === 0) {
-      throw invalidRequest(`${path.join('.')} must be a non-empty string`);
-    }
-    this.#onSecret(value);
-    await this.#store.set(account, value);
-    await this.#removePlaintext(path);
-    const envVar = envVarForRef(refForPath(path));
-    return {
-      account,
-      source: 'keychain',
-      masked: maskSecret(value),
-      ...(this.#env[envVar] ? { shadowedByEnv: envVar } : {}),
-    };
+  async storeSecret(path: readonly PathSegment[], value: string): Promise<StoredSecret> {
+    const account = keychainAccountForRef(refFor(path));
+    const { stored } = await this.setConfigValue(path, value);
+    const entry = stored.find((candidate) => candidate.account === account);
+    if (entry === undefined) throw new Error(`${account} was not stored`);
+    return entry;
   }
 
   /** Deletes the keychain entry of `path`, then any plaintext copy in the config file. */
-  async clearSecret(path: (string | number)[]): Promise<ClearedSecret> {
-    const account = accountFor(path);
+  async clearSecret(path: readonly PathSegment[]): Promise<ClearedSecret> {
+    const account = keychainAccountForRef(refFor(path));
     const deletedFromKeychain = await this.#store.delete(account);
-    const removedPlaintext = await this.#removePlaintext(path);
-    return { account, deletedFromKeychain, removedPlaintext };
+    const copies = this.#plaintextCopies([{ path: [...path] }]);
+    if (copies.length > 0) await this.#editConfig(copies);
+    return { account, deletedFromKeychain, removedPlaintext: copies.length > 0 };
   }
 
   /** Env, then config, then keychain, against the current config. */
@@ -107,32 +141,68 @@ export class SecretsService {
     return resolved;
   }
 
-  async #removePlaintext(path: (string | number)[]): Promise<boolean> {
-    if (valueAt(this.#getConfig(), path) === undefined) return false;
-    await this.#editConfig([{ path, unset: true }]);
-    return true;
+  /** Unsets of the secret paths that hold a plaintext copy in the current config. */
+  #plaintextCopies(secrets: readonly Pick<FoundSecret, 'path'>[]): ConfigEdit[] {
+    return secrets
+      .filter((secret) => getAtPath(this.#getConfig(), secret.path) !== undefined)
+      .map((secret) => ({ path: secret.path, unset: true }));
+  }
+
+  /** Stores `secrets`, then runs `write`; any failure restores the entries replaced so far. */
+  async #storeThen<T>(secrets: readonly FoundSecret[], write: () => Promise<T>): Promise<T> {
+    const entries: { account: string; value: string; previous: string | null }[] = [];
+    // Read first: an unreachable keychain fails here, before anything has changed.
+    for (const secret of secrets) {
+      const account = keychainAccountForRef(secret.ref);
+      entries.push({ account, value: secret.value, previous: await this.#store.get(account) });
+    }
+    let replaced = 0;
+    try {
+      for (const entry of entries) {
+        this.#onSecret(entry.value);
+        await this.#store.set(entry.account, entry.value);
+        replaced += 1;
+      }
+      return await write();
+    } catch (error) {
+      await this.#restore(entries.slice(0, replaced));
+      throw error;
+    }
+  }
+
+  async #restore(entries: readonly { account: string; previous: string | null }[]): Promise<void> {
+    for (const { account, previous } of entries) {
+      // Best effort: the original error is the one the caller must see.
+      await (previous ? this.#store.set(account, previous) : this.#store.delete(account)).catch(
+        () => undefined,
+      );
+    }
+  }
+
+  #report(secret: FoundSecret): StoredSecret {
+    const envVar = envVarForRef(secret.ref);
+    return {
+      account: keychainAccountForRef(secret.ref),
+      source: 'keychain',
+      masked: maskSecret(secret.value),
+      ...(this.#env[envVar] ? { shadowedByEnv: envVar } : {}),
+    };
   }
 }
 
-function accountFor(path: (string | number)[]): string {
-  const account = keychainAccountForPath(path);
-  if (account === undefined) {
-    throw invalidRequest(`${path.join('.')} is not a secret path`, { path });
+function refFor(path: readonly PathSegment[]): SecretRef {
+  const ref = secretRefForPath(path);
+  if (ref === undefined) {
+    throw invalidRequest(`${formatConfigPath(path)} is not a secret path`, { path });
   }
-  return account;
+  return ref;
 }
 
-/** Only called with a secret path, which names a provider key or a gateway secret. */
-function refForPath(path: (string | number)[]): SecretRef {
-  if (path[0] === 'models') return { kind: 'provider', id: String(path[2]) };
-  return path[2] === 'token' ? { kind: 'gateway-token' } : { kind: 'gateway-password' };
-}
-
-function valueAt(root: unknown, path: (string | number)[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string | number, unknown>)[key];
+/** The editor's own answer when it gives one (it compares before and after), else by path. */
+function restartRequiredOf(outcome: unknown, path: readonly PathSegment[]): boolean {
+  if (typeof outcome === 'object' && outcome !== null && 'restartRequired' in outcome) {
+    const { restartRequired } = outcome;
+    if (typeof restartRequired === 'boolean') return restartRequired;
   }
-  return node;
+  return restartRequiredFor([path.map(String).join('.')]);
 }

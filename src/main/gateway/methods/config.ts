@@ -6,8 +6,8 @@ import {
   restartRequiredFor,
 } from '../../config/config-path.js';
 import type { Config } from '../../../shared/config-schema.js';
-import { isSecretPath } from '../../../shared/config-schema.js';
 import { invalidRequest } from '../../../shared/errors.js';
+import { isSecretPath } from '../../../shared/secret-paths.js';
 import type { MethodServices } from './context.js';
 
 export const REDACTED = '[redacted]';
@@ -35,9 +35,10 @@ function parsePath(dotted: string) {
 }
 
 /**
- * `config.get|set|unset`. Secret paths go to the keychain through the secrets service (and
- * any plaintext copy leaves the file in the same edit); everything else is a surgical edit
- * of the user's JSON5 file.
+ * `config.get|set|unset`. Every `config.set` goes through the secrets service: the secrets
+ * in the value (the value itself at a secret path, or any nested in an object) go to the
+ * keychain, and the rest is a surgical edit of the user's JSON5 file that also drops any
+ * plaintext copy.
  */
 export function registerConfigMethods(services: MethodServices): void {
   const { router, config, secrets } = services;
@@ -55,19 +56,13 @@ export function registerConfigMethods(services: MethodServices): void {
     scope: 'operator.admin',
     params: z.strictObject({ path: dottedPath, value: z.unknown() }),
     handler: async (params) => {
-      const path = parsePath(params.path);
-      const dotted = formatConfigPath(path);
-      if (isSecretPath(path)) {
-        if (typeof params.value !== 'string' || params.value.length === 0) {
-          throw invalidRequest(`${dotted} must be a non-empty string`);
-        }
-        await secrets.storeSecret(path, params.value);
-        await config.reload();
-        return { path: dotted, restartRequired: false, storedIn: 'keychain' };
-      }
-      await config.editor.set(path, params.value);
+      const written = await secrets.setConfigValue(parsePath(params.path), params.value);
       await config.reload();
-      return { path: dotted, restartRequired: restartRequiredFor([dotted]) };
+      return {
+        path: written.path,
+        restartRequired: written.restartRequired,
+        ...(written.stored.length > 0 ? { storedIn: 'keychain' } : {}),
+      };
     },
   });
   router.register('config.unset', {

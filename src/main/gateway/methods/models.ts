@@ -1,20 +1,27 @@
 import { z } from 'zod';
+import { isReservedSegment } from '../../config/config-path.js';
 import { computeAuthStatus } from '../../providers/auth-status.js';
 import { maskSecret } from '../../secrets/resolve.js';
 import { PROVIDER_ID_PATTERN, providerSchema } from '../../../shared/config-schema.js';
 import { conflict, notFound } from '../../../shared/errors.js';
+import { ownValue } from '../../../shared/own-key.js';
 import type { MethodServices } from './context.js';
 
 const providerId = z
   .string()
   .regex(PROVIDER_ID_PATTERN, 'provider ids use a-z, 0-9, _ and -, starting with a letter or digit')
   .max(64);
+/** A new provider's id: also not a name of JavaScript's object machinery (`constructor`). */
+const newProviderId = providerId.refine((id) => !isReservedSegment(id), {
+  error: (issue) => `"${String(issue.input)}" is not a usable provider id (choose another name)`,
+});
 
 /** `models.authStatus` and `models.providers.*`. Keys go to the keychain and are never echoed. */
 export function registerModelMethods(services: MethodServices): void {
   const { router, config, secrets } = services;
   const requireProvider = (id: string) => {
-    const provider = config.current().models.providers[id];
+    // Own keys only: an id such as `constructor` must not find Object.prototype's.
+    const provider = ownValue(config.current().models.providers, id);
     if (!provider)
       throw notFound(`provider "${id}" not found (add it first: models.providers.upsert)`);
     return provider;
@@ -42,7 +49,7 @@ export function registerModelMethods(services: MethodServices): void {
   router.register('models.providers.upsert', {
     scope: 'operator.admin',
     params: z.strictObject({
-      id: providerId,
+      id: newProviderId,
       type: providerSchema.shape.type,
       baseUrl: providerSchema.shape.baseUrl,
       models: providerSchema.shape.models,

@@ -1,0 +1,64 @@
+/**
+ * The one secret filter in front of every config writer (gateway `config.set`, the CLI's
+ * `configure set`, onboarding, the Control UI through the gateway): a value about to be
+ * written at a path is split into the secrets it carries, bound for the keychain, and the
+ * rest, bound for the file.
+ */
+import { formatConfigPath, isReservedSegment } from '../config/config-path.js';
+import type { PathSegment } from '../config/json5-positions.js';
+import { invalidRequest } from '../../shared/errors.js';
+import { secretRefForPath, type SecretRef } from '../../shared/secret-paths.js';
+
+/** One secret found in a value: where it sits, which secret it is, and the string itself. */
+export interface FoundSecret {
+  path: PathSegment[];
+  ref: SecretRef;
+  value: string;
+}
+
+/** What {@link splitSecrets} returns. */
+export interface SplitValue {
+  /** The value without its secrets; undefined when the path itself is a secret path. */
+  rest: unknown;
+  secrets: FoundSecret[];
+}
+
+/**
+ * Splits `value` (to be written at `path`) into its secrets and the rest. A secret must be
+ * a non-empty string, and a key named `__proto__`, `constructor` or `prototype` is refused:
+ * both are `INVALID_REQUEST` naming the path, never the value.
+ */
+export function splitSecrets(path: readonly PathSegment[], value: unknown): SplitValue {
+  const base = [...path];
+  const ref = secretRefForPath(base);
+  if (ref !== undefined) {
+    return { rest: undefined, secrets: [{ path: base, ref, value: secretString(base, value) }] };
+  }
+  const secrets: FoundSecret[] = [];
+  const walk = (at: PathSegment[], node: unknown): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map((item, index) => walk([...at, index], item));
+    const rest: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(node)) {
+      const childPath = [...at, key];
+      if (isReservedSegment(key)) {
+        throw invalidRequest(
+          `invalid key "${key}" at ${formatConfigPath(childPath)}: "${key}" is not a setting name`,
+        );
+      }
+      const childRef = secretRefForPath(childPath);
+      if (childRef === undefined) rest[key] = walk(childPath, child);
+      else secrets.push({ path: childPath, ref: childRef, value: secretString(childPath, child) });
+    }
+    return rest;
+  };
+  return { rest: walk(base, value), secrets };
+}
+
+function secretString(path: readonly PathSegment[], value: unknown): string {
+  if (typeof value === 'string' && value.length > 0) return value;
+  throw invalidRequest(
+    `${formatConfigPath(path)} must be a non-empty string (secrets are stored in the OS keychain)`,
+    { path: formatConfigPath(path) },
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * The one mapping between config paths and secrets (DESIGN.md "Secrets"):
+ * `models.providers.<id>.apiKey` ↔ `provider:<id>`, `gateway.auth.token` ↔ `gateway:token`,
+ * `gateway.auth.password` ↔ `gateway:password`. Everything that needs to know whether a path
+ * holds a secret, or where that secret lives, asks here.
+ */
+/** Names one secret, whatever its source. */
+export type SecretRef =
+  { kind: 'provider'; id: string } | { kind: 'gateway-token' } | { kind: 'gateway-password' };
+
+/**
+ * The secret a config path holds, or undefined for any other path. A provider id may arrive
+ * as a number (`models.providers.7.apiKey` parses `7` as an index) and still names a key.
+ */
+export function secretRefForPath(path: readonly (string | number)[]): SecretRef | undefined {
+  if (path.length === 3 && path[0] === 'gateway' && path[1] === 'auth') {
+    if (path[2] === 'token') return { kind: 'gateway-token' };
+    if (path[2] === 'password') return { kind: 'gateway-password' };
+    return undefined;
+  }
+  const [a, b, id, d] = path;
+  if (path.length !== 4 || a !== 'models' || b !== 'providers' || d !== 'apiKey') return undefined;
+  if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+  // Any id counts, valid or not: a key under a malformed id is still a key, and the keychain
+  // refuses the account rather than the file receiving it.
+  return { kind: 'provider', id: String(id) };
+}
+
+/** True for the paths whose values are secrets: they live in the keychain, never in responses. */
+export function isSecretPath(path: readonly (string | number)[]): boolean {
+  return secretRefForPath(path) !== undefined;
+}
+
+/** The keychain account of `ref`: `provider:<id>`, `gateway:token`, `gateway:password`. */
+export function keychainAccountForRef(ref: SecretRef): string {
+  if (ref.kind === 'provider') return `provider:${ref.id}`;
+  return ref.kind === 'gateway-token' ? 'gateway:token' : 'gateway:password';
+}
+
+/** Keychain account for a secret path, e.g. `provider:openai` or `gateway:token`. */
+export function keychainAccountForPath(path: readonly (string | number)[]): string | undefined {
+  const ref = secretRefForPath(path);
+  return ref === undefined ? undefined : keychainAccountForRef(ref);
+}
+
+/** The config path of `ref`, e.g. `models.providers.<id>.apiKey`. */
+export function configPathForRef(ref: SecretRef): string[] {
+  if (ref.kind === 'provider') return ['models', 'providers', ref.id, 'apiKey'];
+  return ['gateway', 'auth', ref.kind === 'gateway-token' ? 'token' : 'password'];
+}

@@ -24,6 +24,14 @@ export interface GatewayLimits {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   maxHeaderBytes: number;
+
+  // Pre-auth memory (issue 11). The pre-auth frame limit is preauthMaxPayload above.
+  /**
+   * Upgraded sockets without `hello-ok` per client address (the resolved address, behind
+   * a trusted proxy the forwarded one), past which new upgrades get HTTP 503. Local
+   * clients (DESIGN.md "Auth and locality") are exempt; `maxConnections` still caps them.
+   */
+  maxUnauthenticatedPerAddress: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -39,4 +47,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   maxHeaderBytes: 16 * 1024,
+
+  // Pre-auth memory (issue 11).
+  maxUnauthenticatedPerAddress: 32,
 };

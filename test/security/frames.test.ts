@@ -106,6 +106,23 @@ describe('before auth', () => {
 });
 
 describe('after auth', () => {
+  it('answers a 500 KiB frame: the pre-auth limit no longer applies after hello-ok', async () => {
+    const g = await start();
+    const socket = await openSession(g);
+    socket.send(JSON.stringify({ type: 'req', id: 'big', method: 'status' }).padEnd(500 * 1024));
+    const outcome = await within(
+      Promise.race([
+        socket.response('big').then((response) => ({ answered: response.ok })),
+        socket.closed.then((close) => ({ closed: close.code })),
+      ]),
+      5000,
+      'answer (or close) after a 500 KiB frame',
+    );
+    expect(outcome).toEqual({ answered: true });
+    socket.ws.close();
+    await g.guard.check();
+  });
+
   it('answers a frame just under maxPayload and closes 1009 past it', async () => {
     const g = await start();
     const socket = await openSession(g);

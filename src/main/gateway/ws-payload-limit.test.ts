@@ -5,7 +5,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { within as withinMs } from '../../../test/helpers/deadline.js';
 import { onPayloadTooLarge, setMaxPayload } from './ws-payload-limit.js';
+
+const within = <T>(promise: Promise<T>, what: string) => withinMs(promise, 5000, what);
 
 const SMALL = 1024;
 const LARGE = 64 * 1024;
@@ -23,6 +26,7 @@ async function pair(setup: (ws: WebSocket) => void) {
   await new Promise((resolve) => listening.once('listening', resolve));
   const serverSide = new Promise<WebSocket>((resolve) =>
     listening.once('connection', (ws) => {
+      ws.on('error', () => undefined);
       setup(ws);
       resolve(ws);
     }),
@@ -38,31 +42,36 @@ async function pair(setup: (ws: WebSocket) => void) {
 
 describe('setMaxPayload', () => {
   it('lets a socket upgraded at a small limit receive a frame up to the raised one', async () => {
-    const { client, serverSide } = await pair((ws) => setMaxPayload(ws, LARGE));
-    const received = new Promise<number>((resolve) =>
-      serverSide.once('message', (data: Buffer) => resolve(data.length)),
+    const { client, serverSide, closed } = await pair((ws) => setMaxPayload(ws, LARGE));
+    const received = new Promise<{ received: number }>((resolve) =>
+      serverSide.once('message', (data: Buffer) => resolve({ received: data.length })),
     );
     client.send('x'.repeat(LARGE));
-    expect(await received).toBe(LARGE);
+    const outcome = await within(
+      Promise.race([received, closed.then(({ code }) => ({ closed: code }))]),
+      'message or close',
+    );
+    expect(outcome).toEqual({ received: LARGE });
     client.close();
   });
 
   it('closes 1009 past the raised limit', async () => {
-    const { client, serverSide, closed } = await pair((ws) => setMaxPayload(ws, LARGE));
-    serverSide.on('error', () => undefined);
+    const { client, closed } = await pair((ws) => setMaxPayload(ws, LARGE));
     client.send('x'.repeat(LARGE + 1));
-    expect((await closed).code).toBe(1009);
+    expect((await within(closed, 'close')).code).toBe(1009);
   });
 });
 
 describe('onPayloadTooLarge', () => {
   it('runs before ws closes by itself, so its close reason is the one sent', async () => {
     const { client, closed } = await pair((ws) => {
-      ws.on('error', () => undefined);
       onPayloadTooLarge(ws, () => ws.close(1009, 'preauth payload too large'));
     });
     client.send('x'.repeat(SMALL + 1));
-    expect(await closed).toEqual({ code: 1009, reason: 'preauth payload too large' });
+    expect(await within(closed, 'close')).toEqual({
+      code: 1009,
+      reason: 'preauth payload too large',
+    });
   });
 
   it('is not called for a frame within the limit', async () => {
@@ -70,7 +79,7 @@ describe('onPayloadTooLarge', () => {
     const { client, serverSide } = await pair((ws) => onPayloadTooLarge(ws, () => (calls += 1)));
     const received = new Promise((resolve) => serverSide.once('message', resolve));
     client.send('x'.repeat(SMALL));
-    await received;
+    await within(received, 'message');
     expect(calls).toBe(0);
     client.close();
   });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { newIdentity, type RawSocket } from '../helpers/gateway.js';
 import type { GuardedGateway } from './guarded-gateway.js';
+import { within } from '../helpers/deadline.js';
 import { guardedGateways, rawHttp } from './support.js';
 
 const PROXY = '127.0.0.2';
@@ -98,7 +99,11 @@ describe('unauthenticated sockets per address', () => {
       g.guard.raw({ localAddress: PROXY, headers: { 'x-forwarded-for': ip } });
     const sockets: RawSocket[] = [];
     for (let i = 0; i < LIMIT; i++) sockets.push(open(attacker));
-    await Promise.all(sockets.map((socket) => socket.challengeNonce()));
+    await within(
+      Promise.all(sockets.map((socket) => socket.challengeNonce())),
+      5000,
+      `connect challenges on ${LIMIT} sockets`,
+    );
 
     const refused = await upgradeThroughProxy(port, attacker);
     g.guard.record(refused.head + refused.body);
@@ -134,7 +139,12 @@ describe('unauthenticated sockets per address', () => {
     });
     await admitted.connect();
     const waiting = [1, 2].map(() => g.guard.raw({ localAddress: PROXY, headers }));
-    await Promise.all(waiting.map((socket) => socket.challengeNonce()));
+    // Rejects (403/503 on the upgrade) if the admitted socket were still counted.
+    await within(
+      Promise.all(waiting.map((socket) => Promise.all([socket.opened, socket.challengeNonce()]))),
+      5000,
+      'connect challenges on both waiting sockets',
+    );
     // Two sockets wait for their connect: the admitted one left the count at hello-ok.
     expect((await upgradeThroughProxy(g.gateway.app.port, ip)).status).toBe(503);
     admitted.close();

@@ -61,7 +61,7 @@ export class RawWebSocket {
   readonly status: Promise<number>;
   /** Resolves with the server's close frame (code and reason), or rejects if the TCP socket ends first. */
   readonly closeFrame: Promise<{ code: number; reason: string }>;
-  #buffer = Buffer.alloc(0);
+  #buffer: Buffer = Buffer.alloc(0);
   #upgraded = false;
 
   constructor(port: number, headerLines: readonly string[] = [`Host: 127.0.0.1:${port}`]) {

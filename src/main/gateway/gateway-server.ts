@@ -245,7 +245,14 @@ export class GatewayServer {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       // Counted only once upgraded: ws refuses a bad upgrade without calling back.
       const release = countedAs === undefined ? () => {} : this.#unauthenticated.add(countedAs);
-      this.#accept(ws, peer, socket, release);
+      try {
+        this.#accept(ws, peer, socket, release);
+      } catch (error) {
+        // Only when ws internals moved (ws-payload-limit.ts): refuse the socket, not crash.
+        release();
+        ws.terminate();
+        this.#internal(error);
+      }
     });
     socket.uncork();
   }

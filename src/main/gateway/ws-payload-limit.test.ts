@@ -24,11 +24,15 @@ async function pair(setup: (ws: WebSocket) => void) {
   server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: SMALL });
   const listening = server;
   await new Promise((resolve) => listening.once('listening', resolve));
-  const serverSide = new Promise<WebSocket>((resolve) =>
+  const serverSide = new Promise<WebSocket>((resolve, reject) =>
     listening.once('connection', (ws) => {
       ws.on('error', () => undefined);
-      setup(ws);
-      resolve(ws);
+      try {
+        setup(ws);
+        resolve(ws);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     }),
   );
   const { port } = listening.address() as AddressInfo;
@@ -37,7 +41,7 @@ async function pair(setup: (ws: WebSocket) => void) {
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     client.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
-  return { client, serverSide: await serverSide, closed };
+  return { client, serverSide: await within(serverSide, 'server-side socket'), closed };
 }
 
 describe('setMaxPayload', () => {

@@ -3,12 +3,14 @@
  * unauthenticated sockets, and a slowloris on the HTTP side. The pre-paired device keeps
  * connecting in under 1 s while each flood is going on.
  */
+import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { newIdentity, type RawSocket } from '../helpers/gateway.js';
 import type { GuardedGateway } from './guarded-gateway.js';
-import { guardedGateways } from './support.js';
+import { within } from '../helpers/deadline.js';
+import { guardedGateways, rawHttp } from './support.js';
 
 const PROXY = '127.0.0.2';
 const start = guardedGateways();
@@ -70,6 +72,87 @@ describe('connection floods', () => {
     await Promise.all(sockets.map((socket) => socket.closed));
     await g.guard.check();
   }, 60_000);
+});
+
+/** An upgrade from `ip` through the trusted proxy; resolves with the HTTP answer. */
+function upgradeThroughProxy(port: number, ip: string) {
+  const head = [
+    'GET / HTTP/1.1',
+    `Host: 127.0.0.1:${port}`,
+    `X-Forwarded-For: ${ip}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+    'Sec-WebSocket-Version: 13',
+  ].join('\r\n');
+  return rawHttp(port, head, { localAddress: PROXY });
+}
+
+describe('unauthenticated sockets per address', () => {
+  const LIMIT = 32;
+
+  it('refuses the 33rd unauthenticated socket from one address with 503, and only from it', async () => {
+    const g = await start({ config: { gateway: { trustedProxies: [PROXY] } } });
+    const { port } = g.gateway.app;
+    const attacker = '203.0.113.7';
+    const open = (ip: string) =>
+      g.guard.raw({ localAddress: PROXY, headers: { 'x-forwarded-for': ip } });
+    const sockets: RawSocket[] = [];
+    for (let i = 0; i < LIMIT; i++) sockets.push(open(attacker));
+    await within(
+      Promise.all(sockets.map((socket) => socket.challengeNonce())),
+      5000,
+      `connect challenges on ${LIMIT} sockets`,
+    );
+
+    const refused = await upgradeThroughProxy(port, attacker);
+    g.guard.record(refused.head + refused.body);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toBe('too many unauthenticated connections from this address\n');
+    // Another address behind the same proxy, and loopback tools, are not affected.
+    expect((await upgradeThroughProxy(port, '203.0.113.8')).status).toBe(101);
+    await g.guard.prePairedConnectMs();
+
+    // Two hang up: their address may open sockets again.
+    for (const socket of sockets.splice(0, 2)) socket.ws.close();
+    await expect
+      .poll(async () => (await upgradeThroughProxy(port, attacker)).status, { timeout: 5000 })
+      .toBe(101);
+
+    for (const socket of sockets) socket.ws.close();
+    await Promise.all(sockets.map((socket) => socket.closed));
+    await g.guard.check();
+  });
+  it('stops counting a socket once it is admitted (hello-ok)', async () => {
+    const g = await start({
+      config: { gateway: { trustedProxies: [PROXY] } },
+      limits: { maxUnauthenticatedPerAddress: 2 },
+    });
+    const ip = '203.0.113.9';
+    const headers = { 'x-forwarded-for': ip };
+    const { identity, deviceToken } = g.guard.prePaired;
+    const admitted = g.guard.client({
+      identity,
+      auth: { deviceToken },
+      localAddress: PROXY,
+      headers,
+    });
+    await admitted.connect();
+    const waiting = [1, 2].map(() => g.guard.raw({ localAddress: PROXY, headers }));
+    // Rejects (403/503 on the upgrade) if the admitted socket were still counted.
+    await within(
+      Promise.all(waiting.map((socket) => Promise.all([socket.opened, socket.challengeNonce()]))),
+      5000,
+      'connect challenges on both waiting sockets',
+    );
+    // Two sockets wait for their connect: the admitted one left the count at hello-ok.
+    expect((await upgradeThroughProxy(g.gateway.app.port, ip)).status).toBe(503);
+    admitted.close();
+    await admitted.closed();
+    for (const socket of waiting) socket.ws.close();
+    await Promise.all(waiting.map((socket) => socket.closed));
+    await g.guard.check();
+  });
 });
 
 describe('slowloris', () => {

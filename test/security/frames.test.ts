@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RawSocket } from '../helpers/gateway.js';
 import type { GuardedGateway } from './guarded-gateway.js';
+import { within } from '../helpers/deadline.js';
+import { maskedTextHeader, RawWebSocket } from './raw-websocket.js';
 import { guardedGateways, openSession, signedParams } from './support.js';
 
 const start = guardedGateways();
@@ -41,6 +43,20 @@ describe('before auth', () => {
     const over = g.guard.raw();
     over.send((await connectText(g, over)).padEnd(PREAUTH_MAX + 1, ' '));
     expect(await over.closed).toEqual({ code: 1009, reason: 'preauth payload too large' });
+    await g.guard.check();
+  });
+
+  it('closes 1009 as soon as a frame header announces 200 KiB, before any payload is sent', async () => {
+    const g = await start();
+    const socket = new RawWebSocket(g.gateway.app.port);
+    expect(await within(socket.status, 5000, 'HTTP response to the upgrade')).toBe(101);
+    await within(socket.firstTextFrame(), 5000, 'connect challenge');
+    // Only the 14-byte header: the payload never follows, so a server that waits for it
+    // (buffering up to maxPayload per socket) never answers.
+    socket.socket.write(maskedTextHeader(200 * 1024));
+    const close = await within(socket.closeFrame, 5000, 'close frame after a 200 KiB header');
+    socket.destroy();
+    expect(close).toEqual({ code: 1009, reason: 'preauth payload too large' });
     await g.guard.check();
   });
 
@@ -90,6 +106,23 @@ describe('before auth', () => {
 });
 
 describe('after auth', () => {
+  it('answers a 500 KiB frame: the pre-auth limit no longer applies after hello-ok', async () => {
+    const g = await start();
+    const socket = await openSession(g);
+    socket.send(JSON.stringify({ type: 'req', id: 'big', method: 'status' }).padEnd(500 * 1024));
+    const outcome = await within(
+      Promise.race([
+        socket.response('big').then((response) => ({ answered: response.ok })),
+        socket.closed.then((close) => ({ closed: close.code })),
+      ]),
+      5000,
+      'answer (or close) after a 500 KiB frame',
+    );
+    expect(outcome).toEqual({ answered: true });
+    socket.ws.close();
+    await g.guard.check();
+  });
+
   it('answers a frame just under maxPayload and closes 1009 past it', async () => {
     const g = await start();
     const socket = await openSession(g);

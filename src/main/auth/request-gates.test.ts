@@ -260,3 +260,112 @@ describe('RequestGates.update', () => {
     expect(() => gates({ port: 1.5 })).toThrow(/port/);
   });
 });
+
+describe('RequestGates.checkRequest', () => {
+  const HOST = `127.0.0.1:${PORT}`;
+  /** A request as node parses it: `headers.host` is the first Host line only. */
+  const request = (url: string, lines: [string, string][] = [['Host', HOST]]) => ({
+    url,
+    rawHeaders: lines.flat(),
+    headers: {
+      host: lines.find(([name]) => name.toLowerCase() === 'host')?.[1],
+      origin: lines.find(([name]) => name.toLowerCase() === 'origin')?.[1],
+    },
+  });
+
+  it('passes an origin-form request and says whether a browser sent it', () => {
+    expect(gates().checkRequest(request('/healthz?a=1'))).toEqual({
+      ok: true,
+      target: '/healthz?a=1',
+      browser: false,
+      ownOrigin: false,
+    });
+    const own = request('/', [
+      ['Host', HOST],
+      ['Origin', `http://${HOST}`],
+    ]);
+    expect(gates().checkRequest(own)).toMatchObject({ ok: true, browser: true, ownOrigin: true });
+  });
+
+  it.each([
+    [
+      'evil second',
+      [
+        ['Host', HOST],
+        ['Host', 'evil.example'],
+      ],
+    ],
+    [
+      'evil first',
+      [
+        ['Host', 'evil.example'],
+        ['Host', HOST],
+      ],
+    ],
+    [
+      'the same host in another case',
+      [
+        ['Host', HOST],
+        ['HOST', HOST],
+      ],
+    ],
+  ] as [string, [string, string][]][])('refuses two Host headers (%s) with 400', (_name, lines) => {
+    expect(gates().checkRequest(request('/', lines))).toEqual({
+      ok: false,
+      status: 400,
+      reason: 'more than one Host header',
+    });
+  });
+
+  it.each([
+    [`http://${HOST}/a?b`, '/a?b'],
+    [`HTTP://LOCALHOST:${PORT}/`, '/'],
+    [`https://[::1]:${PORT}`, '/'],
+    [`http://${HOST}?q=1`, '/?q=1'],
+  ])('passes the absolute-form target %s as %s', (url, target) => {
+    expect(gates().checkRequest(request(url))).toMatchObject({ ok: true, target });
+  });
+
+  it.each([
+    `http://evil.example:${PORT}/`,
+    `http://evil.example@${HOST}/`,
+    `http://${HOST}@evil.example/`,
+    `http://localhost.:${PORT}/`,
+    `http://127.1:${PORT}/`,
+    'http://127.0.0.1/',
+    'http:///',
+  ])('refuses the absolute-form target %s with 403 by its authority', (url) => {
+    const check = gates().checkRequest(request(url));
+    expect(check).toMatchObject({ ok: false, status: 403 });
+    expect(check.ok || check.reason).toMatch(/^request target host not allowed: /);
+  });
+
+  it.each([
+    ['a ws: scheme', `ws://${HOST}/`],
+    ['the asterisk form', '*'],
+    ['the authority form', HOST],
+    ['a fragment', `http://${HOST}/#x`],
+    ['an empty target', ''],
+  ])('refuses a request target with %s with 400', (_name, url) => {
+    expect(gates().checkRequest(request(url))).toMatchObject({ ok: false, status: 400 });
+  });
+
+  it('checks the Host header as well as an allowed absolute-form authority', () => {
+    const check = gates().checkRequest(request(`http://${HOST}/`, [['Host', 'evil.example']]));
+    expect(check).toEqual({ ok: false, status: 403, reason: 'host not allowed: evil.example' });
+  });
+
+  it('refuses a foreign Origin with 403 after the Host passes', () => {
+    const check = gates().checkRequest(
+      request('/', [
+        ['Host', HOST],
+        ['Origin', 'http://evil.example'],
+      ]),
+    );
+    expect(check).toEqual({
+      ok: false,
+      status: 403,
+      reason: 'origin not allowed: http://evil.example',
+    });
+  });
+});

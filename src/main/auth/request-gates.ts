@@ -27,6 +27,39 @@ export type HostCheck = { ok: true } | { ok: false; reason: string };
 export type OriginCheck =
   { ok: true; browser: boolean; ownOrigin: boolean } | { ok: false; reason: string };
 
+/**
+ * The parts of a request the gates read; node's `IncomingMessage` fits. `rawHeaders` is
+ * needed because `headers.host` keeps only the first of several Host headers.
+ */
+export interface GatedRequest {
+  readonly url?: string | undefined;
+  readonly rawHeaders: readonly string[];
+  readonly headers: { readonly host?: string | undefined; readonly origin?: string | undefined };
+}
+
+/**
+ * Outcome of {@link RequestGates.checkRequest}: the origin-form target to serve (an allowed
+ * absolute-form target reduced to its path and query) and what the Origin says, or the
+ * HTTP status and reason of the refusal.
+ */
+export type RequestCheck =
+  | { ok: true; target: string; browser: boolean; ownOrigin: boolean }
+  | { ok: false; status: 400 | 403; reason: string };
+
+/**
+ * An absolute-form target (RFC 9112 §3.2.2): `http(s)://authority` then an optional path or
+ * query. The scheme is case-insensitive; a fragment has no place in a request target.
+ */
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)([/?][^#]*)?$/i;
+
+/** How many header lines are named `name` (lower-case); rawHeaders alternates name, value. */
+function headerCount(rawHeaders: readonly string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    if (rawHeaders[i]?.toLowerCase() === name) count += 1;
+  return count;
+}
+
 /** Longest header value quoted back in a reason; the rest is cut so logs stay readable. */
 const MAX_QUOTED_LENGTH = 120;
 
@@ -167,6 +200,44 @@ export class RequestGates {
       return { ok: false, reason: `host not allowed: ${quote(hostHeader)}` };
     }
     return { ok: true };
+  }
+
+  /**
+   * The one gate of every HTTP request and upgrade, in order: exactly one Host header (400),
+   * an origin-form or http(s) absolute-form target (400), the Host header, the target's
+   * authority when absolute-form, then the Origin (403). An absolute-form authority is held
+   * to the same allowlist as Host, because a server that routes by it would otherwise
+   * serve a name the Host gate refused (PROTOCOL.md "Transport").
+   */
+  checkRequest(req: GatedRequest): RequestCheck {
+    if (headerCount(req.rawHeaders, 'host') > 1)
+      return { ok: false, status: 400, reason: 'more than one Host header' };
+    const url = req.url ?? '';
+    const absolute = url.startsWith('/') ? undefined : ABSOLUTE_FORM.exec(url);
+    if (absolute === null) {
+      return {
+        ok: false,
+        status: 400,
+        reason: `request target malformed (expected /path or http://host:port/path): ${quote(url)}`,
+      };
+    }
+    const host = this.checkHost(req.headers.host);
+    if (!host.ok) return { ok: false, status: 403, reason: host.reason };
+    let target = url;
+    if (absolute !== undefined) {
+      const authority = absolute[1] ?? '';
+      if (!this.#hosts.has(authority.toLowerCase()))
+        return {
+          ok: false,
+          status: 403,
+          reason: `request target host not allowed: ${quote(authority)}`,
+        };
+      const rest = absolute[2] ?? '';
+      target = rest.startsWith('/') ? rest : `/${rest}`;
+    }
+    const origin = this.checkOrigin(req.headers.origin);
+    if (!origin.ok) return { ok: false, status: 403, reason: origin.reason };
+    return { ok: true, target, browser: origin.browser, ownOrigin: origin.ownOrigin };
   }
 
   /**

@@ -7,6 +7,7 @@ import type { EventFrame, ResponseFrame } from '../../shared/protocol.js';
 import { CLOSE } from '../../shared/protocol.js';
 import type { Admission, PeerContext } from './handshake.js';
 import type { GatewayLimits } from './limits.js';
+import { onPayloadTooLarge, setMaxPayload } from './ws-payload-limit.js';
 
 /** Where a connection stands in the handshake. */
 export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'open' | 'closed';
@@ -59,14 +60,23 @@ export class GatewayConnection {
     this.#limits = options.limits;
     this.#logger = options.logger;
     this.openedAtMs = options.nowMs;
+    // The socket starts at the pre-auth limit (GatewayServer); past it before hello-ok the
+    // close says why. After hello-ok ws closes 1009 by itself, with an empty reason.
+    onPayloadTooLarge(socket, () => {
+      if (this.state !== 'open') this.close(CLOSE.tooLarge, 'preauth payload too large');
+    });
   }
 
   get deviceId(): string | undefined {
     return this.admission?.deviceId;
   }
 
-  /** The handshake succeeded: keep who this is and open the connection for requests. */
+  /**
+   * The handshake succeeded: keep who this is, raise the frame limit from
+   * `preauthMaxPayload` to `maxPayload`, and open the connection for requests.
+   */
   admit(admission: Admission): void {
+    setMaxPayload(this.#socket, this.#limits.maxPayload);
     this.admission = {
       deviceId: admission.device.deviceId,
       role: admission.role,

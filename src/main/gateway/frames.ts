@@ -20,11 +20,6 @@ export function closeReasonFor(error: GatewayError): string {
   return error.message;
 }
 
-export function rawSize(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
-  return data instanceof ArrayBuffer ? data.byteLength : data.length;
-}
-
 export function parseJson(data: RawData): unknown {
   try {
     // No copy: Buffer.from(buffer) would duplicate every frame just to decode it.

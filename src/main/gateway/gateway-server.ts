@@ -1,24 +1,24 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ClientAddressResolver } from '../auth/client-address.js';
-import type { RequestGates } from '../auth/request-gates.js';
+import type { RequestCheck, RequestGates } from '../auth/request-gates.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { AuthMode } from '../../shared/config-schema.js';
 import { GatewayError, invalidRequest } from '../../shared/errors.js';
 import type { HelloOk } from '../../shared/protocol.js';
 import { CLOSE, connectParamsSchema, requestFrameSchema } from '../../shared/protocol.js';
+import { AddressCounts } from './address-counts.js';
 import { GatewayConnection } from './connection.js';
-import {
-  closeReasonFor,
-  describeIssue,
-  frameId,
-  parseJson,
-  rawSize,
-  refuseUpgrade,
-} from './frames.js';
+import { closeReasonFor, describeIssue, frameId, parseJson, refuseUpgrade } from './frames.js';
 import { buildHello } from './hello.js';
 import { PortInUseError } from './listen-address.js';
 import type { Admission, Authenticator, PeerContext } from './handshake.js';
@@ -48,6 +48,8 @@ export class GatewayServer {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #connections = new Set<GatewayConnection>();
+  /** Upgraded sockets without hello-ok, per non-local client address. */
+  readonly #unauthenticated: AddressCounts;
   readonly #startedAtMs: number;
   #tickTimer: NodeJS.Timeout | undefined;
   #port = 0;
@@ -57,6 +59,7 @@ export class GatewayServer {
     this.#options = options;
     this.#startedAtMs = options.clock.now();
     const { limits } = options;
+    this.#unauthenticated = new AddressCounts(limits.maxUnauthenticatedPerAddress);
     this.#http = createServer({
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
@@ -69,7 +72,9 @@ export class GatewayServer {
     });
     this.#wss = new WebSocketServer({
       noServer: true,
-      maxPayload: limits.maxPayload,
+      // Raised to maxPayload at hello-ok (GatewayConnection.admit): until then a frame
+      // header announcing more closes 1009 before its payload is buffered.
+      maxPayload: Math.min(limits.preauthMaxPayload, limits.maxPayload),
       perMessageDeflate: false,
       clientTracking: false,
     });
@@ -165,11 +170,14 @@ export class GatewayServer {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const refusal = this.#gateRefusal(req);
-    if (refusal) {
+    const gate = this.#gate(req);
+    if (!gate.ok) {
       res
-        .writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
-        .end(`${refusal}\n`);
+        .writeHead(gate.status, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          Connection: 'close',
+        })
+        .end(`${gate.reason}\n`);
       return;
     }
     const path = (req.url ?? '/').split('?')[0];
@@ -189,44 +197,68 @@ export class GatewayServer {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
   }
 
-  /** Host, then Origin (DESIGN.md): the reason for a 403, or undefined when both pass. */
-  #gateRefusal(req: IncomingMessage): string | undefined {
-    const host = this.#options.gates.checkHost(req.headers.host);
-    if (!host.ok) return host.reason;
-    const origin = this.#options.gates.checkOrigin(req.headers.origin);
-    if (!origin.ok) return origin.reason;
-    return undefined;
+  /**
+   * Host, request target, then Origin (DESIGN.md, PROTOCOL.md "Transport"). An allowed
+   * absolute-form target is rewritten to its path, so everything after sees origin-form.
+   */
+  #gate(req: IncomingMessage): RequestCheck {
+    const gate = this.#options.gates.checkRequest(req);
+    if (gate.ok) req.url = gate.target;
+    return gate;
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const refusal = this.#gateRefusal(req);
-    if (refusal) return refuseUpgrade(socket, 403, 'Forbidden', refusal);
+    const gate = this.#gate(req);
+    if (!gate.ok)
+      return refuseUpgrade(socket, gate.status, STATUS_CODES[gate.status] ?? '', gate.reason);
     if (this.#stopping)
       return refuseUpgrade(socket, 503, 'Service Unavailable', 'gateway stopping');
     if (this.#connections.size >= this.#options.limits.maxConnections) {
       return refuseUpgrade(socket, 503, 'Service Unavailable', 'too many connections');
     }
-    const origin = this.#options.gates.checkOrigin(req.headers.origin);
     const client = this.#options.addresses.resolve({
       peerAddress: req.socket.remoteAddress,
       headers: req.headers,
     });
+    // Local clients are exempt: the CLI, the UI and benchmarks open many sockets, and a
+    // process on this host is bounded by maxConnections like everyone else.
+    const countedAs = client.isLocal ? undefined : client.clientIp;
+    if (countedAs !== undefined && this.#unauthenticated.full(countedAs)) {
+      return refuseUpgrade(
+        socket,
+        503,
+        'Service Unavailable',
+        'too many unauthenticated connections from this address',
+      );
+    }
     const peer: PeerContext = {
       clientIp: client.clientIp,
       isLocal: client.isLocal,
-      browser: origin.ok && origin.browser,
-      ownOrigin: origin.ok && origin.ownOrigin,
+      browser: gate.browser,
+      ownOrigin: gate.ownOrigin,
       origin: req.headers.origin,
     };
     // handleUpgrade writes the 101 and calls #accept synchronously: corked, the 101 and the
     // challenge leave in one write, one syscall fewer per handshake (bench/README.md).
     socket.cork();
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer, socket));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      // Counted only once upgraded: ws refuses a bad upgrade without calling back.
+      const release = countedAs === undefined ? () => {} : this.#unauthenticated.add(countedAs);
+      try {
+        this.#accept(ws, peer, socket, release);
+      } catch (error) {
+        // Only when ws internals moved (ws-payload-limit.ts): refuse the socket, not crash.
+        release();
+        ws.terminate();
+        this.#internal(error);
+      }
+    });
     socket.uncork();
   }
 
-  #accept(ws: WebSocket, peer: PeerContext, transport: Duplex): void {
+  /** `release` uncounts the socket from the unauthenticated ones: at hello-ok or close. */
+  #accept(ws: WebSocket, peer: PeerContext, transport: Duplex, release: () => void): void {
     const { limits, clock, logger } = this.#options;
     const conn = new GatewayConnection(ws, peer, { limits, logger, nowMs: clock.now(), transport });
     this.#connections.add(conn);
@@ -241,6 +273,7 @@ export class GatewayServer {
     };
     conn.onClose(() => {
       clearHandshakeTimer();
+      release();
       conn.state = 'closed';
       this.#connections.delete(conn);
     });
@@ -250,7 +283,9 @@ export class GatewayServer {
       if (conn.state === 'open') return this.#onFrame(conn, data);
       if (conn.state === 'awaiting-connect') {
         return void this.#onConnectFrame(conn, data).finally(() => {
-          if (conn.state === 'open') clearHandshakeTimer();
+          if (conn.state !== 'open') return;
+          clearHandshakeTimer();
+          release();
         });
       }
       if (conn.state === 'authenticating')
@@ -260,9 +295,7 @@ export class GatewayServer {
   }
 
   async #onConnectFrame(conn: GatewayConnection, data: RawData): Promise<void> {
-    const size = rawSize(data);
-    if (size > this.#options.limits.preauthMaxPayload)
-      return conn.close(CLOSE.tooLarge, 'preauth payload too large');
+    // No size check here: the socket's frame limit is still preauthMaxPayload (see #wss).
     conn.state = 'authenticating';
     const parsed = parseJson(data);
     const id = frameId(parsed);

@@ -31,6 +31,14 @@ export interface GatewayLimits {
   lockoutWindowMs: number;
   /** How long a locked key is refused with `AUTH_RATE_LIMITED`. */
   lockoutMs: number;
+
+  // Pre-auth memory (issue 11). The pre-auth frame limit is preauthMaxPayload above.
+  /**
+   * Upgraded sockets without `hello-ok` per client address (the resolved address, behind
+   * a trusted proxy the forwarded one), past which new upgrades get HTTP 503. Local
+   * clients (DESIGN.md "Auth and locality") are exempt; `maxConnections` still caps them.
+   */
+  maxUnauthenticatedPerAddress: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -50,4 +58,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   lockoutMaxFailures: FAILED_AUTH_LIMITS.maxFailures,
   lockoutWindowMs: FAILED_AUTH_LIMITS.windowMs,
   lockoutMs: FAILED_AUTH_LIMITS.lockoutMs,
+
+  // Pre-auth memory (issue 11).
+  maxUnauthenticatedPerAddress: 32,
 };

@@ -24,6 +24,7 @@ import {
   DEFAULT_CERTIFICATE_POLICY,
   type CertificatePolicy,
 } from './certificate-policy.js';
+import { createSelfSignedCertificate } from './self-signed.js';
 import { subjectNamesFor, uncoveredNames, type SubjectName } from './subject-names.js';
 
 /** The folder under the home and the file in it. */
@@ -198,8 +199,6 @@ async function create(
   nowMs: number,
   policy: CertificatePolicy,
 ): Promise<{ cert: string; key: string; certificate: X509Certificate }> {
-  // pkijs is loaded only here: a restart that reuses the certificate never evaluates it.
-  const { createSelfSignedCertificate } = await import('./self-signed.js');
   const made = await createSelfSignedCertificate({
     names,
     notBeforeMs: nowMs - policy.backdateMinutes * 60_000,

@@ -1,13 +1,20 @@
 /**
  * Writes a self-signed ECDSA P-256 server certificate with pkijs (docs/decisions.md
  * "X.509 library: pkijs"). node:crypto makes the key and signs; pkijs only lays out the
- * ASN.1. Loaded with `import()` when a certificate must be made, so a restart that reuses
- * the existing one never evaluates pkijs.
+ * ASN.1. Both libraries are loaded with `import()` only when a certificate must be made:
+ * a restart that reuses the existing one never loads them (and the gateway bundle can
+ * keep them external, see README.md).
  */
-import { randomBytes, webcrypto, createPrivateKey } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import type * as Asn1js from 'asn1js';
+import type * as Pkijs from 'pkijs';
 import type { SubjectName } from './subject-names.js';
+
+/** The two libraries, passed to each helper because they are loaded on demand. */
+interface Libs {
+  pkijs: typeof Pkijs;
+  asn1js: typeof Asn1js;
+}
 
 const OID = {
   commonName: '2.5.4.3',
@@ -37,7 +44,7 @@ export interface SelfSignedRequest {
   notAfterMs: number;
 }
 
-function time(ms: number): pkijs.Time {
+function time({ pkijs }: Libs, ms: number): Pkijs.Time {
   const value = new Date(ms);
   const type =
     value.getUTCFullYear() > LAST_UTC_TIME_YEAR
@@ -46,7 +53,7 @@ function time(ms: number): pkijs.Time {
   return new pkijs.Time({ type, value });
 }
 
-function commonName(): pkijs.RelativeDistinguishedNames {
+function commonName({ pkijs, asn1js }: Libs): Pkijs.RelativeDistinguishedNames {
   return new pkijs.RelativeDistinguishedNames({
     typesAndValues: [
       new pkijs.AttributeTypeAndValue({
@@ -58,13 +65,13 @@ function commonName(): pkijs.RelativeDistinguishedNames {
 }
 
 /** A positive serial of 16 random bytes, minimally encoded (first byte 0x01–0x7f). */
-function serialNumber(): asn1js.Integer {
+function serialNumber({ asn1js }: Libs): Asn1js.Integer {
   const bytes = randomBytes(SERIAL_BYTES);
   bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x01;
   return new asn1js.Integer({ valueHex: bytes });
 }
 
-function generalName(name: SubjectName): pkijs.GeneralName {
+function generalName({ pkijs, asn1js }: Libs, name: SubjectName): Pkijs.GeneralName {
   if (name.type === 'dns')
     return new pkijs.GeneralName({ type: GENERAL_NAME_DNS, value: name.value });
   return new pkijs.GeneralName({
@@ -74,22 +81,32 @@ function generalName(name: SubjectName): pkijs.GeneralName {
 }
 
 function extension(
+  { pkijs }: Libs,
   extnID: string,
   critical: boolean,
   value: { toBER(sizeOnly?: boolean): ArrayBuffer },
-): pkijs.Extension {
+): Pkijs.Extension {
   return new pkijs.Extension({ extnID, critical, extnValue: value.toBER(false) });
 }
 
-function extensions(names: readonly SubjectName[]): pkijs.Extension[] {
-  const subjectAltNames = new pkijs.GeneralNames({ names: names.map(generalName) });
+function extensions(libs: Libs, names: readonly SubjectName[]): Pkijs.Extension[] {
+  const { pkijs, asn1js } = libs;
+  const subjectAltNames = new pkijs.GeneralNames({
+    names: names.map((name) => generalName(libs, name)),
+  });
   // digitalSignature only: an ECDSA key signs the TLS handshake and does nothing else.
   const digitalSignature = new asn1js.BitString({ valueHex: Uint8Array.of(0x80), unusedBits: 7 });
   return [
-    extension(OID.subjectAltName, false, subjectAltNames.toSchema()),
-    extension(OID.basicConstraints, true, new pkijs.BasicConstraints({ cA: false }).toSchema()),
-    extension(OID.keyUsage, true, digitalSignature),
+    extension(libs, OID.subjectAltName, false, subjectAltNames.toSchema()),
     extension(
+      libs,
+      OID.basicConstraints,
+      true,
+      new pkijs.BasicConstraints({ cA: false }).toSchema(),
+    ),
+    extension(libs, OID.keyUsage, true, digitalSignature),
+    extension(
+      libs,
       OID.extKeyUsage,
       false,
       new pkijs.ExtKeyUsage({ keyPurposes: [OID.serverAuth] }).toSchema(),
@@ -113,21 +130,25 @@ function toPem(label: string, der: ArrayBuffer): string {
 export async function createSelfSignedCertificate(
   request: SelfSignedRequest,
 ): Promise<{ cert: string; key: string }> {
-  const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
-  const keys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
+  // Node's WebCrypto (the global `crypto`, as in browsers): what pkijs signs with.
+  const [pkijs, asn1js] = await Promise.all([import('pkijs'), import('asn1js')]);
+  const libs: Libs = { pkijs, asn1js };
+  const webCrypto = globalThis.crypto;
+  const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webCrypto });
+  const keys = await webCrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
 
   const certificate = new pkijs.Certificate();
   certificate.version = 2; // v3: the only version that carries extensions
-  certificate.serialNumber = serialNumber();
-  certificate.issuer = commonName();
-  certificate.subject = commonName();
-  certificate.notBefore = time(request.notBeforeMs);
-  certificate.notAfter = time(request.notAfterMs);
-  certificate.extensions = extensions(request.names);
-  await certificate.subjectPublicKeyInfo.importKey(keys.publicKey as CryptoKey, engine);
-  await certificate.sign(keys.privateKey as CryptoKey, 'SHA-256', engine);
+  certificate.serialNumber = serialNumber(libs);
+  certificate.issuer = commonName(libs);
+  certificate.subject = commonName(libs);
+  certificate.notBefore = time(libs, request.notBeforeMs);
+  certificate.notAfter = time(libs, request.notAfterMs);
+  certificate.extensions = extensions(libs, request.names);
+  await certificate.subjectPublicKeyInfo.importKey(keys.publicKey, engine);
+  await certificate.sign(keys.privateKey, 'SHA-256', engine);
 
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  const pkcs8 = await webCrypto.subtle.exportKey('pkcs8', keys.privateKey);
   const key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
   return {
     cert: toPem('CERTIFICATE', certificate.toSchema(true).toBER(false)),

@@ -10,7 +10,8 @@
  * `secureConnect` listeners have run, so destroying the socket there means the server
  * never receives a byte of application data (the pinning test proves it).
  */
-import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { isIP } from 'node:net';
+import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { checkPinnedFingerprint, normalizeFingerprint } from './fingerprint.js';
 
 /** A changed or wrong server certificate; names both fingerprints (SSH-style warning). */
@@ -45,16 +46,42 @@ export function pinnedConnectionOptions(): Pick<ConnectionOptions, 'rejectUnauth
  * event of an `https`/`ws` request). An invalid pin throws a TypeError here, at once.
  */
 export function pinTlsSocket(socket: TLSSocket, expectedFingerprint: string): void {
-  const pin = normalizeFingerprint(expectedFingerprint);
-  if (pin === undefined) {
-    throw new TypeError(
-      `${JSON.stringify(expectedFingerprint)} is not a SHA-256 fingerprint (expected 64 hex digits, colons optional)`,
-    );
-  }
+  const pin = pinOrThrow(expectedFingerprint);
   socket.once('secureConnect', () => {
     const check = checkPinnedFingerprint(socket.getPeerCertificate(), pin);
     if (check.ok) return;
     const actual = check.reason === 'mismatch' ? check.actual : undefined;
     socket.destroy(new TlsPinMismatchError(pin, actual));
   });
+}
+
+/**
+ * A `createConnection` for `ws` and `https.request` (with no `agent`: an agent uses its own) that opens every
+ * connection pinned to `expectedFingerprint`. Throws a TypeError at once for an invalid pin.
+ */
+export function pinnedTlsConnect(
+  expectedFingerprint: string,
+): (options: ConnectionOptions) => TLSSocket {
+  const pin = pinOrThrow(expectedFingerprint);
+  return (options) => {
+    const socket = connect({
+      ...options,
+      // The request's path is not a Unix socket path; `ws` clears it the same way.
+      path: undefined,
+      // SNI carries host names only (RFC 6066), never an IP literal.
+      servername:
+        options.servername ?? (options.host && !isIP(options.host) ? options.host : undefined),
+      ...pinnedConnectionOptions(),
+    });
+    pinTlsSocket(socket, pin);
+    return socket;
+  };
+}
+
+function pinOrThrow(expectedFingerprint: string): string {
+  const pin = normalizeFingerprint(expectedFingerprint);
+  if (pin !== undefined) return pin;
+  throw new TypeError(
+    `${JSON.stringify(expectedFingerprint)} is not a SHA-256 fingerprint (expected 64 hex digits, colons optional)`,
+  );
 }

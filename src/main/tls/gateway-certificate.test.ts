@@ -9,7 +9,7 @@ import {
   TlsSetupError,
   type EnsuredGatewayCertificate,
 } from './gateway-certificate.js';
-import { ManualClock, tempHome } from './test-support.js';
+import { ManualClock, tempHome } from './test-fixtures/support.js';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
 let clock: ManualClock;

@@ -13,7 +13,7 @@ import {
   pinTlsSocket,
   TlsPinMismatchError,
 } from './pin-socket.js';
-import { tempHome, within } from './test-support.js';
+import { tempHome, within } from './test-fixtures/support.js';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
 let gateway: EnsuredGatewayCertificate;

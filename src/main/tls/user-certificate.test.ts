@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load.js';
 import { createSelfSignedCertificate } from './self-signed.js';
 import { subjectNamesFor } from './subject-names.js';
-import { tempHome } from './test-support.js';
+import { tempHome } from './test-fixtures/support.js';
 import { loadUserCertificate } from './user-certificate.js';
 
 let home: Awaited<ReturnType<typeof tempHome>>;

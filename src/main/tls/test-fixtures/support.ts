@@ -1,8 +1,8 @@
-/** Helpers for the tests of this folder only. */
+/** Helpers for the tests of src/main/tls only (excluded from the build). */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../../util/clock.js';
 
 /** A fresh special-agent home under the OS temp folder. */
 export async function tempHome(): Promise<{ path: string; remove(): Promise<void> }> {

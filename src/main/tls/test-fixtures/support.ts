@@ -1,0 +1,32 @@
+/** Helpers for the tests of src/main/tls only (excluded from the build). */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../util/clock.js';
+
+/** A fresh special-agent home under the OS temp folder. */
+export async function tempHome(): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'special-agent-tls-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A clock the test sets by hand. */
+export class ManualClock implements Clock {
+  constructor(public nowMs = Date.parse('2026-01-15T12:00:00Z')) {}
+  now(): number {
+    return this.nowMs;
+  }
+}
+
+/** `promise`, or a rejection naming `what` after `ms`, so a hang fails with a reason. */
+export async function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -112,7 +112,12 @@ describe('a wrong secret next to a valid device token', () => {
 
 describe('concurrent guesses', () => {
   it('checks at most 10 of 60 simultaneous wrong tokens from one address; the rest are rate limited', async () => {
-    const g = await startBehindProxy();
+    // 60 sockets from one address exceed the 32 unauthenticated sockets it may hold
+    // (flooding.test.ts); raised here so every guess reaches the lockout.
+    const g = await start({
+      config: { gateway: { trustedProxies: [PROXY] } },
+      limits: { maxUnauthenticatedPerAddress: 64 },
+    });
     const sockets: RawSocket[] = [];
     for (let i = 0; i < 60; i++) sockets.push(g.guard.raw(REMOTE));
     const frames = await Promise.all(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../shared/errors.js';
 import { configPathForRef, secretRefForPath, type SecretRef } from '../../shared/secret-paths.js';
-import { splitSecrets } from './split-secrets.js';
+import { MAX_VALUE_DEPTH, splitSecrets } from './split-secrets.js';
 
 const provider = (apiKey?: unknown) => ({
   type: 'openai',
@@ -95,5 +95,13 @@ describe('the secret path mapping', () => {
     for (const path of [['gateway', 'auth', 'mode'], ['models', 'providers', 'a'], []]) {
       expect(secretRefForPath(path)).toBeUndefined();
     }
+  });
+});
+
+describe('splitSecrets depth', () => {
+  it(`refuses a value nested deeper than ${MAX_VALUE_DEPTH} levels with INVALID_REQUEST, not a stack overflow`, () => {
+    let value: unknown = 1;
+    for (let i = 0; i < 100_000; i++) value = { a: value };
+    expect(() => splitSecrets(['agents'], value)).toThrow(/nests deeper than 32 levels/);
   });
 });

@@ -9,6 +9,13 @@ import type { PathSegment } from '../config/json5-positions.js';
 import { invalidRequest } from '../../shared/errors.js';
 import { secretRefForPath, type SecretRef } from '../../shared/secret-paths.js';
 
+/**
+ * How deep a value may nest below its path. The config schema is a few levels deep; a
+ * limit keeps a hostile 200 000-level value from overflowing the stack (INTERNAL) instead
+ * of getting a precise refusal.
+ */
+export const MAX_VALUE_DEPTH = 32;
+
 /** One secret found in a value: where it sits, which secret it is, and the string itself. */
 export interface FoundSecret {
   path: PathSegment[];
@@ -37,6 +44,11 @@ export function splitSecrets(path: readonly PathSegment[], value: unknown): Spli
   const secrets: FoundSecret[] = [];
   const walk = (at: PathSegment[], node: unknown): unknown => {
     if (node === null || typeof node !== 'object') return node;
+    if (at.length - base.length >= MAX_VALUE_DEPTH) {
+      throw invalidRequest(
+        `value at ${formatConfigPath(base)} nests deeper than ${MAX_VALUE_DEPTH} levels; no setting is that deep`,
+      );
+    }
     if (Array.isArray(node)) return node.map((item, index) => walk([...at, index], item));
     const rest: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(node)) {

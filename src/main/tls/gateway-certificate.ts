@@ -6,6 +6,7 @@
  * mode 0600 in a 0700 folder: the pair is one atomic unit (STYLE.md "State"), so a crash
  * mid-renewal can never leave a new key beside an old certificate.
  */
+import { EXIT } from '../../shared/exit-codes.js';
 import { chmod, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export const GATEWAY_PEM = 'gateway.pem';
 
 /** The certificate folder or file cannot be read or written; the gateway exits 78. */
 export class TlsSetupError extends Error {
-  readonly exitCode = 78;
+  readonly exitCode = EXIT.config;
   constructor(
     message: string,
     readonly file: string,

@@ -207,7 +207,7 @@ export async function renderInvite(created: InviteCreated, now: number): Promise
     'Scan the code on the new device, or open this setup URL there (it works once):',
     `  ${created.setupUrl}`,
     '',
-    `Grants:  ${created.role} ${scopeNames(created.scopes)}`,
+    `Scopes:  ${scopeNames(created.scopes)} (role ${created.role})`,
     `Expires: ${formatAge(created.expiresAtMs, now)} (${new Date(created.expiresAtMs).toLocaleTimeString()})`,
     ...(fingerprint ? [`TLS fingerprint: ${fingerprint}`] : []),
     `Revoke:  special-agent devices invite-revoke ${short}`,

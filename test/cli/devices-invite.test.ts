@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceIdentity } from '../../src/shared/device-auth.js';
-import { GatewayClientError } from '../../src/shared/gateway-client.js';
+import type { GatewayClientError } from '../../src/shared/gateway-client.js';
 import type { InviteCreated, PairListPayload } from '../../src/shared/protocol.js';
 import { runCli } from '../helpers/child.js';
 import {

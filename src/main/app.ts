@@ -195,6 +195,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
         keychain: { available: probe.available, backend: probe.backend },
       };
     };
+    const displayHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     const closeDevice = (deviceId: string, reason: string) =>
       gateway.closeWhere((conn) => conn.deviceId === deviceId, CLOSE.credentialsWithdrawn, reason);
     registerAllMethods({
@@ -207,6 +208,9 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       auth,
       status,
       closeDevice,
+      publicOrigin: () => `http://${displayHost}:${gateway.port}`,
+      // TLS on the gateway is not wired yet; then: its certificate's fingerprint.
+      tlsFingerprint: () => undefined,
     });
     const pairingEvents = (conn: { scopes: readonly string[] }) => hasScope(conn.scopes, 'operator.pairing');
     pairing.on('requested', (request) => {
@@ -217,6 +221,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       gateway.broadcast('device.pair.requested', request, pairingEvents);
     });
     pairing.on('resolved', (event) => gateway.broadcast('device.pair.resolved', event, pairingEvents));
+    pairing.on('paired', (event) => gateway.broadcast('device.paired', event, pairingEvents));
     pairing.on('write-failed', (error) => logger.error(`could not save the pairing store: ${error.message}`));
     pairing.on('device-changed', ({ deviceId, change }) =>
       closeDevice(deviceId, change === 'removed' ? 'device removed' : 'device token revoked'),
@@ -234,7 +239,6 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     watcher.start();
     cleanups.push(() => watcher.close());
 
-    const displayHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     const url = `http://${displayHost}:${port}/`;
     let stopped = false;
     return {

@@ -39,6 +39,18 @@ export function buildSignaturePayload(input: SignaturePayloadInput): string {
   ].join('|');
 }
 
+/** The credentials of `connect` whose value the signature covers (never the password). */
+export interface SignedCredentials {
+  token?: string | undefined;
+  deviceToken?: string | undefined;
+  bootstrapToken?: string | undefined;
+}
+
+/** `<token>` of the payload: `auth.token ?? auth.deviceToken ?? auth.bootstrapToken ?? ""`. */
+export function signedToken(auth: SignedCredentials | undefined): string {
+  return auth?.token ?? auth?.deviceToken ?? auth?.bootstrapToken ?? '';
+}
+
 /** Lowercase hex SHA-256 of the raw 32-byte public key. */
 export async function deviceIdFromPublicKey(
   subtle: SubtleCrypto,

@@ -4,7 +4,7 @@
  * passes `ws` (with headers) and the browser passes its own WebSocket.
  */
 import type { DeviceIdentity } from './device-auth.js';
-import { buildSignaturePayload } from './device-auth.js';
+import { buildSignaturePayload, signedToken } from './device-auth.js';
 import type { ClientInfo, ConnectParams, EventFrame, HelloOk, ServerFrame } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 
@@ -26,6 +26,8 @@ export interface ConnectAuth {
   token?: string | undefined;
   password?: string | undefined;
   deviceToken?: string | undefined;
+  /** An invite code (`#invite=` of a setup URL): pairs this device at once, once. */
+  bootstrapToken?: string | undefined;
 }
 
 /** What a failed request or connect reports: the gateway's error and, if it closed, why. */
@@ -84,7 +86,7 @@ export async function signConnect(input: SignConnectInput): Promise<ConnectParam
     role,
     scopes,
     signedAtMs: input.signedAtMs,
-    token: auth.token ?? auth.deviceToken ?? '',
+    token: signedToken(auth),
     nonce: input.nonce,
     platform: input.client.platform,
     deviceFamily: input.client.deviceFamily,

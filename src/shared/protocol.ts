@@ -88,6 +88,8 @@ export const connectParamsSchema = z.strictObject({
       token: z.string().max(1024).optional(),
       password: z.string().max(1024).optional(),
       deviceToken: z.string().max(1024).optional(),
+      /** An invite code (`device.invite.create`): pairs this device at once. */
+      bootstrapToken: z.string().max(1024).optional(),
     })
     .optional(),
   device: deviceProofSchema.optional(),
@@ -121,6 +123,7 @@ export const GATEWAY_EVENTS = [
   'tick',
   'device.pair.requested',
   'device.pair.resolved',
+  'device.paired',
   'config.changed',
   'chat',
   'shutdown',
@@ -176,10 +179,45 @@ export interface PairedDevice {
   scopes: string[];
   createdAtMs: number;
   approvedAtMs: number;
-  approvedBy: 'local-auto' | 'operator';
+  approvedBy: 'local-auto' | 'operator' | 'invite';
   lastSeenAtMs?: number;
   remoteIp?: string;
   tokens: DeviceTokenInfo[];
+}
+
+/** An open invite as `device.invite.list` shows it (never its code). */
+export interface InviteInfo {
+  inviteId: string;
+  label?: string;
+  role: string;
+  scopes: string[];
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+/** A newly made invite (`device.invite.create`): the code is shown this once. */
+export interface InviteCreated {
+  inviteId: string;
+  code: string;
+  expiresAtMs: number;
+  role: string;
+  scopes: string[];
+  /** `<origin>/#invite=<code>`, plus `&fp=<sha256>` when TLS is on. */
+  setupUrl: string;
+}
+
+/** A device whose requests are ignored (`device.pair.list` → `ignored`, an addition). */
+export interface IgnoredDeviceInfo {
+  deviceId: string;
+  displayName?: string;
+  ignoredAtMs: number;
+}
+
+/** The `device.pair.list` payload (`ignored` is an addition of this gateway). */
+export interface PairListPayload {
+  pending: PendingRequest[];
+  paired: PairedDevice[];
+  ignored: IgnoredDeviceInfo[];
 }
 
 export interface StatusPayload {

@@ -68,7 +68,7 @@ describe('special-agent devices', () => {
       pending: Record<string, unknown>[];
       paired: Record<string, unknown>[];
     };
-    expect(Object.keys(payload).sort()).toEqual(['paired', 'pending']);
+    expect(Object.keys(payload).sort()).toEqual(['ignored', 'paired', 'pending']);
     expect(payload.pending[0]).toMatchObject({
       requestId,
       deviceId: phone.deviceId,

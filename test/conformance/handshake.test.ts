@@ -164,6 +164,7 @@ describe('hello-ok (step 6)', () => {
         'connect.challenge',
         'device.pair.requested',
         'device.pair.resolved',
+        'device.paired',
         'shutdown',
         'tick',
       ].sort(),

@@ -156,7 +156,7 @@ describe('device.pair.* and device.token.* payloads', () => {
     const list = await admin.client.request<{ pending: PendingRequest[]; paired: PairedDevice[] }>(
       'device.pair.list',
     );
-    expect(Object.keys(list).sort()).toEqual(['paired', 'pending']);
+    expect(Object.keys(list).sort()).toEqual(['ignored', 'paired', 'pending']);
     expect(list.pending).toHaveLength(1);
     for (const request of list.pending) expect(onlyKnownKeys(request, PENDING_KEYS)).toEqual([]);
     const me = list.paired.find((d) => d.deviceId === admin.identity.deviceId)!;

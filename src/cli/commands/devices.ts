@@ -1,4 +1,7 @@
-/** `special-agent devices list|approve|reject|remove|rotate|revoke`, against the running gateway. */
+/**
+ * `special-agent devices list|approve|reject|remove|rotate|revoke`, against the running
+ * gateway; invites, ignore and rename are in `device-invites.ts`.
+ */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
 import { SCOPE_PATTERN, type PairedDevice, type PendingRequest } from '../../shared/protocol.js';
@@ -16,6 +19,7 @@ import {
 import { connectGateway, type GatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
 import { printable } from '../../shared/printable.js';
+import { registerInviteCommands } from './device-invites.js';
 
 /** Fewest characters of an id accepted as a prefix, so a typo cannot hit another device. */
 export const MIN_ID_PREFIX_LENGTH = 8;
@@ -105,6 +109,13 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
       ctx.io.out(options.json ? toJson(list) : renderPairList(list, ctx.clock.now()));
     }),
   );
+  registerInviteCommands(devices, ctx, {
+    withConnection,
+    resolveRequestId,
+    resolveDeviceId,
+    describeTarget,
+    minIdPrefixLength: MIN_ID_PREFIX_LENGTH,
+  });
   for (const [name, action] of Object.entries(ACTIONS) as [Action, (typeof ACTIONS)[Action]][]) {
     const argument = action.idKind === 'request' ? '<requestId>' : '<deviceId>';
     const command = withUrl(

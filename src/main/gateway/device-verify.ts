@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { buildSignaturePayload } from '../../shared/device-auth.js';
+import { buildSignaturePayload, signedToken } from '../../shared/device-auth.js';
 import { fromBase64Url } from '../../shared/base64url.js';
 import { GatewayError } from '../../shared/errors.js';
 import type { ConnectParams, DeviceProof } from '../../shared/protocol.js';
@@ -52,7 +52,7 @@ export class DeviceVerifier {
       role: params.role ?? 'operator',
       scopes: params.scopes ?? [],
       signedAtMs: device.signedAt,
-      token: params.auth?.token ?? params.auth?.deviceToken ?? '',
+      token: signedToken(params.auth),
       nonce: device.nonce,
       platform: params.client.platform,
       deviceFamily: params.client.deviceFamily,

@@ -2,14 +2,14 @@ import { checkSharedSecret } from '../auth/auth-mode.js';
 import type { FailedAuthLimiter, FailureTicket } from '../auth/rate-limiter.js';
 import { isLoopback } from '../auth/ip.js';
 import type { PairingService } from '../pairing/pairing-service.js';
-import { decidePairing } from '../pairing/decide.js';
-import type { PairedDevice } from '../pairing/types.js';
+import { decidePairing, type PairingDecision } from '../pairing/decide.js';
+import type { PairedDevice, PairingRequestInput } from '../pairing/types.js';
 import type { Clock } from '../util/clock.js';
 import type { AuthMode } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
 import type { ConnectParams } from '../../shared/protocol.js';
 import { CLOSE, PROTOCOL_VERSION } from '../../shared/protocol.js';
-import { DEFAULT_SCOPES } from '../../shared/scopes.js';
+import { DEFAULT_SCOPES, scopesCover } from '../../shared/scopes.js';
 import type { DeviceVerifier } from './device-verify.js';
 
 /** The gateway's shared-secret settings; replaced as a whole on rotation or config reload. */
@@ -35,8 +35,11 @@ export interface Admission {
   device: PairedDevice;
   role: string;
   scopes: string[];
-  /** How the connection proved itself; `shared` ones close when the shared secret changes. */
-  authMethod: 'shared' | 'device-token' | 'none';
+  /**
+   * How the connection proved itself; `shared` ones close when the shared secret changes.
+   * `invite`: with an invite code (`auth.bootstrapToken`), which paired it just now.
+   */
+  authMethod: 'shared' | 'device-token' | 'invite' | 'none';
   issuedToken?: { token: string; createdAtMs: number };
 }
 
@@ -87,44 +90,21 @@ export class Authenticator {
       // the shared-auth step settled the ticket.
       ticket?.release();
     }
-    const paired = this.#deps.pairing.getPaired(device.id);
-    const scopes = [...(params.scopes ?? paired?.scopes ?? DEFAULT_SCOPES)];
-
-    const decision = decidePairing({
-      paired,
-      role,
-      scopes,
-      isLocal: peer.isLocal,
-      isBrowser: peer.browser,
-      isOwnOrigin: peer.ownOrigin,
-      autoApproveLocal: this.#deps.autoApproveLocal(),
-    });
-    const described = {
+    const described: Omit<PairingRequestInput, 'scopes' | 'reason'> = {
       deviceId: device.id,
       publicKey: device.publicKey,
       displayName: params.client.displayName,
       platform: params.client.platform,
       deviceFamily: params.client.deviceFamily,
       clientId: params.client.id,
+      clientMode: params.client.mode,
       role,
-      scopes,
+      remoteIp: peer.clientIp,
     };
-    let admitted: PairedDevice;
-    if (decision.action === 'request') {
-      const { request } = await this.#deps.pairing.requestPairing({
-        ...described,
-        clientMode: params.client.mode,
-        remoteIp: peer.clientIp,
-        reason: decision.reason,
-      });
-      throw GatewayError.of('PAIRING_REQUIRED', {
-        details: { requestId: request.requestId, reason: decision.reason },
-      });
-    } else if (decision.action === 'approve-silently') {
-      admitted = await this.#deps.pairing.approveDirect(described);
-    } else {
-      admitted = paired as PairedDevice;
-    }
+    const { device: admitted, scopes } =
+      authMethod === 'invite'
+        ? await this.#pairByInvite(params.auth?.bootstrapToken ?? '', described, params.scopes)
+        : await this.#pair(described, params.scopes, peer);
 
     const admission: Admission = { device: admitted, role, scopes, authMethod };
     if (needsNewDeviceToken(admitted, role, authMethod)) {
@@ -132,6 +112,93 @@ export class Authenticator {
     }
     await this.#deps.pairing.recordSeen(device.id, peer.clientIp);
     return admission;
+  }
+
+  /** Step 5 without an invite: admit, pair silently, or make a request for a person. */
+  async #pair(
+    described: Omit<PairingRequestInput, 'scopes' | 'reason'>,
+    requested: readonly string[] | undefined,
+    peer: PeerContext,
+  ): Promise<{ device: PairedDevice; scopes: string[] }> {
+    const paired = this.#deps.pairing.getPaired(described.deviceId);
+    const scopes = [...(requested ?? paired?.scopes ?? DEFAULT_SCOPES)];
+    const decision = decidePairing({
+      paired,
+      role: described.role,
+      scopes,
+      isLocal: peer.isLocal,
+      isBrowser: peer.browser,
+      isOwnOrigin: peer.ownOrigin,
+      autoApproveLocal: this.#deps.autoApproveLocal(),
+    });
+    if (decision.action === 'admit') return { device: paired as PairedDevice, scopes };
+    this.#refuseIfIgnored(described.deviceId, decision);
+    if (decision.action === 'approve-silently') {
+      const { clientMode: _mode, remoteIp: _ip, ...direct } = described;
+      return { device: await this.#deps.pairing.approveDirect({ ...direct, scopes }), scopes };
+    }
+    const { request } = await this.#deps.pairing.requestPairing({
+      ...described,
+      scopes,
+      reason: decision.reason,
+    });
+    throw GatewayError.of('PAIRING_REQUIRED', {
+      details: { requestId: request.requestId, reason: decision.reason },
+    });
+  }
+
+  /**
+   * Step 5 with an invite: the device is paired at once with the invite's role and scopes,
+   * the invite spent in the same write. A device that asked for more gets a pending
+   * request for it and, meanwhile, a connection with what the invite granted: refusing it
+   * would leave it with neither a device token nor a usable invite.
+   */
+  async #pairByInvite(
+    code: string,
+    described: Omit<PairingRequestInput, 'scopes' | 'reason'>,
+    requested: readonly string[] | undefined,
+  ): Promise<{ device: PairedDevice; scopes: string[] }> {
+    const { clientMode: _mode, remoteIp: _ip, role: _role, ...redemption } = described;
+    const device = await this.#deps.pairing.invites.redeem(code, redemption);
+    const scopes = [...(requested ?? device.scopes)];
+    const rest = decidePairing({
+      paired: device,
+      role: described.role,
+      scopes,
+      isLocal: false,
+      isBrowser: false,
+      isOwnOrigin: false,
+      autoApproveLocal: false,
+    });
+    if (rest.action !== 'request') return { device, scopes };
+    const request = await this.#deps.pairing
+      .requestPairing({ ...described, scopes, reason: rest.reason })
+      .then(
+        ({ request: made }) => made,
+        (error: unknown) => {
+          // Past the pending caps the device keeps what the invite gave; it can ask again.
+          if (error instanceof GatewayError && error.details?.code === 'PAIRING_LIMIT_REACHED')
+            return undefined;
+          throw error;
+        },
+      );
+    if (rest.reason === 'role-upgrade') {
+      throw GatewayError.of('PAIRING_REQUIRED', {
+        details: { ...(request ? { requestId: request.requestId } : {}), reason: rest.reason },
+      });
+    }
+    return { device, scopes: scopes.filter((scope) => scopesCover(device.scopes, [scope])) };
+  }
+
+  /**
+   * An ignored device is answered like a pending one (with the id of its ignored request)
+   * but makes no request and no event, so it cannot tell, and nobody is disturbed.
+   */
+  #refuseIfIgnored(deviceId: string, decision: Exclude<PairingDecision, { action: 'admit' }>) {
+    const requestId = this.#deps.pairing.ignored.requestIdOf(deviceId);
+    if (requestId === undefined) return;
+    const reason = decision.action === 'request' ? decision.reason : 'not-paired';
+    throw GatewayError.of('PAIRING_REQUIRED', { details: { requestId, reason } });
   }
 
   /**
@@ -142,6 +209,11 @@ export class Authenticator {
    * A valid device token wins over the shared secret presented with it, right or wrong:
    * the admission, and so hello-ok (no new device token), is then the same either way, so
    * a paired device cannot use the handshake to learn whether a guessed secret was right.
+   *
+   * A presented invite (`bootstrapToken`) is what the client came for, in every mode: a
+   * live one admits it, a bad one (unknown, used, revoked, expired) is refused with
+   * INVITE_INVALID even when another credential would admit it, so a setup link opened
+   * twice says so instead of quietly doing something else.
    */
   #checkSharedAuth(
     params: ConnectParams,
@@ -155,16 +227,24 @@ export class Authenticator {
     const deviceTokenValid =
       deviceToken !== undefined &&
       this.#deps.pairing.verifyDeviceToken(deviceId, role, deviceToken);
+    const invite = presented.bootstrapToken === '' ? undefined : presented.bootstrapToken;
+    const inviteValid =
+      invite !== undefined && this.#deps.pairing.invites.find(invite) !== undefined;
+    const inviteWrong = invite !== undefined && !inviteValid;
     if (auth.mode === 'none') {
+      if (inviteWrong) throw GatewayError.of('INVITE_INVALID');
+      if (inviteValid) return 'invite';
       // Nothing is required; a valid device token still counts, so it is not replaced.
       return deviceTokenValid ? 'device-token' : 'none';
     }
     const shared = checkSharedSecret({ mode: auth.mode, expected: auth, presented });
     const sharedWrong = !shared.ok && shared.countsAsFailure;
     const deviceTokenWrong = deviceToken !== undefined && !deviceTokenValid;
-    const wrong = Number(sharedWrong) + Number(deviceTokenWrong);
+    const wrong = Number(sharedWrong) + Number(deviceTokenWrong) + Number(inviteWrong);
     if (wrong > 0) ticket?.confirm(wrong);
     else ticket?.release();
+    if (inviteWrong) throw GatewayError.of('INVITE_INVALID');
+    if (inviteValid) return 'invite';
     // "the shared secret or a valid device token": a device whose copy of the shared secret
     // is stale (e.g. after a rotation) still gets in with its own valid device token.
     if (deviceTokenValid) return 'device-token';
@@ -206,7 +286,8 @@ function needsNewDeviceToken(
   role: string,
   authMethod: Admission['authMethod'],
 ): boolean {
-  if (authMethod === 'shared') return true;
+  // An invite stands in for the shared secret: the device has no token of its own yet.
+  if (authMethod === 'shared' || authMethod === 'invite') return true;
   const live = device.tokens.find(
     (token) =>
       token.role === role && token.rotatedAtMs === undefined && token.revokedAtMs === undefined,

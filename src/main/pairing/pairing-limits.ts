@@ -13,6 +13,8 @@ export interface PairingLimits {
    * written. A handshake stamps them but never waits for (or pays for) a disk write.
    */
   stampWriteDelayMs: number;
+  /** Unexpired invites allowed at once (each is a live credential). */
+  maxLiveInvites: number;
 }
 
 /** The defaults of {@link PairingLimits}. */
@@ -22,6 +24,7 @@ export const DEFAULT_PAIRING_LIMITS: Readonly<PairingLimits> = Object.freeze({
   maxPendingTotal: 32,
   sweepIntervalMs: 1_000,
   stampWriteDelayMs: 10_000,
+  maxLiveInvites: 32,
 });
 
 /**

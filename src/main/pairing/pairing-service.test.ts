@@ -4,7 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../shared/errors.js';
 import { PairingService, type PairingServiceOptions } from './pairing-service.js';
 import { ManualClock, requestFor, tempHome } from './test-fixtures/support.js';
-import type { DeviceChangedEvent, PairingResolvedEvent, PendingRequest } from './types.js';
+import type {
+  DeviceChangedEvent,
+  DevicePairedEvent,
+  PairingResolvedEvent,
+  PendingRequest,
+} from './types.js';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
 let clock: ManualClock;
@@ -18,7 +23,7 @@ async function openService(options: Partial<PairingServiceOptions> = {}): Promis
 
 function record<T extends unknown[]>(
   service: PairingService,
-  event: 'resolved' | 'requested' | 'device-changed',
+  event: 'resolved' | 'requested' | 'device-changed' | 'paired',
 ) {
   const seen: T[0][] = [];
   service.on(event, (payload: T[0]) => seen.push(payload));
@@ -242,11 +247,12 @@ describe('approval', () => {
     );
   });
 
-  it('silent local approval pairs at once with approvedBy local-auto and no event', async () => {
+  it('silent local approval pairs at once with approvedBy local-auto, no request event, one paired event', async () => {
     const service = await openService();
     const events: unknown[] = [];
     service.on('requested', (event) => events.push(event));
     service.on('resolved', (event) => events.push(event));
+    const paired = record<[DevicePairedEvent]>(service, 'paired');
     const { reason: _reason, clientMode: _mode, remoteIp: _ip, ...input } = requestFor(1);
 
     const device = await service.approveDirect(input);
@@ -255,8 +261,9 @@ describe('approval', () => {
       approvedBy: 'local-auto',
       roles: ['operator'],
     });
-    expect(service.list()).toEqual({ pending: [], paired: [device] });
+    expect(service.list()).toEqual({ pending: [], paired: [device], ignored: [] });
     expect(events).toEqual([]);
+    expect(paired).toEqual([{ device, approvedBy: 'local-auto' }]);
   });
 });
 
@@ -342,7 +349,7 @@ describe('paired devices and tokens', () => {
     );
 
     await expect(service.remove(deviceId)).resolves.toEqual({ deviceId });
-    expect(service.list()).toEqual({ pending: [], paired: [] });
+    expect(service.list()).toEqual({ pending: [], paired: [], ignored: [] });
     expect(service.verifyDeviceToken(deviceId, 'operator', token)).toBe(false);
     expect(changes).toEqual([{ deviceId, change: 'removed' }]);
     expect(resolved.map((event) => event.decision)).toEqual(['approved', 'rejected']);

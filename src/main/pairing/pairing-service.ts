@@ -5,6 +5,8 @@ import type { Clock } from '../util/clock.js';
 import { resolvePairingLimits, type PairingLimits } from './pairing-limits.js';
 import { PairingState, type Transaction } from './pairing-state.js';
 import { PairingStore } from './pairing-store.js';
+import { IgnoreList } from './ignored.js';
+import { InviteBook } from './invites.js';
 import {
   applyApproval,
   approvedScopes,
@@ -25,7 +27,9 @@ import {
 import type {
   ApprovedBy,
   DeviceChangedEvent,
+  DevicePairedEvent,
   DirectApprovalInput,
+  IgnoredDeviceInfo,
   PairedDevice,
   PairingRequestInput,
   PairingResolvedEvent,
@@ -37,6 +41,8 @@ export interface PairingServiceEvents {
   /** A new pending request (not a refreshed one). */
   requested: [PendingRequest];
   resolved: [PairingResolvedEvent];
+  /** A device was paired or given more (local-auto, operator or invite). */
+  paired: [DevicePairedEvent];
   /** The device's live sockets must close with 4001. */
   'device-changed': [DeviceChangedEvent];
   /** A background sweep could not persist; the gateway should log it. */
@@ -81,6 +87,10 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   readonly #random: (size: number) => Uint8Array;
   readonly #limits: PairingLimits;
   readonly #timer: NodeJS.Timeout;
+  /** Invites: single-use codes that pair a device at once. */
+  readonly invites: InviteBook;
+  /** Devices whose requests a person chose to ignore. */
+  readonly ignored: IgnoreList;
 
   private constructor(store: PairingStore, options: PairingServiceOptions) {
     super();
@@ -98,6 +108,15 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     );
     this.#timer = setInterval(() => this.#sweep(), this.#limits.sweepIntervalMs);
     this.#timer.unref();
+    const onResolved = (event: PairingResolvedEvent) => this.emit('resolved', event);
+    this.invites = new InviteBook(this.#state, {
+      clock: this.#clock,
+      random: this.#random,
+      maxLive: () => this.#limits.maxLiveInvites,
+      onResolved,
+      onPaired: (device) => this.#announcePaired(device, 'invite'),
+    });
+    this.ignored = new IgnoreList(this.#state, onResolved);
   }
 
   /** Loads the store at `options.path` and starts the expiry sweep. Throws the store's errors. */
@@ -117,9 +136,13 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     return device === undefined ? undefined : toPublicDevice(device);
   }
 
-  /** Unexpired pending requests (oldest first) and paired devices (earliest approval first). */
-  list(): { pending: PendingRequest[]; paired: PairedDevice[] } {
+  /**
+   * Unexpired pending requests (oldest first), paired devices (earliest approval first) and
+   * ignored devices (earliest first).
+   */
+  list(): { pending: PendingRequest[]; paired: PairedDevice[]; ignored: IgnoredDeviceInfo[] } {
     return {
+      ignored: this.ignored.list(),
       pending: this.#state
         .livePending()
         .sort((a, b) => a.ts - b.ts)
@@ -196,17 +219,23 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
         scopes,
         ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
       };
-      const device = applyApproval(tx.draft, input, options.approvedBy ?? 'operator', tx.now);
-      tx.announce(() => this.emit('resolved', resolution(request, 'approved', tx.now)));
-      return { requestId, device: toPublicDevice(device) };
+      const approvedBy = options.approvedBy ?? 'operator';
+      const device = toPublicDevice(applyApproval(tx.draft, input, approvedBy, tx.now));
+      tx.announce(() => {
+        this.emit('resolved', resolution(request, 'approved', tx.now));
+        this.#announcePaired(device, approvedBy);
+      });
+      return { requestId, device };
     });
   }
 
-  /** Pairs a local device at once (`approve-silently`): no pending record, no event. */
+  /** Pairs a local device at once (`approve-silently`): no pending record, only `paired`. */
   approveDirect(input: DirectApprovalInput): Promise<PairedDevice> {
-    return this.#state.mutate((tx) =>
-      toPublicDevice(applyApproval(tx.draft, input, 'local-auto', tx.now)),
-    );
+    return this.#state.mutate((tx) => {
+      const device = toPublicDevice(applyApproval(tx.draft, input, 'local-auto', tx.now));
+      tx.announce(() => this.#announcePaired(device, 'local-auto'));
+      return device;
+    });
   }
 
   /** Rejects a pending request. */
@@ -298,12 +327,14 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     });
   }
 
-  /** Drops requests whose TTL has passed and announces each as expired; returns how many. */
+  /**
+   * Drops requests whose TTL has passed, announcing each as expired, and expired invites;
+   * returns how many requests.
+   */
   async expireDue(): Promise<number> {
-    if (this.#state.livePending().length === Object.keys(this.#state.current.pending).length)
-      return 0;
+    if (!this.#state.hasExpired()) return 0;
     return this.#state.mutate((tx) => {
-      if (tx.expired.length === 0) tx.skipWrite();
+      if (tx.expired.length === 0 && tx.expiredInvites.length === 0) tx.skipWrite();
       return tx.expired.length;
     });
   }
@@ -312,6 +343,19 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.#state.close();
+  }
+
+  /** Sets the name a person gave a paired device. */
+  rename(deviceId: string, displayName: string): Promise<PairedDevice> {
+    return this.#state.mutate((tx) => {
+      const device = takePaired(tx.draft, deviceId);
+      device.displayName = displayName;
+      return toPublicDevice(device);
+    });
+  }
+
+  #announcePaired(device: PairedDevice, approvedBy: ApprovedBy): void {
+    this.emit('paired', { device, approvedBy });
   }
 
   #sweep(): void {

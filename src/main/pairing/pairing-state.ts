@@ -1,8 +1,9 @@
 import { SerialQueue } from '../fs/atomic-file.js';
 import type { Clock } from '../util/clock.js';
 import type { PairingStore } from './pairing-store.js';
+import { dropExpiredInvites, inviteExpired } from './invites.js';
 import { carryStamps, dropExpired, isExpired } from './records.js';
-import type { PairingStoreData, PendingRequest } from './types.js';
+import type { PairingStoreData, PendingRequest, StoredInvite } from './types.js';
 
 /** One mutation in flight: a private copy of the state plus what to announce once written. */
 export interface Transaction {
@@ -10,6 +11,8 @@ export interface Transaction {
   now: number;
   /** Pending requests that timed out and were dropped from `draft`. */
   expired: PendingRequest[];
+  /** Invites that timed out and were dropped from `draft`. */
+  expiredInvites: StoredInvite[];
   /** Runs `emit` after the write succeeded and the draft became current. */
   announce(emit: () => void): void;
   /** Nothing changed: skip the write. */
@@ -92,8 +95,17 @@ export class PairingState {
     return Object.values(this.#current.pending).filter((request) => !isExpired(request, now));
   }
 
+  /** True when a pending request or an invite has expired but is still stored. */
+  hasExpired(): boolean {
+    const now = this.#clock.now();
+    return (
+      Object.values(this.#current.pending).some((request) => isExpired(request, now)) ||
+      Object.values(this.#current.invites).some((invite) => inviteExpired(invite, now))
+    );
+  }
+
   /**
-   * Runs `change` on a copy of the state with expired requests already dropped, writes
+   * Runs `change` on a copy of the state with expired requests and invites already dropped, writes
    * the copy, then makes it current and runs its announcements. A throw from `change` or
    * from the write leaves everything as it was.
    */
@@ -108,12 +120,14 @@ export class PairingState {
       const announcements: Array<() => void> = [];
       let write = true;
       const expired = dropExpired(draft, now);
+      const expiredInvites = dropExpiredInvites(draft, now);
       let result: T;
       try {
         result = change({
           draft,
           now,
           expired,
+          expiredInvites,
           announce: (emit) => announcements.push(emit),
           skipWrite: () => (write = false),
         });

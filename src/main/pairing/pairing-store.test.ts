@@ -33,7 +33,13 @@ async function openError(): Promise<PairingStoreError> {
 describe('PairingStore', () => {
   it('starts empty when there is no file, creating the state folder 0700 and the file 0600', async () => {
     const store = await PairingStore.open(home.storePath, { clock });
-    expect(store.loaded()).toEqual({ version: 1, pending: {}, paired: {} });
+    expect(store.loaded()).toEqual({
+      version: 2,
+      pending: {},
+      paired: {},
+      invites: {},
+      ignored: {},
+    });
     expect((await stat(dirname(home.storePath))).mode & 0o777).toBe(0o700);
 
     await store.save(store.loaded());
@@ -116,11 +122,11 @@ describe('PairingStore', () => {
   );
 
   it('leaves a store written by a newer version in place', async () => {
-    const newer = JSON.stringify({ version: 2, devices: [] });
+    const newer = JSON.stringify({ version: 3, devices: [] });
     await writeStore(newer);
     const error = await openError();
     expect(error).not.toBeInstanceOf(PairingStoreCorruptError);
-    expect(error.message).toMatch(/version 2.*update special-agent/);
+    expect(error.message).toMatch(/version 3.*update special-agent/);
     expect(await readFile(home.storePath, 'utf8')).toBe(newer);
   });
 

@@ -7,13 +7,25 @@
 /** Why a device needs a person's approval (PROTOCOL.md handshake step 5). */
 export type PairingReason = 'not-paired' | 'scope-upgrade' | 'role-upgrade';
 
-/** Who approved a device. */
-export type ApprovedBy = 'local-auto' | 'operator';
+/** Who approved a device: the local rule, a person, or a person's invite. */
+export type ApprovedBy = 'local-auto' | 'operator' | 'invite';
 
-import type { DeviceTokenInfo, PairedDevice, PendingRequest } from '../../shared/protocol.js';
+import type {
+  DeviceTokenInfo,
+  IgnoredDeviceInfo,
+  InviteInfo,
+  PairedDevice,
+  PendingRequest,
+} from '../../shared/protocol.js';
 
 /** The public records are PROTOCOL.md "Records", defined once in src/shared. */
-export type { DeviceTokenInfo, PairedDevice, PendingRequest } from '../../shared/protocol.js';
+export type {
+  DeviceTokenInfo,
+  IgnoredDeviceInfo,
+  InviteInfo,
+  PairedDevice,
+  PendingRequest,
+} from '../../shared/protocol.js';
 
 /** A device token as stored: the SHA-256 (hex) of the token, never the token. */
 export interface StoredDeviceToken extends DeviceTokenInfo {
@@ -23,13 +35,35 @@ export interface StoredDeviceToken extends DeviceTokenInfo {
 /** A paired device as `devices.json` holds it. */
 export type StoredPairedDevice = Omit<PairedDevice, 'tokens'> & { tokens: StoredDeviceToken[] };
 
-/** The whole of `<home>/state/devices.json`. */
+/**
+ * An invite as `devices.json` holds it: the SHA-256 (hex) of its code, never the code.
+ * It is deleted when used or revoked and swept when it expires, so a stored one is live
+ * until `expiresAtMs`.
+ */
+export interface StoredInvite extends InviteInfo {
+  codeHash: string;
+}
+
+/**
+ * A device whose pairing requests a person chose to ignore: its later connects make no
+ * request and no event until it is unignored.
+ */
+export interface IgnoredDevice extends IgnoredDeviceInfo {
+  /** The request that was ignored; later connects are answered with this id. */
+  requestId: string;
+}
+
+/** The whole of `<home>/state/devices.json` (format version 2). */
 export interface PairingStoreData {
-  version: 1;
+  version: 2;
   /** requestId → request. */
   pending: Record<string, PendingRequest>;
   /** deviceId → device. */
   paired: Record<string, StoredPairedDevice>;
+  /** inviteId → invite. */
+  invites: Record<string, StoredInvite>;
+  /** deviceId → ignored device. */
+  ignored: Record<string, IgnoredDevice>;
 }
 
 /** What the handshake knows about a device asking to pair. */
@@ -54,8 +88,14 @@ export type DirectApprovalInput = Omit<PairingRequestInput, 'reason' | 'clientMo
 export interface PairingResolvedEvent {
   requestId: string;
   deviceId: string;
-  decision: 'approved' | 'rejected' | 'expired';
+  decision: 'approved' | 'rejected' | 'ignored' | 'expired';
   ts: number;
+}
+
+/** Payload of the `paired` event (PROTOCOL.md `device.paired`): every approval. */
+export interface DevicePairedEvent {
+  device: PairedDevice;
+  approvedBy: ApprovedBy;
 }
 
 /** Payload of the `device-changed` event: the gateway closes the device's sockets with 4001. */

@@ -25,4 +25,8 @@ export interface MethodServices {
   status(): Promise<StatusPayload>;
   /** Closes the live sockets of a device (4001). */
   closeDevice(deviceId: string, reason: string): void;
+  /** Where other devices reach the gateway, e.g. `http://127.0.0.1:18789` (setup URLs). */
+  publicOrigin(): string;
+  /** The TLS certificate's SHA-256 fingerprint (`AB:CD:…`) while TLS is on, else undefined. */
+  tlsFingerprint(): string | undefined;
 }

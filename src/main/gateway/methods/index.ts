@@ -1,8 +1,10 @@
 import { registerAgentMethods } from './agents.js';
 import { registerConfigMethods } from './config.js';
 import type { MethodServices } from './context.js';
+import { registerDeviceManagementMethods } from './device-management.js';
 import { registerDeviceMethods } from './devices.js';
 import { registerGatewayAuthMethods } from './gateway-auth.js';
+import { registerInviteMethods } from './invites.js';
 import { registerModelMethods } from './models.js';
 import { registerStatusMethods } from './status.js';
 
@@ -12,6 +14,8 @@ export type { MethodServices } from './context.js';
 export function registerAllMethods(services: MethodServices): void {
   registerStatusMethods(services);
   registerDeviceMethods(services);
+  registerDeviceManagementMethods(services);
+  registerInviteMethods(services);
   registerConfigMethods(services);
   registerModelMethods(services);
   registerAgentMethods(services);

@@ -6,6 +6,7 @@ import { startFakeProvider, type FakeProvider } from '../../src/main/providers/f
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import type { ChatEvent } from '../../src/shared/protocol.js';
 import { connectDevice, hasSecretService, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 
 let gateway: TestGateway | undefined;
 let provider: FakeProvider | undefined;
@@ -133,7 +134,8 @@ describe.skipIf(!hasSecretService)('secrets through the gateway (real Secret Ser
     const other = await connectDevice(gateway, { auth: { token } });
     const viaDevice = await connectDevice(gateway, { identity: other.identity, auth: { deviceToken: other.hello.auth!.deviceToken } });
     expect(await rotator.client.request('gateway.auth.rotate', {})).toEqual({ mode: 'token' });
-    expect(await other.client.closed()).toEqual({ code: 4001, reason: 'gateway auth changed' });
+    const closed = await within(OUTCOME_WAIT_MS, other.client.closed(), 'close 4001 of the other shared-token session after rotate');
+    expect(closed, 'close of the other shared-token session').toEqual({ code: 4001, reason: 'gateway auth changed' });
     expect((await rotator.client.request<{ authMode: string }>('status')).authMode).toBe('token');
     expect((await viaDevice.client.request<{ authMode: string }>('status')).authMode).toBe('token');
     const rotated = (await isolated.get('gateway:token'))!;

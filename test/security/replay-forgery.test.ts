@@ -132,7 +132,7 @@ describe('signedAt at the edges of the allowed skew (injected clock)', () => {
       const g = await start();
       const signedAtMs = Number.isNaN(offset) ? 0 : g.clock.now() + offset;
       const result = await connectWith(g, { ...asVictim(g), signedAtMs });
-      if (accepted) expect(result.response.ok).toBe(true);
+      if (accepted) expect(result.response.ok, `connect signed ${name} admitted`).toBe(true);
       else refusedWith(result, 'DEVICE_SIGNATURE_EXPIRED');
       await g.guard.check();
     });

@@ -6,12 +6,17 @@ import {
 } from '../../shared/device-auth.js';
 import { GatewayError } from '../../shared/errors.js';
 import { signConnect } from '../../shared/gateway-client.js';
-import type { ConnectParams, DeviceProof } from '../../shared/protocol.js';
+import type { ClientInfo, ConnectParams, DeviceProof } from '../../shared/protocol.js';
 import { DeviceVerifier } from './device-verify.js';
 
 const NOW = 1_700_000_000_000;
 const NONCE = 'challenge-nonce-1';
-const CLIENT = { id: 'special-agent-test', version: '0.0.0', platform: 'linux', mode: 'test' };
+const CLIENT: ClientInfo = {
+  id: 'special-agent-test',
+  version: '0.0.0',
+  platform: 'linux',
+  mode: 'test',
+};
 
 const newIdentity = async (): Promise<DeviceIdentity> =>
   identityFromKeyPair(crypto.subtle, await generateDeviceKeys(crypto.subtle, false));

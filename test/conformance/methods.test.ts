@@ -3,6 +3,7 @@
  * of each method of the minimum set.
  */
 import { describe, expect, it } from 'vitest';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 import { failure, gatewayPerCase, memoryKeychain } from './support.js';
 
 const gw = gatewayPerCase();
@@ -192,7 +193,15 @@ describe('method payloads', () => {
     const rotator = await gw.operator({ ...gateway, token });
     const other = await gw.operator({ ...gateway, token });
     expect(await rotator.client.request('gateway.auth.rotate', {})).toEqual({ mode: 'token' });
-    expect(await other.client.closed()).toEqual({ code: 4001, reason: 'gateway auth changed' });
+    const closed = await within(
+      OUTCOME_WAIT_MS,
+      other.client.closed(),
+      'close 4001 of the other session after rotate',
+    );
+    expect(closed, 'close of the other shared-token session').toEqual({
+      code: 4001,
+      reason: 'gateway auth changed',
+    });
     expect(await rotator.client.request('status')).toMatchObject({ authMode: 'token' });
   });
 });

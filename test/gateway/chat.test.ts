@@ -4,6 +4,7 @@ import type { ChatEvent } from '../../src/shared/protocol.js';
 import type { GatewayClient } from '../../src/shared/gateway-client.js';
 import { itWithKeychain } from '../../src/main/secrets/keychain.test-support.js';
 import { connectDevice, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 
 let gateway: TestGateway | undefined;
 const fakes: FakeProvider[] = [];
@@ -108,16 +109,22 @@ describe('chat through the gateway', () => {
     client.close();
   });
 
-  it('stops the upstream request on chat.abort', async () => {
-    const provider = await fake('openai', { hang: true });
+  it('stops the upstream request on chat.abort and ends the run with the text that had arrived', async () => {
+    const provider = await fake('openai', { hang: true, deltas: ['Hel', 'lo ', 'wor'] });
     gateway = await startTestGateway({ config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [{ id: 'main', provider: 'local' }]) });
     const { client } = await connectDevice(gateway);
+    const events: ChatEvent[] = [];
+    client.on('chat', (payload) => events.push(payload as ChatEvent));
     const disconnected = provider.nextDisconnect();
-    const arrived = provider.nextRequest();
     const { runId } = await client.request<{ runId: string }>('chat.send', { message: 'hi' });
-    await arrived;
-    await client.request('chat.abort', { runId });
-    await disconnected;
+    // The provider streams these and then hangs without finishing the reply.
+    const seen = () => events.filter((e) => e.state === 'delta').map((e) => e.text).join('');
+    await expect.poll(seen, { timeout: OUTCOME_WAIT_MS, message: 'the deltas before the hang' }).toBe('Hello wor');
+    expect(await client.request('chat.abort', { runId }), 'the chat.abort answer').toEqual({ runId, aborted: true });
+    await within(OUTCOME_WAIT_MS, disconnected, 'the upstream request to be cancelled after chat.abort');
+    await expect.poll(() => events.at(-1)?.state, { timeout: OUTCOME_WAIT_MS, message: 'the run to end after chat.abort' }).toBe('final');
+    expect(events.at(-1), 'the last chat event').toEqual({ runId, sessionId: events[0]?.sessionId, state: 'final', text: 'Hello wor' });
+    await expect(client.request('chat.abort', { runId }), 'aborting the ended run again').rejects.toMatchObject({ code: 'NOT_FOUND' });
     client.close();
   });
 });

@@ -10,6 +10,7 @@ import {
   TEST_CLIENT,
   type TestGateway,
 } from '../helpers/gateway.js';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 
 let gateway: TestGateway | undefined;
 afterEach(async () => {
@@ -32,7 +33,7 @@ async function rawConnect(
   mutate: (params: Record<string, unknown>, nonce: string) => void | Promise<void>,
 ) {
   const socket = new RawSocket(gw.wsUrl);
-  const nonce = await socket.challengeNonce();
+  const nonce = await within(OUTCOME_WAIT_MS, socket.challengeNonce(), 'connect.challenge');
   const params = (await signConnect({
     identity: await newIdentity(),
     nonce,
@@ -42,9 +43,10 @@ async function rawConnect(
   })) as unknown as Record<string, unknown>;
   await mutate(params, nonce);
   socket.send({ type: 'req', id: 'c1', method: 'connect', params });
-  const response = await socket.response('c1');
+  const response = await within(OUTCOME_WAIT_MS, socket.response('c1'), 'the connect answer');
   if (response.ok) return { response, close: undefined, socket };
-  return { response, close: await socket.closed, socket };
+  const close = await within(OUTCOME_WAIT_MS, socket.closed, 'the close after a refused connect');
+  return { response, close, socket };
 }
 
 describe('token mode', () => {
@@ -164,8 +166,10 @@ describe('device signature failures', () => {
     const error = await connectError(
       connectDevice(gateway, { identity, now: () => Date.now() - 121_000 }),
     );
-    expect(error.detailCode).toBe('DEVICE_SIGNATURE_EXPIRED');
-    expect(error.closeCode).toBe(1008);
+    expect(error.detailCode, 'why a 121 s old signature was refused').toBe(
+      'DEVICE_SIGNATURE_EXPIRED',
+    );
+    expect(error.closeCode, 'close code after the refusal').toBe(1008);
   });
 
   it('refuses a nonce taken from another socket', async () => {
@@ -185,8 +189,10 @@ describe('device signature failures', () => {
         }),
       );
     });
-    expect(response.error?.details?.code).toBe('DEVICE_NONCE_MISMATCH');
-    expect(close?.code).toBe(1008);
+    expect(response.error?.details?.code, 'why a foreign nonce was refused').toBe(
+      'DEVICE_NONCE_MISMATCH',
+    );
+    expect(close?.code, 'close code after the refusal').toBe(1008);
     other.ws.close();
   });
 
@@ -211,9 +217,12 @@ describe('device signature failures', () => {
     const replay = new RawSocket(gateway.wsUrl);
     await replay.challengeNonce();
     replay.send({ type: 'req', id: 'replay', method: 'connect', params: captured });
-    const response = await replay.response('replay');
-    expect(response.error?.details?.code).toBe('DEVICE_NONCE_MISMATCH');
-    expect((await replay.closed).code).toBe(1008);
+    const response = await within(OUTCOME_WAIT_MS, replay.response('replay'), 'the replay answer');
+    expect(response.error?.details?.code, 'why the replayed frame was refused').toBe(
+      'DEVICE_NONCE_MISMATCH',
+    );
+    const close = await within(OUTCOME_WAIT_MS, replay.closed, 'the close after the replay');
+    expect(close.code, 'close code after the replay').toBe(1008);
   });
 
   it('builds the exact v3 payload string', () => {
@@ -242,14 +251,26 @@ describe('frame limits', () => {
     const socket = new RawSocket(gateway.wsUrl);
     await socket.challengeNonce();
     socket.send('x'.repeat(70 * 1024));
-    const close = await socket.closed;
-    expect(close).toEqual({ code: 1009, reason: 'preauth payload too large' });
+    const close = await within(
+      OUTCOME_WAIT_MS,
+      socket.closed,
+      'close 1009 of a 70 KiB first frame',
+    );
+    expect(close, 'close of a 70 KiB first frame').toEqual({
+      code: 1009,
+      reason: 'preauth payload too large',
+    });
   });
 
   it('closes 1008 "handshake timeout" when no connect arrives', async () => {
     gateway = await startTestGateway({ limits: { handshakeTimeoutMs: 300 } });
     const socket = new RawSocket(gateway.wsUrl);
-    expect(await socket.closed).toEqual({ code: 1008, reason: 'handshake timeout' });
+    const close = await within(
+      OUTCOME_WAIT_MS,
+      socket.closed,
+      'the close of a socket silent past handshakeTimeoutMs (300 ms)',
+    );
+    expect(close, 'close of a silent socket').toEqual({ code: 1008, reason: 'handshake timeout' });
   });
 
   it('closes 1003 on a binary frame', async () => {
@@ -302,7 +323,9 @@ describe('frame limits', () => {
     const binary = new RawSocket(gateway.wsUrl);
     await binary.opened;
     binary.ws.send(Buffer.from([0]), { binary: true });
-    await Promise.all([bad.closed, silent.closed, binary.closed]);
+    await within(OUTCOME_WAIT_MS, bad.closed, 'close of the 70 KiB frame socket');
+    await within(OUTCOME_WAIT_MS, silent.closed, 'close of the silent socket (300 ms timeout)');
+    await within(OUTCOME_WAIT_MS, binary.closed, 'close of the binary frame socket');
     const { client } = await connectDevice(gateway);
     const status = await client.request<{ port: number; authMode: string }>('status');
     expect(status.port).toBe(gateway.app.port);

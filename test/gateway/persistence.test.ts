@@ -2,7 +2,7 @@ import { readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PairedDevice } from '../../src/shared/protocol.js';
-import { childEnv, runGateway, type ChildRun } from '../helpers/child.js';
+import { childEnv, refusalOf, runGateway, type ChildRun } from '../helpers/child.js';
 import { deviceClient, makeTempHome, newIdentity, writeConfig } from '../helpers/gateway.js';
 
 const TOKEN = 'persistence-test-token-0123456789';
@@ -80,8 +80,9 @@ describe('a corrupt pairing store', () => {
     await writeFile(join(home, 'state', 'devices.json'), corrupt);
     const child = runGateway(childEnv(home, { SPECIAL_AGENT_GATEWAY_TOKEN: TOKEN }));
     children.push(child);
-    const result = await child.exited;
-    expect(result.code).toBe(78);
+    const result = await refusalOf(child, 'the exit of a gateway with a corrupt pairing store');
+    expect(result.listening, 'a gateway with a corrupt pairing store started listening').toBe(false);
+    expect(result.code, 'exit code').toBe(78);
     const aside = (await readdir(join(home, 'state'))).filter((name) => name.startsWith('devices.json.corrupt-'));
     expect(aside).toHaveLength(1);
     expect(result.stderr).toContain(aside[0]);

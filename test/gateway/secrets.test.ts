@@ -7,6 +7,7 @@ import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import type { ChatEvent } from '../../src/shared/protocol.js';
 import { describeWithKeychain } from '../../src/main/secrets/keychain.test-support.js';
 import { connectDevice, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 
 let gateway: TestGateway | undefined;
 let provider: FakeProvider | undefined;
@@ -136,7 +137,8 @@ describeWithKeychain('secrets through the gateway (real Secret Service)', () => 
     const other = await connectDevice(gateway, { auth: { token } });
     const viaDevice = await connectDevice(gateway, { identity: other.identity, auth: { deviceToken: other.hello.auth!.deviceToken } });
     expect(await rotator.client.request('gateway.auth.rotate', {})).toEqual({ mode: 'token' });
-    expect(await other.client.closed()).toEqual({ code: 4001, reason: 'gateway auth changed' });
+    const closed = await within(OUTCOME_WAIT_MS, other.client.closed(), 'close 4001 of the other shared-token session after rotate');
+    expect(closed, 'close of the other shared-token session').toEqual({ code: 4001, reason: 'gateway auth changed' });
     expect((await rotator.client.request<{ authMode: string }>('status')).authMode).toBe('token');
     expect((await viaDevice.client.request<{ authMode: string }>('status')).authMode).toBe('token');
     const rotated = (await isolated.get('gateway:token'))!;

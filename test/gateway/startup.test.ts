@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { readFile, rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { childEnv, runGateway, type ChildRun } from '../helpers/child.js';
+import { childEnv, CHILD_EXIT_WAIT_MS, refusalOf, runGateway, type ChildRun } from '../helpers/child.js';
 import { deviceClient, makeTempHome, newIdentity, writeConfig } from '../helpers/gateway.js';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 
 const TOKEN = 'startup-test-token-0123456789';
 const homes: string[] = [];
@@ -32,8 +33,9 @@ describe('startup refusals', () => {
   it('exits 78 on a broken config, naming config.json5:line:column, and leaves the file byte-identical', async () => {
     const dir = await home('{\n  gateway: {\n    port: 18789,\n    bind: "loopback"  auth: {},\n  },\n}\n');
     const before = await sha256(`${dir}/config.json5`);
-    const result = await start(dir).exited;
-    expect(result.code).toBe(78);
+    const result = await refusalOf(start(dir), 'the exit of a gateway with a broken config');
+    expect(result.listening, 'a gateway with a broken config started listening').toBe(false);
+    expect(result.code, 'exit code').toBe(78);
     expect(result.stderr).toMatch(/config\.json5:4:\d+/);
     expect(await sha256(`${dir}/config.json5`)).toBe(before);
   });
@@ -41,8 +43,9 @@ describe('startup refusals', () => {
   it('exits 78 on a schema error, naming the line and the dotted path', async () => {
     const dir = await home('// my gateway\n{\n  gateway: {\n    port: "not a number",\n  },\n}\n');
     const before = await sha256(`${dir}/config.json5`);
-    const result = await start(dir).exited;
-    expect(result.code).toBe(78);
+    const result = await refusalOf(start(dir), 'the exit of a gateway with a schema error');
+    expect(result.listening, 'a gateway with a schema error started listening').toBe(false);
+    expect(result.code, 'exit code').toBe(78);
     expect(result.stderr).toMatch(/config\.json5:4:\d+/);
     expect(result.stderr).toContain('gateway.port');
     expect(await sha256(`${dir}/config.json5`)).toBe(before);
@@ -50,8 +53,9 @@ describe('startup refusals', () => {
 
   it('refuses auth mode none on a lan bind with exit 78 and says how to fix it', async () => {
     const dir = await home({ gateway: { bind: 'lan', auth: { mode: 'none' } } });
-    const result = await start(dir).exited;
-    expect(result.code).toBe(78);
+    const result = await refusalOf(start(dir), 'the exit of a gateway set to none on lan');
+    expect(result.listening, 'a gateway with auth none on a lan bind started listening').toBe(false);
+    expect(result.code, 'exit code').toBe(78);
     expect(result.stderr).toContain('special-agent configure set gateway.auth.mode token');
   });
 
@@ -61,8 +65,9 @@ describe('startup refusals', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       const dir = await home({ gateway: { port } });
-      const result = await start(dir).exited;
-      expect(result.code).toBe(1);
+      const result = await refusalOf(start(dir), 'the exit of a gateway on a taken port');
+      expect(result.listening, 'a gateway on a taken port started listening').toBe(false);
+      expect(result.code, 'exit code').toBe(1);
       expect(result.stderr).toContain(`port ${port}`);
       expect(result.stdout).not.toContain('listening');
     } finally {
@@ -74,8 +79,9 @@ describe('startup refusals', () => {
     const dir = await home({});
     const first = start(dir);
     await first.waitFor(/listening on (http:\/\/\S+)/);
-    const second = await start(dir).exited;
-    expect(second.code).toBe(1);
+    const second = await refusalOf(start(dir), 'the exit of a second gateway on the same home');
+    expect(second.listening, 'a second gateway on the same home started listening').toBe(false);
+    expect(second.code, 'exit code').toBe(1);
     expect(second.stderr).toContain(`PID ${first.child.pid}`);
     expect(second.stderr).toContain('gateway.lock');
   });
@@ -91,9 +97,10 @@ describe('graceful shutdown', () => {
     const events: string[] = [];
     client.on('shutdown', () => events.push('shutdown'));
     gateway.child.kill('SIGTERM');
-    const closed = await client.closed();
-    expect(events).toEqual(['shutdown']);
-    expect(closed.code).toBe(1012);
-    expect((await gateway.exited).code).toBe(0);
+    const closed = await within(OUTCOME_WAIT_MS, client.closed(), 'the close after SIGTERM');
+    expect(events, 'events before the close').toEqual(['shutdown']);
+    expect(closed.code, 'close code').toBe(1012);
+    const exited = await within(CHILD_EXIT_WAIT_MS, gateway.exited, 'the exit after SIGTERM');
+    expect(exited.code, 'exit code after SIGTERM').toBe(0);
   });
 });

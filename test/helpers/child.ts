@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { within } from './within.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GATEWAY_ENTRY = fileURLToPath(new URL('../../src/main/gateway-main.ts', import.meta.url));
@@ -46,6 +47,37 @@ export class ChildRun {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
+}
+
+/** Long enough for tsx to compile and start a gateway on a loaded machine; under vitest's 30 s. */
+export const CHILD_EXIT_WAIT_MS = 15_000;
+
+/** What the gateway prints once it serves (src/main/run-gateway.ts). */
+const LISTENING = /listening on /;
+
+/**
+ * The end of a child that should refuse to start. If it starts serving instead, it is
+ * killed at once (its result then has `listening: true` and no exit code), so the test's
+ * assertions fail on what happened rather than on a timeout; after `ms` the wait rejects
+ * naming `what`.
+ */
+export function refusalOf(
+  run: ChildRun,
+  what: string,
+  ms = CHILD_EXIT_WAIT_MS,
+): Promise<ChildResult & { listening: boolean }> {
+  const killIfListening = () => {
+    if (!LISTENING.test(run.stdout)) return;
+    run.child.stdout?.off('data', killIfListening);
+    run.child.kill('SIGKILL');
+  };
+  run.child.stdout?.on('data', killIfListening);
+  killIfListening();
+  const ended = run.exited.then((result) => ({
+    ...result,
+    listening: LISTENING.test(result.stdout),
+  }));
+  return within(ms, ended, what);
 }
 
 /** The headless gateway entry in a child process. */

@@ -13,6 +13,7 @@ import { createLogger } from '../../src/main/util/logger.js';
 import { generateDeviceKeys, identityFromKeyPair, type DeviceIdentity } from '../../src/shared/device-auth.js';
 import { GatewayClient, type ConnectAuth } from '../../src/shared/gateway-client.js';
 import type { ClientInfo } from '../../src/shared/protocol.js';
+import { OUTCOME_WAIT_MS, within } from './within.js';
 
 export interface TestGateway {
   app: GatewayApp;
@@ -184,4 +185,17 @@ export class RawSocket {
       error?: { code: string; message: string; details?: Record<string, unknown>; retryAfterMs?: number };
     }>;
   }
+}
+
+/**
+ * The close of `socket`, or `{ answer }` when the gateway answers request `id` first, within
+ * {@link OUTCOME_WAIT_MS}: a frame that should have been refused fails the test on what came
+ * back instead of waiting for a close that never comes.
+ */
+export function closeOrAnswer(socket: RawSocket, id: string, what: string) {
+  return within(
+    OUTCOME_WAIT_MS,
+    Promise.race([socket.closed, socket.response(id).then((answer) => ({ answer }))]),
+    what,
+  );
 }

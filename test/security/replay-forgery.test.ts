@@ -7,9 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceIdentity } from '../../src/shared/device-auth.js';
 import type { ConnectAuth } from '../../src/shared/gateway-client.js';
-import { newIdentity } from '../helpers/gateway.js';
+import { newIdentity, type RawSocket } from '../helpers/gateway.js';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 import type { GuardedGateway } from './guarded-gateway.js';
-import { answerAndClose, guardedGateways, signedParams } from './support.js';
+import { guardedGateways, signedParams } from './support.js';
 
 const start = guardedGateways();
 const SKEW_MS = 120_000;
@@ -21,10 +22,21 @@ interface Attempt {
   tamper?: (params: Record<string, unknown>, device: Record<string, unknown>) => void;
 }
 
+/**
+ * The answer to request `id` and, when it is a refusal, the close code that follows; each
+ * wait bounded, so a connect wrongly admitted fails on the assertion, not a timeout.
+ */
+async function answered(socket: RawSocket, id: string) {
+  const response = await within(OUTCOME_WAIT_MS, socket.response(id), `the answer to "${id}"`);
+  if (response.ok) return { response, close: undefined };
+  const close = await within(OUTCOME_WAIT_MS, socket.closed, `the close after "${id}" failed`);
+  return { response, close: close.code };
+}
+
 /** Sends one hand-signed connect on a fresh socket; returns the answer and the close. */
 async function connectWith(g: GuardedGateway, attempt: Attempt) {
   const socket = g.guard.raw();
-  const nonce = await socket.challengeNonce();
+  const nonce = await within(OUTCOME_WAIT_MS, socket.challengeNonce(), 'connect.challenge');
   const params = await signedParams(nonce, {
     auth: attempt.auth ?? g.sharedAuth,
     signedAtMs: attempt.signedAtMs ?? g.clock.now(),
@@ -32,18 +44,18 @@ async function connectWith(g: GuardedGateway, attempt: Attempt) {
   });
   attempt.tamper?.(params, params.device as Record<string, unknown>);
   socket.send({ type: 'req', id: 'c', method: 'connect', params });
-  const response = await socket.response('c');
-  if (response.ok) {
-    socket.ws.close();
-    return { response, close: undefined, params };
-  }
-  return { response, close: (await socket.closed).code, params };
+  const { response, close } = await answered(socket, 'c');
+  if (response.ok) socket.ws.close();
+  return { response, close, params };
 }
 
 function refusedWith(result: Awaited<ReturnType<typeof connectWith>>, detailCode: string) {
-  expect(result.response.ok).toBe(false);
-  expect(result.response.error?.details?.code ?? result.response.error?.code).toBe(detailCode);
-  expect(result.close).toBe(1008);
+  expect(result.response.ok, `connect refused with ${detailCode}`).toBe(false);
+  expect(
+    result.response.error?.details?.code ?? result.response.error?.code,
+    'details.code of the refusal',
+  ).toBe(detailCode);
+  expect(result.close, 'close code after the refusal').toBe(1008);
 }
 
 /** The pre-paired device presenting its own device token: the victim's legitimate connect. */
@@ -60,9 +72,11 @@ describe('replayed connect frames', () => {
     const replay = g.guard.raw();
     await replay.challengeNonce();
     replay.send({ type: 'req', id: 'r', method: 'connect', params: original.params });
-    const { response, close } = await answerAndClose(replay, 'r');
-    expect(response.error?.details?.code).toBe('DEVICE_NONCE_MISMATCH');
-    expect(close.code).toBe(1008);
+    const { response, close } = await answered(replay, 'r');
+    expect(response.error?.details?.code, 'why the replayed frame was refused').toBe(
+      'DEVICE_NONCE_MISMATCH',
+    );
+    expect(close, 'close code after the replay').toBe(1008);
     await g.guard.check();
   });
 
@@ -74,9 +88,11 @@ describe('replayed connect frames', () => {
     const params = structuredClone(original.params);
     (params.device as Record<string, unknown>).nonce = nonce;
     replay.send({ type: 'req', id: 'r', method: 'connect', params });
-    const { response, close } = await answerAndClose(replay, 'r');
-    expect(response.error?.details?.code).toBe('DEVICE_SIGNATURE_INVALID');
-    expect(close.code).toBe(1008);
+    const { response, close } = await answered(replay, 'r');
+    expect(response.error?.details?.code, 'why the re-nonced replay was refused').toBe(
+      'DEVICE_SIGNATURE_INVALID',
+    );
+    expect(close, 'close code after the replay').toBe(1008);
     await g.guard.check();
   });
 
@@ -116,7 +132,7 @@ describe('signedAt at the edges of the allowed skew (injected clock)', () => {
       const g = await start();
       const signedAtMs = Number.isNaN(offset) ? 0 : g.clock.now() + offset;
       const result = await connectWith(g, { ...asVictim(g), signedAtMs });
-      if (accepted) expect(result.response.ok).toBe(true);
+      if (accepted) expect(result.response.ok, `connect signed ${name} admitted`).toBe(true);
       else refusedWith(result, 'DEVICE_SIGNATURE_EXPIRED');
       await g.guard.check();
     });
@@ -144,6 +160,25 @@ describe('forged device proofs', () => {
       tamper: (_params, device) => {
         device.publicKey = g.guard.prePaired.identity.publicKey;
       },
+    });
+    refusedWith(result, 'DEVICE_ID_MISMATCH');
+    await g.guard.check();
+  });
+
+  it("refuses a paired device's key, cached by its own connect, under the pre-paired device's id and stolen token", async () => {
+    const g = await start({ extraDevices: [['operator.read']] });
+    const [attacker] = g.extraDevices;
+    const { identity, deviceToken } = g.guard.prePaired;
+    // A successful connect puts the attacker's public key in the verifier's cache.
+    const warm = await connectWith(g, {
+      identity: attacker!.identity,
+      auth: { deviceToken: attacker!.deviceToken },
+    });
+    expect(warm.response.ok, 'the warming connect of the attacker’s own device').toBe(true);
+    // Same key and a valid signature by its private key, but the victim's id and token.
+    const result = await connectWith(g, {
+      identity: { ...attacker!.identity, deviceId: identity.deviceId },
+      auth: { deviceToken },
     });
     refusedWith(result, 'DEVICE_ID_MISMATCH');
     await g.guard.check();

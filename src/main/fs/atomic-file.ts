@@ -5,18 +5,49 @@ import { basename, dirname, join } from 'node:path';
 /** Prefix of every temp file we create, so crash tests can find strays. */
 export const TEMP_FILE_MARKER = '.tmp-';
 
+/** The calls an atomic write makes on an open file. */
+export interface AtomicWriteHandle {
+  writeFile(data: string | Uint8Array): Promise<void>;
+  chmod(mode: number): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The file-system calls an atomic write makes. Production uses node:fs/promises; a test
+ * passes a wrapper that records them, because the order of the fsyncs (which no crash of
+ * the process can reveal, only a power cut) is the point of the write.
+ */
+export interface AtomicWriteFs {
+  open(path: string, flags: string, mode?: number): Promise<AtomicWriteHandle>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { force: boolean }): Promise<void>;
+  mkdir(path: string, options: { recursive: true; mode: number }): Promise<unknown>;
+}
+
+// Calls through the live ESM bindings, so a patched node:fs (test/crash/faulty-disk.ts)
+// still reaches every write.
+const NODE_FS: AtomicWriteFs = {
+  open: (path, flags, mode) => open(path, flags, mode),
+  rename: (from, to) => rename(from, to),
+  rm: (path, options) => rm(path, options),
+  mkdir: (path, options) => mkdir(path, options),
+};
+
 /**
  * Writes `data` to `path` so that after a crash at any moment the file holds either the
  * old or the new content, never a mix (STYLE.md "State"; Syncthing's atomic writer):
  * temp file in the same folder → write → fsync → rename over → fsync the folder.
+ * `options.fs` replaces node:fs/promises (tests record the calls); the default is node's.
  */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
-  options: { mode?: number } = {},
+  options: { mode?: number; fs?: AtomicWriteFs } = {},
 ): Promise<void> {
+  const fs = options.fs ?? NODE_FS;
   const folder = dirname(path);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
+  await fs.mkdir(folder, { recursive: true, mode: 0o700 });
   const tempPath = join(
     folder,
     `${TEMP_FILE_MARKER}${basename(path)}-${randomBytes(6).toString('hex')}`,
@@ -24,7 +55,7 @@ export async function writeFileAtomic(
   const mode = options.mode ?? 0o600;
   let renamed = false;
   try {
-    const handle = await open(tempPath, 'wx', mode);
+    const handle = await fs.open(tempPath, 'wx', mode);
     try {
       await handle.writeFile(data);
       await handle.chmod(mode);
@@ -32,25 +63,25 @@ export async function writeFileAtomic(
     } finally {
       await handle.close();
     }
-    await rename(tempPath, path);
+    await fs.rename(tempPath, path);
     renamed = true;
-    await fsyncFolder(folder);
+    await fsyncFolder(fs, folder);
   } catch (error) {
     // A failed write of a file handle carries no path; name the file the user knows.
     const errno = error as NodeJS.ErrnoException;
     if (errno && typeof errno === 'object' && errno.path === undefined) errno.path = path;
     throw error;
   } finally {
-    if (!renamed) await rm(tempPath, { force: true }).catch(() => undefined);
+    if (!renamed) await fs.rm(tempPath, { force: true }).catch(() => undefined);
   }
 }
 
-async function fsyncFolder(folder: string): Promise<void> {
+async function fsyncFolder(fs: AtomicWriteFs, folder: string): Promise<void> {
   // Makes the rename itself durable. Some platforms (Windows) cannot open a folder;
   // the rename is then as durable as that OS makes it.
   let handle;
   try {
-    handle = await open(folder, 'r');
+    handle = await fs.open(folder, 'r');
     await handle.sync();
   } catch {
     return;

@@ -4,7 +4,21 @@ import type { FakeProvider } from './fake-provider.test-support.js';
 import { probeProvider } from './probe.js';
 
 const KEY = 'sk-probe-0123456789';
+/** How long the injected clock says the provider took to answer. */
+const ANSWER_MS = 42;
 const servers: FakeProvider[] = [];
+
+/**
+ * A clock that moves `ANSWER_MS` forward when the provider receives the request, so the
+ * probe's latency is what happened between sending it and reading the answer.
+ */
+function clockAdvancedOnRequest(server: FakeProvider) {
+  let now = 1_700_000_000_000;
+  void server.nextRequest().then(() => {
+    now += ANSWER_MS;
+  });
+  return { now: () => now };
+}
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
@@ -17,9 +31,9 @@ describe.each(['openai', 'anthropic'] as const)('probing a %s provider', (type) 
     const result = await probeProvider({
       provider: { id: 'p', type, baseUrl: server.baseUrl },
       apiKey: KEY,
+      clock: clockAdvancedOnRequest(server),
     });
-    expect(result).toMatchObject({ ok: true, httpStatus: 200 });
-    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(result, 'the probe result').toEqual({ ok: true, httpStatus: 200, latencyMs: ANSWER_MS });
     expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/models' });
     if (type === 'anthropic')
       expect(server.requests[0]?.headers['anthropic-version']).toBe('2023-06-01');
@@ -31,8 +45,14 @@ describe.each(['openai', 'anthropic'] as const)('probing a %s provider', (type) 
     const result = await probeProvider({
       provider: { id: 'p', type, baseUrl: server.baseUrl },
       apiKey: 'sk-wrong-key-000000',
+      clock: clockAdvancedOnRequest(server),
     });
-    expect(result).toMatchObject({ ok: false, httpStatus: 401, error: { kind: 'rejected' } });
+    expect(result, 'the probe result').toEqual({
+      ok: false,
+      httpStatus: 401,
+      latencyMs: ANSWER_MS,
+      error: { kind: 'rejected', message: 'the API key was rejected (HTTP 401)' },
+    });
   });
 });
 

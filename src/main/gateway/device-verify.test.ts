@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import {
+  generateDeviceKeys,
+  identityFromKeyPair,
+  type DeviceIdentity,
+} from '../../shared/device-auth.js';
+import { GatewayError } from '../../shared/errors.js';
+import { signConnect } from '../../shared/gateway-client.js';
+import type { ClientInfo, ConnectParams, DeviceProof } from '../../shared/protocol.js';
+import { DeviceVerifier } from './device-verify.js';
+
+const NOW = 1_700_000_000_000;
+const NONCE = 'challenge-nonce-1';
+const CLIENT: ClientInfo = {
+  id: 'special-agent-test',
+  version: '0.0.0',
+  platform: 'linux',
+  mode: 'test',
+};
+
+const newIdentity = async (): Promise<DeviceIdentity> =>
+  identityFromKeyPair(crypto.subtle, await generateDeviceKeys(crypto.subtle, false));
+
+/** A connect signed by `identity`'s private key, naming `identity.deviceId`. */
+async function proof(identity: DeviceIdentity): Promise<ConnectParams & { device: DeviceProof }> {
+  const params = await signConnect({ identity, nonce: NONCE, client: CLIENT, signedAtMs: NOW });
+  return params as ConnectParams & { device: DeviceProof };
+}
+
+/** The detail code the verifier refused with, or 'accepted'. */
+async function outcome(verifier: DeviceVerifier, params: ConnectParams & { device: DeviceProof }) {
+  try {
+    await verifier.verify(params, params.device, NONCE, NOW);
+    return 'accepted';
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    return error.details?.code;
+  }
+}
+
+describe('DeviceVerifier', () => {
+  it('refuses a cached public key presented under another device id with DEVICE_ID_MISMATCH', async () => {
+    const verifier = new DeviceVerifier({ signatureSkewMs: 120_000 });
+    const attacker = await newIdentity();
+    const victim = await newIdentity();
+    // The attacker's own connect puts its key in the cache, under its own id.
+    expect(await outcome(verifier, await proof(attacker)), 'warming connect').toBe('accepted');
+    // Same key, the victim's id, a valid signature by the attacker's private key.
+    const claimed = await proof({ ...attacker, deviceId: victim.deviceId });
+    expect(await outcome(verifier, claimed), 'cached key under another id').toBe(
+      'DEVICE_ID_MISMATCH',
+    );
+    // The cache entry is unharmed: the key still verifies under its own id.
+    expect(await outcome(verifier, await proof(attacker)), 'own id again').toBe('accepted');
+  });
+
+  it('refuses an uncached public key presented under another device id with DEVICE_ID_MISMATCH', async () => {
+    const verifier = new DeviceVerifier({ signatureSkewMs: 120_000 });
+    const attacker = await newIdentity();
+    const victim = await newIdentity();
+    const claimed = await proof({ ...attacker, deviceId: victim.deviceId });
+    expect(await outcome(verifier, claimed)).toBe('DEVICE_ID_MISMATCH');
+  });
+});

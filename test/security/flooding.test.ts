@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { newIdentity, type RawSocket } from '../helpers/gateway.js';
 import type { GuardedGateway } from './guarded-gateway.js';
-import { within } from '../helpers/deadline.js';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 import { guardedGateways, rawHttp } from './support.js';
 
 const PROXY = '127.0.0.2';
@@ -100,8 +100,8 @@ describe('unauthenticated sockets per address', () => {
     const sockets: RawSocket[] = [];
     for (let i = 0; i < LIMIT; i++) sockets.push(open(attacker));
     await within(
+      OUTCOME_WAIT_MS,
       Promise.all(sockets.map((socket) => socket.challengeNonce())),
-      5000,
       `connect challenges on ${LIMIT} sockets`,
     );
 
@@ -141,8 +141,8 @@ describe('unauthenticated sockets per address', () => {
     const waiting = [1, 2].map(() => g.guard.raw({ localAddress: PROXY, headers }));
     // Rejects (403/503 on the upgrade) if the admitted socket were still counted.
     await within(
+      OUTCOME_WAIT_MS,
       Promise.all(waiting.map((socket) => Promise.all([socket.opened, socket.challengeNonce()]))),
-      5000,
       'connect challenges on both waiting sockets',
     );
     // Two sockets wait for their connect: the admitted one left the count at hello-ok.

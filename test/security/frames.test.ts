@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeOrAnswer, type RawSocket } from '../helpers/gateway.js';
 import type { GuardedGateway } from './guarded-gateway.js';
-import { within } from '../helpers/deadline.js';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 import { maskedTextHeader, RawWebSocket } from './raw-websocket.js';
 import { guardedGateways, openSession, signedParams } from './support.js';
 
@@ -53,12 +53,16 @@ describe('before auth', () => {
   it('closes 1009 as soon as a frame header announces 200 KiB, before any payload is sent', async () => {
     const g = await start();
     const socket = new RawWebSocket(g.gateway.app.port);
-    expect(await within(socket.status, 5000, 'HTTP response to the upgrade')).toBe(101);
-    await within(socket.firstTextFrame(), 5000, 'connect challenge');
+    expect(await within(OUTCOME_WAIT_MS, socket.status, 'HTTP response to the upgrade')).toBe(101);
+    await within(OUTCOME_WAIT_MS, socket.firstTextFrame(), 'connect challenge');
     // Only the 14-byte header: the payload never follows, so a server that waits for it
     // (buffering up to maxPayload per socket) never answers.
     socket.socket.write(maskedTextHeader(200 * 1024));
-    const close = await within(socket.closeFrame, 5000, 'close frame after a 200 KiB header');
+    const close = await within(
+      OUTCOME_WAIT_MS,
+      socket.closeFrame,
+      'close frame after a 200 KiB header',
+    );
     socket.destroy();
     expect(close).toEqual({ code: 1009, reason: 'preauth payload too large' });
     await g.guard.check();
@@ -115,11 +119,11 @@ describe('after auth', () => {
     const socket = await openSession(g);
     socket.send(JSON.stringify({ type: 'req', id: 'big', method: 'status' }).padEnd(500 * 1024));
     const outcome = await within(
+      OUTCOME_WAIT_MS,
       Promise.race([
         socket.response('big').then((response) => ({ answered: response.ok })),
         socket.closed.then((close) => ({ closed: close.code })),
       ]),
-      5000,
       'answer (or close) after a 500 KiB frame',
     );
     expect(outcome).toEqual({ answered: true });

@@ -5,10 +5,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { within as withinMs } from '../../../test/helpers/deadline.js';
+import { OUTCOME_WAIT_MS, within as withinMs } from '../../../test/helpers/within.js';
 import { onPayloadTooLarge, setMaxPayload } from './ws-payload-limit.js';
 
-const within = <T>(promise: Promise<T>, what: string) => withinMs(promise, 5000, what);
+const within = <T>(promise: Promise<T>, what: string) => withinMs(OUTCOME_WAIT_MS, promise, what);
 
 const SMALL = 1024;
 const LARGE = 64 * 1024;

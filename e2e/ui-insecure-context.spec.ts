@@ -4,6 +4,7 @@
  * lan.test to 127.0.0.1, which makes this machine look like another one to the browser.
  */
 import { expect, freePort, test } from './fixtures/gateway.js';
+import { expectNoSidewaysScroll, screenshot } from './fixtures/ui.js';
 
 const LAN_HOST = 'lan.test';
 
@@ -50,6 +51,12 @@ test.describe('Control UI outside a secure context', () => {
       await expect(page.getByText('TypeError')).toHaveCount(0);
       expect(pageErrors).toEqual([]);
       expect(sockets).toEqual([]);
+
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 844 });
+        await expectNoSidewaysScroll(page, `insecure context at ${width} px`);
+        await screenshot(page, `insecure-context-${width}-light`);
+      }
     } finally {
       await browser.close();
     }

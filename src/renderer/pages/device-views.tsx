@@ -52,7 +52,7 @@ function LastSeen({ device, now }: { device: PairedDevice; now: number }): React
     <>
       <div>{device.lastSeenAtMs ? formatAge(device.lastSeenAtMs, now) : 'never'}</div>
       {device.remoteIp ? (
-        <div className="muted small" title="Last address">
+        <div className="muted small last-address" title="Last address">
           from <span className="mono">{device.remoteIp}</span>
         </div>
       ) : null}

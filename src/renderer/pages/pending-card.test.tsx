@@ -91,6 +91,35 @@ describe('PendingCard approval form', () => {
     expect(screen.getByRole<HTMLButtonElement>('button', { name: /Approve/ }).disabled).toBe(false);
   });
 
+  it('locks each scope a ticked one includes, and frees it once that one is unticked', () => {
+    const { connection } = connectionAnswering(() => Promise.resolve({}));
+    render(
+      <ConnectionContext value={connection}>
+        <PendingCard
+          request={{ ...REQUEST, scopes: ['operator.admin'] }}
+          now={10_000}
+          highlighted={false}
+        />
+      </ConnectionContext>,
+    );
+    const read = screen.getByRole<HTMLInputElement>('checkbox', { name: 'operator.read' });
+    expect([read.checked, read.disabled]).toEqual([true, true]);
+    expect(screen.getByText(/includes the greyed scopes/).textContent).toBe(
+      'operator.admin includes the greyed scopes; untick it to grant fewer.',
+    );
+    fireEvent.click(screen.getByRole('checkbox', { name: 'operator.admin' }));
+    const pairing = screen.getByRole<HTMLInputElement>('checkbox', { name: 'operator.pairing' });
+    expect([pairing.checked, pairing.disabled]).toEqual([true, false]);
+    // operator.write still includes operator.read.
+    expect([read.checked, read.disabled]).toEqual([true, true]);
+    expect(screen.getByText(/includes the greyed scopes/).textContent).toBe(
+      'operator.write includes the greyed scopes; untick it to grant fewer.',
+    );
+    fireEvent.click(screen.getByRole('checkbox', { name: 'operator.write' }));
+    expect([read.checked, read.disabled]).toEqual([true, false]);
+    expect(screen.queryByText(/includes the greyed scopes/)).toBeNull();
+  });
+
   it('will not approve with no scope ticked and says what to do instead', () => {
     const { connection, calls } = connectionAnswering(() => Promise.resolve({}));
     renderCard(connection);

@@ -45,6 +45,13 @@ export function PendingCard({
   }, [highlighted]);
 
   const nothingChosen = options.length > 0 && chosen.size === 0;
+  // The outermost ticked scope that greys others out (admin, not the write it includes).
+  const including = options.find(
+    (scope) =>
+      chosen.has(scope) &&
+      impliedBy(chosen, scope) === undefined &&
+      options.some((other) => impliedBy(chosen, other) === scope),
+  );
   const act = (decision: 'approve' | 'reject') => {
     setBusy(decision);
     setError(undefined);
@@ -140,6 +147,11 @@ export function PendingCard({
                 </label>
               );
             })}
+            {including ? (
+              <p className="field-hint">
+                <code>{including}</code> includes the greyed scopes; untick it to grant fewer.
+              </p>
+            ) : null}
             {nothingChosen ? (
               <p className="field-error">Tick at least one scope, or reject the request.</p>
             ) : null}

@@ -41,6 +41,53 @@ test.describe('Devices page', () => {
     }
   });
 
+  test('approves a request under a new name with fewer scopes than it asked for', async ({
+    page,
+    gateway,
+  }) => {
+    await signIn(page, gateway, '/devices');
+    const device = await RemoteDevice.create(gateway.wsUrl, gateway.token, 'E2E tablet', [
+      'operator.read',
+      'operator.write',
+    ]);
+    try {
+      const first = await device.connect();
+      expect(first.ok).toBe(false);
+      const card = page.getByRole('article', { name: 'Pairing request from E2E tablet' });
+      await expect(card).toBeVisible({ timeout: 2000 });
+      const name = card.getByRole('textbox', { name: 'Name' });
+      await expect(name).toHaveValue('E2E tablet');
+      const grant = card.getByRole('group', { name: 'Scopes to grant' });
+      await expect(grant.getByRole('checkbox', { name: 'operator.read' })).toBeChecked();
+      await expect(grant.getByRole('checkbox', { name: 'operator.write' })).toBeChecked();
+
+      await name.fill('Kitchen tablet');
+      await grant.getByRole('checkbox', { name: 'operator.write' }).uncheck();
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await expect(card).toBeHidden();
+
+      const row = page.getByRole('row', { name: /Kitchen tablet/ });
+      await expect(row).toContainText('operator.read');
+      await expect(row).not.toContainText('operator.write');
+      await expect(page.getByRole('row', { name: /E2E tablet/ })).toHaveCount(0);
+    } finally {
+      device.close();
+    }
+  });
+
+  test('names this browser by browser and system, marks its row and shows its address', async ({
+    page,
+    gateway,
+  }) => {
+    await signIn(page, gateway, '/devices');
+    const own = page.getByRole('row', { name: /this browser/ });
+    await expect(own).toHaveCount(1);
+    await expect(own).toContainText('Chrome on Linux');
+    await expect(own).toContainText('127.0.0.1');
+    await expect(own).toContainText('just now');
+    await expect(page.getByText('Control UI (Chrome)')).toHaveCount(0);
+  });
+
   test('Reject makes the device’s next connect fail', async ({ page, gateway }) => {
     await signIn(page, gateway, '/devices');
     const device = await RemoteDevice.create(gateway.wsUrl, gateway.token, 'Rejected laptop');
@@ -79,7 +126,8 @@ test.describe('Devices page', () => {
       const connected = await device.connect();
       expect(connected.ok).toBe(true);
 
-      await page.getByRole('button', { name: 'Revoke token of Deep link tablet' }).click();
+      await page.getByRole('button', { name: 'Actions for Deep link tablet' }).click();
+      await page.getByRole('menuitem', { name: 'Revoke token' }).click();
       const dialog = page.getByRole('dialog');
       await expect(dialog).toContainText('stops working');
       await dialog.getByRole('button', { name: 'Revoke token' }).click();

@@ -25,6 +25,31 @@ test.describe('Control UI sign-in', () => {
     expect(new URL(page.url()).hash).toBe('#/devices?request=abc');
   });
 
+  test('a first visit without a token greets calmly: the command, a token field, no error', async ({
+    page,
+    gateway,
+  }) => {
+    await page.goto(`${gateway.url}/`);
+    const card = page.getByRole('region', { name: 'Sign in to the gateway' });
+    await expect(card).toBeVisible();
+    await expect(card.locator('pre')).toHaveText('special-agent dashboard');
+    await expect(card).toContainText('opens a signed-in link');
+    await expect(card).toContainText('The gateway token is in your OS keychain');
+    await expect(page.getByLabel('Gateway token')).toBeVisible();
+    // The gateway did answer (AUTH_TOKEN_MISSING), yet nothing is shown as an error.
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.locator('.note-danger, .field-error')).toHaveCount(0);
+    await expect(card).not.toContainText('missing');
+
+    // An attempt with nothing typed is the person's first error, shown at the field.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('.field-error')).toHaveText('Enter the gateway token');
+    await page.getByLabel('Gateway token').fill('wrong-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert')).toContainText('gateway token mismatch');
+  });
+
   test('shows the gateway’s own message for a wrong token', async ({ page, gateway }) => {
     await page.goto(`${gateway.url}/#token=not-the-token`);
     await expect(page.getByRole('alert')).toContainText('unauthorized: gateway token mismatch');
@@ -50,9 +75,19 @@ test.describe('Control UI sign-in', () => {
     await expect(page.getByRole('heading', { name: 'Paired devices (1)' })).toBeVisible();
   });
 
-  test('counts down after too many wrong tokens (AUTH_RATE_LIMITED)', async ({ page, gateway }) => {
+  // Password mode: a loopback browser on the gateway's own origin is never locked out in
+  // token mode (a 32-byte token cannot be guessed), but passwords can be.
+  test('counts down after too many wrong passwords (AUTH_RATE_LIMITED)', async ({
+    page,
+    launchGateway,
+  }) => {
+    const gateway = await launchGateway({
+      config: { gateway: { auth: { mode: 'password' } } },
+      env: { SPECIAL_AGENT_GATEWAY_PASSWORD: 'correct horse battery staple' },
+    });
     await page.goto(`${gateway.url}/`);
-    const input = page.getByLabel('Gateway token');
+    const input = page.getByLabel('Gateway password');
+    await expect(page.getByRole('alert')).toHaveCount(0);
     const signInButton = page.getByRole('button', { name: 'Sign in' });
     for (
       let attempt = 0;

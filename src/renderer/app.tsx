@@ -11,14 +11,23 @@ import { useRoute } from './hooks/use-route.js';
 import type { PairList } from './lib/api-types.js';
 import type { PageId } from './lib/route.js';
 import { routeHref } from './lib/route.js';
-import { AgentsPage } from './pages/agents-page.js';
-import { DevicesPage } from './pages/devices-page.js';
-import { GatewayPage } from './pages/gateway-page.js';
 import { ConnectingScreen, LoginPage, PairingScreen } from './pages/login-page.js';
-import { ProvidersPage } from './pages/providers-page.js';
 
-// Chat carries react-markdown and its parser: load it on first visit, not at startup.
+// Every page loads on its first visit, not at startup: Chat carries react-markdown and its
+// parser, the settings pages the config schema's validators (scripts/ui-size.js budget).
 const ChatPage = lazy(() => import('./pages/chat-page.js'));
+const DevicesPage = lazy(() =>
+  import('./pages/devices-page.js').then((module) => ({ default: module.DevicesPage })),
+);
+const ProvidersPage = lazy(() =>
+  import('./pages/providers-page.js').then((module) => ({ default: module.ProvidersPage })),
+);
+const AgentsPage = lazy(() =>
+  import('./pages/agents-page.js').then((module) => ({ default: module.AgentsPage })),
+);
+const GatewayPage = lazy(() =>
+  import('./pages/gateway-page.js').then((module) => ({ default: module.GatewayPage })),
+);
 
 const NAV: { page: PageId; label: string; icon: IconName }[] = [
   { page: 'chat', label: 'Chat', icon: 'chat' },

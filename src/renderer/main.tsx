@@ -1,9 +1,10 @@
 /**
- * The Control UI's composition root: takes a fragment token, builds the connection with
- * its browser dependencies, and renders. The gateway URL is always this page's own
- * origin; it never comes from the query string or the fragment.
+ * The Control UI's composition root: checks that this page may hold a device key at all,
+ * takes a fragment token, builds the connection with its browser dependencies, and
+ * renders. The gateway URL is always this page's own origin; it never comes from the
+ * query string or the fragment.
  */
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { ClientInfo } from '../shared/protocol.js';
 import { App } from './app.js';
@@ -11,19 +12,44 @@ import { ConnectionContext } from './hooks/connection-context.js';
 import { Backoff } from './lib/backoff.js';
 import { GatewayConnection } from './lib/connection.js';
 import { loadDeviceIdentity } from './lib/device-key-store.js';
-import { adoptFragmentToken, SessionSecrets } from './lib/session-secrets.js';
+import type { SecureContextProblem } from './lib/secure-context.js';
+import { secureContextProblem } from './lib/secure-context.js';
+import { adoptFragmentToken, SessionSecrets, takeTokenFromHash } from './lib/session-secrets.js';
+import { browserLabel } from './lib/user-agent.js';
 
-/** A short browser name for the device list, e.g. "Control UI (Chrome)". */
-function browserName(userAgent: string): string {
-  if (/Electron\//.test(userAgent)) return 'Desktop';
-  if (/Edg\//.test(userAgent)) return 'Edge';
-  if (/Firefox\//.test(userAgent)) return 'Firefox';
-  if (/Chrome\/|Chromium\//.test(userAgent)) return 'Chrome';
-  if (/Safari\//.test(userAgent)) return 'Safari';
-  return 'Browser';
+// Rarely needed, so not part of every startup.
+const InsecureContextPage = lazy(() =>
+  import('./pages/insecure-context-page.js').then((module) => ({
+    default: module.InsecureContextPage,
+  })),
+);
+
+function rootElement(): HTMLElement {
+  const root = document.getElementById('root');
+  if (!root) throw new Error('index.html lacks #root');
+  return root;
+}
+
+/**
+ * No device key is possible here: say why and stop, before any WebCrypto, IndexedDB or
+ * socket. A token in the fragment leaves the address bar but is not kept at this origin.
+ */
+function explainInsecureContext(problem: SecureContextProblem): void {
+  const { hash } = takeTokenFromHash(location.hash);
+  if (hash !== location.hash)
+    history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+  createRoot(rootElement()).render(
+    <StrictMode>
+      <Suspense fallback={null}>
+        <InsecureContextPage problem={problem} location={location} />
+      </Suspense>
+    </StrictMode>,
+  );
 }
 
 function main(): void {
+  const problem = secureContextProblem(window);
+  if (problem) return explainInsecureContext(problem);
   const secrets = new SessionSecrets({
     session: sessionStorage,
     local: localStorage,
@@ -35,7 +61,7 @@ function main(): void {
     version: __APP_VERSION__,
     platform: navigator.platform,
     mode: 'ui',
-    displayName: `Control UI (${browserName(navigator.userAgent)})`,
+    displayName: browserLabel(navigator),
   };
   const connection = new GatewayConnection({
     openSocket: () =>
@@ -60,9 +86,7 @@ function main(): void {
     const connected = connection.getSnapshot().phase === 'connected';
     if (token && (token !== before || !connected)) connection.login({ token });
   });
-  const root = document.getElementById('root');
-  if (!root) throw new Error('index.html lacks #root');
-  createRoot(root).render(
+  createRoot(rootElement()).render(
     <StrictMode>
       <ConnectionContext value={connection}>
         <App />

@@ -10,6 +10,7 @@ const PATHS = {
   gateway: 'M12 3 4 6v6c0 4.5 3.4 8.3 8 9 4.6-.7 8-4.5 8-9V6l-8-3Zm-3 9 2 2 4-4',
   check: 'M5 12.5 10 17l9-10',
   close: 'M6 6l12 12M18 6 6 18',
+  chevron: 'M6 9l6 6 6-6',
   plus: 'M12 5v14M5 12h14',
   refresh: 'M20 11a8 8 0 1 0-2.3 5.7M20 5v6h-6',
   trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',

@@ -229,9 +229,12 @@ export class GatewayConnection {
     const secrets = this.#deps.secrets;
     switch (error.detailCode) {
       case 'AUTH_TOKEN_MISSING':
-        return this.#toLogin('token', this.#carried ?? error);
-      case 'AUTH_PASSWORD_MISSING':
-        return this.#toLogin('password', this.#carried ?? error);
+      case 'AUTH_PASSWORD_MISSING': {
+        const mode = error.detailCode === 'AUTH_TOKEN_MISSING' ? 'token' : 'password';
+        // Offering nothing (a first visit) is no failure: just the sign-in page, no error.
+        const offered = Boolean(auth.token ?? auth.password ?? auth.deviceToken);
+        return this.#toLogin(mode, this.#carried ?? (offered ? error : undefined));
+      }
       case 'AUTH_TOKEN_MISMATCH':
       case 'AUTH_PASSWORD_MISMATCH': {
         const mode = error.detailCode === 'AUTH_TOKEN_MISMATCH' ? 'token' : 'password';
@@ -281,7 +284,8 @@ export class GatewayConnection {
     );
   }
 
-  #toLogin(mode: LoginMode, error: GatewayClientError, lockedUntilMs?: number): void {
+  /** Shows the sign-in page; with `error`, the gateway's message for the last attempt. */
+  #toLogin(mode: LoginMode, error: GatewayClientError | undefined, lockedUntilMs?: number): void {
     this.#carried = undefined;
     this.#client = undefined;
     this.#set({
@@ -290,8 +294,8 @@ export class GatewayConnection {
       phase: 'login',
       generation: this.#snapshot.generation,
       loginMode: mode,
-      message: error.message,
-      errorCode: error.detailCode,
+      message: error?.message,
+      errorCode: error?.detailCode,
       lockedUntilMs,
     });
   }

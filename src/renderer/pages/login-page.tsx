@@ -1,27 +1,13 @@
 /** Full-window screens shown before the app: connecting, sign in, waiting for approval. */
-import type { FormEvent, ReactElement, ReactNode } from 'react';
+import type { FormEvent, ReactElement } from 'react';
 import { useState } from 'react';
 import { ErrorNote, Field } from '../components/ui.js';
-import { Icon, Logo } from '../components/icons.js';
+import { Icon } from '../components/icons.js';
+import { Screen } from '../components/screen.js';
 import { useConnection, useConnectionState, useNow } from '../hooks/connection-context.js';
 import { formatCountdown } from '../lib/format.js';
 import type { LoginMode } from '../lib/connection.js';
 import { SIGNED_OUT } from '../lib/connection.js';
-
-function Screen({ title, children }: { title: string; children: ReactNode }): ReactElement {
-  return (
-    <main className="screen">
-      <section className="screen-card" aria-labelledby="screen-title">
-        <div className="screen-brand">
-          <Logo />
-          <span>special-agent</span>
-        </div>
-        <h1 id="screen-title">{title}</h1>
-        {children}
-      </section>
-    </main>
-  );
-}
 
 function RetryLine({ retryAtMs }: { retryAtMs: number | undefined }): ReactElement | null {
   const connection = useConnection();
@@ -76,7 +62,10 @@ export function PairingScreen(): ReactElement {
   );
 }
 
-/** Token or password sign-in, showing the gateway's own message for the last failure. */
+/**
+ * Token or password sign-in. A first visit is calm: the one command that opens a signed-in
+ * link, and a field; the gateway's own message appears only after an attempt failed.
+ */
 export function LoginPage(): ReactElement {
   const connection = useConnection();
   const state = useConnectionState();
@@ -117,6 +106,13 @@ export function LoginPage(): ReactElement {
           </div>
         </div>
       ) : null}
+      {state.message ? null : (
+        <div className="sign-in-intro">
+          <p>On the gateway’s computer, run</p>
+          <pre className="code-block">special-agent dashboard</pre>
+          <p className="muted small">It opens a signed-in link to this page.</p>
+        </div>
+      )}
       <form className="form" onSubmit={submit} noValidate>
         <div className="segmented" role="radiogroup" aria-label="Sign in with">
           {(['token', 'password'] as const).map((option) => (
@@ -138,7 +134,8 @@ export function LoginPage(): ReactElement {
           hint={
             activeMode === 'token' ? (
               <>
-                Run <code>special-agent dashboard</code> to open this page with a one-time token.
+                The gateway token is in your OS keychain; <code>special-agent dashboard</code> opens
+                a signed-in link.
               </>
             ) : (
               'The password is kept in memory for this tab only.'

@@ -1,36 +1,21 @@
-/** The paired-devices table of the Devices page: last seen, scopes, token state, actions. */
+/**
+ * The paired devices of the Devices page: a table on wide screens, cards under 640 px
+ * (pages/device-views.tsx), with Rotate / Revoke / Remove in one menu per device, each
+ * behind a confirmation.
+ */
 import type { ReactElement } from 'react';
 import { useState } from 'react';
 import type { PairedDevice } from '../../shared/protocol.js';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
-import type { Tone } from '../components/ui.js';
-import { Card, EmptyState, ErrorNote, Pill } from '../components/ui.js';
+import type { MenuItem } from '../components/menu-button.js';
+import { Card, EmptyState, ErrorNote } from '../components/ui.js';
 import { asGatewayError, useConnection, useConnectionState } from '../hooks/connection-context.js';
-import { formatAge, shortId } from '../lib/format.js';
+import { useMediaQuery } from '../hooks/use-media-query.js';
+import { DeviceCards, DeviceTable } from './device-views.js';
 
-/** Scopes as small code chips ("default" when none were asked for). */
-export function ScopeList({ scopes }: { scopes: readonly string[] }): ReactElement {
-  if (scopes.length === 0) return <span className="muted">default</span>;
-  return (
-    <span className="chips">
-      {scopes.map((scope) => (
-        <code key={scope} className="chip">
-          {scope}
-        </code>
-      ))}
-    </span>
-  );
-}
-
-/** active / rotated / revoked from the device's newest token record. */
-export function tokenState(device: PairedDevice): { label: string; tone: Tone } {
-  const latest = [...device.tokens].sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
-  if (!latest) return { label: 'no token', tone: 'neutral' };
-  if (latest.revokedAtMs !== undefined) return { label: 'revoked', tone: 'danger' };
-  if (latest.rotatedAtMs !== undefined) return { label: 'rotated', tone: 'warn' };
-  return { label: 'active', tone: 'ok' };
-}
+/** Below this width the table's columns no longer fit, so devices show as cards. */
+const CARDS_QUERY = '(max-width: 639.98px)';
 
 type DeviceAction = 'rotate' | 'revoke' | 'remove';
 
@@ -59,8 +44,8 @@ const ACTIONS: Record<
   },
 };
 
-/** The paired devices with Rotate / Revoke / Remove behind a confirmation. */
-export function PairedTable(props: {
+/** The paired devices with their actions; `onChanged` reloads the list after one. */
+export function PairedDevices(props: {
   paired: PairedDevice[];
   loaded: boolean;
   now: number;
@@ -69,6 +54,7 @@ export function PairedTable(props: {
   const { paired, loaded, now, onChanged } = props;
   const connection = useConnection();
   const { deviceId: ownId } = useConnectionState();
+  const cards = useMediaQuery(CARDS_QUERY);
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
 
@@ -96,6 +82,14 @@ export function PairedTable(props: {
     });
   };
 
+  const actionsOf = (device: PairedDevice): MenuItem[] =>
+    (Object.keys(ACTIONS) as DeviceAction[]).map((action) => ({
+      label: ACTIONS[action].label,
+      danger: action === 'remove',
+      onSelect: () => ask(device, action),
+    }));
+
+  const View = cards ? DeviceCards : DeviceTable;
   return (
     <Card title={`Paired devices${loaded ? ` (${paired.length})` : ''}`}>
       {error ? <ErrorNote error={error} /> : null}
@@ -103,81 +97,7 @@ export function PairedTable(props: {
         <EmptyState icon="devices" title="No paired devices yet" />
       ) : null}
       {paired.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Token</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {paired.map((device) => {
-                const token = tokenState(device);
-                const name = device.displayName ?? device.clientId;
-                return (
-                  <tr key={device.deviceId}>
-                    <td>
-                      <div className="cell-title">
-                        {name}{' '}
-                        {device.deviceId === ownId ? <Pill tone="info">this browser</Pill> : null}
-                      </div>
-                      <div className="muted small">
-                        {[device.platform, device.clientId].filter(Boolean).join(' · ')} ·{' '}
-                        <span className="mono" title={device.deviceId}>
-                          {shortId(device.deviceId)}
-                        </span>
-                      </div>
-                    </td>
-                    <td>
-                      <div>
-                        {device.lastSeenAtMs ? formatAge(device.lastSeenAtMs, now) : 'never'}
-                      </div>
-                      <div className="muted small mono">{device.remoteIp ?? ''}</div>
-                    </td>
-                    <td>
-                      <ScopeList scopes={device.scopes} />
-                    </td>
-                    <td>
-                      <Pill tone={token.tone}>{token.label}</Pill>
-                    </td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="btn btn-ghost btn-small"
-                        aria-label={`Rotate token of ${name}`}
-                        onClick={() => ask(device, 'rotate')}
-                      >
-                        Rotate
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-ghost btn-small"
-                        aria-label={`Revoke token of ${name}`}
-                        onClick={() => ask(device, 'revoke')}
-                      >
-                        Revoke
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-ghost btn-small btn-danger-text"
-                        aria-label={`Remove ${name}`}
-                        onClick={() => ask(device, 'remove')}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <View paired={paired} ownId={ownId} now={now} actionsOf={actionsOf} />
       ) : null}
       <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
     </Card>

@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures/gateway.js';
+import { expect, noKeychainHere, test } from './fixtures/gateway.js';
 import { startFakeProvider } from './fixtures/fake-provider.js';
 import { signIn } from './fixtures/ui.js';
 
@@ -50,10 +50,7 @@ test.describe('Chat page', () => {
     launchGateway,
   }) => {
     // Without a Secret Service the gateway (rightly) reports KEYCHAIN_UNAVAILABLE instead.
-    test.skip(
-      !process.env.DBUS_SESSION_BUS_ADDRESS,
-      'skipped: no D-Bus session for the OS keychain (run npm test)',
-    );
+    test.skip(noKeychainHere(), 'skipped: no D-Bus session for the OS keychain (run npm test)');
     const gateway = await launchGateway({
       config: {
         models: {

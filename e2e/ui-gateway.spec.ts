@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { expect, test } from './fixtures/gateway.js';
+import { expect, noKeychainHere, test } from './fixtures/gateway.js';
 import { signIn } from './fixtures/ui.js';
 
 async function sha256(file: string): Promise<string> {
@@ -61,10 +61,7 @@ test.describe('Gateway page', () => {
     browser,
     launchGateway,
   }) => {
-    test.skip(
-      !process.env.DBUS_SESSION_BUS_ADDRESS,
-      'skipped: no D-Bus session for the OS keychain (run npm test)',
-    );
+    test.skip(noKeychainHere(), 'skipped: no D-Bus session for the OS keychain (run npm test)');
     // A token from the environment cannot be rotated; one in the config file moves to the keychain.
     const gateway = await launchGateway({ tokenSource: 'config' });
     const otherContext = await browser.newContext();

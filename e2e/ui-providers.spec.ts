@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures/gateway.js';
+import { expect, noKeychainHere, test } from './fixtures/gateway.js';
 import { startFakeProvider, type FakeProvider } from './fixtures/fake-provider.js';
 import { signIn } from './fixtures/ui.js';
 
@@ -45,7 +45,7 @@ async function pageState(page: Page): Promise<string> {
   );
 }
 
-const hasSecretService = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS);
+const hasSecretService = !noKeychainHere();
 
 test.describe('Providers page', () => {
   test.skip(!hasSecretService, 'skipped: no D-Bus session for the OS keychain (run npm test)');

@@ -60,6 +60,12 @@ check_system() {
 
 # --- b. npm dependencies ------------------------------------------------------------------
 check_node_modules() {
+  # A linked node_modules (e.g. shared by git worktrees) belongs to another checkout: npm ci
+  # would empty it under that checkout's feet.
+  if [[ -L node_modules ]]; then
+    say "node_modules is a link; not running npm ci (run it where it points if packages changed)"
+    return 0
+  fi
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     header "npm ci (node_modules missing or older than package-lock.json)"
     ELECTRON_SKIP_BINARY_DOWNLOAD=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci

@@ -4,6 +4,7 @@ import type { MethodServices } from './context.js';
 import { registerDeviceMethods } from './devices.js';
 import { registerGatewayAuthMethods } from './gateway-auth.js';
 import { registerModelMethods } from './models.js';
+import { registerSessionMethods } from './sessions.js';
 import { registerStatusMethods } from './status.js';
 
 export type { MethodServices } from './context.js';
@@ -15,5 +16,6 @@ export function registerAllMethods(services: MethodServices): void {
   registerConfigMethods(services);
   registerModelMethods(services);
   registerAgentMethods(services);
+  registerSessionMethods(services);
   registerGatewayAuthMethods(services);
 }

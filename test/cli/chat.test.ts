@@ -109,7 +109,9 @@ describe('special-agent chat', () => {
     const gw = await gatewayWithProvider(provider.baseUrl);
     expect(expectOk(await runCli(['chat', '--list'], cliEnvFor(gw)))).toMatch(/^No sessions yet/);
     expectOk(await runCli(['chat', '--session', 'trip-1', 'plan a trip'], cliEnvFor(gw)));
-    expectOk(await runCli(['chat', '--session', 'evil-1', 'hi \u001b]0;pwned\u0007 there'], cliEnvFor(gw)));
+    expectOk(
+      await runCli(['chat', '--session', 'evil-1', 'hi \u001b]0;pwned\u0007 there'], cliEnvFor(gw)),
+    );
 
     const table = expectOk(await runCli(['chat', '--list'], cliEnvFor(gw)));
     const [header, ...rows] = table.trimEnd().split('\n');
@@ -119,7 +121,9 @@ describe('special-agent chat', () => {
     expect(rows[1]).toMatch(/^trip-1\s+main\s+plan a trip\s+.+\s+2$/);
     expect(table).not.toContain('\u001b');
 
-    const json = JSON.parse(expectOk(await runCli(['chat', '--list', '--json'], cliEnvFor(gw)))) as {
+    const json = JSON.parse(
+      expectOk(await runCli(['chat', '--list', '--json'], cliEnvFor(gw))),
+    ) as {
       sessions: { sessionId: string; title: string; messageCount: number }[];
     };
     expect(json.sessions.map((s) => [s.sessionId, s.title, s.messageCount])).toEqual([

@@ -1,11 +1,24 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatService, type ChatSendParams } from '../../src/main/agents/chat-service.js';
-import { startFakeProvider, type FakeProvider } from '../../src/main/providers/fake-provider.test-support.js';
+import {
+  startFakeProvider,
+  type FakeProvider,
+} from '../../src/main/providers/fake-provider.test-support.js';
 import type { GatewayClient } from '../../src/shared/gateway-client.js';
-import type { ChatEvent, SessionsGetPayload, SessionsListPayload, SessionSummary } from '../../src/shared/protocol.js';
+import type {
+  ChatEvent,
+  SessionsGetPayload,
+  SessionsListPayload,
+  SessionSummary,
+} from '../../src/shared/protocol.js';
 import { within } from '../helpers/deadline.js';
-import { connectDevice, makeTempHome, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import {
+  connectDevice,
+  makeTempHome,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 let gateway: TestGateway | undefined;
 let provider: FakeProvider | undefined;
@@ -21,7 +34,9 @@ afterEach(async () => {
 
 function config(baseUrl: string) {
   return {
-    models: { providers: { local: { type: 'openai', baseUrl }, other: { type: 'openai', baseUrl } } },
+    models: {
+      providers: { local: { type: 'openai', baseUrl }, other: { type: 'openai', baseUrl } },
+    },
     agents: {
       default: 'main',
       list: [
@@ -32,29 +47,30 @@ function config(baseUrl: string) {
   };
 }
 
-async function start(options: { home?: string; behaviour?: Parameters<typeof startFakeProvider>[1] } = {}) {
-  provider ??= await startFakeProvider('openai', { apiKey: undefined, deltas: ['Hel', 'lo'], ...options.behaviour });
-  gateway = await startTestGateway({ config: config(provider.baseUrl), ...(options.home ? { home: options.home } : {}) });
+async function start(
+  options: { home?: string; behaviour?: Parameters<typeof startFakeProvider>[1] } = {},
+) {
+  provider ??= await startFakeProvider('openai', {
+    apiKey: undefined,
+    deltas: ['Hel', 'lo'],
+    ...options.behaviour,
+  });
+  gateway = await startTestGateway({
+    config: config(provider.baseUrl),
+    ...(options.home ? { home: options.home } : {}),
+  });
   return (await connectDevice(gateway)).client;
 }
 
 /** Sends a message and waits for its run's final (or error) event. */
 async function say(client: GatewayClient, params: Record<string, unknown>) {
-  let ended!: (event: ChatEvent) => void;
-  const end = new Promise<ChatEvent>((resolve) => (ended = resolve));
-  let runId: string | undefined;
-  const early: ChatEvent[] = [];
-  const off = client.on('chat', (payload) => {
-    const event = payload as ChatEvent;
-    if (runId === undefined) early.push(event);
-    else if (event.runId === runId && event.state !== 'delta') ended(event);
-  });
+  const events: ChatEvent[] = [];
+  const off = client.on('chat', (payload) => events.push(payload as ChatEvent));
   const sent = await client.request<{ runId: string; sessionId: string }>('chat.send', params);
-  runId = sent.runId;
-  for (const event of early) if (event.runId === runId && event.state !== 'delta') ended(event);
-  const last = await within(end, 5000, `final event of run ${runId}`);
+  const last = () => events.find((e) => e.runId === sent.runId && e.state !== 'delta');
+  await expect.poll(last, { timeout: 5000, message: `end of run ${sent.runId}` }).toBeDefined();
   off();
-  expect(last.state).toBe('final');
+  expect(last()?.state).toBe('final');
   return sent;
 }
 
@@ -73,15 +89,27 @@ describe('sessions through the gateway', () => {
 
     const listed = (await list(client)).sessions;
     expect(listed.map((s) => s.sessionId)).toEqual([other.sessionId, sessionId]);
-    expect(listed[1]).toMatchObject({ agentId: 'main', title: 'Plan a trip to Lisbon', messageCount: 2 });
-    expect((await list(client, { agentId: 'writer' })).sessions.map((s) => s.sessionId)).toEqual([other.sessionId]);
+    expect(listed[1]).toMatchObject({
+      agentId: 'main',
+      title: 'Plan a trip to Lisbon',
+      messageCount: 2,
+    });
+    expect((await list(client, { agentId: 'writer' })).sessions.map((s) => s.sessionId)).toEqual([
+      other.sessionId,
+    ]);
     expect((await list(client, { limit: 1 })).sessions).toHaveLength(1);
 
     const { session, messages } = await get(client, sessionId);
     expect(session).toEqual(listed[1]);
     expect(messages).toEqual([
       { role: 'user', text: 'Plan a trip to Lisbon', ts: expect.any(Number) },
-      { role: 'assistant', text: 'Hello', ts: expect.any(Number), provider: 'local', model: 'test-model' },
+      {
+        role: 'assistant',
+        text: 'Hello',
+        ts: expect.any(Number),
+        provider: 'local',
+        model: 'test-model',
+      },
     ]);
 
     const renamed = await patch(client, { sessionId, title: '  Lisbon  ' });
@@ -112,8 +140,18 @@ describe('sessions through the gateway', () => {
     ]);
     await say(client, { sessionId, message: 'three' });
     const upstream = provider!.requests.at(-1)?.body as { messages: { content: string }[] };
-    expect(upstream.messages.map((m) => m.content)).toEqual(['one', 'Hello', 'two', 'Hello', 'three']);
-    expect((await list(client)).sessions[0]).toMatchObject({ sessionId, messageCount: 6, title: 'one' });
+    expect(upstream.messages.map((m) => m.content)).toEqual([
+      'one',
+      'Hello',
+      'two',
+      'Hello',
+      'three',
+    ]);
+    expect((await list(client)).sessions[0]).toMatchObject({
+      sessionId,
+      messageCount: 6,
+      title: 'one',
+    });
     client.close();
   });
 
@@ -151,14 +189,18 @@ describe('sessions through the gateway', () => {
     const { sessionId } = await say(client, { message: 'hi' });
     await patch(client, { sessionId, override: { provider: 'other' } });
     for (const name of ['missing', 'constructor', '__proto__']) {
-      await expect(patch(client, { sessionId, override: { provider: name } })).rejects.toMatchObject({
+      await expect(
+        patch(client, { sessionId, override: { provider: name } }),
+      ).rejects.toMatchObject({
         code: 'NOT_FOUND',
         message: expect.stringContaining(`provider "${name}" not found`),
       });
     }
     expect((await get(client, sessionId)).session.override).toEqual({ provider: 'other' });
     await expect(patch(client, { sessionId })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
-    await expect(patch(client, { sessionId, override: { provider: 'local', key: 'x' } })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(
+      patch(client, { sessionId, override: { provider: 'local', key: 'x' } }),
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     client.close();
   });
 
@@ -188,7 +230,10 @@ describe('sessions through the gateway', () => {
     client.on('chat', (payload) => {
       if ((payload as ChatEvent).state === 'final') finals += 1;
     });
-    const { runId, sessionId } = await client.request<{ runId: string; sessionId: string }>('chat.send', { message: 'long story' });
+    const { runId, sessionId } = await client.request<{ runId: string; sessionId: string }>(
+      'chat.send',
+      { message: 'long story' },
+    );
     await within(arrived, 5000, 'the request at the provider');
     await expect(client.request('sessions.delete', { sessionId })).rejects.toMatchObject({
       code: 'CONFLICT',
@@ -207,8 +252,14 @@ describe('sessions through the gateway', () => {
     const reader = (await connectDevice(gateway!, { scopes: ['operator.read'] })).client;
     expect((await list(reader)).sessions).toHaveLength(1);
     expect((await get(reader, sessionId)).messages).toHaveLength(2);
-    for (const call of [() => patch(reader, { sessionId, title: 'x' }), () => reader.request('sessions.delete', { sessionId })])
-      await expect(call()).rejects.toMatchObject({ code: 'FORBIDDEN', details: { code: 'MISSING_SCOPE' } });
+    for (const call of [
+      () => patch(reader, { sessionId, title: 'x' }),
+      () => reader.request('sessions.delete', { sessionId }),
+    ])
+      await expect(call()).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+        details: { code: 'MISSING_SCOPE' },
+      });
     expect((await get(client, sessionId)).session.title).toBe('hi');
     reader.close();
     client.close();

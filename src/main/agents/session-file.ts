@@ -68,6 +68,21 @@ export function parseSessionFile(
   return { meta, messages, tornAt: end < data.length ? end : undefined };
 }
 
+/** The newest `messages` whose lines add up to at most `maxBytes`, and how many older ones did not fit. */
+export function newestWithin(
+  messages: SessionMessage[],
+  maxBytes: number,
+): { messages: SessionMessage[]; omitted: number } {
+  let bytes = 0;
+  let first = messages.length;
+  while (first > 0) {
+    bytes += Buffer.byteLength(toLine(messages[first - 1] as SessionMessage));
+    if (bytes > maxBytes) break;
+    first -= 1;
+  }
+  return { messages: messages.slice(first), omitted: first };
+}
+
 /** The header line of a new session file. */
 export function headerLine(agentId: string, createdAtMs: number): string {
   return `${JSON.stringify({ type: 'session', agentId, createdAtMs })}\n`;

@@ -8,63 +8,31 @@
  * on disk, a `final` event means the reply is, and a `sessions.patch` or `sessions.delete`
  * answer means the change is.
  */
-import { open, chmod, mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GatewayError, conflict, invalidRequest, notFound } from '../../shared/errors.js';
 import type { SessionOverride, SessionSummary } from '../../shared/protocol.js';
-import { SerialQueue, fsyncFolder } from '../fs/atomic-file.js';
+import { SerialQueue } from '../fs/atomic-file.js';
 import type { ChatMessage } from '../providers/provider-types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { headerLine, parseSessionFile, toLine } from './session-file.js';
+import { headerLine, newestWithin, parseSessionFile, toLine } from './session-file.js';
+import { NODE_SESSION_FS, syncFolder, writeSynced, type SessionFs } from './session-fs.js';
 import type { ParsedSessionFile, SessionMessage } from './session-file.js';
 import { newMeta, noteMessage, noteMeta, pageSessions, toSummary } from './session-meta.js';
 import type { ListQuery, MetaLine, SessionMeta } from './session-meta.js';
+import { INVALID_SESSION_ID, SESSION_DEFAULTS, isValidSessionId } from './session-limits.js';
+import type { SessionLimits } from './session-limits.js';
 
 export type { SessionMessage } from './session-file.js';
-
-/** Session ids become file names, so only these characters, and never a raw path. */
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-export const INVALID_SESSION_ID = 'invalid session id (use 1-64 of A-Z a-z 0-9 _ -)';
-
-export interface SessionLimits {
-  /** Most recent messages sent upstream (and kept in memory) per session. */
-  historyLimit: number;
-  /** Sessions whose tail is kept in memory; older ones are reloaded from disk on use. */
-  maxCachedSessions: number;
-  /** Sessions a `sessions.list` page holds when it does not say. */
-  listPageSize: number;
-  /** Most sessions a `sessions.list` page may ask for. */
-  maxListPageSize: number;
-  /** Longest title `sessions.patch` accepts. */
-  maxTitleChars: number;
-  /**
-   * Most bytes of messages one `sessions.get` answer carries (the newest ones; it says how
-   * many older ones it left out). Half the gateway's `maxBufferedBytes`, so the answer
-   * never closes the connection as a slow consumer.
-   */
-  maxGetBytes: number;
-}
-
-export const SESSION_DEFAULTS: Readonly<SessionLimits> = Object.freeze({
-  historyLimit: 50,
-  maxCachedSessions: 256,
-  listPageSize: 50,
-  maxListPageSize: 200,
-  maxTitleChars: 200,
-  maxGetBytes: 4 * 1024 * 1024,
-});
-
-/** The file operations whose order makes a write durable; tests wrap them to watch it. */
-export interface SessionFs {
-  open(path: string, flags: 'w' | 'a' | 'r', mode?: number): Promise<SessionFileHandle>;
-}
-export interface SessionFileHandle {
-  writeFile(data: string): Promise<void>;
-  truncate(length: number): Promise<void>;
-  sync(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { SessionFs, SessionFileHandle } from './session-fs.js';
+export {
+  INVALID_SESSION_ID,
+  SESSION_DEFAULTS,
+  SESSION_ID_PATTERN,
+  isValidSessionId,
+  type SessionLimits,
+} from './session-limits.js';
 
 /** What `open` reports about a session. */
 export interface SessionInfo {
@@ -99,11 +67,6 @@ interface SessionState {
   tornAt: number | undefined;
 }
 
-/** True when `id` may name a session. */
-export function isValidSessionId(id: string): boolean {
-  return SESSION_ID_PATTERN.test(id);
-}
-
 /** Sessions on disk plus a bounded in-memory cache. All disk work runs one task at a time. */
 export class SessionStore {
   readonly #dir: string;
@@ -130,7 +93,7 @@ export class SessionStore {
     this.#dir = options.sessionsDir;
     this.#clock = options.clock;
     this.#limits = { ...SESSION_DEFAULTS, ...options.limits };
-    this.#fs = options.fs ?? { open };
+    this.#fs = options.fs ?? NODE_SESSION_FS;
     this.#logger = options.logger;
   }
 
@@ -201,19 +164,8 @@ export class SessionStore {
       const meta = this.#known(sessionId);
       const parsed = await this.#readFile(sessionId, Number.POSITIVE_INFINITY);
       if (!parsed) throw missing(sessionId);
-      const { messages } = parsed;
-      let bytes = 0;
-      let first = messages.length;
-      while (first > 0) {
-        bytes += Buffer.byteLength(toLine(messages[first - 1] as SessionMessage));
-        if (bytes > this.#limits.maxGetBytes) break;
-        first -= 1;
-      }
-      return {
-        session: toSummary(sessionId, meta),
-        messages: messages.slice(first),
-        omitted: first,
-      };
+      const { messages, omitted } = newestWithin(parsed.messages, this.#limits.maxGetBytes);
+      return { session: toSummary(sessionId, meta), messages, omitted };
     });
   }
 
@@ -254,7 +206,7 @@ export class SessionStore {
       });
       this.#index.delete(sessionId);
       this.#cache.delete(sessionId);
-      await fsyncFolder(this.#dir, (path, flags) => this.#fs.open(path, flags));
+      await syncFolder(this.#fs, this.#dir);
     });
   }
 
@@ -330,12 +282,12 @@ export class SessionStore {
     const { agentId, createdAtMs } = state.meta;
     try {
       if (state.persisted) {
-        await this.#writeSynced(path, 'a', text, state.tornAt);
+        await writeSynced(this.#fs, path, 'a', text, state.tornAt);
       } else {
         await this.#ensureDir();
         // 'w', not 'a': a file holding only a torn first write is replaced, not extended.
-        await this.#writeSynced(path, 'w', `${headerLine(agentId, createdAtMs)}${text}`);
-        await fsyncFolder(this.#dir, (folder, flags) => this.#fs.open(folder, flags));
+        await writeSynced(this.#fs, path, 'w', `${headerLine(agentId, createdAtMs)}${text}`);
+        await syncFolder(this.#fs, this.#dir);
       }
     } catch (error) {
       // How much reached the file is unknown: read it afresh before the next write.
@@ -345,23 +297,6 @@ export class SessionStore {
     if (!state.persisted) this.#index.set(state.id, state.meta);
     state.persisted = true;
     state.tornAt = undefined;
-  }
-
-  async #writeSynced(
-    path: string,
-    flags: 'w' | 'a',
-    text: string,
-    truncateTo?: number,
-  ): Promise<void> {
-    const handle = await this.#fs.open(path, flags, 0o600);
-    try {
-      // A torn line was never acknowledged; cut it so it cannot merge with this one.
-      if (truncateTo !== undefined) await handle.truncate(truncateTo);
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
   }
 
   async #readFile(sessionId: string, keep: number): Promise<ParsedSessionFile | undefined> {

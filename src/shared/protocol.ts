@@ -3,6 +3,7 @@
  * edge and hands typed values inward; clients use the same types.
  */
 import { z } from 'zod';
+import { PROVIDER_ID_PATTERN } from './config-schema.js';
 
 export const PROTOCOL_VERSION = 3;
 
@@ -207,7 +208,7 @@ export interface ChatEvent {
  * set), the model and profile are checked when a run uses them.
  */
 export const sessionOverrideSchema = z.strictObject({
-  provider: z.string().min(1).max(128).optional(),
+  provider: z.string().regex(PROVIDER_ID_PATTERN).max(64).optional(),
   model: z.string().min(1).max(256).optional(),
   profile: z.string().min(1).max(128).optional(),
 });

@@ -184,11 +184,11 @@ describe('sessions through the gateway', () => {
     client.close();
   });
 
-  it('refuses an override naming a provider that is not configured (constructor too) with NOT_FOUND, changing nothing', async () => {
+  it('refuses an override naming a provider that is not configured (constructor too) with NOT_FOUND, or a malformed name with INVALID_REQUEST, changing nothing', async () => {
     const client = await start();
     const { sessionId } = await say(client, { message: 'hi' });
     await patch(client, { sessionId, override: { provider: 'other' } });
-    for (const name of ['missing', 'constructor', '__proto__']) {
+    for (const name of ['missing', 'constructor']) {
       await expect(
         patch(client, { sessionId, override: { provider: name } }),
       ).rejects.toMatchObject({
@@ -196,6 +196,13 @@ describe('sessions through the gateway', () => {
         message: expect.stringContaining(`provider "${name}" not found`),
       });
     }
+    for (const name of ['__proto__', 'Bad/Name', ''])
+      await expect(
+        patch(client, { sessionId, override: { provider: name } }),
+        name,
+      ).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+      });
     expect((await get(client, sessionId)).session.override).toEqual({ provider: 'other' });
     await expect(patch(client, { sessionId })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     await expect(

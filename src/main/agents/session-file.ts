@@ -20,10 +20,10 @@ export interface SessionMessage {
   runId?: string;
   /** The run was aborted; `content` is what had arrived by then. */
   aborted?: boolean;
-  /** What answered (assistant messages). */
+  /** What answered (assistant messages). `profile` is null for a provider with no key. */
   provider?: string;
   model?: string;
-  profile?: string;
+  profile?: string | null;
 }
 
 /** A session file, read. */
@@ -108,7 +108,7 @@ function isHeader(value: unknown): value is { agentId: string; createdAtMs: numb
   );
 }
 
-const OPTIONAL_TEXT = ['runId', 'provider', 'model', 'profile'] as const;
+const OPTIONAL_TEXT = ['runId', 'provider', 'model'] as const;
 
 function isMessage(value: unknown): value is SessionMessage {
   const v = value as Record<string, unknown> | undefined;
@@ -116,7 +116,8 @@ function isMessage(value: unknown): value is SessionMessage {
     (v?.role === 'user' || v?.role === 'assistant') &&
     typeof v.content === 'string' &&
     typeof v.ts === 'number' &&
-    OPTIONAL_TEXT.every((key) => v[key] === undefined || typeof v[key] === 'string')
+    OPTIONAL_TEXT.every((key) => v[key] === undefined || typeof v[key] === 'string') &&
+    (v.profile === undefined || v.profile === null || typeof v.profile === 'string')
   );
 }
 

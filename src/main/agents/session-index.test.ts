@@ -131,12 +131,21 @@ describe('SessionStore patch, get and delete', () => {
       profile: 'b',
     });
     await sessions.append('s1', { role: 'user', content: 'q2' });
+    // A provider that needs no key answers with no profile.
+    await sessions.append('s1', {
+      role: 'assistant',
+      content: 'a2',
+      provider: 'ollama',
+      model: 'llama',
+      profile: null,
+    });
     const { session, messages } = await store().get('s1');
-    expect(session).toMatchObject({ sessionId: 's1', messageCount: 3 });
+    expect(session).toMatchObject({ sessionId: 's1', messageCount: 4 });
     expect(messages).toMatchObject([
       { role: 'user', content: 'q1' },
       { role: 'assistant', content: 'a1', provider: 'local', model: 'm', profile: 'b' },
       { role: 'user', content: 'q2' },
+      { role: 'assistant', content: 'a2', provider: 'ollama', model: 'llama', profile: null },
     ]);
     await sessions.open('unsent', 'main');
     await expect(sessions.get('unsent')).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -100,7 +100,7 @@ function toView(message: SessionMessage): SessionMessageView {
     ts,
     ...(provider === undefined ? {} : { provider }),
     ...(model === undefined ? {} : { model }),
-    ...(profile === undefined ? {} : { profile }),
+    ...(typeof profile === 'string' ? { profile } : {}),
     ...(aborted ? { aborted: true } : {}),
   };
 }

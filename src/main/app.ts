@@ -170,7 +170,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     });
     serverRef.current = server;
     const gateway = server;
-    const sessions = new SessionStore({ sessionsDir: paths.sessionsDir, clock });
+    const sessions = new SessionStore({ sessionsDir: paths.sessionsDir, clock, logger });
     const chat = new ChatService({
       getConfig: currentConfig,
       resolveKey: (id) => secrets.resolve({ kind: 'provider', id }),
@@ -205,6 +205,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       secrets,
       keychain,
       chat,
+      sessions,
       auth,
       status,
       closeDevice,

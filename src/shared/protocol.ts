@@ -3,6 +3,7 @@
  * edge and hands typed values inward; clients use the same types.
  */
 import { z } from 'zod';
+import { PROVIDER_ID_PATTERN } from './config-schema.js';
 
 export const PROTOCOL_VERSION = 3;
 
@@ -237,4 +238,52 @@ export interface ChatEvent {
   state: 'delta' | 'final' | 'error';
   text?: string;
   error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/**
+ * A session's (or one run's) choice of provider, model and auth profile, beating the
+ * agent's. Every field is optional; the provider must be configured (checked where it is
+ * set), the model and profile are checked when a run uses them.
+ */
+export const sessionOverrideSchema = z.strictObject({
+  provider: z.string().regex(PROVIDER_ID_PATTERN).max(64).optional(),
+  model: z.string().min(1).max(256).optional(),
+  profile: z.string().min(1).max(128).optional(),
+});
+export type SessionOverride = z.infer<typeof sessionOverrideSchema>;
+
+/** One session as `sessions.list`, `sessions.get` and `sessions.patch` show it. */
+export interface SessionSummary {
+  sessionId: string;
+  agentId: string;
+  /** Set by `sessions.patch`, else the start of the first user message. */
+  title: string;
+  createdAtMs: number;
+  /** Last message or patch; `sessions.list` is newest first by this. */
+  updatedAtMs: number;
+  messageCount: number;
+  override?: SessionOverride;
+}
+
+/** One message of `sessions.get`. `aborted` marks a reply stopped part-way (its text is what arrived). */
+export interface SessionMessageView {
+  role: 'user' | 'assistant';
+  text: string;
+  ts: number;
+  provider?: string;
+  model?: string;
+  profile?: string;
+  aborted?: boolean;
+}
+
+export interface SessionsListPayload {
+  sessions: SessionSummary[];
+}
+
+export interface SessionsGetPayload {
+  session: SessionSummary;
+  /** Oldest first. */
+  messages: SessionMessageView[];
+  /** Older messages left out so the answer fits one frame (`messages` holds the newest). */
+  omitted?: number;
 }

@@ -83,6 +83,60 @@ describe('special-agent chat', () => {
     await dropped;
   });
 
+  it('prints the session id on stderr, and --session continues that conversation', async () => {
+    provider = await startFakeProvider('openai', { deltas: ['Paris'] });
+    const gw = await gatewayWithProvider(provider.baseUrl);
+    const first = await runCli(['chat', 'capital', 'of', 'France?'], cliEnvFor(gw));
+    expect(expectOk(first)).toBe('Paris\n');
+    const sessionId = /session ([A-Za-z0-9_-]+) \(continue: special-agent chat --session \1/.exec(
+      first.stderr,
+    )?.[1];
+    expect(sessionId, first.stderr).toBeDefined();
+
+    const second = await runCli(['chat', '--session', sessionId!, 'and', 'Spain?'], cliEnvFor(gw));
+    expect(expectOk(second)).toBe('Paris\n');
+    expect(second.stderr).toContain(`session ${sessionId!} `);
+    const body = provider.requests[1]?.body as { messages: { role: string; content: string }[] };
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'capital of France?' },
+      { role: 'assistant', content: 'Paris' },
+      { role: 'user', content: 'and Spain?' },
+    ]);
+  });
+
+  it('chat --list shows each session with agent, title, age and messages, escaping control characters; --json prints the sessions.list payload', async () => {
+    provider = await startFakeProvider('openai', { deltas: ['ok'] });
+    const gw = await gatewayWithProvider(provider.baseUrl);
+    expect(expectOk(await runCli(['chat', '--list'], cliEnvFor(gw)))).toMatch(/^No sessions yet/);
+    expectOk(await runCli(['chat', '--session', 'trip-1', 'plan a trip'], cliEnvFor(gw)));
+    expectOk(
+      await runCli(['chat', '--session', 'evil-1', 'hi \u001b]0;pwned\u0007 there'], cliEnvFor(gw)),
+    );
+
+    const table = expectOk(await runCli(['chat', '--list'], cliEnvFor(gw)));
+    const [header, ...rows] = table.trimEnd().split('\n');
+    expect(header).toMatch(/^SESSION\s+AGENT\s+TITLE\s+UPDATED\s+MESSAGES$/);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^evil-1\s+main\s+hi \\u001b\]0;pwned\\u0007 there\s+.+\s+2$/);
+    expect(rows[1]).toMatch(/^trip-1\s+main\s+plan a trip\s+.+\s+2$/);
+    expect(table).not.toContain('\u001b');
+
+    const json = JSON.parse(
+      expectOk(await runCli(['chat', '--list', '--json'], cliEnvFor(gw))),
+    ) as {
+      sessions: { sessionId: string; title: string; messageCount: number }[];
+    };
+    expect(json.sessions.map((s) => [s.sessionId, s.title, s.messageCount])).toEqual([
+      ['evil-1', 'hi \u001b]0;pwned\u0007 there', 2],
+      ['trip-1', 'plan a trip', 2],
+    ]);
+    expectOneLineFailure(
+      await runCli(['chat', '--list', 'hello'], cliEnvFor(gw)),
+      2,
+      /--list takes no message/,
+    );
+  });
+
   it('names an unknown agent', async () => {
     provider = await startFakeProvider('openai');
     const gw = await gatewayWithProvider(provider.baseUrl);

@@ -1,6 +1,8 @@
 /**
  * `special-agent chat [message...]`: sends one message to an agent through the running
- * gateway and streams the reply to stdout as it arrives. Ctrl-C stops the reply.
+ * gateway and streams the reply to stdout as it arrives. Ctrl-C stops the reply. The
+ * session id goes to stderr at the end, so `--session <id>` continues the conversation;
+ * `chat --list` lists the sessions.
  *
  * The reply is model output and an error is the provider's text: neither is ours, and a
  * model can be talked into emitting terminal control sequences. Both are shown through
@@ -9,9 +11,10 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
 import { printable } from '../../shared/printable.js';
-import type { ChatEvent } from '../../shared/protocol.js';
+import type { ChatEvent, SessionsListPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
+import { formatAge, renderTable, toJson } from '../format.js';
 import { connectGateway, type GatewayConnection } from '../gateway-connection.js';
 import { withUrl, type UrlOption } from '../options.js';
 import { stripFinalNewline } from '../terminal.js';
@@ -19,9 +22,13 @@ import { stripFinalNewline } from '../terminal.js';
 /** How long Ctrl-C waits for the gateway to confirm `chat.abort` before leaving anyway. */
 export const ABORT_WAIT_MS = 2000;
 
+/** Characters of a title shown by `chat --list` (a patched title may be longer). */
+export const LIST_TITLE_CHARS = 60;
+
 interface ChatOptions extends UrlOption {
   agent?: string;
   session?: string;
+  list?: boolean;
 }
 
 /** Registers `chat`. */
@@ -33,7 +40,8 @@ export function registerChatCommand(program: Command, ctx: CliContext): void {
         'send a message to an agent and print the reply as it streams (reads stdin when no message is given)',
       )
       .option('--agent <id>', 'agent to talk to (default: agents.default)')
-      .option('--session <id>', 'continue this session (see --json output for ids)')
+      .option('--session <id>', 'continue this session (ids: chat --list, or stderr after a reply)')
+      .option('--list', 'list the sessions, newest first (with --agent: only that agent’s)')
       .option(
         '--json',
         'print the chat.send payload, then each chat event, one JSON object per line',
@@ -42,16 +50,54 @@ export function registerChatCommand(program: Command, ctx: CliContext): void {
 }
 
 async function chat(ctx: CliContext, words: string[], options: ChatOptions): Promise<void> {
+  if (options.list) return listSessions(ctx, words, options);
   const message = words.length ? words.join(' ') : await messageFromStdin(ctx);
   if (!message.trim())
     throw new CliError('no message (give it as arguments, or pipe it on stdin)', EXIT.usage);
   const { config } = await loadConfig(ctx.paths);
   const connection = await connectGateway(ctx, config, { url: options.url });
+  let sessionId: string | undefined;
   try {
-    await streamReply(ctx, connection, message, options);
+    sessionId = await streamReply(ctx, connection, message, options);
   } finally {
     connection.close();
   }
+  // On stderr, so stdout stays the reply alone. `--json` has it in the chat.send payload.
+  if (sessionId !== undefined && !options.json)
+    ctx.io.err(`session ${sessionId} (continue: special-agent chat --session ${sessionId} …)\n`);
+}
+
+async function listSessions(ctx: CliContext, words: string[], options: ChatOptions) {
+  if (words.length > 0 || options.session !== undefined)
+    throw new CliError('--list takes no message and no --session', EXIT.usage);
+  const { config } = await loadConfig(ctx.paths);
+  const connection = await connectGateway(ctx, config, { url: options.url });
+  try {
+    const params = options.agent ? { agentId: options.agent } : {};
+    const list = await connection.client.request<SessionsListPayload>('sessions.list', params);
+    ctx.io.out(options.json ? toJson(list) : renderSessions(list, ctx.clock.now()));
+  } finally {
+    connection.close();
+  }
+}
+
+/** The sessions as a table; titles are user and model text, made printable by `renderTable`. */
+function renderSessions(list: SessionsListPayload, nowMs: number): string {
+  if (list.sessions.length === 0)
+    return 'No sessions yet (start one with: special-agent chat <message>)\n';
+  const rows = list.sessions.map((session) => [
+    session.sessionId,
+    session.agentId,
+    clip(session.title),
+    formatAge(session.updatedAtMs, nowMs),
+    String(session.messageCount),
+  ]);
+  return renderTable(['SESSION', 'AGENT', 'TITLE', 'UPDATED', 'MESSAGES'], rows);
+}
+
+function clip(title: string): string {
+  const chars = Array.from(title);
+  return chars.length <= LIST_TITLE_CHARS ? title : `${chars.slice(0, LIST_TITLE_CHARS).join('')}…`;
 }
 
 async function messageFromStdin(ctx: CliContext): Promise<string> {
@@ -64,10 +110,11 @@ function streamReply(
   connection: GatewayConnection,
   message: string,
   options: ChatOptions,
-): Promise<void> {
+): Promise<string | undefined> {
   const { client } = connection;
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<string | undefined>((resolve, reject) => {
     let runId: string | undefined;
+    let sessionId: string | undefined;
     let printed = false;
     let finished = false;
     const early: ChatEvent[] = [];
@@ -79,7 +126,7 @@ function streamReply(
       removeInterrupt();
       if (printed && !options.json) ctx.io.out('\n');
       if (error) reject(error);
-      else resolve();
+      else resolve(sessionId);
     };
     const handle = (event: ChatEvent) => {
       if (options.json) ctx.io.out(`${JSON.stringify(event)}\n`);
@@ -125,6 +172,7 @@ function streamReply(
     client.request<{ runId: string; sessionId: string }>('chat.send', params).then(
       (sent) => {
         runId = sent.runId;
+        sessionId = sent.sessionId;
         if (options.json) ctx.io.out(`${JSON.stringify(sent)}\n`);
         for (const event of early.splice(0)) if (event.runId === runId) handle(event);
       },

@@ -19,6 +19,7 @@ import type {
 import { STREAM_FNS, resolveModel, streamChat } from '../providers/stream-chat.js';
 import type { StreamFns } from '../providers/stream-chat.js';
 import type { Clock } from '../util/clock.js';
+import type { SessionOverride } from '../../shared/protocol.js';
 import { isValidSessionId } from './session-store.js';
 import type { SessionStore } from './session-store.js';
 
@@ -44,6 +45,8 @@ export interface ChatSendParams {
   agentId?: string | undefined;
   sessionId?: string | undefined;
   message: string;
+  /** The session's override merged with the run's own (`session-override.ts`). */
+  override?: SessionOverride | undefined;
 }
 
 export interface ChatServiceOptions {
@@ -145,6 +148,12 @@ export class ChatService {
     return run !== undefined;
   }
 
+  /** The run streaming in `sessionId`, if any (`sessions.delete` refuses a busy session). */
+  runInSession(sessionId: string): string | undefined {
+    for (const [runId, run] of this.#runs) if (run.sessionId === sessionId) return runId;
+    return undefined;
+  }
+
   /** Aborts every run and waits until each has emitted its last event and saved its history. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -213,6 +222,9 @@ export class ChatService {
           role: 'assistant',
           content: text,
           runId,
+          // Sessions: what answered, shown by sessions.get.
+          provider: prepared.provider.id,
+          model: prepared.model,
           ...(aborted ? { aborted: true } : {}),
         });
       }

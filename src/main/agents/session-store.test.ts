@@ -74,6 +74,25 @@ describe('SessionStore', () => {
     ]);
   });
 
+  it('cuts off a torn last line before the next write, so a message never acknowledged cannot come back later', async () => {
+    const store = new SessionStore({ sessionsDir: dir, clock });
+    await store.open('s1', 'main');
+    await store.append('s1', { role: 'user', content: 'first' });
+    // The crash cut the append just before its newline: the JSON itself is whole.
+    await appendFile(join(dir, 's1.jsonl'), '{"role":"assistant","content":"unsaved","ts":1}');
+
+    const restarted = new SessionStore({ sessionsDir: dir, clock });
+    await restarted.open('s1', 'main');
+    expect(await restarted.history('s1')).toEqual([{ role: 'user', content: 'first' }]);
+    await restarted.append('s1', { role: 'user', content: 'second' });
+
+    const again = new SessionStore({ sessionsDir: dir, clock });
+    expect((await again.readAll('s1'))?.messages.map((message) => message.content)).toEqual([
+      'first',
+      'second',
+    ]);
+  });
+
   it('keeps a session bound to the agent it started with', async () => {
     const store = new SessionStore({ sessionsDir: dir, clock });
     await store.open('s1', 'main');

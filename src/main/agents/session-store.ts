@@ -1,41 +1,38 @@
 /**
- * Chat sessions: kept in memory (the recent tail) and appended to
- * `<sessionsDir>/<sessionId>.jsonl`, one JSON object a line. The first line is the header
- * `{type:"session", agentId, createdAtMs}`; every later line is a message
- * `{role, content, ts, runId?, aborted?}`. Appending (not rewriting) keeps a crash to at most
- * one torn last line, which reading ignores and the next append starts past.
+ * Chat sessions, one file each (`session-file.ts` has the format), with the recent tail of
+ * each in memory and a summary of every session in an in-memory index that is built once,
+ * on first use, and then kept up to date by every write: `list` never reads a file.
+ *
+ * Durability: every line is written and fsynced (the folder too, when the file is new)
+ * before the call that wrote it resolves. So a `chat.send` answer means its user message is
+ * on disk, a `final` event means the reply is, and a `sessions.patch` or `sessions.delete`
+ * answer means the change is.
  */
-import { chmod, mkdir, readFile, rename, writeFile, appendFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GatewayError, conflict, invalidRequest } from '../../shared/errors.js';
+import { GatewayError, conflict, invalidRequest, notFound } from '../../shared/errors.js';
+import type { SessionOverride, SessionSummary } from '../../shared/protocol.js';
 import { SerialQueue } from '../fs/atomic-file.js';
-import type { Clock } from '../util/clock.js';
 import type { ChatMessage } from '../providers/provider-types.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { headerLine, newestWithin, parseSessionFile, toLine } from './session-file.js';
+import { NODE_SESSION_FS, syncFolder, writeSynced, type SessionFs } from './session-fs.js';
+import type { ParsedSessionFile, SessionMessage } from './session-file.js';
+import { newMeta, noteMessage, noteMeta, pageSessions, toSummary } from './session-meta.js';
+import type { ListQuery, MetaLine, SessionMeta } from './session-meta.js';
+import { INVALID_SESSION_ID, SESSION_DEFAULTS, isValidSessionId } from './session-limits.js';
+import type { SessionLimits } from './session-limits.js';
 
-/** Session ids become file names, so only these characters, and never a raw path. */
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export interface SessionLimits {
-  /** Most recent messages sent upstream (and kept in memory) per session. */
-  historyLimit: number;
-  /** Sessions kept in memory; older ones are reloaded from disk on use. */
-  maxCachedSessions: number;
-}
-
-export const SESSION_DEFAULTS: Readonly<SessionLimits> = Object.freeze({
-  historyLimit: 50,
-  maxCachedSessions: 256,
-});
-
-/** One stored message line. */
-export interface SessionMessage {
-  role: 'user' | 'assistant';
-  content: string;
-  ts: number;
-  runId?: string;
-  /** The run was aborted; `content` is what had arrived by then. */
-  aborted?: boolean;
-}
+export type { SessionMessage } from './session-file.js';
+export type { SessionFs, SessionFileHandle } from './session-fs.js';
+export {
+  INVALID_SESSION_ID,
+  SESSION_DEFAULTS,
+  SESSION_ID_PATTERN,
+  isValidSessionId,
+  type SessionLimits,
+} from './session-limits.js';
 
 /** What `open` reports about a session. */
 export interface SessionInfo {
@@ -46,15 +43,28 @@ export interface SessionInfo {
   persisted: boolean;
 }
 
-interface SessionState extends SessionInfo {
+/** What `get` returns. */
+export interface SessionTranscript {
+  session: SessionSummary;
   messages: SessionMessage[];
-  /** The file ends in a torn line: the next append starts on a fresh line. */
-  needsNewline: boolean;
+  /** Older messages left out to stay within `maxGetBytes`. */
+  omitted: number;
 }
 
-/** True when `id` may name a session. */
-export function isValidSessionId(id: string): boolean {
-  return SESSION_ID_PATTERN.test(id);
+/** A change of `sessions.patch`; `override: null` clears it. */
+export interface SessionPatch {
+  title?: string | undefined;
+  override?: SessionOverride | null | undefined;
+}
+
+interface SessionState {
+  id: string;
+  persisted: boolean;
+  /** For a persisted session, the very object in the index. */
+  meta: SessionMeta;
+  messages: SessionMessage[];
+  /** The file ends in a torn line from this byte on: the next write cuts it off. */
+  tornAt: number | undefined;
 }
 
 /** Sessions on disk plus a bounded in-memory cache. All disk work runs one task at a time. */
@@ -62,14 +72,29 @@ export class SessionStore {
   readonly #dir: string;
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
+  readonly #fs: SessionFs;
+  readonly #logger: Pick<Logger, 'warn'> | undefined;
   readonly #cache = new Map<string, SessionState>();
+  readonly #index = new Map<string, SessionMeta>();
+  /** Files set aside while building the index: the next use of the id reports it, once. */
+  readonly #damaged = new Map<string, GatewayError>();
   readonly #io = new SerialQueue();
+  #indexed = false;
   #dirReady = false;
 
-  constructor(options: { sessionsDir: string; clock: Clock; limits?: Partial<SessionLimits> }) {
+  constructor(options: {
+    sessionsDir: string;
+    clock: Clock;
+    limits?: Partial<SessionLimits>;
+    fs?: SessionFs;
+    /** Told about session files that could not be read while building the index. */
+    logger?: Pick<Logger, 'warn'>;
+  }) {
     this.#dir = options.sessionsDir;
     this.#clock = options.clock;
     this.#limits = { ...SESSION_DEFAULTS, ...options.limits };
+    this.#fs = options.fs ?? NODE_SESSION_FS;
+    this.#logger = options.logger;
   }
 
   /**
@@ -77,37 +102,23 @@ export class SessionStore {
    * bound to the agent it started with: another agent gets CONFLICT.
    */
   async open(sessionId: string, agentId: string): Promise<SessionInfo> {
-    const state = await this.#io.run(() => this.#load(sessionId, agentId));
-    if (state.agentId !== agentId) {
+    const state = await this.#task(() => this.#load(sessionId, agentId));
+    const { agentId: owner, createdAtMs } = state.meta;
+    if (owner !== agentId) {
       throw conflict(
-        `session "${sessionId}" belongs to agent "${state.agentId}", not "${agentId}" (start a new session for this agent)`,
+        `session "${sessionId}" belongs to agent "${owner}", not "${agentId}" (start a new session for this agent)`,
       );
     }
-    return {
-      id: state.id,
-      agentId: state.agentId,
-      createdAtMs: state.createdAtMs,
-      persisted: state.persisted,
-    };
+    return { id: state.id, agentId: owner, createdAtMs, persisted: state.persisted };
   }
 
-  /** Appends one message to an open session: to memory, then to its file. */
+  /** Appends one message to an open session; resolves once it is on disk. */
   async append(sessionId: string, message: Omit<SessionMessage, 'ts'>): Promise<SessionMessage> {
     const line: SessionMessage = { ...message, ts: this.#clock.now() };
-    await this.#io.run(async () => {
+    await this.#task(async () => {
       const state = await this.#load(sessionId, undefined);
-      const path = this.#path(sessionId);
-      const json = `${JSON.stringify(line)}\n`;
-      if (!state.persisted) {
-        await this.#ensureDir();
-        const header = { type: 'session', agentId: state.agentId, createdAtMs: state.createdAtMs };
-        // 'w', not 'a': a file holding only a torn header is replaced, not extended.
-        await writeFile(path, `${JSON.stringify(header)}\n${json}`, { mode: 0o600, flag: 'w' });
-        state.persisted = true;
-      } else {
-        await appendFile(path, `${state.needsNewline ? '\n' : ''}${json}`, { mode: 0o600 });
-      }
-      state.needsNewline = false;
+      await this.#write(state, toLine(line));
+      noteMessage(state.meta, line);
       state.messages.push(line);
       state.messages.splice(0, Math.max(0, state.messages.length - this.#limits.historyLimit));
     });
@@ -119,7 +130,7 @@ export class SessionStore {
    * assistant turn: Anthropic requires the first message to be the user's.
    */
   async history(sessionId: string): Promise<ChatMessage[]> {
-    const state = await this.#io.run(() => this.#load(sessionId, undefined));
+    const state = await this.#task(() => this.#load(sessionId, undefined));
     const window = state.messages.slice(-this.#limits.historyLimit);
     const start = window.findIndex((message) => message.role === 'user');
     return (start < 0 ? [] : window.slice(start)).map(({ role, content }) => ({ role, content }));
@@ -129,24 +140,119 @@ export class SessionStore {
   async readAll(
     sessionId: string,
   ): Promise<{ agentId: string; createdAtMs: number; messages: SessionMessage[] } | undefined> {
-    if (!isValidSessionId(sessionId))
-      throw invalidRequest(`invalid session id (use 1-64 of A-Z a-z 0-9 _ -)`);
-    return this.#io.run(async () => {
+    checkId(sessionId);
+    const parsed = await this.#task(() => this.#readFile(sessionId, Number.POSITIVE_INFINITY));
+    if (!parsed) return undefined;
+    const { agentId, createdAtMs } = parsed.meta;
+    return { agentId, createdAtMs, messages: parsed.messages };
+  }
+
+  /** A page of sessions, newest first (see `pageSessions`). */
+  async list(query: Partial<ListQuery>): Promise<SessionSummary[]> {
+    const limit = Math.min(query.limit ?? this.#limits.listPageSize, this.#limits.maxListPageSize);
+    return this.#task(() => Promise.resolve(pageSessions(this.#index, { ...query, limit })));
+  }
+
+  /**
+   * One session and its messages, oldest first: all of them, or the newest that fit in
+   * `maxGetBytes` and the number of older ones `omitted`. NOT_FOUND for a session with
+   * nothing on disk.
+   */
+  async get(sessionId: string): Promise<SessionTranscript> {
+    checkId(sessionId);
+    return this.#task(async () => {
+      const meta = this.#known(sessionId);
       const parsed = await this.#readFile(sessionId, Number.POSITIVE_INFINITY);
-      return (
-        parsed && {
-          agentId: parsed.agentId,
-          createdAtMs: parsed.createdAtMs,
-          messages: parsed.messages,
-        }
-      );
+      if (!parsed) throw missing(sessionId);
+      const { messages, omitted } = newestWithin(parsed.messages, this.#limits.maxGetBytes);
+      return { session: toSummary(sessionId, meta), messages, omitted };
     });
   }
 
-  /** Cached session, else from disk, else new (only when `agentId` is given). Runs inside #io. */
+  /** The session's override, or undefined (also for a session that does not exist yet). */
+  async overrideOf(sessionId: string): Promise<SessionOverride | undefined> {
+    checkId(sessionId);
+    return this.#task(() => {
+      const override = this.#index.get(sessionId)?.override;
+      return Promise.resolve(override && { ...override });
+    });
+  }
+
+  /** Sets the title and/or the override (null clears it); resolves once it is on disk. */
+  async patch(sessionId: string, patch: SessionPatch): Promise<SessionSummary> {
+    checkId(sessionId);
+    return this.#task(async () => {
+      this.#known(sessionId);
+      const state = await this.#load(sessionId, undefined);
+      const line: MetaLine = { type: 'meta', ts: this.#clock.now() };
+      if (patch.title !== undefined) line.title = patch.title;
+      if (patch.override !== undefined) line.override = patch.override;
+      await this.#write(state, toLine(line));
+      noteMeta(state.meta, line);
+      return toSummary(sessionId, state.meta);
+    });
+  }
+
+  /**
+   * Removes the session's file; resolves once the removal is on disk. Queued at once, so a
+   * message sent after this call starts a new session under the same id.
+   */
+  async delete(sessionId: string): Promise<void> {
+    checkId(sessionId);
+    return this.#task(async () => {
+      this.#known(sessionId);
+      await unlink(this.#path(sessionId)).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      });
+      this.#index.delete(sessionId);
+      this.#cache.delete(sessionId);
+      await syncFolder(this.#fs, this.#dir);
+    });
+  }
+
+  /** Runs `work` after every earlier task, with the index built. */
+  #task<T>(work: () => Promise<T>): Promise<T> {
+    return this.#io.run(async () => {
+      await this.#buildIndex();
+      return work();
+    });
+  }
+
+  #known(sessionId: string): SessionMeta {
+    this.#reportDamaged(sessionId);
+    const meta = this.#index.get(sessionId);
+    if (!meta) throw missing(sessionId);
+    return meta;
+  }
+
+  /** Reads every session file once. A file that cannot be read is logged and left out. */
+  async #buildIndex(): Promise<void> {
+    if (this.#indexed) return;
+    let names: string[];
+    try {
+      names = await readdir(this.#dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      names = [];
+    }
+    for (const name of names) {
+      const id = name.endsWith('.jsonl') ? name.slice(0, -'.jsonl'.length) : '';
+      if (!isValidSessionId(id)) continue;
+      try {
+        const parsed = await this.#readFile(id, 0);
+        if (parsed) this.#index.set(id, parsed.meta);
+      } catch (error) {
+        if (error instanceof GatewayError) this.#damaged.set(id, error);
+        this.#logger?.warn(`session ${id} left out of the list: ${(error as Error).message}`);
+      }
+    }
+    this.#indexed = true;
+  }
+
+  /** Cached session, else from disk, else new (only when `agentId` is given). */
   async #load(sessionId: string, agentId: string | undefined): Promise<SessionState> {
-    if (!isValidSessionId(sessionId))
-      throw invalidRequest(`invalid session id (use 1-64 of A-Z a-z 0-9 _ -)`);
+    checkId(sessionId);
+    this.#reportDamaged(sessionId);
     const cached = this.#cache.get(sessionId);
     if (cached) {
       // Re-insert: Map order is our least-recently-used order.
@@ -158,60 +264,70 @@ export class SessionStore {
     let state: SessionState;
     if (fromDisk) {
       state = { id: sessionId, persisted: true, ...fromDisk };
+      this.#index.set(sessionId, fromDisk.meta);
     } else if (agentId !== undefined) {
-      state = {
-        id: sessionId,
-        agentId,
-        createdAtMs: this.#clock.now(),
-        persisted: false,
-        messages: [],
-        needsNewline: false,
-      };
+      const meta = newMeta(agentId, this.#clock.now());
+      state = { id: sessionId, persisted: false, meta, messages: [], tornAt: undefined };
     } else {
-      throw new GatewayError('NOT_FOUND', `session "${sessionId}" not found`);
+      throw missing(sessionId);
     }
     this.#cache.set(sessionId, state);
     this.#evict();
     return state;
   }
 
-  async #readFile(
-    sessionId: string,
-    keep: number,
-  ): Promise<Omit<SessionState, 'id' | 'persisted'> | undefined> {
-    let text: string;
+  /** Writes `text` at the end of the session's file and fsyncs it (and the folder for a new file). */
+  async #write(state: SessionState, text: string): Promise<void> {
+    const path = this.#path(state.id);
+    const { agentId, createdAtMs } = state.meta;
     try {
-      text = await readFile(this.#path(sessionId), 'utf8');
+      if (state.persisted) {
+        await writeSynced(this.#fs, path, 'a', text, state.tornAt);
+      } else {
+        await this.#ensureDir();
+        // 'w', not 'a': a file holding only a torn first write is replaced, not extended.
+        await writeSynced(this.#fs, path, 'w', `${headerLine(agentId, createdAtMs)}${text}`);
+        await syncFolder(this.#fs, this.#dir);
+      }
+    } catch (error) {
+      // How much reached the file is unknown: read it afresh before the next write.
+      if (state.persisted) this.#cache.delete(state.id);
+      throw error;
+    }
+    if (!state.persisted) this.#index.set(state.id, state.meta);
+    state.persisted = true;
+    state.tornAt = undefined;
+  }
+
+  async #readFile(sessionId: string, keep: number): Promise<ParsedSessionFile | undefined> {
+    let data: Buffer;
+    try {
+      data = await readFile(this.#path(sessionId));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    const lines = text.split('\n');
-    // The piece after the last newline is '' for a clean file, or a torn append.
-    const torn = lines.pop() !== '';
-    if (lines.length === 0) return undefined;
-    const header = parseLine(lines[0] ?? '');
-    if (!isHeader(header)) return this.#setAside(sessionId);
-    const messages: SessionMessage[] = [];
-    for (const line of lines.slice(1)) {
-      const message = parseLine(line);
-      if (isMessage(message)) messages.push(message);
-    }
-    return {
-      agentId: header.agentId,
-      createdAtMs: header.createdAtMs,
-      messages: messages.slice(-keep),
-      needsNewline: torn,
-    };
+    const parsed = parseSessionFile(data, keep);
+    if (parsed === 'damaged') return this.#setAside(sessionId);
+    return parsed;
   }
 
   /** A file whose header is unreadable: keep it for inspection, and say so. */
   async #setAside(sessionId: string): Promise<never> {
     await rename(this.#path(sessionId), `${this.#path(sessionId)}.damaged-${this.#clock.now()}`);
+    this.#index.delete(sessionId);
+    this.#cache.delete(sessionId);
     throw new GatewayError(
       'UNAVAILABLE',
       `session "${sessionId}" history was unreadable and has been set aside (send again to start it fresh)`,
     );
+  }
+
+  #reportDamaged(sessionId: string): void {
+    const error = this.#damaged.get(sessionId);
+    if (!error) return;
+    this.#damaged.delete(sessionId);
+    throw error;
   }
 
   async #ensureDir(): Promise<void> {
@@ -235,28 +351,10 @@ export class SessionStore {
   }
 }
 
-function parseLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
+function checkId(sessionId: string): void {
+  if (!isValidSessionId(sessionId)) throw invalidRequest(INVALID_SESSION_ID);
 }
 
-function isHeader(
-  value: unknown,
-): value is { type: 'session'; agentId: string; createdAtMs: number } {
-  const v = value as { type?: unknown; agentId?: unknown; createdAtMs?: unknown } | undefined;
-  return (
-    v?.type === 'session' && typeof v.agentId === 'string' && typeof v.createdAtMs === 'number'
-  );
-}
-
-function isMessage(value: unknown): value is SessionMessage {
-  const v = value as { role?: unknown; content?: unknown; ts?: unknown } | undefined;
-  return (
-    (v?.role === 'user' || v?.role === 'assistant') &&
-    typeof v.content === 'string' &&
-    typeof v.ts === 'number'
-  );
+function missing(sessionId: string): GatewayError {
+  return notFound(`session "${sessionId}" not found (see: special-agent chat --list)`);
 }

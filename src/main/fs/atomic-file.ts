@@ -65,7 +65,7 @@ export async function writeFileAtomic(
     }
     await fs.rename(tempPath, path);
     renamed = true;
-    await fsyncFolder(fs, folder);
+    await fsyncFolder(folder, (path, flags) => fs.open(path, flags));
   } catch (error) {
     // A failed write of a file handle carries no path; name the file the user knows.
     const errno = error as NodeJS.ErrnoException;
@@ -76,12 +76,20 @@ export async function writeFileAtomic(
   }
 }
 
-async function fsyncFolder(fs: AtomicWriteFs, folder: string): Promise<void> {
-  // Makes the rename itself durable. Some platforms (Windows) cannot open a folder;
-  // the rename is then as durable as that OS makes it.
+/** What {@link fsyncFolder} needs to open a folder (`open` of node:fs/promises; tests wrap it). */
+export type OpenFolder = (
+  path: string,
+  flags: 'r',
+) => Promise<{ sync(): Promise<void>; close(): Promise<void> }>;
+
+/**
+ * Makes a rename, a new file or a removal in `folder` durable. Some platforms (Windows)
+ * cannot open a folder; the change is then as durable as that OS makes it.
+ */
+export async function fsyncFolder(folder: string, openFolder: OpenFolder = open): Promise<void> {
   let handle;
   try {
-    handle = await fs.open(folder, 'r');
+    handle = await openFolder(folder, 'r');
     await handle.sync();
   } catch {
     return;

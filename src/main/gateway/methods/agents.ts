@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { AGENT_ID_PATTERN } from '../../../shared/config-schema.js';
 import { notFound } from '../../../shared/errors.js';
+import { sessionOverrideSchema } from '../../../shared/protocol.js';
+import { mergeOverride, normalizeOverride } from '../../agents/session-override.js';
 import type { MethodServices } from './context.js';
 
 /** `agents.list`, `chat.send` and `chat.abort`. Chat events go only to the connection that asked. */
 export function registerAgentMethods(services: MethodServices): void {
-  const { router, config, chat } = services;
+  const { router, config, chat, sessions } = services;
   /** runId → connection id, so only the asking connection can stop its run. */
   const runOwners = new Map<string, string>();
 
@@ -31,9 +33,13 @@ export function registerAgentMethods(services: MethodServices): void {
       agentId: z.string().regex(AGENT_ID_PATTERN).optional(),
       sessionId: z.string().min(1).max(64).optional(),
       message: z.string().min(1),
+      override: sessionOverrideSchema.optional(),
     }),
     handler: async (params, { conn }) => {
-      const result = await chat.send(params, (event) => {
+      // Sessions: the session's pinned override applies to every run in it; the run's own wins.
+      const pinned = params.sessionId ? await sessions.overrideOf(params.sessionId) : undefined;
+      const override = mergeOverride(pinned, normalizeOverride(params.override));
+      const result = await chat.send({ ...params, override }, (event) => {
         conn.sendEvent('chat', event);
         if (event.state !== 'delta') runOwners.delete(event.runId);
       });

@@ -1,4 +1,5 @@
 import type { ChatService } from '../../agents/chat-service.js';
+import type { SessionStore } from '../../agents/session-store.js';
 import type { ConfigEditor } from '../../config/edit.js';
 import type { PairingService } from '../../pairing/pairing-service.js';
 import type { SecretStore } from '../../secrets/keychain.js';
@@ -21,6 +22,7 @@ export interface MethodServices {
   secrets: SecretsService;
   keychain: SecretStore;
   chat: ChatService;
+  sessions: SessionStore;
   auth: GatewayAuthState;
   status(): Promise<StatusPayload>;
   /** Closes the live sockets of a device (4001). */

@@ -6,6 +6,7 @@ import { registerDeviceMethods } from './devices.js';
 import { registerGatewayAuthMethods } from './gateway-auth.js';
 import { registerInviteMethods } from './invites.js';
 import { registerModelMethods } from './models.js';
+import { registerSessionMethods } from './sessions.js';
 import { registerStatusMethods } from './status.js';
 
 export type { MethodServices } from './context.js';
@@ -19,5 +20,6 @@ export function registerAllMethods(services: MethodServices): void {
   registerConfigMethods(services);
   registerModelMethods(services);
   registerAgentMethods(services);
+  registerSessionMethods(services);
   registerGatewayAuthMethods(services);
 }

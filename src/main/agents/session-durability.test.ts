@@ -1,0 +1,141 @@
+/**
+ * "Acknowledged" means on disk: the `chat.send` answer goes out only after the user message
+ * is written and fsynced, the `final` event only after the reply is. Watched through the
+ * store's file seam wrapped around the real files.
+ */
+import { open, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
+import { startFakeProvider, type FakeProvider } from '../providers/fake-provider.test-support.js';
+import { configSchema } from '../../shared/config-schema.js';
+import type { ResolvedSecret } from '../providers/provider-types.js';
+import { ChatService, type ChatEvent } from './chat-service.js';
+import { SessionStore, type SessionFs } from './session-store.js';
+
+let root: string;
+let provider: FakeProvider;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sa-session-sync-'));
+  provider = await startFakeProvider('openai', { deltas: ['Hel', 'lo'], apiKey: undefined });
+});
+afterEach(async () => {
+  await provider.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+/** The real file system, logging `write <file>: <text>`, `sync <file>` and `sync-dir`. */
+function recordingFs(log: string[], holdSync?: Promise<void>): SessionFs {
+  return {
+    async open(path, flags, mode) {
+      const handle = await open(path, flags, mode);
+      const name = basename(path);
+      return {
+        writeFile: async (data) => {
+          await handle.writeFile(data);
+          log.push(`write ${name}: ${data.trim().split('\n').at(-1) ?? ''}`);
+        },
+        truncate: (length) => handle.truncate(length),
+        sync: async () => {
+          await holdSync;
+          await handle.sync();
+          log.push(flags === 'r' ? 'sync-dir' : `sync ${name}`);
+        },
+        close: () => handle.close(),
+      };
+    },
+  };
+}
+
+function chatService(fs: SessionFs) {
+  const config = configSchema.parse({
+    models: { providers: { local: { type: 'openai', baseUrl: provider.baseUrl } } },
+    agents: { default: 'main', list: [{ id: 'main', model: { provider: 'local', name: 'm' } }] },
+  });
+  const sessions = new SessionStore({
+    sessionsDir: join(root, 'sessions'),
+    clock: { now: () => 1 },
+    fs,
+  });
+  return new ChatService({
+    getConfig: () => config,
+    resolveKey: () => Promise.resolve<ResolvedSecret>({ source: 'none' }),
+    sessions,
+    clock: { now: () => 1 },
+  });
+}
+
+describe('session durability', () => {
+  it('answers chat.send after the user message and its new folder entry are fsynced, and sends final after the reply is', async () => {
+    const log: string[] = [];
+    const chat = chatService(recordingFs(log));
+    let finalSeen!: () => void;
+    const final = new Promise<void>((resolve) => (finalSeen = resolve));
+    const onEvent = (event: ChatEvent) => {
+      if (event.state === 'final') {
+        log.push('final');
+        finalSeen();
+      }
+    };
+    const { sessionId } = await chat.send({ sessionId: 's1', message: 'hi' }, onEvent);
+    log.push('answered');
+    await within(OUTCOME_WAIT_MS, final, 'final chat event');
+    await chat.close();
+    expect(sessionId).toBe('s1');
+    expect(log).toEqual([
+      expect.stringMatching(/^write s1\.jsonl: .*"content":"hi"/) as string,
+      'sync s1.jsonl',
+      'sync-dir',
+      'answered',
+      expect.stringMatching(/^write s1\.jsonl: .*"content":"Hello"/) as string,
+      'sync s1.jsonl',
+      'final',
+    ]);
+  });
+
+  it('holds the chat.send answer while the fsync of the user message is pending', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const chat = chatService(recordingFs(log, held));
+    let answered = false;
+    const sent = chat
+      .send({ sessionId: 's1', message: 'hi' }, () => undefined)
+      .then(() => {
+        answered = true;
+      });
+    await expect.poll(() => log.length, { timeout: 5000 }).toBe(1);
+    // The write is done and the fsync is waiting: a few loop turns must not answer.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual([expect.stringMatching(/^write s1\.jsonl/) as string]);
+    expect(answered).toBe(false);
+    release();
+    await within(OUTCOME_WAIT_MS, sent, 'chat.send answer after the fsync');
+    expect(log.slice(0, 3)).toEqual([expect.any(String), 'sync s1.jsonl', 'sync-dir']);
+    await chat.close();
+  });
+
+  it('resolves sessions.patch and sessions.delete only after their change is fsynced', async () => {
+    const log: string[] = [];
+    const sessions = new SessionStore({
+      sessionsDir: join(root, 'sessions'),
+      clock: { now: () => 1 },
+      fs: recordingFs(log),
+    });
+    await sessions.open('s1', 'main');
+    await sessions.append('s1', { role: 'user', content: 'hi' });
+    log.length = 0;
+    await sessions.patch('s1', { title: 'Named' });
+    log.push('patched');
+    await sessions.delete('s1');
+    log.push('deleted');
+    expect(log).toEqual([
+      expect.stringMatching(/^write s1\.jsonl: .*"title":"Named"/) as string,
+      'sync s1.jsonl',
+      'patched',
+      'sync-dir',
+      'deleted',
+    ]);
+  });
+});

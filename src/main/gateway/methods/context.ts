@@ -23,6 +23,10 @@ export interface MethodServices {
   chat: ChatService;
   auth: GatewayAuthState;
   status(): Promise<StatusPayload>;
+  logs: {
+    /** The last `lines` lines of the gateway log, oldest first, secrets redacted. */
+    tail(lines: number): Promise<string[]>;
+  };
   /** Closes the live sockets of a device (4001). */
   closeDevice(deviceId: string, reason: string): void;
 }

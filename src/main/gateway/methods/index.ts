@@ -3,6 +3,7 @@ import { registerConfigMethods } from './config.js';
 import type { MethodServices } from './context.js';
 import { registerDeviceMethods } from './devices.js';
 import { registerGatewayAuthMethods } from './gateway-auth.js';
+import { registerLogMethods } from './logs.js';
 import { registerModelMethods } from './models.js';
 import { registerStatusMethods } from './status.js';
 
@@ -16,4 +17,5 @@ export function registerAllMethods(services: MethodServices): void {
   registerModelMethods(services);
   registerAgentMethods(services);
   registerGatewayAuthMethods(services);
+  registerLogMethods(services);
 }

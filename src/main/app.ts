@@ -181,6 +181,8 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
 
     // Asking the OS keychain costs ~0.65 ms; `status` is the hot read of every client.
     const keychainStatus = new KeychainStatus({ keychain, clock, ttlMs: limits.keychainStatusTtlMs });
+    // Asked now, so the first `status` has an answer and need not wait for one.
+    void keychainStatus.current();
     const status = async (): Promise<StatusPayload> => {
       const probe = await keychainStatus.current();
       const current = currentConfig();

@@ -4,15 +4,21 @@
  * DBUS_SESSION_BUS_ADDRESS at `address`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { busSocketPath } from '../../src/main/secrets/dbus-preflight.js';
 
 export interface SilentBus {
   /** `unix:path=…` */
   address: string;
   /** Connections that got through `BEGIN`: each is a client now waiting for an answer. */
   begun(): number;
+  /**
+   * The daemon is restarted and answers again: every waiting connection is dropped, and new
+   * ones are passed through to the real bus at `realAddress` (a `unix:path=` address).
+   */
+  recover(realAddress: string): void;
   close(): Promise<void>;
 }
 
@@ -23,10 +29,18 @@ export async function startSilentBus(): Promise<SilentBus> {
   const path = join(folder, 'bus');
   const sockets = new Set<Socket>();
   let begun = 0;
+  let upstreamPath: string | undefined;
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
+    if (upstreamPath !== undefined) {
+      const upstream = connect({ path: upstreamPath });
+      upstream.on('error', () => socket.destroy());
+      socket.on('close', () => upstream.destroy());
+      socket.pipe(upstream).pipe(socket);
+      return;
+    }
     let text = '';
     let talking = true;
     socket.on('data', (chunk: Buffer) => {
@@ -51,6 +65,12 @@ export async function startSilentBus(): Promise<SilentBus> {
   return {
     address: `unix:path=${path}`,
     begun: () => begun,
+    recover(realAddress) {
+      const path = busSocketPath(realAddress);
+      if (path === undefined) throw new Error(`not a unix:path= bus address: ${realAddress}`);
+      for (const socket of sockets) socket.destroy();
+      upstreamPath = path;
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

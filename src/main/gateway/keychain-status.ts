@@ -5,7 +5,7 @@ import type { Clock } from '../util/clock.js';
  * How long `status` waits for a keychain probe when it has no earlier answer to give. A
  * keychain that does not answer must not hold `status` up (its own deadline is seconds).
  */
-export const DEFAULT_KEYCHAIN_STATUS_WAIT_MS = 250;
+export const DEFAULT_KEYCHAIN_STATUS_WAIT_MS = 1000;
 
 /** What {@link KeychainStatus} needs. */
 export interface KeychainStatusOptions {

@@ -9,11 +9,12 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gatewayLogPath } from '../../src/main/util/log-file.js';
+import { RotatingLogFile, gatewayLogPath } from '../../src/main/util/log-file.js';
 import type { GatewayClient } from '../../src/shared/gateway-client.js';
-import { REPO_ROOT, childEnv, runCli } from '../helpers/child.js';
+import { ChildRun, REPO_ROOT, childEnv, runCli } from '../helpers/child.js';
 import { deviceClient, makeTempHome, newIdentity, writeConfig } from '../helpers/gateway.js';
 
+const CLI_ENTRY = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const GATEWAY_ENTRY = fileURLToPath(new URL('../../src/main/gateway-main.ts', import.meta.url));
 const WAIT_MS = 10_000;
 const EDITS = 20;
@@ -198,6 +199,43 @@ describe('special-agent gateway logs and logs.tail', () => {
     expect(JSON.parse(json.stdout)).toEqual({ lines: last5 });
 
     expect(await client.request('logs.tail', { lines: 5 })).toEqual({ lines: last5 });
+
+    // The log names devices and addresses: a read-only device may not read it.
+    const reader = deviceClient(url.replace(/^http/, 'ws'), {
+      identity: await newIdentity(),
+      auth: { token },
+      scopes: ['operator.read'],
+    });
+    await reader.connect();
+    cleanups.push(() => reader.close());
+    await expect(reader.request('logs.tail', {})).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { code: 'MISSING_SCOPE', requiredScope: 'operator.admin' },
+    });
+    await expect(client.request('logs.tail', { lines: 501 })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    });
+  });
+
+  it('gateway logs -f prints new lines across rotation until Ctrl-C, then exits 0', async () => {
+    const home = await makeTempHome();
+    cleanups.push(() => rm(home, { recursive: true, force: true }));
+    const log = new RotatingLogFile({ path: gatewayLogPath(home), maxBytes: 40 });
+    log.write('old line');
+    const cli = new ChildRun(CLI_ENTRY, ['gateway', 'logs', '-f', '-n', '1'], childEnv(home));
+    cleanups.push(() => void cli.child.kill('SIGKILL'));
+    await cli.waitFor(/^old line\n/, WAIT_MS);
+    // 12 bytes a line, 3 to a file: these cross two rotations.
+    const fresh = Array.from({ length: 7 }, (_, n) => `new line ${n}`);
+    for (const text of fresh) {
+      log.write(text);
+      await cli.waitFor(new RegExp(`${text}\n`), WAIT_MS);
+    }
+    log.close();
+    cli.child.kill('SIGINT');
+    const result = await within(cli.exited, 'exit after Ctrl-C');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(['old line', ...fresh].map((text) => `${text}\n`).join(''));
   });
 
   it('gateway logs with no log yet exits 1 and names the file', async () => {

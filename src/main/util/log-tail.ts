@@ -88,9 +88,10 @@ export interface FollowOptions {
  * Follows the log like `tail -F`: new lines as they are written, and after a rotation (the
  * path names a new file) the rest of the old file, then the new one from its start.
  * A file that does not exist yet is waited for; a reading error ends nothing, the next look
- * retries. `stop()` resolves once the last look is over and the file is closed.
+ * retries. `ready` resolves once the first look is done, `stop()` once the last look is
+ * over and the file is closed.
  */
-export function followLog(options: FollowOptions): { stop(): Promise<void> } {
+export function followLog(options: FollowOptions): { ready: Promise<void>; stop(): Promise<void> } {
   const intervalMs = options.intervalMs ?? DEFAULT_FOLLOW_INTERVAL_MS;
   let current: { file: FileHandle; ino: number; position: number } | undefined;
   let partial = '';
@@ -142,7 +143,10 @@ export function followLog(options: FollowOptions): { stop(): Promise<void> } {
       });
   };
   tick();
+  // The first look has opened the file (or found none): from here on no line is missed.
+  const ready = running;
   return {
+    ready,
     async stop() {
       stopped = true;
       clearTimeout(timer);

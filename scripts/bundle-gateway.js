@@ -19,5 +19,7 @@ await build({
   logLevel: 'warning',
   external: ['@napi-rs/keyring', 'bufferutil', 'utf-8-validate'],
   // ws and other CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
 });

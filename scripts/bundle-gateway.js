@@ -1,11 +1,16 @@
 // Bundles the headless gateway entry into one file (dist/main/gateway.js). Loading ~70
 // modules one by one cost ~100 ms of cold start (bench/README.md); one file parses in ~25 ms.
 // The keyring stays external: it is a native module, loaded from node_modules.
+// The keychain worker (src/main/secrets/keychain-host.ts) is a second entry: the gateway
+// starts it from `./keychain-worker.js` beside itself, so it is written next to gateway.js.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['dist/main/gateway-main.js'],
-  outfile: 'dist/main/gateway.js',
+  entryPoints: {
+    gateway: 'dist/main/gateway-main.js',
+    'keychain-worker': 'dist/main/secrets/keychain-worker.js',
+  },
+  outdir: 'dist/main',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -14,5 +19,7 @@ await build({
   logLevel: 'warning',
   external: ['@napi-rs/keyring', 'bufferutil', 'utf-8-validate'],
   // ws and other CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
 });

@@ -29,7 +29,9 @@ import { PairingService } from './pairing/pairing-service.js';
 import { keychainForHome, type SecretStore } from './secrets/keychain.js';
 import { SecretsService } from './secrets/secrets-service.js';
 import { systemClock, type Clock } from './util/clock.js';
-import { SeenSecrets, createLogger, withSecrets, type Logger } from './util/logger.js';
+import { gatewayLogPath } from './util/log-file.js';
+import { readLastLines } from './util/log-tail.js';
+import { SeenSecrets, createLogger, redact, withSecrets, type Logger } from './util/logger.js';
 import type { Config } from '../shared/config-schema.js';
 import { hasScope } from '../shared/scopes.js';
 import { CLOSE, type StatusPayload } from '../shared/protocol.js';
@@ -76,11 +78,9 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
   const paths = resolvePaths(env);
   let authState: GatewayAuthState | undefined;
   const seenSecrets = new SeenSecrets();
+  const knownSecrets = () => [...(authState?.secrets() ?? []), ...seenSecrets.values()];
   // The entry's logger knows none of the gateway's secrets: every line passes through here.
-  const logger = withSecrets(options.logger ?? createLogger(), () => [
-    ...(authState?.secrets() ?? []),
-    ...seenSecrets.values(),
-  ]);
+  const logger = withSecrets(options.logger ?? createLogger(), knownSecrets);
 
   const loaded = await loadConfig(paths);
   const config = applyOverrides(loaded.config, options.overrides);
@@ -181,6 +181,8 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
 
     // Asking the OS keychain costs ~0.65 ms; `status` is the hot read of every client.
     const keychainStatus = new KeychainStatus({ keychain, clock, ttlMs: limits.keychainStatusTtlMs });
+    // Asked now, so the first `status` has an answer and need not wait for one.
+    void keychainStatus.current();
     const status = async (): Promise<StatusPayload> => {
       const probe = await keychainStatus.current();
       const current = currentConfig();
@@ -208,6 +210,11 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       sessions,
       auth,
       status,
+      // Redacted again on the way out: a value may have become a secret after it was logged.
+      logs: {
+        tail: async (lines) =>
+          (await readLastLines(gatewayLogPath(paths.home), lines)).map((line) => redact(line, knownSecrets())),
+      },
       closeDevice,
       publicOrigin: () => `http://${displayHost}:${gateway.port}`,
       // TLS on the gateway is not wired yet; then: its certificate's fingerprint.

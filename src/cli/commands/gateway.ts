@@ -1,7 +1,15 @@
-/** `special-agent gateway run|status`. */
-import type { Command } from 'commander';
+/** `special-agent gateway run|status|logs`. */
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
 import { isAlive, readHolder } from '../../main/gateway/gateway-lock.js';
+import { gatewayLogPath } from '../../main/util/log-file.js';
+import {
+  DEFAULT_TAIL_LINES,
+  followLog,
+  logExists,
+  readLastLines,
+} from '../../main/util/log-tail.js';
+import { printable } from '../../shared/printable.js';
 import type { StatusPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
@@ -12,13 +20,13 @@ import {
   resolveGatewayUrl,
   type SharedAuth,
 } from '../gateway-connection.js';
-import { parsePort, withJson, withUrl, type UrlOption } from '../options.js';
+import { parsePort, withJson, withUrl, type JsonOption, type UrlOption } from '../options.js';
 
 /** How long `gateway status` waits for `/healthz`. */
 export const HEALTHZ_TIMEOUT_MS = 3000;
 const HEALTHZ_SERVICE = 'special-agent-gateway';
 
-/** Registers `gateway run` and `gateway status`. */
+/** Registers `gateway run`, `gateway status` and `gateway logs`. */
 export function registerGatewayCommands(program: Command, ctx: CliContext): void {
   const gateway = program.command('gateway').description('run the gateway, or see whether it runs');
   withJson(
@@ -40,6 +48,68 @@ export function registerGatewayCommands(program: Command, ctx: CliContext): void
       gateway.command('status').description('is the gateway up, where, with which auth mode'),
     ),
   ).action((options: UrlOption) => gatewayStatus(ctx, options));
+  withJson(
+    gateway
+      .command('logs')
+      .description('show the end of the gateway log (<home>/logs/gateway.log); no gateway needed')
+      .option(
+        '-n, --lines <n>',
+        `how many of the last lines (default ${DEFAULT_TAIL_LINES})`,
+        parseLineCount,
+      )
+      .option(
+        '-f, --follow',
+        'keep printing lines as they are written, across rotation (Ctrl-C stops)',
+      ),
+  ).action((options: LogsOptions) => gatewayLogs(ctx, options));
+}
+
+interface LogsOptions extends JsonOption {
+  lines?: number;
+  follow?: boolean;
+}
+
+function parseLineCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a whole number of lines from 1');
+  return Number(value);
+}
+
+/**
+ * Prints the last lines; with `--follow`, then every new line until Ctrl-C or until stdout
+ * closes (`… | head`). `--json` prints `{"lines": […]}`, the `logs.tail` payload: once for
+ * the last lines, then one compact document per new line.
+ */
+async function gatewayLogs(ctx: CliContext, options: LogsOptions): Promise<void> {
+  const path = gatewayLogPath(ctx.paths.home);
+  if (!options.follow && !(await logExists(path))) {
+    throw new CliError(
+      `no gateway log at ${path} yet (the gateway writes it while it runs: special-agent gateway run)`,
+    );
+  }
+  const lines = await readLastLines(path, options.lines ?? DEFAULT_TAIL_LINES);
+  if (options.json) ctx.io.out(toJson({ lines }));
+  else if (lines.length > 0) ctx.io.out(lines.map((line) => `${printable(line)}\n`).join(''));
+  if (!options.follow) return;
+  await new Promise<void>((resolve) => {
+    const follower = followLog({
+      path,
+      onLine: (line) =>
+        ctx.io.out(
+          options.json ? `${JSON.stringify({ lines: [line] })}\n` : `${printable(line)}\n`,
+        ),
+    });
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      removeInterrupt();
+      void follower.stop().then(resolve);
+    };
+    const removeInterrupt = ctx.onInterrupt(finish);
+    // A reader that went away (EPIPE) ends the follow quietly, as with tail -f | head.
+    ctx.io.stdout.once('error', finish);
+  });
 }
 
 async function gatewayStatus(ctx: CliContext, options: UrlOption): Promise<void> {

@@ -6,14 +6,17 @@ import { app } from 'electron';
 import { join } from 'node:path';
 import { startGatewayApp } from '../app.js';
 import { systemClock } from '../util/clock.js';
-import { createLogger } from '../util/logger.js';
+import { resolvePaths } from '../config/paths.js';
+import { logLevelFromEnv, openGatewayLog } from '../util/gateway-log.js';
 import { desktopOptions } from './desktop-options.js';
 import { DesktopShell } from './desktop-shell.js';
 import { StartAtLogin } from './start-at-login.js';
 
 function main(): void {
-  const logger = createLogger({
-    level: process.env.SPECIAL_AGENT_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+  // A desktop session gives the main process no terminal: the file is where lines are read.
+  const { logger } = openGatewayLog({
+    home: resolvePaths(process.env).home,
+    level: logLevelFromEnv(process.env),
   });
   if (!app.requestSingleInstanceLock()) {
     // The first instance gets 'second-instance' and shows its window.

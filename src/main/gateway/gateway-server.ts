@@ -326,6 +326,9 @@ export class GatewayServer {
       if (conn.state !== 'authenticating') return;
       conn.admit(admission);
       conn.respond(id, this.#hello(conn, admission));
+      this.#options.logger.info(
+        `connection ${conn.id} open: device ${admission.device.deviceId.slice(0, 12)} (${admission.device.displayName ?? 'unnamed'}, ${admission.role}, ${admission.authMethod}) from ${conn.peer.clientIp}`,
+      );
     } catch (error) {
       const gatewayError = error instanceof GatewayError ? error : this.#internal(error);
       conn.respondError(id, gatewayError);

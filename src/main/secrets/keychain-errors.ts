@@ -14,8 +14,14 @@ const MACOS =
 const WINDOWS =
   'Windows Credential Manager refused access (open Control Panel > Credential Manager, check Windows Credentials, then retry)';
 
+const UNSUPPORTED = (platform: string) =>
+  `no supported OS keychain on ${platform} (use the secret's environment variable instead)`;
+
 /** What went wrong, in the terms a fix depends on. */
 type Failure = 'timeout' | 'locked' | 'other';
+
+/** What the failed call was doing; a timeout says what was not done. */
+export type KeychainOperation = 'get' | 'set' | 'delete';
 
 /**
  * Turns any keychain failure into `KEYCHAIN_UNAVAILABLE` with a one-line message naming the
@@ -24,12 +30,20 @@ type Failure = 'timeout' | 'locked' | 'other';
 export function keychainUnavailable(
   platform: NodeJS.Platform,
   cause: unknown,
-  options: { timedOut: boolean; timeoutMs: number; secret?: string | undefined },
+  options: {
+    timedOut: boolean;
+    timeoutMs: number;
+    operation?: KeychainOperation;
+    secret?: string | undefined;
+  },
 ): GatewayError {
   if (cause instanceof GatewayError && cause.details?.code === 'KEYCHAIN_UNAVAILABLE') return cause;
   const reason = options.timedOut ? undefined : safeReason(cause, options.secret);
   const failure: Failure = options.timedOut ? 'timeout' : classify(reason ?? '');
-  const fix = platformFix(platform, failure, options.timeoutMs);
+  const fix =
+    failure === 'timeout'
+      ? timeoutFix(platform, options.timeoutMs, options.operation)
+      : platformFix(platform, failure);
   const message = `${PREFIX}: ${fix}${reason ? `; cause: ${reason}` : ''}`;
   return GatewayError.of('KEYCHAIN_UNAVAILABLE', {
     message,
@@ -45,21 +59,47 @@ export function keychainBackend(platform: NodeJS.Platform): string {
   return 'unsupported';
 }
 
-function platformFix(platform: NodeJS.Platform, failure: Failure, timeoutMs: number): string {
-  const late = `did not answer within ${timeoutMs} ms`;
+function platformFix(platform: NodeJS.Platform, failure: Exclude<Failure, 'timeout'>): string {
   switch (platform) {
     case 'linux':
-      if (failure === 'timeout') {
-        return `the Secret Service on D-Bus ${late} (check that gnome-keyring or KWallet is running and unlocked, then retry)`;
-      }
       return failure === 'locked' ? LINUX_LOCKED : LINUX_NO_SERVICE;
     case 'darwin':
-      return failure === 'timeout' ? `macOS Keychain ${late}; ${MACOS}` : MACOS;
+      return MACOS;
     case 'win32':
-      return failure === 'timeout' ? `Windows Credential Manager ${late}; ${WINDOWS}` : WINDOWS;
+      return WINDOWS;
     default:
-      return `no supported OS keychain on ${platform} (use the secret's environment variable instead)`;
+      return UNSUPPORTED(platform);
   }
+}
+
+/** `the keychain did not answer within 5 s; <what to do>[; nothing was saved]`. */
+function timeoutFix(
+  platform: NodeJS.Platform,
+  timeoutMs: number,
+  operation: KeychainOperation | undefined,
+): string {
+  const late = `the keychain did not answer within ${formatDuration(timeoutMs)}`;
+  const undone =
+    operation === 'set'
+      ? '; nothing was saved'
+      : operation === 'delete'
+        ? '; nothing was deleted'
+        : '';
+  switch (platform) {
+    case 'linux':
+      return `${late}; unlock it or restart gnome-keyring (or KWallet), then retry${undone}`;
+    case 'darwin':
+      return `${late}; unlock the login keychain in Keychain Access and allow special-agent, then retry${undone}`;
+    case 'win32':
+      return `${late}; check Windows Credentials in Control Panel > Credential Manager, then retry${undone}`;
+    default:
+      return UNSUPPORTED(platform);
+  }
+}
+
+/** `300 ms` under a second, else `5 s`, `1.5 s`. */
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function classify(reason: string): Failure {

@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
-import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
 import { invalidRequest } from '../../shared/errors.js';
 import { PROVIDER_ID_PATTERN } from '../../shared/config-schema.js';
 import { defaultHomeDir, realPathOrPlanned } from '../config/paths.js';
 import { checkSessionBus } from './dbus-preflight.js';
 import { keychainBackend, keychainUnavailable } from './keychain-errors.js';
+import { KeychainBusyError, KeychainHost, type KeychainResult } from './keychain-host.js';
+import type { KeychainRequest } from './keychain-worker.js';
 
 /** Keychain service of the default home; other homes append `@<hash>` (DESIGN.md "Secrets"). */
 export const KEYCHAIN_SERVICE = 'special-agent';
 /** Hex digits of sha256(realpath(home)) in the service name of a non-default home. */
 export const SERVICE_HASH_LENGTH = 12;
-/** How long one keychain call may take before it fails as unavailable. */
+/**
+ * How long one keychain call may take before it fails as unavailable. The call runs on a
+ * worker thread (keychain-host.ts), so waiting costs the caller only: others are served.
+ */
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 5000;
 
 /** What `probe()` reports; `status.keychain` is built from it. */
@@ -41,10 +45,10 @@ export interface OsKeychainOptions {
   /** Chooses the backend name and the fix named in error messages. */
   platform?: NodeJS.Platform;
   timeoutMs?: number;
+  /** Where calls run; by default one worker shared by every OsKeychain of the process. */
+  host?: KeychainHost;
 }
 
-// Pinned: by default the library falls back to the kernel keyring, which forgets at reboot.
-const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 const GATEWAY_ACCOUNTS = new Set(['gateway:token', 'gateway:password']);
 // Read by probe(): an account that exists in every install, so a read says it all.
 const PROBE_ACCOUNT = 'gateway:token';
@@ -58,21 +62,25 @@ export function isKeychainAccount(account: string): boolean {
 /**
  * The OS keychain through `@napi-rs/keyring`: macOS Keychain, Windows Credential Manager,
  * or the Linux Secret Service (pinned). There is no plaintext fallback: a failure is
- * `KEYCHAIN_UNAVAILABLE` with the platform's fix, and every call is bounded by `timeoutMs`.
+ * `KEYCHAIN_UNAVAILABLE` with the platform's fix, and every call runs off the main thread,
+ * bounded by `timeoutMs`.
  */
 export class OsKeychain implements SecretStore {
   readonly #service: string;
   readonly #platform: NodeJS.Platform;
   readonly #timeoutMs: number;
+  readonly #host: KeychainHost;
 
   constructor({
     service = KEYCHAIN_SERVICE,
     platform = process.platform,
     timeoutMs = DEFAULT_KEYCHAIN_TIMEOUT_MS,
+    host = sharedHost(),
   }: OsKeychainOptions = {}) {
     this.#service = service;
     this.#platform = platform;
     this.#timeoutMs = timeoutMs;
+    this.#host = host;
   }
 
   /** `secret-service`, `macos-keychain`, `windows-credential-manager` or `unsupported`. */
@@ -80,19 +88,20 @@ export class OsKeychain implements SecretStore {
     return keychainBackend(this.#platform);
   }
 
-  get(account: string): Promise<string | null> {
-    return this.#run(account, undefined, (entry, signal) => entry.getPassword(signal));
+  async get(account: string): Promise<string | null> {
+    const result = await this.#run('get', account);
+    return typeof result === 'string' ? result : null;
   }
 
   async set(account: string, value: string): Promise<void> {
     if (typeof value !== 'string' || value.length === 0) {
       throw invalidRequest('a secret must be a non-empty string');
     }
-    await this.#run(account, value, (entry, signal) => entry.setPassword(value, signal));
+    await this.#run('set', account, value);
   }
 
-  delete(account: string): Promise<boolean> {
-    return this.#run(account, undefined, (entry, signal) => entry.deletePassword(signal));
+  async delete(account: string): Promise<boolean> {
+    return (await this.#run('delete', account)) === true;
   }
 
   async probe(): Promise<KeychainProbe> {
@@ -105,11 +114,11 @@ export class OsKeychain implements SecretStore {
     }
   }
 
-  async #run<T>(
+  async #run(
+    operation: KeychainRequest['operation'],
     account: string,
-    secret: string | undefined,
-    operation: (entry: AsyncEntry, signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
+    secret?: string,
+  ): Promise<KeychainResult> {
     if (!isKeychainAccount(account)) {
       throw invalidRequest(`unknown keychain account "${account}"`);
     }
@@ -118,13 +127,16 @@ export class OsKeychain implements SecretStore {
       if (this.#platform === 'linux') {
         await checkSessionBus(process.env.DBUS_SESSION_BUS_ADDRESS, signal);
       }
-      // The constructor itself talks to the store, so it belongs inside the try.
-      const entry = new AsyncEntry(this.#service, account, ENTRY_OPTIONS);
-      return await untilAborted(operation(entry, signal), signal);
+      const request = { operation, service: this.#service, account };
+      return await this.#host.call(
+        secret === undefined ? request : { ...request, value: secret },
+        signal,
+      );
     } catch (error) {
       throw keychainUnavailable(this.#platform, error, {
-        timedOut: signal.aborted,
+        timedOut: signal.aborted || error instanceof KeychainBusyError,
         timeoutMs: this.#timeoutMs,
+        operation,
         secret,
       });
     }
@@ -146,6 +158,13 @@ export function keychainServiceForHome(home: string, defaultHome: string): strin
   return `${KEYCHAIN_SERVICE}@${hash.slice(0, SERVICE_HASH_LENGTH)}`;
 }
 
+let defaultHost: KeychainHost | undefined;
+
+/** One worker for the process: every keychain is the same OS store, and so is a hang. */
+function sharedHost(): KeychainHost {
+  return (defaultHost ??= new KeychainHost());
+}
+
 /**
  * The OS keychain of one home, as the gateway, the CLI and onboarding use it. `defaultHome`
  * is injectable for tests; it defaults to `<os home>/.special-agent`.
@@ -156,32 +175,4 @@ export function keychainForHome(
 ): OsKeychain {
   const { defaultHome = defaultHomeDir(), ...rest } = options;
   return new OsKeychain({ ...rest, service: keychainServiceForHome(home, defaultHome) });
-}
-
-/**
- * The native call may ignore the signal once it is running (napi-rs can only cancel work
- * that has not started), so the caller stops waiting when the signal fires regardless.
- */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  // A late rejection after we gave up must not surface as an unhandled rejection.
-  work.catch(() => undefined);
-  return new Promise<T>((resolve, reject) => {
-    // The signal's reason is a DOMException (an Error) from AbortSignal.timeout.
-    const onAbort = () => reject(signal.reason as Error);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

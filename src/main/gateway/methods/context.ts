@@ -25,6 +25,10 @@ export interface MethodServices {
   sessions: SessionStore;
   auth: GatewayAuthState;
   status(): Promise<StatusPayload>;
+  logs: {
+    /** The last `lines` lines of the gateway log, oldest first, secrets redacted. */
+    tail(lines: number): Promise<string[]>;
+  };
   /** Closes the live sockets of a device (4001). */
   closeDevice(deviceId: string, reason: string): void;
   /** Where other devices reach the gateway, e.g. `http://127.0.0.1:18789` (setup URLs). */

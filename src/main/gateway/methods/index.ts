@@ -5,6 +5,7 @@ import { registerDeviceManagementMethods } from './device-management.js';
 import { registerDeviceMethods } from './devices.js';
 import { registerGatewayAuthMethods } from './gateway-auth.js';
 import { registerInviteMethods } from './invites.js';
+import { registerLogMethods } from './logs.js';
 import { registerModelMethods } from './models.js';
 import { registerSessionMethods } from './sessions.js';
 import { registerStatusMethods } from './status.js';
@@ -22,4 +23,5 @@ export function registerAllMethods(services: MethodServices): void {
   registerAgentMethods(services);
   registerSessionMethods(services);
   registerGatewayAuthMethods(services);
+  registerLogMethods(services);
 }

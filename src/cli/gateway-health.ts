@@ -22,6 +22,8 @@ export type Health =
   | { kind: 'down' }
   | { kind: 'refused'; httpStatus: number }
   | { kind: 'foreign' }
+  /** An `https:` origin answered in plain HTTP. */
+  | { kind: 'not-tls' }
   | { kind: 'pin-mismatch'; error: TlsPinMismatchError };
 
 /**
@@ -53,6 +55,7 @@ export async function fetchHealth(
     response = await get(args, secure);
   } catch (error) {
     if (error instanceof TlsPinMismatchError) return { kind: 'pin-mismatch', error };
+    if ((error as NodeJS.ErrnoException).code === 'EPROTO') return { kind: 'not-tls' };
     return { kind: 'down' };
   }
   if (response.status === 403) return { kind: 'refused', httpStatus: 403 };

@@ -48,6 +48,11 @@ async function gatewayStatus(ctx: CliContext, options: UrlOption): Promise<void>
   if (health.kind === 'pin-mismatch' && target.pin !== undefined) {
     throw new CliError(pinMismatchMessage(target.url, target.pin, health.error));
   }
+  if (health.kind === 'not-tls') {
+    throw new CliError(
+      `the gateway at ${origin} does not speak TLS; use --url ${target.url.replace(/^wss:/, 'ws:')}`,
+    );
+  }
   if (health.kind === 'down') {
     throw new CliError(
       `no gateway running at ${origin} (start one with: special-agent gateway run, or npm run gateway)${await lockNote(ctx)}`,

@@ -3,6 +3,8 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../../shared/config-schema.js';
+import type { NetworkInterfaceMap } from '../auth/client-address.js';
+import { restartRequiredFor } from '../config/config-path.js';
 import { createSelfSignedCertificate } from '../tls/self-signed.js';
 import { subjectNamesFor } from '../tls/subject-names.js';
 import { ManualClock, tempHome } from '../tls/test-fixtures/support.js';
@@ -36,7 +38,7 @@ const INTERFACES = {
     { address: 'fe80::1', family: 'IPv6', scopeid: 2 },
   ],
   tailscale0: [{ address: '100.101.102.103', family: 'IPv4' }],
-} as unknown as ReturnType<typeof import('node:os').networkInterfaces>;
+} as unknown as NetworkInterfaceMap;
 
 describe('decideTls', () => {
   it.each([
@@ -81,6 +83,11 @@ describe('gateway.tls in the config', () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toContain(message);
     expect(result.error?.issues[0]?.path).toEqual(['gateway', 'tls', key]);
+  });
+
+  it('needs a restart when it changes, as the port and bind do', () => {
+    expect(restartRequiredFor(['gateway.tls.enabled'])).toBe(true);
+    expect(restartRequiredFor(['gateway.tls'])).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@
  * tls-setting.ts so that the CLI, which picks `ws://` or `wss://` by it, loads no more.
  */
 import type { Config } from '../../shared/config-schema.js';
+import { isTailnet, normalizeIp } from '../auth/ip.js';
 import { bindIsLoopback } from './listen-address.js';
 
 /** Whether TLS is on for this config, and the warning to log at every start, if any. */
@@ -19,7 +20,7 @@ export interface TlsDecision {
 export function decideTls(gateway: Pick<Config['gateway'], 'bind' | 'tls'>): TlsDecision {
   const loopback = bindIsLoopback(gateway.bind);
   const enabled = gateway.tls.enabled ?? !loopback;
-  if (enabled || loopback || gateway.bind === 'tailnet') return { enabled };
+  if (enabled || loopback || bindIsTailnet(gateway.bind)) return { enabled };
   return {
     enabled,
     warning:
@@ -27,4 +28,11 @@ export function decideTls(gateway: Pick<Config['gateway'], 'bind' | 'tls'>): Tls
       'unencrypted and can be read or changed on the way; turn TLS back on with: ' +
       'special-agent configure unset gateway.tls.enabled',
   };
+}
+
+/** `tailnet`, or an explicit tailnet address: every packet there is WireGuard-encrypted. */
+function bindIsTailnet(bind: string): boolean {
+  if (bind === 'tailnet') return true;
+  const ip = normalizeIp(bind);
+  return ip !== undefined && isTailnet(ip);
 }

@@ -49,6 +49,7 @@ describe('decideTls', () => {
     [{ bind: '192.0.2.7' }, true],
     [{ bind: 'loopback', tls: { enabled: true } }, true],
     [{ bind: 'tailnet', tls: { enabled: false } }, false],
+    [{ bind: '100.101.102.103', tls: { enabled: false } }, false],
   ])('%j → TLS on: %s', (gateway, enabled) => {
     expect(decideTls(gatewayConfig(gateway))).toEqual({ enabled });
   });

@@ -11,6 +11,11 @@ import type { GatewayError } from '../shared/errors.js';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { CliIdentityStore } from './cli-identity.js';
+import { decideTls } from '../main/gateway/tls-decision.js';
+import { TlsPinMismatchError } from '../main/tls/pin-socket.js';
+import { pinnedWebSocketOptions } from '../main/tls/pinned-websocket.js';
+import { gatewayKey, KnownGateways, knownGatewaysPath } from './known-gateways.js';
+import { pinMismatchMessage, resolvePin, type GatewayPin } from './tls-pin.js';
 
 /** Environment variable naming the gateway URL (DESIGN.md "Files and environment"). */
 export const GATEWAY_URL_ENV = 'SPECIAL_AGENT_GATEWAY_URL';
@@ -24,14 +29,20 @@ export const CONNECTION_DEFAULTS = {
   requestTimeoutMs: 30_000,
 } as const;
 
-/** The gateway's WebSocket URL: `--url`, then SPECIAL_AGENT_GATEWAY_URL, then the config's port. */
+/**
+ * The gateway's WebSocket URL: `--url`, then SPECIAL_AGENT_GATEWAY_URL, then the config's
+ * port, on `wss://` when the config turns TLS on (gateway.tls, a non-loopback bind).
+ */
 export function resolveGatewayUrl(options: {
   flag?: string | undefined;
   env: NodeJS.ProcessEnv;
   config: Config;
 }): string {
+  const { gateway } = options.config;
   const raw =
-    options.flag || options.env[GATEWAY_URL_ENV] || `ws://127.0.0.1:${options.config.gateway.port}`;
+    options.flag ||
+    options.env[GATEWAY_URL_ENV] ||
+    `${decideTls(gateway).enabled ? 'wss' : 'ws'}://127.0.0.1:${gateway.port}`;
   let url: URL;
   try {
     url = new URL(raw);
@@ -41,7 +52,7 @@ export function resolveGatewayUrl(options: {
   if (url.protocol === 'http:') url.protocol = 'ws:';
   if (url.protocol === 'https:') url.protocol = 'wss:';
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new CliError(`invalid gateway URL "${raw}" (use ws://host:port)`, 2);
+    throw new CliError(`invalid gateway URL "${raw}" (use ws://host:port or wss://host:port)`, 2);
   }
   url.hash = '';
   return url.href;
@@ -92,7 +103,41 @@ export interface GatewayConnection {
   hello: HelloOk;
   url: string;
   shared: SharedAuth;
+  /** The certificate fingerprint a `wss://` connection was pinned to. */
+  pin: GatewayPin | undefined;
   close(): void;
+}
+
+/** `--url` and `--tls-fingerprint` as a command received them. */
+export interface ConnectOptions {
+  url?: string | undefined;
+  tlsFingerprint?: string | undefined;
+}
+
+/** Where to connect and, for `wss://`, the certificate to expect there. */
+export interface GatewayTarget {
+  url: string;
+  pin: GatewayPin | undefined;
+  known: KnownGateways;
+}
+
+/** Resolves the URL and its pin (src/cli/tls-pin.ts) once, for `/healthz` and the socket alike. */
+export async function resolveGatewayTarget(
+  ctx: CliContext,
+  config: Config,
+  options: ConnectOptions = {},
+): Promise<GatewayTarget> {
+  const url = resolveGatewayUrl({ flag: options.url, env: ctx.env, config });
+  const known = new KnownGateways({ path: knownGatewaysPath(ctx.paths), clock: ctx.clock });
+  const pin = await resolvePin({
+    url,
+    flag: options.tlsFingerprint,
+    env: ctx.env,
+    known,
+    paths: ctx.paths,
+    config,
+  });
+  return { url, pin, known };
 }
 
 /** The one line for "nothing listens at `url`". */
@@ -107,9 +152,10 @@ export function noGatewayMessage(url: string): string {
 export async function connectGateway(
   ctx: CliContext,
   config: Config,
-  options: { url?: string | undefined } = {},
+  options: ConnectOptions & { target?: GatewayTarget } = {},
 ): Promise<GatewayConnection> {
-  const url = resolveGatewayUrl({ flag: options.url, env: ctx.env, config });
+  const target = options.target ?? (await resolveGatewayTarget(ctx, config, options));
+  const { url, pin } = target;
   const shared = await resolveSharedAuth(ctx, config);
   const identity = await new CliIdentityStore({
     path: ctx.paths.cliIdentity,
@@ -121,6 +167,7 @@ export async function connectGateway(
       const socket = new WebSocket(url, {
         perMessageDeflate: false,
         handshakeTimeout: CONNECTION_DEFAULTS.openTimeoutMs,
+        ...(pin ? pinnedWebSocketOptions(pin.fingerprint) : {}),
       });
       socket.on('error', (error) => (socketError = error));
       return socket;
@@ -131,11 +178,34 @@ export async function connectGateway(
     now: () => ctx.clock.now(),
     requestTimeoutMs: CONNECTION_DEFAULTS.requestTimeoutMs,
   });
+  let hello: HelloOk;
   try {
-    const hello = await client.connect();
-    return { client, hello, url, shared, close: () => client.close(1000, 'cli done') };
+    hello = await client.connect();
   } catch (error) {
-    throw connectFailure(error, url, shared, socketError);
+    throw connectFailure(error, target, shared, socketError);
+  }
+  try {
+    await rememberPin(ctx, target);
+  } catch (error) {
+    client.close(1000, 'cli done');
+    throw error;
+  }
+  return { client, hello, url, shared, pin, close: () => client.close(1000, 'cli done') };
+}
+
+/**
+ * A fingerprint given on the command line or in the environment is remembered for the URL
+ * once a connection with it succeeded; one that differs from the remembered pin replaces
+ * it (that is how a changed certificate is accepted), and says so on stderr.
+ */
+async function rememberPin(ctx: CliContext, target: GatewayTarget): Promise<void> {
+  const { pin } = target;
+  if (pin === undefined || (pin.source !== 'flag' && pin.source !== 'env')) return;
+  const { replaced } = await target.known.remember(target.url, pin.fingerprint);
+  if (replaced !== undefined) {
+    ctx.io.err(
+      `special-agent: the TLS certificate pinned for ${gatewayKey(target.url)} is now ${pin.fingerprint} (was ${replaced})\n`,
+    );
   }
 }
 
@@ -151,11 +221,27 @@ function cliClientInfo(version: string): ClientInfo {
 
 function connectFailure(
   error: unknown,
-  url: string,
+  target: GatewayTarget,
   shared: SharedAuth,
   socketError: (Error & { code?: string }) | undefined,
 ): Error {
+  const { url } = target;
+  if (socketError instanceof TlsPinMismatchError && target.pin !== undefined) {
+    return new CliError(pinMismatchMessage(url, target.pin, socketError));
+  }
   const code = socketError?.code;
+  const tls = url.startsWith('wss:');
+  if (code === 'ECONNRESET' && !tls) {
+    // A TLS gateway drops a plain request without a word.
+    return new CliError(
+      `the gateway at ${httpOrigin(url)} closed the connection; if it uses TLS (gateway.tls), connect with --url ${url.replace(/^ws:/, 'wss:')}`,
+    );
+  }
+  if (code === 'EPROTO' && tls) {
+    return new CliError(
+      `the gateway at ${httpOrigin(url)} does not speak TLS; connect with --url ${url.replace(/^wss:/, 'ws:')}`,
+    );
+  }
   if (
     code === 'ECONNREFUSED' ||
     code === 'ENOTFOUND' ||

@@ -9,12 +9,17 @@ export function withJson(command: Command): Command {
   );
 }
 
-/** Adds `--url <url>` (the gateway's WebSocket URL). */
+/** Adds `--url <url>` (the gateway's WebSocket URL) and `--tls-fingerprint <sha256>`. */
 export function withUrl(command: Command): Command {
-  return command.option(
-    '--url <url>',
-    'gateway URL (default: SPECIAL_AGENT_GATEWAY_URL, then ws://127.0.0.1:<gateway.port>)',
-  );
+  return command
+    .option(
+      '--url <url>',
+      'gateway URL (default: SPECIAL_AGENT_GATEWAY_URL, then ws://127.0.0.1:<gateway.port>, wss:// with gateway.tls)',
+    )
+    .option(
+      '--tls-fingerprint <sha256>',
+      "for a wss:// URL: the gateway certificate's SHA-256 fingerprint (gateway status shows it); remembered per URL, and replaces a remembered one (default: SPECIAL_AGENT_GATEWAY_TLS_FINGERPRINT)",
+    );
 }
 
 /** Commander parser for a TCP port (0 = any free port). */
@@ -32,4 +37,5 @@ export interface JsonOption {
 /** Options of commands that talk to the gateway. */
 export interface UrlOption extends JsonOption {
   url?: string;
+  tlsFingerprint?: string;
 }

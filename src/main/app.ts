@@ -4,9 +4,10 @@
  * the Electron entry. Nothing here runs at import time.
  */
 import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { ChatService } from './agents/chat-service.js';
 import { SessionStore } from './agents/session-store.js';
-import { ClientAddressResolver } from './auth/client-address.js';
+import { ClientAddressResolver, hostInterfaceAddresses, type NetworkInterfaceMap } from './auth/client-address.js';
 import { FailedAuthLimiter } from './auth/rate-limiter.js';
 import { RequestGates } from './auth/request-gates.js';
 import { ConfigEditor } from './config/edit.js';
@@ -22,6 +23,7 @@ import { GatewayServer } from './gateway/gateway-server.js';
 import { Authenticator } from './gateway/handshake.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from './gateway/limits.js';
 import { BindError, bindIsLoopback, listenAddressesFor, listenHostFor } from './gateway/listen-address.js';
+import { prepareGatewayTls, tlsStatusOf } from './gateway/tls-setting.js';
 import { registerAllMethods } from './gateway/methods/index.js';
 import { MethodRouter } from './gateway/router.js';
 import { hotReload } from './gateway/hot-reload.js';
@@ -34,7 +36,7 @@ import { readLastLines } from './util/log-tail.js';
 import { SeenSecrets, createLogger, redact, withSecrets, type Logger } from './util/logger.js';
 import type { Config } from '../shared/config-schema.js';
 import { hasScope } from '../shared/scopes.js';
-import { CLOSE, type StatusPayload } from '../shared/protocol.js';
+import { CLOSE, type StatusPayload, type StatusTls } from '../shared/protocol.js';
 
 export interface GatewayAppOptions {
   env?: NodeJS.ProcessEnv;
@@ -47,14 +49,18 @@ export interface GatewayAppOptions {
   keychain?: SecretStore;
   /** Folder of the built Control UI; defaults to dist/renderer beside this package. */
   uiDir?: string;
+  /** This host's interfaces (default `os.networkInterfaces`), read for binds and locality. */
+  networkInterfaces?: () => NetworkInterfaceMap;
 }
 
 /** A running gateway, as the entries, the tray and the tests see it. */
 export interface GatewayApp {
   readonly port: number;
   readonly host: string;
-  /** `http://127.0.0.1:<port>/` (the listen address for non-loopback binds). */
+  /** `http://127.0.0.1:<port>/` (the listen address for non-loopback binds; `https` with TLS). */
   readonly url: string;
+  /** `status.tls`: whether the port speaks HTTPS/WSS, and the certificate's fingerprint. */
+  readonly tls: StatusTls;
   readonly authMode: Config['gateway']['auth']['mode'];
   readonly paths: AppPaths;
   readonly pairing: PairingService;
@@ -91,7 +97,9 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
         'use token mode: special-agent configure set gateway.auth.mode token',
     );
   }
-  const host = listenHostFor(bind);
+  const interfaces = options.networkInterfaces ?? networkInterfaces;
+  const host = listenHostFor(bind, interfaces());
+  const listenAddresses = listenAddressesFor(host, interfaces());
 
   const lock = await GatewayLock.acquire(paths.gatewayLock, clock.now());
   const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
@@ -105,6 +113,15 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       limits: { pendingTtlMs: config.gateway.pairing.pendingTtlSeconds * 1000 },
     });
     cleanups.push(() => pairing.close());
+    // With the lock held: the gateway's own certificate lives in this home.
+    const certificate = await prepareGatewayTls({
+      gateway: config.gateway,
+      home: paths.home,
+      addresses: listenAddresses,
+      clock,
+      logger,
+    });
+    const tls = tlsStatusOf(certificate);
     const keychain = options.keychain ?? keychainForHome(paths.home);
     const editor = new ConfigEditor({ paths });
     const watcher = new ConfigWatcher({ paths, initial: config });
@@ -136,11 +153,17 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     const router = new MethodRouter({ logger, maxForbiddenCalls: limits.maxForbiddenCalls });
     const gates = new RequestGates({
       port: config.gateway.port,
-      listenAddresses: listenAddressesFor(host),
+      listenAddresses,
       allowedHosts: config.gateway.allowedHosts,
       allowedOrigins: config.gateway.controlUi.allowedOrigins,
+      tls: tls.enabled,
     });
-    const addresses = new ClientAddressResolver({ trustedProxies: config.gateway.trustedProxies, logger });
+    const addresses = new ClientAddressResolver({
+      trustedProxies: config.gateway.trustedProxies,
+      // Read per connection: tailnet addresses come and go while the gateway runs.
+      localAddresses: () => hostInterfaceAddresses(interfaces()),
+      logger,
+    });
     const authenticator = new Authenticator({
       auth: () => auth.current(),
       autoApproveLocal: () => currentConfig().gateway.pairing.autoApproveLocal,
@@ -155,6 +178,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       clock,
     });
     const version = packageVersion();
+    const wsScheme = tls.enabled ? 'wss' : 'ws';
     const ui = await ControlUiAssets.load(options.uiDir ?? new URL('../../dist/renderer', import.meta.url).pathname);
     const server = new GatewayServer({
       limits,
@@ -166,7 +190,8 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       authenticator,
       router,
       authMode: () => auth.mode,
-      httpHandler: (req, res) => ui.handle(req, res, { wsOrigin: `ws://${req.headers.host ?? ''}` }),
+      httpHandler: (req, res) => ui.handle(req, res, { wsOrigin: `${wsScheme}://${req.headers.host ?? ''}` }),
+      tls: certificate,
     });
     serverRef.current = server;
     const gateway = server;
@@ -195,6 +220,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
         connections: gateway.openConnectionCount(),
         pendingPairings: pairing.pendingCount(),
         keychain: { available: probe.available, backend: probe.backend },
+        tls,
       };
     };
     const displayHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -216,9 +242,8 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
           (await readLastLines(gatewayLogPath(paths.home), lines)).map((line) => redact(line, knownSecrets())),
       },
       closeDevice,
-      publicOrigin: () => `http://${displayHost}:${gateway.port}`,
-      // TLS on the gateway is not wired yet; then: its certificate's fingerprint.
-      tlsFingerprint: () => undefined,
+      publicOrigin: () => `${tls.enabled ? 'https' : 'http'}://${displayHost}:${gateway.port}`,
+      tlsFingerprint: () => tls.fingerprintSha256,
     });
     const pairingEvents = (conn: { scopes: readonly string[] }) => hasScope(conn.scopes, 'operator.pairing');
     pairing.on('requested', (request) => {
@@ -239,7 +264,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     cleanups.push(() => gateway.stop());
     gates.update({
       port,
-      listenAddresses: listenAddressesFor(host),
+      listenAddresses,
       allowedHosts: config.gateway.allowedHosts,
       allowedOrigins: config.gateway.controlUi.allowedOrigins,
     });
@@ -247,12 +272,13 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     watcher.start();
     cleanups.push(() => watcher.close());
 
-    const url = `http://${displayHost}:${port}/`;
+    const url = `${tls.enabled ? 'https' : 'http'}://${displayHost}:${port}/`;
     let stopped = false;
     return {
       port,
       host,
       url,
+      tls,
       get authMode() {
         return auth.mode;
       },

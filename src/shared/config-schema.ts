@@ -63,6 +63,43 @@ export const bindSchema = z.union([
   z.string().refine(isCanonicalIp, 'expected loopback, lan, tailnet or an IP address'),
 ]);
 
+/**
+ * An absolute file path: POSIX `/…`, Windows `C:\…` or UNC `\\server\…`. Relative paths are
+ * refused: the gateway may start from any working folder, so a relative one would be a guess.
+ */
+export function isAbsoluteFilePath(text: string): boolean {
+  return text.startsWith('/') || /^[A-Za-z]:[\\/]/.test(text) || text.startsWith('\\\\');
+}
+
+const absoluteFilePath = z.string().refine(isAbsoluteFilePath, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not an absolute path (write the full path, e.g. /etc/special-agent/gateway.crt)`,
+});
+
+/**
+ * `gateway.tls` (DESIGN.md "Remote devices"). `enabled` left out means: on for every
+ * non-loopback bind, off on loopback (src/main/gateway/tls-setting.ts decides). The user's
+ * certificate and key come as a pair or not at all; without them the gateway makes its own.
+ */
+export const tlsConfigSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    certPath: absoluteFilePath.optional(),
+    keyPath: absoluteFilePath.optional(),
+  })
+  .strict()
+  .superRefine((tls, ctx) => {
+    if ((tls.certPath === undefined) === (tls.keyPath === undefined)) return;
+    const [given, missing] =
+      tls.certPath === undefined ? ['keyPath', 'certPath'] : ['certPath', 'keyPath'];
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: `gateway.tls.${given} is set but gateway.tls.${missing} is not: give both the certificate and its key, or neither (the gateway then makes its own)`,
+    });
+  });
+export type TlsConfig = z.infer<typeof tlsConfigSchema>;
+
 export const authModeSchema = z.enum(['token', 'password', 'none']);
 export type AuthMode = z.infer<typeof authModeSchema>;
 
@@ -108,6 +145,7 @@ export const gatewayConfigSchema = z
       .object({ allowedOrigins: z.array(exactOrigin).default([]) })
       .strict()
       .prefault({}),
+    tls: tlsConfigSchema.prefault({}),
     pairing: z
       .object({
         autoApproveLocal: z.boolean().default(true),

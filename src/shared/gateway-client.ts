@@ -110,6 +110,11 @@ export async function signConnect(input: SignConnectInput): Promise<ConnectParam
 }
 
 export interface GatewayClientOptions {
+  /**
+   * Opens the socket. A Node caller of a `wss://` gateway pins its certificate here:
+   * `new WebSocket(url, pinnedWebSocketOptions(fingerprint))` (src/main/tls); a browser
+   * relies on its own certificate checks.
+   */
   openSocket: () => WebSocketLike;
   identity: DeviceIdentity;
   client: ClientInfo;

@@ -230,6 +230,16 @@ export interface StatusPayload {
   connections: number;
   pendingPairings: number;
   keychain: { available: boolean; backend: string };
+  tls: StatusTls;
+}
+
+/** `status.tls`: whether the port speaks HTTPS/WSS, and the certificate clients pin. */
+export interface StatusTls {
+  enabled: boolean;
+  /** SHA-256 of the certificate, `AB:CD:…` (what `--tls-fingerprint` takes). */
+  fingerprintSha256?: string;
+  /** The certificate's notAfter, epoch ms. */
+  expiresAtMs?: number;
 }
 
 export interface ChatEvent {

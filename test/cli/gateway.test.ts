@@ -57,6 +57,7 @@ describe('special-agent gateway status', () => {
       'keychain',
       'pendingPairings',
       'port',
+      'tls',
       'uptimeMs',
       'version',
     ]);

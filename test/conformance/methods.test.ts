@@ -76,11 +76,13 @@ describe('method payloads', () => {
         'keychain',
         'pendingPairings',
         'port',
+        'tls',
         'uptimeMs',
         'version',
       ].sort(),
     );
     expect(status.keychain).toEqual({ available: true, backend: 'memory' });
+    expect(status.tls).toEqual({ enabled: false });
     expect(status.uptimeMs).toEqual(expect.any(Number));
   });
 

@@ -55,7 +55,10 @@ async function chat(ctx: CliContext, words: string[], options: ChatOptions): Pro
   if (!message.trim())
     throw new CliError('no message (give it as arguments, or pipe it on stdin)', EXIT.usage);
   const { config } = await loadConfig(ctx.paths);
-  const connection = await connectGateway(ctx, config, { url: options.url });
+  const connection = await connectGateway(ctx, config, {
+    url: options.url,
+    tlsFingerprint: options.tlsFingerprint,
+  });
   let sessionId: string | undefined;
   try {
     sessionId = await streamReply(ctx, connection, message, options);

@@ -175,7 +175,10 @@ async function withConnection(
   work: (connection: GatewayConnection) => Promise<void>,
 ): Promise<void> {
   const { config } = await loadConfig(ctx.paths);
-  const connection = await connectGateway(ctx, config, { url: options.url });
+  const connection = await connectGateway(ctx, config, {
+    url: options.url,
+    tlsFingerprint: options.tlsFingerprint,
+  });
   try {
     await work(connection);
   } finally {

@@ -17,14 +17,12 @@ import { formatUptime, plural, toJson } from '../format.js';
 import {
   connectGateway,
   httpOrigin,
-  resolveGatewayUrl,
+  resolveGatewayTarget,
   type SharedAuth,
 } from '../gateway-connection.js';
+import { fetchHealth } from '../gateway-health.js';
 import { parsePort, withJson, withUrl, type JsonOption, type UrlOption } from '../options.js';
-
-/** How long `gateway status` waits for `/healthz`. */
-export const HEALTHZ_TIMEOUT_MS = 3000;
-const HEALTHZ_SERVICE = 'special-agent-gateway';
+import { pinMismatchMessage } from '../tls-pin.js';
 
 /** Registers `gateway run`, `gateway status` and `gateway logs`. */
 export function registerGatewayCommands(program: Command, ctx: CliContext): void {
@@ -114,25 +112,33 @@ async function gatewayLogs(ctx: CliContext, options: LogsOptions): Promise<void>
 
 async function gatewayStatus(ctx: CliContext, options: UrlOption): Promise<void> {
   const { config } = await loadConfig(ctx.paths);
-  const url = resolveGatewayUrl({ flag: options.url, env: ctx.env, config });
-  const origin = httpOrigin(url);
-  const health = await fetchHealth(origin);
-  if (health === 'down') {
+  const target = await resolveGatewayTarget(ctx, config, options);
+  const origin = httpOrigin(target.url);
+  const health = await fetchHealth(origin, { fingerprint: target.pin?.fingerprint });
+  if (health.kind === 'pin-mismatch' && target.pin !== undefined) {
+    throw new CliError(pinMismatchMessage(target.url, target.pin, health.error));
+  }
+  if (health.kind === 'not-tls') {
+    throw new CliError(
+      `the gateway at ${origin} does not speak TLS; use --url ${target.url.replace(/^wss:/, 'ws:')}`,
+    );
+  }
+  if (health.kind === 'down') {
     throw new CliError(
       `no gateway running at ${origin} (start one with: special-agent gateway run, or npm run gateway)${await lockNote(ctx)}`,
     );
   }
-  if (health === 'refused') {
+  if (health.kind === 'refused') {
     throw new CliError(
       `the gateway at ${origin} refused the request (HTTP 403; add this host to gateway.allowedHosts or use 127.0.0.1)`,
     );
   }
-  if (health === 'foreign') {
+  if (health.kind !== 'up') {
     throw new CliError(
       `something other than a special-agent gateway answers at ${origin} (check --url or gateway.port)`,
     );
   }
-  const connection = await connectGateway(ctx, config, { url });
+  const connection = await connectGateway(ctx, config, { target });
   try {
     const status = await connection.client.request<StatusPayload>('status');
     ctx.io.out(
@@ -145,7 +151,10 @@ async function gatewayStatus(ctx: CliContext, options: UrlOption): Promise<void>
   }
 }
 
-/** `Gateway on 127.0.0.1:18789 · token (keychain) · up 3m · 2 connections · 0 pending pairing · keychain: available` */
+/**
+ * `Gateway on 127.0.0.1:18789 · token (keychain) · up 3m · 2 connections · 0 pending pairing · keychain: available`,
+ * then with TLS a second line with the whole fingerprint, the value clients pin.
+ */
 export function statusLine(
   host: string,
   status: StatusPayload,
@@ -163,22 +172,20 @@ export function statusLine(
       plural(status.connections, 'connection'),
       `${status.pendingPairings} pending pairing`,
       `keychain: ${status.keychain.available ? 'available' : 'unavailable'}`,
-    ].join(' · ') + '\n'
+    ].join(' · ') +
+    '\n' +
+    tlsLine(status.tls)
   );
 }
 
-async function fetchHealth(origin: string): Promise<'up' | 'down' | 'refused' | 'foreign'> {
-  let response: Response;
-  try {
-    response = await fetch(`${origin}/healthz`, {
-      signal: AbortSignal.timeout(HEALTHZ_TIMEOUT_MS),
-    });
-  } catch {
-    return 'down';
-  }
-  if (response.status === 403) return 'refused';
-  const body = (await response.json().catch(() => undefined)) as { service?: unknown } | undefined;
-  return response.ok && body?.service === HEALTHZ_SERVICE ? 'up' : 'foreign';
+/** `TLS fingerprint (SHA-256) AB:CD:… · valid until 2027-04-01`, or nothing without TLS. */
+function tlsLine(tls: StatusPayload['tls'] | undefined): string {
+  if (!tls?.enabled || tls.fingerprintSha256 === undefined) return '';
+  const until =
+    tls.expiresAtMs === undefined
+      ? ''
+      : ` · valid until ${new Date(tls.expiresAtMs).toISOString().slice(0, 10)}`;
+  return `TLS fingerprint (SHA-256) ${tls.fingerprintSha256}${until}\n`;
 }
 
 /** A live PID in the lock file means a gateway holds this home, just not at that address. */

@@ -63,11 +63,14 @@ export interface ClientAddressResolverOptions {
   maxWarnedPeers?: number;
 }
 
-/** Every address assigned to an interface of this host. */
-export function hostInterfaceAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) =>
-    (list ?? []).map((info) => info.address),
-  );
+/** `os.networkInterfaces()`'s shape; injected by tests (app.ts `networkInterfaces`). */
+export type NetworkInterfaceMap = ReturnType<typeof networkInterfaces>;
+
+/** Every address assigned to an interface of this host (or of the injected list). */
+export function hostInterfaceAddresses(
+  interfaces: NetworkInterfaceMap = networkInterfaces(),
+): string[] {
+  return Object.values(interfaces).flatMap((list) => (list ?? []).map((info) => info.address));
 }
 
 /** Parses a whole `trustedProxies` list, throwing `CONFIG_INVALID` on the first bad entry. */
@@ -105,7 +108,7 @@ export class ClientAddressResolver {
 
   constructor(options: ClientAddressResolverOptions) {
     this.#trusted = parseTrustedProxies(options.trustedProxies);
-    this.#localAddresses = options.localAddresses ?? hostInterfaceAddresses;
+    this.#localAddresses = options.localAddresses ?? (() => hostInterfaceAddresses());
     this.#logger = options.logger;
     this.#maxWarnedPeers = options.maxWarnedPeers ?? CLIENT_ADDRESS_LIMITS.maxWarnedPeers;
   }

@@ -167,6 +167,43 @@ describe('RequestGates.checkOrigin', () => {
   });
 });
 
+describe('RequestGates with TLS', () => {
+  const own = { ok: true, browser: true, ownOrigin: true };
+
+  it('calls the https:// origins its own and refuses their http:// twins', () => {
+    const tls = gates({ tls: true, listenAddresses: ['127.0.0.1', '192.0.2.7'] });
+    for (const host of ['127.0.0.1', 'localhost', '[::1]', '192.0.2.7']) {
+      expect(tls.checkOrigin(`https://${host}:${PORT}`)).toEqual(own);
+      expect(tls.checkOrigin(`http://${host}:${PORT}`)).toMatchObject({ ok: false });
+    }
+    expect(tls.ownOrigins()).toContain(`https://192.0.2.7:${PORT}`);
+  });
+
+  it('gives allowedHosts https:// origins too, and keeps TLS across a hot reload', () => {
+    const tls = gates({ tls: true, allowedHosts: ['agent.example:18789'] });
+    tls.update({
+      port: PORT,
+      listenAddresses: ['127.0.0.1'],
+      allowedHosts: ['agent.example:18789'],
+      allowedOrigins: [],
+    });
+    expect(tls.checkOrigin('https://agent.example:18789')).toEqual({
+      ok: true,
+      browser: true,
+      ownOrigin: false,
+    });
+    expect(tls.checkOrigin('http://agent.example:18789')).toMatchObject({ ok: false });
+    expect(tls.checkOrigin(`https://127.0.0.1:${PORT}`)).toEqual(own);
+  });
+
+  it('accepts the bare host on port 443, where browsers leave the port out', () => {
+    const tls = gates({ tls: true, port: 443 });
+    expect(tls.checkHost('localhost')).toEqual({ ok: true });
+    expect(tls.checkOrigin('https://localhost')).toEqual(own);
+    expect(gates({ port: 443 }).checkHost('localhost')).toMatchObject({ ok: false });
+  });
+});
+
 describe('RequestGates.update', () => {
   it('applies a hot reload', () => {
     const g = gates();

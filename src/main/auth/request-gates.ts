@@ -18,6 +18,12 @@ export interface RequestGatesOptions {
   allowedHosts: readonly string[];
   /** `controlUi.allowedOrigins`: extra origins such as `https://ui.example`. */
   allowedOrigins: readonly string[];
+  /**
+   * The server speaks HTTPS only (`gateway.tls`): its own origins, and those of the allowed
+   * hosts, are `https://…`, never `http://…`, since no page of this port can be plain HTTP.
+   * Fixed for the server's life (TLS needs a restart): `update` keeps it when left out.
+   */
+  tls?: boolean | undefined;
 }
 
 /** Outcome of {@link RequestGates.checkHost}. */
@@ -125,6 +131,7 @@ function canonicalHostPort(entry: string): string | undefined {
 
 /** The Host and Origin allowlists of one gateway; rebuilt whole by {@link RequestGates.update}. */
 export class RequestGates {
+  #tls = false;
   #hosts = new Set<string>();
   #ownOrigins = new Set<string>();
   #otherOrigins = new Set<string>();
@@ -158,8 +165,10 @@ export class RequestGates {
       }
       return host;
     });
-    const ownOrigins = new Set([...builtIn].map((host) => new URL(`http://${host}`).origin));
-    const otherOrigins = new Set(extraHosts.map((host) => new URL(`http://${host}`).origin));
+    const tls = options.tls ?? this.#tls;
+    const scheme = tls ? 'https' : 'http';
+    const ownOrigins = new Set([...builtIn].map((host) => new URL(`${scheme}://${host}`).origin));
+    const otherOrigins = new Set(extraHosts.map((host) => new URL(`${scheme}://${host}`).origin));
     options.allowedOrigins.forEach((entry, index) => {
       const origin = canonicalOrigin(entry.trim(), true);
       if (origin === undefined) {
@@ -171,6 +180,7 @@ export class RequestGates {
       otherOrigins.add(origin);
     });
 
+    this.#tls = tls;
     if (port === 0) {
       // Port 0 means "not listening yet": the real port is unknown, so nothing can match.
       // The entries were still validated above, so a bad config fails before listen.
@@ -180,14 +190,15 @@ export class RequestGates {
       return;
     }
     const hosts = new Set([...builtIn, ...extraHosts]);
-    // Browsers leave out the default port; on port 80 the bare host is what they send.
-    if (port === 80) for (const host of [...hosts]) hosts.add(host.slice(0, host.lastIndexOf(':')));
+    // Browsers leave out the default port; on port 80 (443 with TLS) the bare host is what they send.
+    if (port === (tls ? 443 : 80))
+      for (const host of [...hosts]) hosts.add(host.slice(0, host.lastIndexOf(':')));
     this.#hosts = hosts;
     this.#ownOrigins = ownOrigins;
     this.#otherOrigins = otherOrigins;
   }
 
-  /** The gateway's own origins (`http://<built-in host>`), e.g. for the Control UI's CSP. */
+  /** The gateway's own origins (`http(s)://<built-in host>`), e.g. for the Control UI's CSP. */
   ownOrigins(): string[] {
     return [...this.#ownOrigins];
   }

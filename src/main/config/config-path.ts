@@ -6,7 +6,11 @@ import JSON5 from 'json5';
 import type { PathSegment } from './json5-positions.js';
 
 /** Settings that only take effect when the gateway re-binds its socket. */
-export const RESTART_REQUIRED_PATHS: readonly string[] = ['gateway.port', 'gateway.bind'];
+export const RESTART_REQUIRED_PATHS: readonly string[] = [
+  'gateway.port',
+  'gateway.bind',
+  'gateway.tls',
+];
 
 /**
  * `"gateway.auth.mode"` → `['gateway', 'auth', 'mode']`; all-digit segments become array

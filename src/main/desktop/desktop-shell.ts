@@ -146,6 +146,7 @@ export class DesktopShell {
         host: url.hostname,
         port: gateway.port,
         authMode: gateway.authMode,
+        tlsFingerprint: gateway.tls?.fingerprintSha256,
       };
     } catch (error) {
       await this.#recordFailure(error);

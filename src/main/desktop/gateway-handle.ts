@@ -40,6 +40,8 @@ export interface DesktopGateway {
   readonly port: number;
   readonly url: string;
   readonly authMode: 'token' | 'password' | 'none';
+  /** PROTOCOL.md `status.tls`; the tray shows the fingerprint. */
+  readonly tls?: { readonly enabled: boolean; readonly fingerprintSha256?: string | undefined };
   readonly pairing: DesktopPairing;
   /** `url` plus a one-time `#token=…` handover fragment. */
   dashboardUrl(): Promise<string>;

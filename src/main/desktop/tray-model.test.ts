@@ -218,6 +218,42 @@ describe('buildTrayModel', () => {
   });
 });
 
+describe('buildTrayModel: TLS', () => {
+  const fingerprint = Array.from({ length: 32 }, (_, i) =>
+    ((i * 37 + 11) % 256).toString(16).toUpperCase().padStart(2, '0'),
+  ).join(':');
+  const tlsState = (status: TrayState['gateway']['status'] = 'running') =>
+    state({
+      gateway: {
+        status,
+        host: '192.0.2.2',
+        port: 18789,
+        authMode: 'token',
+        tlsFingerprint: fingerprint,
+      },
+    });
+
+  it('shows the fingerprint shortened under the status line, and in full one level down', () => {
+    const model = buildTrayModel(tlsState());
+    expect(labels(model.items).slice(0, 2)).toEqual([
+      'Gateway on 192.0.2.2:18789 · token',
+      `TLS ${fingerprint.slice(0, 11)}…`,
+    ]);
+    const tls = findMenuItem(model.items, 'tls');
+    expect(tls).toMatchObject({ type: 'submenu', enabled: true });
+    expect(tls?.action).toBeUndefined();
+    expect(findMenuItem(model.items, 'tls:fingerprint')).toMatchObject({
+      label: `SHA-256 ${fingerprint}`,
+      enabled: false,
+    });
+  });
+
+  it('has no TLS line without TLS, or while the gateway is not running', () => {
+    expect(findMenuItem(buildTrayModel(state()).items, 'tls')).toBeUndefined();
+    expect(findMenuItem(buildTrayModel(tlsState('stopped')).items, 'tls')).toBeUndefined();
+  });
+});
+
 describe('trayStateKey', () => {
   it('stays the same when only invisible things change', () => {
     const base = state({ pending: threePending });

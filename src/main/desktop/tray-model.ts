@@ -42,6 +42,8 @@ export interface TrayGatewayState {
   host: string;
   port: number;
   authMode: 'token' | 'password' | 'none';
+  /** `status.tls.fingerprintSha256` when the gateway speaks HTTPS/WSS. */
+  tlsFingerprint?: string | undefined;
   error?: {
     kind: 'port-in-use' | 'other';
     message: string;
@@ -70,6 +72,8 @@ export type TrayModelOptions = Pick<DesktopOptions, 'maxTrayRequests'>;
 const PRODUCT = 'special-agent';
 /** Long enough to tell two devices apart, short enough for a menu. */
 const DEVICE_ID_CHARS = 8;
+/** Leading `AB:` pairs of the fingerprint shown on the TLS line; its submenu has them all. */
+const FINGERPRINT_PAIRS_SHOWN = 4;
 
 /** "just now", "2 min ago", "3 h ago", "2 d ago": minutes at the finest, so the menu is stable within a minute. */
 export function formatAge(ms: number): string {
@@ -161,6 +165,29 @@ function pairingItem(state: TrayState, options: TrayModelOptions): MenuItemModel
   return { id: 'pairing', type: 'submenu', label, enabled: true, submenu };
 }
 
+/**
+ * `TLS AB:CD:EF:01…`, opening onto the whole fingerprint, to compare with what a client is
+ * asked to pin (`--tls-fingerprint`). Nothing to click: the line is there to be read.
+ */
+function tlsItem(fingerprint: string): MenuItemModel {
+  const pairs = fingerprint.split(':');
+  const short = pairs.slice(0, FINGERPRINT_PAIRS_SHOWN).join(':');
+  return {
+    id: 'tls',
+    type: 'submenu',
+    label: `TLS ${short}${pairs.length > FINGERPRINT_PAIRS_SHOWN ? '…' : ''}`,
+    enabled: true,
+    submenu: [
+      {
+        id: 'tls:fingerprint',
+        type: 'normal',
+        label: `SHA-256 ${fingerprint}`,
+        enabled: false,
+      },
+    ],
+  };
+}
+
 function separator(id: string): MenuItemModel {
   return { id, type: 'separator', label: '', enabled: true };
 }
@@ -176,6 +203,7 @@ export function buildTrayModel(
     gateway.error?.kind === 'port-in-use' && gateway.error.heldBy === 'special-agent';
   const status = statusLine(gateway);
   const items: MenuItemModel[] = [{ id: 'status', type: 'normal', label: status, enabled: false }];
+  if (running && gateway.tlsFingerprint) items.push(tlsItem(printable(gateway.tlsFingerprint)));
   if (gateway.error?.kind === 'port-in-use' && gateway.error.heldBy !== 'special-agent') {
     items.push({
       id: 'change-port',

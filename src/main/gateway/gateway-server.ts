@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -37,6 +38,18 @@ export interface GatewayServerOptions {
   authMode: () => AuthMode;
   /** Serves the Control UI; returns false when the path is not one of its files. */
   httpHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * With a certificate the port speaks HTTPS and WSS only (PROTOCOL.md "Transport"); the
+   * handlers are the same. `/healthz` shows the fingerprint.
+   */
+  tls?: GatewayServerTls | undefined;
+}
+
+/** What the HTTPS server needs, and what `/healthz` shows of it. */
+export interface GatewayServerTls {
+  cert: string;
+  key: string;
+  fingerprintSha256: string;
 }
 
 /**
@@ -60,7 +73,7 @@ export class GatewayServer {
     this.#startedAtMs = options.clock.now();
     const { limits } = options;
     this.#unauthenticated = new AddressCounts(limits.maxUnauthenticatedPerAddress);
-    this.#http = createServer({
+    const httpOptions = {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       maxHeaderSize: limits.maxHeaderBytes,
@@ -69,7 +82,18 @@ export class GatewayServer {
         100,
         Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4,
       ),
-    });
+    };
+    const { tls } = options;
+    this.#http = tls
+      ? createHttpsServer({
+          ...httpOptions,
+          cert: tls.cert,
+          key: tls.key,
+          // The TLS handshake comes before the headers, so it gets no longer than they do
+          // (node's default is 120 s): a socket that never finishes it is one more slowloris.
+          handshakeTimeout: limits.headersTimeoutMs,
+        })
+      : createServer(httpOptions);
     this.#wss = new WebSocketServer({
       noServer: true,
       // Raised to maxPayload at hello-ok (GatewayConnection.admit): until then a frame
@@ -180,6 +204,7 @@ export class GatewayServer {
         .end(`${gate.reason}\n`);
       return;
     }
+    const { tls } = this.#options;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       const body = JSON.stringify({
@@ -187,6 +212,8 @@ export class GatewayServer {
         service: 'special-agent-gateway',
         version: this.#options.version,
         port: this.#port,
+        // The fingerprint is public: every client that connects sees the certificate.
+        tls: tls ? { enabled: true, fingerprintSha256: tls.fingerprintSha256 } : { enabled: false },
       });
       res
         .writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
@@ -209,6 +236,9 @@ export class GatewayServer {
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
+    // The peer only, never the target: a URL may carry anything. Debug level, so a client
+    // refused before its upgrade (a TLS pin mismatch) can be told apart from one refused after.
+    this.#options.logger.debug(`upgrade request from ${req.socket.remoteAddress ?? 'unknown'}`);
     const gate = this.#gate(req);
     if (!gate.ok)
       return refuseUpgrade(socket, gate.status, STATUS_CODES[gate.status] ?? '', gate.reason);

@@ -1,5 +1,6 @@
 import { EXIT } from '../../shared/exit-codes.js';
 import { networkInterfaces } from 'node:os';
+import { hostInterfaceAddresses, type NetworkInterfaceMap } from '../auth/client-address.js';
 import { isTailnet, normalizeIp, isLoopback } from '../auth/ip.js';
 
 /** A bind that cannot be honoured; exit 78 (configuration). */
@@ -7,33 +8,52 @@ export class BindError extends Error {
   readonly exitCode = EXIT.config;
 }
 
-/** The concrete address to listen on for `gateway.bind` (DESIGN.md). */
-export function listenHostFor(bind: string, interfaces = networkInterfaces()): string {
+/**
+ * The concrete address to listen on for `gateway.bind` (DESIGN.md). `tailnet` listens on
+ * this host's own tailnet address only, so nothing on the LAN reaches the gateway: the
+ * IPv4 one (100.64.0.0/10) when there is one, as every Tailscale node has it, else the
+ * IPv6 one (fd7a:115c:a1e0::/48). One listener is enough: a tailnet peer reaches either.
+ */
+export function listenHostFor(
+  bind: string,
+  interfaces: NetworkInterfaceMap = networkInterfaces(),
+): string {
   if (bind === 'loopback') return '127.0.0.1';
   if (bind === 'lan') return '0.0.0.0';
-  const addresses = Object.values(interfaces)
-    .flat()
-    .flatMap((info) => (info ? [normalizeIp(info.address)] : []))
-    .filter((address): address is string => address !== undefined);
-  if (bind === 'tailnet') {
-    const tailnet = addresses.find((address) => isTailnet(address));
-    if (!tailnet) {
-      throw new BindError(
-        'gateway.bind is "tailnet" but no interface has a tailnet address (100.64.0.0/10 or fd7a:115c:a1e0::/48); ' +
-          'start Tailscale or set gateway.bind to loopback',
-      );
-    }
-    return tailnet;
+  if (bind !== 'tailnet') return bind;
+  const tailnet = tailnetAddresses(interfaces);
+  const chosen = tailnet.find((address) => !address.includes(':')) ?? tailnet[0];
+  if (chosen === undefined) {
+    throw new BindError(
+      'gateway.bind is "tailnet" but no interface has a tailnet address (100.64.0.0/10 or fd7a:115c:a1e0::/48); ' +
+        'start Tailscale or set gateway.bind to loopback',
+    );
   }
-  return bind;
+  return chosen;
 }
 
-/** The addresses a listener on `host` answers on, for the Host gate. */
-export function listenAddressesFor(host: string, interfaces = networkInterfaces()): string[] {
-  if (host !== '0.0.0.0') return [host];
-  return Object.values(interfaces)
-    .flat()
-    .flatMap((info) => (info && info.family === 'IPv4' ? [info.address] : []));
+/** This host's tailnet addresses, normalised, in interface order. */
+export function tailnetAddresses(interfaces: NetworkInterfaceMap = networkInterfaces()): string[] {
+  return hostInterfaceAddresses(interfaces)
+    .map((address) => normalizeIp(address))
+    .filter((address): address is string => address !== undefined && isTailnet(address));
+}
+
+/**
+ * The addresses a listener on `host` answers on, for the Host gate and the certificate's
+ * names: the host itself, or for a wildcard every interface address (IPv4 for `0.0.0.0`,
+ * both families for `::`).
+ */
+export function listenAddressesFor(
+  host: string,
+  interfaces: NetworkInterfaceMap = networkInterfaces(),
+): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [host];
+  const all = Object.values(interfaces).flatMap((list) => list ?? []);
+  const wanted = host === '::' ? all : all.filter((info) => info.family === 'IPv4');
+  // A link-local IPv6 address needs its zone to be reached; a Host header cannot carry one.
+  const usable = wanted.filter((info) => !(info.family === 'IPv6' && info.scopeid));
+  return [...new Set(usable.flatMap((info) => normalizeIp(info.address) ?? []))];
 }
 
 /** `none` auth is allowed only on a loopback bind. */

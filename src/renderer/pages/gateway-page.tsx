@@ -110,12 +110,48 @@ function StatusCard(props: {
             </dd>
           </div>
           <div>
+            <dt>TLS</dt>
+            <dd>
+              <Pill tone={status.tls.enabled ? 'ok' : 'neutral'}>
+                {status.tls.enabled ? 'on' : 'off'}
+              </Pill>
+            </dd>
+          </div>
+          <div>
             <dt>Version</dt>
             <dd>{status.version}</dd>
           </div>
         </dl>
       ) : null}
+      {status ? <TlsFingerprint tls={status.tls} /> : null}
     </Card>
+  );
+}
+
+/**
+ * The certificate's SHA-256 fingerprint, the value a remote CLI or device pins
+ * (`--tls-fingerprint`); nothing when the gateway speaks plain HTTP.
+ */
+export function TlsFingerprint({ tls }: { tls: StatusPayload['tls'] }): ReactElement | null {
+  if (!tls.enabled || tls.fingerprintSha256 === undefined) return null;
+  return (
+    <>
+      <dl className="facts">
+        <dt>TLS fingerprint (SHA-256)</dt>
+        <dd className="mono" aria-label="TLS certificate fingerprint">
+          {tls.fingerprintSha256}
+        </dd>
+        {tls.expiresAtMs === undefined ? null : (
+          <>
+            <dt>Certificate valid until</dt>
+            <dd>{new Date(tls.expiresAtMs).toISOString().slice(0, 10)}</dd>
+          </>
+        )}
+      </dl>
+      <p className="muted">
+        Remote clients pin this fingerprint: <code>--tls-fingerprint</code> on the CLI.
+      </p>
+    </>
   );
 }
 

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ChatService } from './agents/chat-service.js';
+import { AuthProfiles } from './auth-profiles/auth-profiles.js';
+import { ProfileStateStore } from './auth-profiles/profile-state-store.js';
 import { SessionStore } from './agents/session-store.js';
 import { ClientAddressResolver } from './auth/client-address.js';
 import { FailedAuthLimiter } from './auth/rate-limiter.js';
@@ -26,6 +28,7 @@ import { registerAllMethods } from './gateway/methods/index.js';
 import { MethodRouter } from './gateway/router.js';
 import { hotReload } from './gateway/hot-reload.js';
 import { PairingService } from './pairing/pairing-service.js';
+import { ModelCatalog } from './providers/model-catalog.js';
 import { keychainForHome, type SecretStore } from './secrets/keychain.js';
 import { SecretsService } from './secrets/secrets-service.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -171,12 +174,13 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     serverRef.current = server;
     const gateway = server;
     const sessions = new SessionStore({ sessionsDir: paths.sessionsDir, clock });
-    const chat = new ChatService({
-      getConfig: currentConfig,
-      resolveKey: (id) => secrets.resolve({ kind: 'provider', id }),
-      sessions,
+    const profileState = await ProfileStateStore.open(paths.stateDir, {
       clock,
+      onWriteFailed: (error) => logger.error(`could not save the auth profile state: ${error instanceof Error ? error.message : String(error)}`),
     });
+    const profiles = new AuthProfiles({ getConfig: currentConfig, secrets, state: profileState, clock });
+    const catalog = new ModelCatalog({ clock });
+    const chat = new ChatService({ getConfig: currentConfig, profiles, catalog, sessions, clock });
     cleanups.push(() => chat.close());
 
     // Asking the OS keychain costs ~0.65 ms; `status` is the hot read of every client.
@@ -204,6 +208,8 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       secrets,
       keychain,
       chat,
+      profiles,
+      catalog,
       auth,
       status,
       closeDevice,

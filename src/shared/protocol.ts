@@ -199,4 +199,48 @@ export interface ChatEvent {
   state: 'delta' | 'final' | 'error';
   text?: string;
   error?: { code: string; message: string; details?: Record<string, unknown> };
+  /** `final` only: who answered. `profile` is null for a provider that needs no key. */
+  provider?: string;
+  model?: string;
+  profile?: string | null;
+}
+
+/** `chat.send` `override` and a session's override: beats the agent's choice for a run. */
+export interface ChatOverride {
+  provider?: string | undefined;
+  model?: string | undefined;
+  profile?: string | undefined;
+}
+
+/** One named key of a provider (`models.auth.list`); never the key, only its masked tail. */
+export interface AuthProfile {
+  provider: string;
+  profile: string;
+  source: 'env' | 'config' | 'keychain';
+  masked?: string;
+  /** Where the next run tries it, from 1. */
+  order: number;
+  state: 'ready' | 'cooldown' | 'disabled';
+  cooldownUntilMs?: number;
+  disabledReason?: string;
+  lastUsedAtMs?: number;
+  lastError?: { httpStatus?: number; code: string; atMs: number };
+}
+
+/** One entry of `details.attempts` of a chat run that failed over. */
+export interface ProviderAttempt {
+  provider: string;
+  /** Null when the model could not be chosen (the provider could not list its models). */
+  model: string | null;
+  /** Null for a provider that needs no key. */
+  profile: string | null;
+  httpStatus?: number;
+  code: string;
+}
+
+/** `models.list` payload. */
+export interface ModelListPayload {
+  provider: string;
+  models: { id: string; ownedBy?: string }[];
+  fetchedAtMs: number;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import { AsyncEntry, findCredentialsAsync, type EntryOptions } from '@napi-rs/keyring';
 import { invalidRequest } from '../../shared/errors.js';
-import { PROVIDER_ID_PATTERN } from '../../shared/config-schema.js';
+import { providerProfileOfAccount } from '../../shared/secret-paths.js';
 import { defaultHomeDir, realPathOrPlanned } from '../config/paths.js';
 import { checkSessionBus } from './dbus-preflight.js';
 import { keychainBackend, keychainUnavailable } from './keychain-errors.js';
@@ -33,6 +33,11 @@ export interface SecretStore {
   delete(account: string): Promise<boolean>;
   /** Reports whether the store answers, without writing anything. */
   probe(): Promise<KeychainProbe>;
+  /**
+   * The accounts this store holds (names only, never values), for finding a provider's
+   * auth profiles. A store that cannot list omits it: only `default` profiles exist then.
+   */
+  listAccounts?(): Promise<string[]>;
 }
 
 /** Options of {@link OsKeychain}; the defaults are the product's. */
@@ -49,10 +54,9 @@ const GATEWAY_ACCOUNTS = new Set(['gateway:token', 'gateway:password']);
 // Read by probe(): an account that exists in every install, so a read says it all.
 const PROBE_ACCOUNT = 'gateway:token';
 
-/** True for `provider:<id>`, `gateway:token` and `gateway:password`. */
+/** True for `provider:<id>`, `provider:<id>:<profile>`, `gateway:token` and `gateway:password`. */
 export function isKeychainAccount(account: string): boolean {
-  if (GATEWAY_ACCOUNTS.has(account)) return true;
-  return account.startsWith('provider:') && PROVIDER_ID_PATTERN.test(account.slice(9));
+  return GATEWAY_ACCOUNTS.has(account) || providerProfileOfAccount(account) !== undefined;
 }
 
 /**
@@ -95,6 +99,14 @@ export class OsKeychain implements SecretStore {
     return this.#run(account, undefined, (entry, signal) => entry.deletePassword(signal));
   }
 
+  /** Every account of this home's service that is one of ours (values are dropped at once). */
+  async listAccounts(): Promise<string[]> {
+    const found = await this.#guarded(undefined, (signal) =>
+      findCredentialsAsync(this.#service, null, signal),
+    );
+    return found.map((credential) => credential.account).filter(isKeychainAccount);
+  }
+
   async probe(): Promise<KeychainProbe> {
     try {
       await this.get(PROBE_ACCOUNT);
@@ -113,14 +125,23 @@ export class OsKeychain implements SecretStore {
     if (!isKeychainAccount(account)) {
       throw invalidRequest(`unknown keychain account "${account}"`);
     }
+    // The constructor itself talks to the store, so it belongs inside the guard.
+    return this.#guarded(secret, (signal) =>
+      operation(new AsyncEntry(this.#service, account, ENTRY_OPTIONS), signal),
+    );
+  }
+
+  /** Runs one keychain call under the timeout; every failure is `KEYCHAIN_UNAVAILABLE`. */
+  async #guarded<T>(
+    secret: string | undefined,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const signal = AbortSignal.timeout(this.#timeoutMs);
     try {
       if (this.#platform === 'linux') {
         await checkSessionBus(process.env.DBUS_SESSION_BUS_ADDRESS, signal);
       }
-      // The constructor itself talks to the store, so it belongs inside the try.
-      const entry = new AsyncEntry(this.#service, account, ENTRY_OPTIONS);
-      return await untilAborted(operation(entry, signal), signal);
+      return await untilAborted(work(signal), signal);
     } catch (error) {
       throw keychainUnavailable(this.#platform, error, {
         timedOut: signal.aborted,

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { AGENT_ID_PATTERN } from '../../../shared/config-schema.js';
+import {
+  AGENT_ID_PATTERN,
+  PROVIDER_ID_PATTERN,
+  profileNameSchema,
+} from '../../../shared/config-schema.js';
 import { notFound } from '../../../shared/errors.js';
 import type { MethodServices } from './context.js';
 
@@ -31,6 +35,14 @@ export function registerAgentMethods(services: MethodServices): void {
       agentId: z.string().regex(AGENT_ID_PATTERN).optional(),
       sessionId: z.string().min(1).max(64).optional(),
       message: z.string().min(1),
+      // For this run only: beats the agent's provider, model and first profile.
+      override: z
+        .strictObject({
+          provider: z.string().regex(PROVIDER_ID_PATTERN).max(64).optional(),
+          model: z.string().min(1).max(256).optional(),
+          profile: profileNameSchema.optional(),
+        })
+        .optional(),
     }),
     handler: async (params, { conn }) => {
       const result = await chat.send(params, (event) => {

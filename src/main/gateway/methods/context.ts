@@ -1,6 +1,8 @@
 import type { ChatService } from '../../agents/chat-service.js';
+import type { AuthProfiles } from '../../auth-profiles/auth-profiles.js';
 import type { ConfigEditor } from '../../config/edit.js';
 import type { PairingService } from '../../pairing/pairing-service.js';
+import type { ModelCatalog } from '../../providers/model-catalog.js';
 import type { SecretStore } from '../../secrets/keychain.js';
 import type { SecretsService } from '../../secrets/secrets-service.js';
 import type { Config } from '../../../shared/config-schema.js';
@@ -21,6 +23,10 @@ export interface MethodServices {
   secrets: SecretsService;
   keychain: SecretStore;
   chat: ChatService;
+  /** Auth profiles of every provider: keys, try order, cooldown and disabled state. */
+  profiles: AuthProfiles;
+  /** Model listings (`models.list`), cached a minute per provider. */
+  catalog: ModelCatalog;
   auth: GatewayAuthState;
   status(): Promise<StatusPayload>;
   /** Closes the live sockets of a device (4001). */

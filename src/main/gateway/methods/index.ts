@@ -3,6 +3,7 @@ import { registerConfigMethods } from './config.js';
 import type { MethodServices } from './context.js';
 import { registerDeviceMethods } from './devices.js';
 import { registerGatewayAuthMethods } from './gateway-auth.js';
+import { registerModelAuthMethods } from './model-auth.js';
 import { registerModelMethods } from './models.js';
 import { registerStatusMethods } from './status.js';
 
@@ -14,6 +15,7 @@ export function registerAllMethods(services: MethodServices): void {
   registerDeviceMethods(services);
   registerConfigMethods(services);
   registerModelMethods(services);
+  registerModelAuthMethods(services);
   registerAgentMethods(services);
   registerGatewayAuthMethods(services);
 }

@@ -139,7 +139,13 @@ export function httpStatusError(
 export function retryAfterFrom(header: string | null, nowMs: number): number | undefined {
   if (header === null) return undefined;
   const text = header.trim();
-  const atMs = /^\d+$/.test(text) ? nowMs + Number(text) * 1000 : Date.parse(text);
+  // Date.parse takes almost anything ("-5" is a year); an HTTP-date has a month and a time.
+  const looksLikeDate = /[A-Za-z]{3}/.test(text) && /\d{2}:\d{2}:\d{2}/.test(text);
+  const atMs = /^\d+$/.test(text)
+    ? nowMs + Number(text) * 1000
+    : looksLikeDate
+      ? Date.parse(text)
+      : NaN;
   if (!Number.isFinite(atMs)) return undefined;
   return Math.min(Math.max(0, atMs - nowMs), MAX_RETRY_AFTER_MS);
 }

@@ -88,7 +88,10 @@ export const providerSchema = z
       .object({
         order: z
           .array(profileNameSchema)
-          .refine((order) => new Set(order).size === order.length, 'auth.order lists a profile twice')
+          .refine(
+            (order) => new Set(order).size === order.length,
+            'auth.order lists a profile twice',
+          )
           .optional(),
       })
       .strict()

@@ -63,7 +63,9 @@ describeWithKeychain('special-agent models auth (real Secret Service, no gateway
     const env = await homeWith('https://api.example.invalid/v1');
     const [work, home2] = [newKey('work'), newKey('personal')];
 
-    const added = expectOk(await runCli(['models', 'auth', 'add', 'cloud', 'work'], env, `${work}\n`));
+    const added = expectOk(
+      await runCli(['models', 'auth', 'add', 'cloud', 'work'], env, `${work}\n`),
+    );
     expect(added).toBe(`Stored profile work of cloud in the OS keychain (…${work.slice(-4)})\n`);
     const json = expectOk(
       await runCli(['models', 'auth', 'add', 'cloud', 'personal', '--json'], env, home2),
@@ -136,7 +138,9 @@ describeWithKeychain('special-agent models auth (real Secret Service, no gateway
     const env = await homeWith(provider.baseUrl);
     const table = expectOk(await runCli(['models', 'list', 'cloud'], env));
     expect(table).toMatch(/^MODEL\s+OWNED BY\nalpha\s+acme\nbeta\s+-\n$/);
-    const json = JSON.parse(expectOk(await runCli(['models', 'list', 'cloud', '--json'], env))) as ModelListPayload;
+    const json = JSON.parse(
+      expectOk(await runCli(['models', 'list', 'cloud', '--json'], env)),
+    ) as ModelListPayload;
     expect(json).toEqual({
       provider: 'cloud',
       models: [{ id: 'alpha', ownedBy: 'acme' }, { id: 'beta' }],
@@ -147,7 +151,10 @@ describeWithKeychain('special-agent models auth (real Secret Service, no gateway
   it('adds a profile that a running gateway uses on its very next chat', async () => {
     const first = newKey('first');
     const second = newKey('second');
-    const provider = await fake({ keys: { [first]: { status: 401 }, [second]: 'ok' }, deltas: ['ok'] });
+    const provider = await fake({
+      keys: { [first]: { status: 401 }, [second]: 'ok' },
+      deltas: ['ok'],
+    });
     gateway = await startTestGateway({
       config: {
         models: { providers: { cloud: { type: 'openai', baseUrl: provider.baseUrl } } },
@@ -162,12 +169,23 @@ describeWithKeychain('special-agent models auth (real Secret Service, no gateway
       if ((payload as ChatEvent).state !== 'delta') finals.push(payload as ChatEvent);
     });
     await client.request('chat.send', { message: 'one' });
-    await within(waitFor(() => finals.length === 1), 10_000, 'first chat end');
-    expect(finals[0]).toMatchObject({ state: 'error', error: { details: { code: 'PROVIDER_REJECTED_KEY' } } });
+    await within(
+      waitFor(() => finals.length === 1),
+      10_000,
+      'first chat end',
+    );
+    expect(finals[0]).toMatchObject({
+      state: 'error',
+      error: { details: { code: 'PROVIDER_REJECTED_KEY' } },
+    });
 
     expectOk(await runCli(['models', 'auth', 'add', 'cloud', 'second'], env, second));
     await client.request('chat.send', { message: 'two' });
-    await within(waitFor(() => finals.length === 2), 10_000, 'second chat end');
+    await within(
+      waitFor(() => finals.length === 2),
+      10_000,
+      'second chat end',
+    );
     expect(finals[1]).toMatchObject({ state: 'final', profile: 'second' });
     expect(provider.requestsWithKey(first)).toBe(1);
 

@@ -18,7 +18,12 @@ import type { GatewayClient } from '../../src/shared/gateway-client.js';
 import type { AuthProfile, ChatEvent } from '../../src/shared/protocol.js';
 import { runCli } from '../helpers/child.js';
 import { within } from '../helpers/deadline.js';
-import { connectDevice, makeTempHome, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import {
+  connectDevice,
+  makeTempHome,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 import { cliEnvFor, expectOk } from '../cli/cli-test-support.js';
 
 const gateways: TestGateway[] = [];
@@ -58,7 +63,10 @@ interface Setup {
 
 async function start(setup: Setup) {
   const providers = Object.fromEntries(
-    Object.entries(setup.providers).map(([id, p]) => [id, { type: p.type ?? 'openai', baseUrl: p.url }]),
+    Object.entries(setup.providers).map(([id, p]) => [
+      id,
+      { type: p.type ?? 'openai', baseUrl: p.url },
+    ]),
   );
   const gateway = await startTestGateway({
     ...(setup.home ? { home: setup.home } : {}),
@@ -68,7 +76,11 @@ async function start(setup: Setup) {
         list: [
           {
             id: 'main',
-            model: { provider: 'primary', name: 'm1', ...(setup.fallbacks ? { fallbacks: setup.fallbacks } : {}) },
+            model: {
+              provider: 'primary',
+              name: 'm1',
+              ...(setup.fallbacks ? { fallbacks: setup.fallbacks } : {}),
+            },
           },
         ],
       },
@@ -91,20 +103,26 @@ async function chat(client: GatewayClient, params: Record<string, unknown> = {})
   const events: ChatEvent[] = [];
   let done!: (event: ChatEvent) => void;
   const ended = new Promise<ChatEvent>((resolve) => (done = resolve));
-  let runId: string | undefined;
+  // One chat at a time per test: every event seen belongs to this run.
   const off = client.on('chat', (payload) => {
     const event = payload as ChatEvent;
     events.push(event);
-    if (event.state !== 'delta' && (runId === undefined || event.runId === runId)) done(event);
+    if (event.state !== 'delta') done(event);
   });
-  ({ runId } = await client.request<{ runId: string }>('chat.send', { message: 'hi', ...params }));
+  const { runId } = await client.request<{ runId: string }>('chat.send', {
+    message: 'hi',
+    ...params,
+  });
   const last = await within(ended, 10_000, 'final or error chat event');
   off();
-  return { last, events: events.filter((event) => event.runId === runId) };
+  expect(last.runId).toBe(runId);
+  return { last, events };
 }
 
 async function profileRows(client: GatewayClient, provider: string) {
-  const { profiles } = await client.request<{ profiles: AuthProfile[] }>('models.auth.list', { provider });
+  const { profiles } = await client.request<{ profiles: AuthProfile[] }>('models.auth.list', {
+    provider,
+  });
   return Object.fromEntries(profiles.map((row) => [row.profile, row]));
 }
 
@@ -117,10 +135,19 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     await addProfiles(client, 'primary', { first: bad, second: good });
 
     const one = await chat(client);
-    expect(one.last).toMatchObject({ state: 'final', text: 'fine', provider: 'primary', model: 'm1', profile: 'second' });
+    expect(one.last).toMatchObject({
+      state: 'final',
+      text: 'fine',
+      provider: 'primary',
+      model: 'm1',
+      profile: 'second',
+    });
     expect(upstream.requestsWithKey(bad)).toBe(1);
     const rows = await profileRows(client, 'primary');
-    expect(rows.first).toMatchObject({ state: 'disabled', lastError: { httpStatus: 401, code: 'PROVIDER_REJECTED_KEY' } });
+    expect(rows.first).toMatchObject({
+      state: 'disabled',
+      lastError: { httpStatus: 401, code: 'PROVIDER_REJECTED_KEY' },
+    });
     expect(rows.first?.disabledReason).toMatch(/rejected this key \(HTTP 401\)/);
     expect(rows.second).toMatchObject({ state: 'ready' });
 
@@ -135,8 +162,16 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     expect(stdout).not.toContain(good);
     const status = JSON.parse(stdout) as { profiles: AuthProfile[] };
     const byName = Object.fromEntries(status.profiles.map((row) => [row.profile, row]));
-    expect(byName.first).toMatchObject({ state: 'disabled', masked: `…${bad.slice(-4)}`, source: 'keychain' });
-    expect(byName.second).toMatchObject({ state: 'ready', masked: `…${good.slice(-4)}`, lastUsedAtMs: expect.any(Number) });
+    expect(byName.first).toMatchObject({
+      state: 'disabled',
+      masked: `…${bad.slice(-4)}`,
+      source: 'keychain',
+    });
+    expect(byName.second).toMatchObject({
+      state: 'ready',
+      masked: `…${good.slice(-4)}`,
+      lastUsedAtMs: expect.any(Number),
+    });
     client.close();
   });
 
@@ -146,10 +181,17 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     const upstream = await fake({ keys: { [bad]: { status: 403 }, [fixed]: 'ok' } });
     const { client } = await start({ providers: { primary: { url: upstream.baseUrl } } });
     await addProfiles(client, 'primary', { only: bad });
-    expect((await chat(client)).last).toMatchObject({ state: 'error', error: { details: { code: 'PROVIDER_REJECTED_KEY' } } });
+    expect((await chat(client)).last).toMatchObject({
+      state: 'error',
+      error: { details: { code: 'PROVIDER_REJECTED_KEY' } },
+    });
     expect((await profileRows(client, 'primary')).only?.state).toBe('disabled');
 
-    await client.request('models.auth.add', { provider: 'primary', profile: 'only', apiKey: fixed });
+    await client.request('models.auth.add', {
+      provider: 'primary',
+      profile: 'only',
+      apiKey: fixed,
+    });
     expect((await profileRows(client, 'primary')).only?.state).toBe('ready');
     expect((await chat(client)).last).toMatchObject({ state: 'final', profile: 'only' });
     client.close();
@@ -159,8 +201,14 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     const clock = movableClock();
     const limited = newKey('limited');
     const spare = newKey('spare');
-    const upstream = await fake({ keys: { [limited]: { status: 429, retryAfter: '30' }, [spare]: 'ok' } }, 'anthropic');
-    const { client } = await start({ providers: { primary: { url: upstream.baseUrl, type: 'anthropic' } }, clock });
+    const upstream = await fake(
+      { keys: { [limited]: { status: 429, retryAfter: '30' }, [spare]: 'ok' } },
+      'anthropic',
+    );
+    const { client } = await start({
+      providers: { primary: { url: upstream.baseUrl, type: 'anthropic' } },
+      clock,
+    });
     await addProfiles(client, 'primary', { first: limited, second: spare });
 
     const before = clock.now();
@@ -190,7 +238,11 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
       fallbacks: [{ provider: 'backup', name: 'backup-model' }],
     });
     await addProfiles(client, 'primary', { a, b });
-    await client.request('models.auth.add', { provider: 'backup', profile: 'default', apiKey: backupKey });
+    await client.request('models.auth.add', {
+      provider: 'backup',
+      profile: 'default',
+      apiKey: backupKey,
+    });
 
     const { last, events } = await chat(client);
     expect(last).toEqual({
@@ -202,7 +254,10 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
       model: 'backup-model',
       profile: 'default',
     });
-    expect(events.filter((event) => event.state === 'delta').map((event) => event.text)).toEqual(['from ', 'backup']);
+    expect(events.filter((event) => event.state === 'delta').map((event) => event.text)).toEqual([
+      'from ',
+      'backup',
+    ]);
     expect(backup.requests.at(-1)?.body.model).toBe('backup-model');
     expect([primary.requestsWithKey(a), primary.requestsWithKey(b)]).toEqual([1, 1]);
     client.close();
@@ -210,7 +265,9 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
 
   it('ends with PROVIDER_EXHAUSTED naming both attempts and when the first cooldown ends, with no fallback', async () => {
     const [a, b] = [newKey('a'), newKey('b')];
-    const upstream = await fake({ keys: { [a]: { status: 429, retryAfter: '30' }, [b]: { status: 503 } } });
+    const upstream = await fake({
+      keys: { [a]: { status: 429, retryAfter: '30' }, [b]: { status: 503 } },
+    });
     const { client } = await start({ providers: { primary: { url: upstream.baseUrl } } });
     await addProfiles(client, 'primary', { a, b });
 
@@ -222,8 +279,20 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
         details: {
           code: 'PROVIDER_EXHAUSTED',
           attempts: [
-            { provider: 'primary', model: 'm1', profile: 'a', httpStatus: 429, code: 'PROVIDER_ERROR' },
-            { provider: 'primary', model: 'm1', profile: 'b', httpStatus: 503, code: 'PROVIDER_ERROR' },
+            {
+              provider: 'primary',
+              model: 'm1',
+              profile: 'a',
+              httpStatus: 429,
+              code: 'PROVIDER_ERROR',
+            },
+            {
+              provider: 'primary',
+              model: 'm1',
+              profile: 'b',
+              httpStatus: 503,
+              code: 'PROVIDER_ERROR',
+            },
           ],
         },
       },
@@ -235,7 +304,13 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     // Both cooling down: refused before anything is sent, with the same hint.
     await expect(client.request('chat.send', { message: 'again' })).rejects.toMatchObject({
       code: 'PROVIDER_ERROR',
-      details: { code: 'PROVIDER_EXHAUSTED', attempts: [{ profile: 'a', code: 'PROFILE_COOLDOWN' }, { profile: 'b', code: 'PROFILE_COOLDOWN' }] },
+      details: {
+        code: 'PROVIDER_EXHAUSTED',
+        attempts: [
+          { profile: 'a', code: 'PROFILE_COOLDOWN' },
+          { profile: 'b', code: 'PROFILE_COOLDOWN' },
+        ],
+      },
       retryAfterMs: expect.any(Number),
     });
     expect(upstream.requests).toHaveLength(2);
@@ -246,7 +321,9 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     const home = await makeTempHome();
     homes.push(home);
     const [limited, spare] = [newKey('limited'), newKey('spare')];
-    const upstream = await fake({ keys: { [limited]: { status: 429, retryAfter: '600' }, [spare]: 'ok' } });
+    const upstream = await fake({
+      keys: { [limited]: { status: 429, retryAfter: '600' }, [spare]: 'ok' },
+    });
     const first = await start({ providers: { primary: { url: upstream.baseUrl } }, home });
     await addProfiles(first.client, 'primary', { first: limited, second: spare });
     expect((await chat(first.client)).last).toMatchObject({ state: 'final', profile: 'second' });
@@ -272,7 +349,10 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
       keys: {
         [rejected]: { status: 401 },
         // A provider that echoes the key in its error text.
-        [echoing]: { status: 500, body: JSON.stringify({ error: { message: `bad key ${echoing}` } }) },
+        [echoing]: {
+          status: 500,
+          body: JSON.stringify({ error: { message: `bad key ${echoing}` } }),
+        },
         [good]: 'ok',
       },
     });
@@ -280,9 +360,17 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     const seen: unknown[] = [];
     client.on('chat', (payload) => seen.push(payload));
     const ask = async (method: string, params: Record<string, unknown>) => {
-      seen.push(await client.request(method, params).catch((error: unknown) => ({ error: String(error), ...(error as object) })));
+      seen.push(
+        await client
+          .request(method, params)
+          .catch((error: unknown) => ({ error: String(error), ...(error as object) })),
+      );
     };
-    for (const [profile, apiKey] of [['r', rejected], ['e', echoing], ['g', good]] as const)
+    for (const [profile, apiKey] of [
+      ['r', rejected],
+      ['e', echoing],
+      ['g', good],
+    ] as const)
       await ask('models.auth.add', { provider: 'primary', profile, apiKey });
     await ask('models.auth.order', { provider: 'primary', order: ['r', 'e', 'g'] });
     seen.push((await chat(client)).last);
@@ -294,7 +382,13 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     await gateway.app.stop();
     gateways.splice(gateways.indexOf(gateway), 1);
 
-    const texts = [JSON.stringify(seen), gateway.logs.join('\n'), cli.stdout, cli.stderr, ...(await filesUnder(gateway.home))];
+    const texts = [
+      JSON.stringify(seen),
+      gateway.logs.join('\n'),
+      cli.stdout,
+      cli.stderr,
+      ...(await filesUnder(gateway.home)),
+    ];
     for (const key of canaries) for (const text of texts) expect(text).not.toContain(key);
     expect(JSON.stringify(seen)).toContain('fine');
     await rm(gateway.home, { recursive: true, force: true });
@@ -326,7 +420,9 @@ describe('the auth profile state file', () => {
     const error = await startTestGateway({ home, config: {} }).catch((e: unknown) => e);
     expect(error).toMatchObject({
       exitCode: 78,
-      message: expect.stringMatching(/the auth profile state .*auth-profiles\.json is corrupt \(invalid JSON/),
+      message: expect.stringMatching(
+        /the auth profile state .*auth-profiles\.json is corrupt \(invalid JSON/,
+      ),
     });
     const names = await readdir(join(home, 'state'));
     expect(names.filter((name) => name.startsWith('auth-profiles.json.corrupt-'))).toHaveLength(1);

@@ -93,7 +93,10 @@ describe('models.list', () => {
   it('answers from its cache within a minute and asks the provider again after it', async () => {
     const clock = movableClock();
     const provider = await fake('openai');
-    const client = await gatewayFor({ local: { type: 'openai', baseUrl: provider.baseUrl } }, clock);
+    const client = await gatewayFor(
+      { local: { type: 'openai', baseUrl: provider.baseUrl } },
+      clock,
+    );
     const first = await client.request<ModelListPayload>('models.list', { provider: 'local' });
     clock.advance(59_000);
     const second = await client.request<ModelListPayload>('models.list', { provider: 'local' });
@@ -140,7 +143,13 @@ describe('an agent with no model', () => {
     });
     await client.request('chat.send', { message: 'hi' });
     const last = await within(ended, 10_000, 'final chat event');
-    expect(last).toMatchObject({ state: 'final', text: 'ok', provider: 'local', model: 'model-one', profile: null });
+    expect(last).toMatchObject({
+      state: 'final',
+      text: 'ok',
+      provider: 'local',
+      model: 'model-one',
+      profile: null,
+    });
     expect(provider.requests.at(-1)?.body.model).toBe('model-one');
     client.close();
   });

@@ -67,7 +67,9 @@ export function registerModelAuthCommands(models: Command, ctx: CliContext): voi
   withJson(
     auth
       .command('order <provider> <profiles...>')
-      .description('which profiles a chat tries first (the rest follow, least recently used first)'),
+      .description(
+        'which profiles a chat tries first (the rest follow, least recently used first)',
+      ),
   ).action((provider: string, order: string[], options: JsonOption) =>
     orderCommand(ctx, provider, order, options),
   );
@@ -89,12 +91,7 @@ export function renderModelList(listing: ModelListPayload): string {
   );
 }
 
-async function addCommand(
-  ctx: CliContext,
-  provider: string,
-  profile: string,
-  options: JsonOption,
-) {
+async function addCommand(ctx: CliContext, provider: string, profile: string, options: JsonOption) {
   checkProfileName(profile);
   const { admin } = await localProfiles(ctx);
   const raw = await readValueFromStdin(
@@ -124,7 +121,9 @@ async function removeCommand(
   const { admin } = await localProfiles(ctx);
   const removed = await admin.remove(provider, profile);
   ctx.io.out(
-    options.json ? toJson(removed) : `Removed profile ${profile} of ${provider} from the OS keychain\n`,
+    options.json
+      ? toJson(removed)
+      : `Removed profile ${profile} of ${provider} from the OS keychain\n`,
   );
 }
 
@@ -138,7 +137,9 @@ async function orderCommand(
   const { admin } = await localProfiles(ctx);
   const result = await admin.order(provider, order);
   ctx.io.out(
-    options.json ? toJson(result) : `Profiles of ${provider} are tried in this order: ${order.join(', ')}\n`,
+    options.json
+      ? toJson(result)
+      : `Profiles of ${provider} are tried in this order: ${order.join(', ')}\n`,
   );
 }
 

@@ -26,8 +26,6 @@ export async function readValueFromStdin(
   }
   const text = stripFinalNewline(await ctx.io.readStdin());
   if (text === '')
-    throw new CliError(
-      `no value on stdin (pipe it in, e.g. printf %s "$KEY" | ${pipeExample})`,
-    );
+    throw new CliError(`no value on stdin (pipe it in, e.g. printf %s "$KEY" | ${pipeExample})`);
   return text;
 }

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../shared/config-schema.js';
 import { profilesOver } from '../auth-profiles/memory-keychain.test-support.js';
-import { startFakeProvider, type FakeBehaviour, type FakeProvider } from '../providers/fake-provider.test-support.js';
+import {
+  startFakeProvider,
+  type FakeBehaviour,
+  type FakeProvider,
+} from '../providers/fake-provider.test-support.js';
 import { ModelCatalog } from '../providers/model-catalog.js';
 import { ChatService, type ChatEvent, type ChatSendParams } from './chat-service.js';
 import { SessionStore } from './session-store.js';
@@ -60,7 +64,11 @@ async function chat(service: ChatService, params: Partial<ChatSendParams> = {}) 
   return { events, last: events.at(-1) };
 }
 
-const agentOn = (baseUrl: string, extra: Record<string, unknown> = {}, type = 'openai'): ConfigInput => ({
+const agentOn = (
+  baseUrl: string,
+  extra: Record<string, unknown> = {},
+  type = 'openai',
+): ConfigInput => ({
   models: { providers: { p: { type: type as 'openai', baseUrl, ...extra } } },
   agents: { list: [{ id: 'main', model: { provider: 'p', name: 'm1' } }] },
 });
@@ -68,39 +76,63 @@ const agentOn = (baseUrl: string, extra: Record<string, unknown> = {}, type = 'o
 describe('chat failover', () => {
   it('does not retry with another key once text reached the client: the failure is the run’s error', async () => {
     const server = await fake(
-      { keys: { 'sk-a-000000000000': 'ok', 'sk-b-000000000000': 'ok' }, deltas: ['par', 'tial'], errorEvent: { type: 'overloaded_error', message: 'busy' } },
+      {
+        keys: { 'sk-a-000000000000': 'ok', 'sk-b-000000000000': 'ok' },
+        deltas: ['par', 'tial'],
+        errorEvent: { type: 'overloaded_error', message: 'busy' },
+      },
       'anthropic',
     );
-    const { service, profiles } = setup(agentOn(server.baseUrl, { auth: { order: ['a', 'b'] } }, 'anthropic'), {
-      'provider:p:a': 'sk-a-000000000000',
-      'provider:p:b': 'sk-b-000000000000',
-    });
+    const { service, profiles } = setup(
+      agentOn(server.baseUrl, { auth: { order: ['a', 'b'] } }, 'anthropic'),
+      {
+        'provider:p:a': 'sk-a-000000000000',
+        'provider:p:b': 'sk-b-000000000000',
+      },
+    );
     const { events, last } = await chat(service);
-    expect(events.filter((e) => e.state === 'delta').map((e) => (e as { text: string }).text)).toEqual(['par', 'tial']);
+    expect(
+      events.filter((e) => e.state === 'delta').map((e) => (e as { text: string }).text),
+    ).toEqual(['par', 'tial']);
     expect(last).toMatchObject({
       state: 'error',
-      error: { code: 'PROVIDER_ERROR', message: expect.stringContaining('overloaded_error: busy'), details: { attempts: [{ profile: 'a' }] } },
+      error: {
+        code: 'PROVIDER_ERROR',
+        message: expect.stringContaining('overloaded_error: busy'),
+        details: { attempts: [{ profile: 'a' }] },
+      },
     });
     expect(server.requestsWithKey('sk-b-000000000000')).toBe(0);
     expect((await profiles.list('p')).find((row) => row.profile === 'a')?.state).toBe('cooldown');
   });
 
   it('does not try another key for an error no key would fix (400)', async () => {
-    const server = await fake({ keys: { 'sk-a-000000000000': { status: 400 }, 'sk-b-000000000000': 'ok' } });
+    const server = await fake({
+      keys: { 'sk-a-000000000000': { status: 400 }, 'sk-b-000000000000': 'ok' },
+    });
     const { service } = setup(agentOn(server.baseUrl, { auth: { order: ['a', 'b'] } }), {
       'provider:p:a': 'sk-a-000000000000',
       'provider:p:b': 'sk-b-000000000000',
     });
     const { last } = await chat(service);
-    expect(last).toMatchObject({ state: 'error', error: { details: { httpStatus: 400, attempts: [{ profile: 'a', httpStatus: 400 }] } } });
+    expect(last).toMatchObject({
+      state: 'error',
+      error: { details: { httpStatus: 400, attempts: [{ profile: 'a', httpStatus: 400 }] } },
+    });
     expect(server.requestsWithKey('sk-b-000000000000')).toBe(0);
   });
 
   it('rotates to the least recently used profile when no order is set', async () => {
     const server = await fake({ keys: { 'sk-a-000000000000': 'ok', 'sk-b-000000000000': 'ok' } });
-    const { service } = setup(agentOn(server.baseUrl), { 'provider:p:a': 'sk-a-000000000000', 'provider:p:b': 'sk-b-000000000000' });
+    const { service } = setup(agentOn(server.baseUrl), {
+      'provider:p:a': 'sk-a-000000000000',
+      'provider:p:b': 'sk-b-000000000000',
+    });
     const used: unknown[] = [];
-    for (let run = 0; run < 4; run += 1) used.push((await chat(service)).last?.profile);
+    for (let run = 0; run < 4; run += 1) {
+      const { last } = await chat(service);
+      used.push(last?.state === 'final' ? last.profile : last?.state);
+    }
     expect(used).toEqual(['a', 'b', 'a', 'b']);
   });
 
@@ -110,10 +142,16 @@ describe('chat failover', () => {
       'provider:p:a': 'sk-a-000000000000',
       'provider:p:b': 'sk-b-000000000000',
     });
-    expect((await chat(service, { override: { profile: 'b' } })).last).toMatchObject({ profile: 'b' });
+    expect((await chat(service, { override: { profile: 'b' } })).last).toMatchObject({
+      profile: 'b',
+    });
     expect((await chat(service, { preferredProfile: 'b' })).last).toMatchObject({ profile: 'b' });
-    expect((await chat(service, { preferredProfile: 'gone' })).last).toMatchObject({ profile: 'a' });
-    await expect(service.send({ message: 'hi', override: { profile: 'gone' } }, () => undefined)).rejects.toMatchObject({
+    expect((await chat(service, { preferredProfile: 'gone' })).last).toMatchObject({
+      profile: 'a',
+    });
+    await expect(
+      service.send({ message: 'hi', override: { profile: 'gone' } }, () => undefined),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: expect.stringContaining('profile "gone" of provider "p" not found'),
     });
@@ -124,15 +162,28 @@ describe('chat failover', () => {
     const other = await fake({ apiKey: undefined, deltas: ['other'] });
     const { service } = setup(
       {
-        models: { providers: { p: { type: 'openai', baseUrl: agents.baseUrl }, q: { type: 'openai', baseUrl: other.baseUrl } } },
+        models: {
+          providers: {
+            p: { type: 'openai', baseUrl: agents.baseUrl },
+            q: { type: 'openai', baseUrl: other.baseUrl },
+          },
+        },
         agents: { list: [{ id: 'main', model: { provider: 'p', name: 'm1' } }] },
       },
       {},
     );
     const { last } = await chat(service, { override: { provider: 'q', model: 'big' } });
-    expect(last).toMatchObject({ state: 'final', text: 'other', provider: 'q', model: 'big', profile: null });
+    expect(last).toMatchObject({
+      state: 'final',
+      text: 'other',
+      provider: 'q',
+      model: 'big',
+      profile: null,
+    });
     expect(agents.requests).toHaveLength(0);
-    await expect(service.send({ message: 'hi', override: { provider: 'nope' } }, () => undefined)).rejects.toMatchObject({
+    await expect(
+      service.send({ message: 'hi', override: { provider: 'nope' } }, () => undefined),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
   });
@@ -141,12 +192,32 @@ describe('chat failover', () => {
     const backup = await fake({ keys: { 'sk-backup-0000000': 'ok' }, deltas: ['saved'] });
     const config: ConfigInput = {
       models: {
-        providers: { cloud: { type: 'openai', baseUrl: 'https://api.example.invalid/v1' }, backup: { type: 'openai', baseUrl: backup.baseUrl } },
+        providers: {
+          cloud: { type: 'openai', baseUrl: 'https://api.example.invalid/v1' },
+          backup: { type: 'openai', baseUrl: backup.baseUrl },
+        },
       },
-      agents: { list: [{ id: 'main', model: { provider: 'cloud', name: 'm1', fallbacks: [{ provider: 'backup', name: 'b1' }] } }] },
+      agents: {
+        list: [
+          {
+            id: 'main',
+            model: {
+              provider: 'cloud',
+              name: 'm1',
+              fallbacks: [{ provider: 'backup', name: 'b1' }],
+            },
+          },
+        ],
+      },
     };
     const { service } = setup(config, { 'provider:backup': 'sk-backup-0000000' });
-    expect((await chat(service)).last).toMatchObject({ state: 'final', text: 'saved', provider: 'backup', model: 'b1', profile: 'default' });
+    expect((await chat(service)).last).toMatchObject({
+      state: 'final',
+      text: 'saved',
+      provider: 'backup',
+      model: 'b1',
+      profile: 'default',
+    });
     backup.behaviour.keys = { 'sk-backup-0000000': { status: 500 } };
     expect((await chat(service)).last).toMatchObject({
       state: 'error',

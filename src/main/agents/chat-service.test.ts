@@ -47,7 +47,9 @@ function setup(
   limits: Partial<ChatLimits> = {},
 ) {
   const clock = { now: () => Date.now() };
-  const accounts = Object.fromEntries(Object.entries(keys).map(([id, key]) => [`provider:${id}`, key]));
+  const accounts = Object.fromEntries(
+    Object.entries(keys).map(([id, key]) => [`provider:${id}`, key]),
+  );
   const world = profilesOver(input, { keys: accounts, clock });
   const service = new ChatService({
     limits,

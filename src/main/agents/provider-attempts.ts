@@ -98,7 +98,9 @@ export class ProviderAttempts {
     const primaryId = override.provider ?? agent.model.provider;
     const primary = ownValue(config.models.providers, primaryId);
     if (!primary)
-      throw notFound(`provider "${primaryId}" of agent "${agent.id}" not found (see models.providers)`);
+      throw notFound(
+        `provider "${primaryId}" of agent "${agent.id}" not found (see models.providers)`,
+      );
     const ownModel = primaryId === agent.model.provider ? agent.model.name : undefined;
     const wanted = [{ id: primaryId, provider: primary, model: override.model ?? ownModel }];
     for (const fallback of agent.model.fallbacks ?? []) {
@@ -199,7 +201,13 @@ export class ProviderAttempts {
     if (profiles.length > 0) return { provider, model: chosen, profiles, keyless: false };
     if (!providerNeedsKey(config)) return { provider, model: chosen, profiles, keyless: true };
     // An unreadable keychain may well hold the key: say that, not "no credentials".
-    return { provider, model: chosen, profiles, keyless: false, missing: keychainError ?? noCredentials(id) };
+    return {
+      provider,
+      model: chosen,
+      profiles,
+      keyless: false,
+      missing: keychainError ?? noCredentials(id),
+    };
   }
 
   #ready(key: ProfileKey): boolean {

@@ -16,7 +16,9 @@ export function memoryKeychain(initial: Record<string, string> = {}) {
   const entries = new Map(Object.entries(initial));
   const state = { unavailable: false };
   const guard = <T>(work: () => T): Promise<T> =>
-    state.unavailable ? Promise.reject(GatewayError.of('KEYCHAIN_UNAVAILABLE')) : Promise.resolve(work());
+    state.unavailable
+      ? Promise.reject(GatewayError.of('KEYCHAIN_UNAVAILABLE'))
+      : Promise.resolve(work());
   const store: SecretStore & { entries: Map<string, string>; state: typeof state } = {
     entries,
     state,

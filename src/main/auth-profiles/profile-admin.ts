@@ -47,7 +47,10 @@ export class ProfileAdmin {
       throw conflict(
         `profile "${profile}" of provider "${provider}" was stored but cannot be read back (check: special-agent models auth-status)`,
       );
-    return { profile: row, ...(stored.shadowedByEnv ? { shadowedByEnv: stored.shadowedByEnv } : {}) };
+    return {
+      profile: row,
+      ...(stored.shadowedByEnv ? { shadowedByEnv: stored.shadowedByEnv } : {}),
+    };
   }
 
   /** Deletes the profile's key (and drops it from `auth.order`). */

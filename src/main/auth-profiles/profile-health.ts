@@ -41,10 +41,7 @@ export interface ClassifiedFailure {
 
 /** The salted hash prefix that stands for `key` in the state file. */
 export function keyHashOf(salt: string, key: string): string {
-  return createHash('sha256')
-    .update(`${salt}\n${key}`)
-    .digest('hex')
-    .slice(0, KEY_HASH_HEX_DIGITS);
+  return createHash('sha256').update(`${salt}\n${key}`).digest('hex').slice(0, KEY_HASH_HEX_DIGITS);
 }
 
 /** The profile's state now: disabled only while its key is the one that was rejected. */

@@ -33,10 +33,14 @@ describe('ProfileStateStore', () => {
     expect(error).toBeInstanceOf(StateFileCorruptError);
     expect(error).toMatchObject({ exitCode: 78 });
     const { movedTo, message } = error as StateFileCorruptError;
-    expect(message).toMatch(/the auth profile state .*auth-profiles\.json is corrupt \(invalid JSON/);
+    expect(message).toMatch(
+      /the auth profile state .*auth-profiles\.json is corrupt \(invalid JSON/,
+    );
     expect(message).toContain('to start with every auth profile ready');
     expect(await readFile(movedTo, 'utf8')).toBe('{"version":1,"keySalt":');
-    await expect(ProfileStateStore.open(stateDir, { clock })).rejects.toBeInstanceOf(StateFileCorruptError);
+    await expect(ProfileStateStore.open(stateDir, { clock })).rejects.toBeInstanceOf(
+      StateFileCorruptError,
+    );
     expect((await readdir(stateDir)).filter((name) => name.includes('corrupt'))).toHaveLength(1);
   });
 
@@ -45,10 +49,14 @@ describe('ProfileStateStore', () => {
     const file = profileStatePath(stateDir);
     const good = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     await writeFile(file, JSON.stringify({ ...good, version: 2 }));
-    await expect(ProfileStateStore.open(stateDir, { clock })).rejects.toThrow(/format version 2, newer/);
+    await expect(ProfileStateStore.open(stateDir, { clock })).rejects.toThrow(
+      /format version 2, newer/,
+    );
     expect(await readFile(file, 'utf8')).toContain('"version":2');
     await writeFile(file, JSON.stringify({ ...good, providers: { p: { a: { failures: -1 } } } }));
-    await expect(ProfileStateStore.open(stateDir, { clock })).rejects.toThrow(/providers\.p\.a\.failures/);
+    await expect(ProfileStateStore.open(stateDir, { clock })).rejects.toThrow(
+      /providers\.p\.a\.failures/,
+    );
   });
 
   it('reads a corrupt file for showing without moving it, with a clear error', async () => {

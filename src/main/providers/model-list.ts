@@ -84,7 +84,10 @@ async function getJson(
   const { provider, apiKey } = call;
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json', ...headers }, signal: call.signal });
+    response = await fetch(url, {
+      headers: { accept: 'application/json', ...headers },
+      signal: call.signal,
+    });
   } catch (error) {
     throw failure(error, call);
   }
@@ -104,7 +107,11 @@ async function getJson(
   }
   if (!response.ok) throw httpStatusError(provider.id, response, body, apiKey);
   if (Buffer.byteLength(body) > MODEL_LIST_MAX_BYTES)
-    throw providerError(provider.id, `model list larger than ${MODEL_LIST_MAX_BYTES} bytes`, apiKey);
+    throw providerError(
+      provider.id,
+      `model list larger than ${MODEL_LIST_MAX_BYTES} bytes`,
+      apiKey,
+    );
   try {
     return JSON.parse(body) as unknown;
   } catch {

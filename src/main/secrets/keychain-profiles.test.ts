@@ -46,7 +46,11 @@ describeWithKeychain('OsKeychain.listAccounts (real Secret Service)', () => {
     await mine.set('gateway:token', 'tok-000000000000');
     await other.set('provider:openai:theirs', 'sk-theirs-000000');
     const accounts = await mine.listAccounts();
-    expect([...accounts].sort()).toEqual(['gateway:token', 'provider:openai', 'provider:openai:work']);
+    expect([...accounts].sort()).toEqual([
+      'gateway:token',
+      'provider:openai',
+      'provider:openai:work',
+    ]);
     expect(JSON.stringify(accounts)).not.toContain('sk-');
     expect(await mine.get('provider:openai:work')).toBe('sk-work-00000000');
   });

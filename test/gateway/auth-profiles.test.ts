@@ -431,3 +431,38 @@ describe('the auth profile state file', () => {
     await expect(startTestGateway({ home })).rejects.toMatchObject({ exitCode: 78 });
   });
 });
+
+describe('models.auth.* input', () => {
+  it('refuses an unknown provider (also one named like an Object.prototype member) and a bad profile name', async () => {
+    const gateway = await startTestGateway({
+      config: {
+        models: { providers: { p: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1' } } },
+      },
+    });
+    gateways.push(gateway);
+    const { client } = await connectDevice(gateway);
+    for (const provider of ['nope', 'constructor']) {
+      await expect(
+        client.request('models.auth.add', { provider, profile: 'work', apiKey: newKey('x') }),
+      ).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringContaining(`provider "${provider}" not found`),
+      });
+      await expect(client.request('models.auth.list', { provider })).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+    }
+    for (const profile of ['Work', '.hidden', 'a'.repeat(33), 'a:b']) {
+      await expect(
+        client.request('models.auth.add', { provider: 'p', profile, apiKey: newKey('x') }),
+      ).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    }
+    await expect(
+      client.request('models.auth.order', { provider: 'p', order: ['ghost'] }),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('profile "ghost"'),
+    });
+    client.close();
+  });
+});

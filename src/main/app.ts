@@ -6,8 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { ChatService } from './agents/chat-service.js';
+import { AuthProfiles } from './auth-profiles/auth-profiles.js';
+import { ProfileStateStore } from './auth-profiles/profile-state-store.js';
 import { SessionStore } from './agents/session-store.js';
-import { ClientAddressResolver, hostInterfaceAddresses, type NetworkInterfaceMap } from './auth/client-address.js';
+import {
+  ClientAddressResolver,
+  hostInterfaceAddresses,
+  type NetworkInterfaceMap,
+} from './auth/client-address.js';
 import { FailedAuthLimiter } from './auth/rate-limiter.js';
 import { RequestGates } from './auth/request-gates.js';
 import { ConfigEditor } from './config/edit.js';
@@ -22,12 +28,18 @@ import { KeychainStatus } from './gateway/keychain-status.js';
 import { GatewayServer } from './gateway/gateway-server.js';
 import { Authenticator } from './gateway/handshake.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from './gateway/limits.js';
-import { BindError, bindIsLoopback, listenAddressesFor, listenHostFor } from './gateway/listen-address.js';
+import {
+  BindError,
+  bindIsLoopback,
+  listenAddressesFor,
+  listenHostFor,
+} from './gateway/listen-address.js';
 import { prepareGatewayTls, tlsStatusOf } from './gateway/tls-setting.js';
 import { registerAllMethods } from './gateway/methods/index.js';
 import { MethodRouter } from './gateway/router.js';
 import { hotReload } from './gateway/hot-reload.js';
 import { PairingService } from './pairing/pairing-service.js';
+import { ModelCatalog } from './providers/model-catalog.js';
 import { keychainForHome, type SecretStore } from './secrets/keychain.js';
 import { SecretsService } from './secrets/secrets-service.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -72,7 +84,9 @@ export interface GatewayApp {
 
 /** The package version, read once at start. */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -179,7 +193,9 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     });
     const version = packageVersion();
     const wsScheme = tls.enabled ? 'wss' : 'ws';
-    const ui = await ControlUiAssets.load(options.uiDir ?? new URL('../../dist/renderer', import.meta.url).pathname);
+    const ui = await ControlUiAssets.load(
+      options.uiDir ?? new URL('../../dist/renderer', import.meta.url).pathname,
+    );
     const server = new GatewayServer({
       limits,
       version,
@@ -190,22 +206,36 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       authenticator,
       router,
       authMode: () => auth.mode,
-      httpHandler: (req, res) => ui.handle(req, res, { wsOrigin: `${wsScheme}://${req.headers.host ?? ''}` }),
+      httpHandler: (req, res) =>
+        ui.handle(req, res, { wsOrigin: `${wsScheme}://${req.headers.host ?? ''}` }),
       tls: certificate,
     });
     serverRef.current = server;
     const gateway = server;
     const sessions = new SessionStore({ sessionsDir: paths.sessionsDir, clock, logger });
-    const chat = new ChatService({
+    const profileState = await ProfileStateStore.open(paths.stateDir, {
+      clock,
+      onWriteFailed: (error) =>
+        logger.error(
+          `could not save the auth profile state: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    });
+    const profiles = new AuthProfiles({
       getConfig: currentConfig,
-      resolveKey: (id) => secrets.resolve({ kind: 'provider', id }),
-      sessions,
+      secrets,
+      state: profileState,
       clock,
     });
+    const catalog = new ModelCatalog({ clock });
+    const chat = new ChatService({ getConfig: currentConfig, profiles, catalog, sessions, clock });
     cleanups.push(() => chat.close());
 
     // Asking the OS keychain costs ~0.65 ms; `status` is the hot read of every client.
-    const keychainStatus = new KeychainStatus({ keychain, clock, ttlMs: limits.keychainStatusTtlMs });
+    const keychainStatus = new KeychainStatus({
+      keychain,
+      clock,
+      ttlMs: limits.keychainStatusTtlMs,
+    });
     // Asked now, so the first `status` has an answer and need not wait for one.
     void keychainStatus.current();
     const status = async (): Promise<StatusPayload> => {
@@ -234,18 +264,23 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       keychain,
       chat,
       sessions,
+      profiles,
+      catalog,
       auth,
       status,
       // Redacted again on the way out: a value may have become a secret after it was logged.
       logs: {
         tail: async (lines) =>
-          (await readLastLines(gatewayLogPath(paths.home), lines)).map((line) => redact(line, knownSecrets())),
+          (await readLastLines(gatewayLogPath(paths.home), lines)).map((line) =>
+            redact(line, knownSecrets()),
+          ),
       },
       closeDevice,
       publicOrigin: () => `${tls.enabled ? 'https' : 'http'}://${displayHost}:${gateway.port}`,
       tlsFingerprint: () => tls.fingerprintSha256,
     });
-    const pairingEvents = (conn: { scopes: readonly string[] }) => hasScope(conn.scopes, 'operator.pairing');
+    const pairingEvents = (conn: { scopes: readonly string[] }) =>
+      hasScope(conn.scopes, 'operator.pairing');
     pairing.on('requested', (request) => {
       logger.info(
         `pairing requested by ${request.displayName ?? 'an unnamed device'} (${request.platform ?? '-'}/${request.clientId}) ` +
@@ -253,9 +288,13 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       );
       gateway.broadcast('device.pair.requested', request, pairingEvents);
     });
-    pairing.on('resolved', (event) => gateway.broadcast('device.pair.resolved', event, pairingEvents));
+    pairing.on('resolved', (event) =>
+      gateway.broadcast('device.pair.resolved', event, pairingEvents),
+    );
     pairing.on('paired', (event) => gateway.broadcast('device.paired', event, pairingEvents));
-    pairing.on('write-failed', (error) => logger.error(`could not save the pairing store: ${error.message}`));
+    pairing.on('write-failed', (error) =>
+      logger.error(`could not save the pairing store: ${error.message}`),
+    );
     pairing.on('device-changed', ({ deviceId, change }) =>
       closeDevice(deviceId, change === 'removed' ? 'device removed' : 'device token revoked'),
     );
@@ -268,7 +307,18 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       allowedHosts: config.gateway.allowedHosts,
       allowedOrigins: config.gateway.controlUi.allowedOrigins,
     });
-    hotReload({ watcher, overrides: options.overrides, server: gateway, gates, addresses, pairing, auth, logger, host, port });
+    hotReload({
+      watcher,
+      overrides: options.overrides,
+      server: gateway,
+      gates,
+      addresses,
+      pairing,
+      auth,
+      logger,
+      host,
+      port,
+    });
     watcher.start();
     cleanups.push(() => watcher.close());
 
@@ -287,7 +337,9 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       status,
       dashboardUrl() {
         const token = auth.current().token;
-        return Promise.resolve(auth.mode === 'token' && token ? `${url}#token=${encodeURIComponent(token)}` : url);
+        return Promise.resolve(
+          auth.mode === 'token' && token ? `${url}#token=${encodeURIComponent(token)}` : url,
+        );
       },
       async stop(reason = 'gateway stopping') {
         if (stopped) return;

@@ -7,6 +7,10 @@ import { z } from 'zod';
 
 export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+/** An auth profile's name (DESIGN.md "Auth profiles"); `default` is the provider's own key. */
+export const PROFILE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,31}$/;
+/** The profile fed by `apiKey`, the `<ID>_API_KEY` variable and the `provider:<id>` entry. */
+export const DEFAULT_PROFILE = 'default';
 export const DEFAULT_PORT = 18789;
 
 /** Canonical IPv4 (four decimal parts) or IPv6 only: `127.1` and `0x7f.1` are refused. */
@@ -103,12 +107,32 @@ export type TlsConfig = z.infer<typeof tlsConfigSchema>;
 export const authModeSchema = z.enum(['token', 'password', 'none']);
 export type AuthMode = z.infer<typeof authModeSchema>;
 
+export const profileNameSchema = z
+  .string()
+  .regex(
+    PROFILE_NAME_PATTERN,
+    'profile names use a-z, 0-9, ".", "_" and "-", start with a letter or digit, at most 32 characters',
+  );
+
 export const providerSchema = z
   .object({
     type: z.enum(['openai', 'anthropic']),
     baseUrl: z.url({ protocol: /^https?$/ }),
     apiKey: z.string().min(1).optional(),
     models: z.array(z.string().min(1)).optional(),
+    /** Which profiles a run tries first; profiles not listed follow, least recently used first. */
+    auth: z
+      .object({
+        order: z
+          .array(profileNameSchema)
+          .refine(
+            (order) => new Set(order).size === order.length,
+            'auth.order lists a profile twice',
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ProviderConfig = z.infer<typeof providerSchema>;
@@ -121,6 +145,17 @@ export const agentSchema = z
       .object({
         provider: z.string().regex(PROVIDER_ID_PATTERN),
         name: z.string().min(1).optional(),
+        /** Tried in order once every profile of `provider` has failed (DESIGN.md). */
+        fallbacks: z
+          .array(
+            z
+              .object({
+                provider: z.string().regex(PROVIDER_ID_PATTERN),
+                name: z.string().min(1).optional(),
+              })
+              .strict(),
+          )
+          .optional(),
       })
       .strict(),
   })
@@ -185,6 +220,14 @@ export const configSchema = z
           message: `agent "${agent.id}" uses provider "${agent.model.provider}", which is not in models.providers`,
         });
       }
+      agent.model.fallbacks?.forEach((fallback, at) => {
+        if (Object.hasOwn(providers, fallback.provider)) return;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agents', 'list', index, 'model', 'fallbacks', at, 'provider'],
+          message: `agent "${agent.id}" falls back to provider "${fallback.provider}", which is not in models.providers`,
+        });
+      });
     });
     const ids = new Set(config.agents.list.map((agent) => agent.id));
     if (config.agents.default !== undefined && !ids.has(config.agents.default)) {

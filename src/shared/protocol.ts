@@ -3,7 +3,7 @@
  * edge and hands typed values inward; clients use the same types.
  */
 import { z } from 'zod';
-import { PROVIDER_ID_PATTERN } from './config-schema.js';
+import { PROVIDER_ID_PATTERN, profileNameSchema } from './config-schema.js';
 
 export const PROTOCOL_VERSION = 3;
 
@@ -248,6 +248,50 @@ export interface ChatEvent {
   state: 'delta' | 'final' | 'error';
   text?: string;
   error?: { code: string; message: string; details?: Record<string, unknown> };
+  /** `final` only: who answered. `profile` is null for a provider that needs no key. */
+  provider?: string;
+  model?: string;
+  profile?: string | null;
+}
+
+/** `chat.send` `override` and a session's override: beats the agent's choice for a run. */
+export interface ChatOverride {
+  provider?: string | undefined;
+  model?: string | undefined;
+  profile?: string | undefined;
+}
+
+/** One named key of a provider (`models.auth.list`); never the key, only its masked tail. */
+export interface AuthProfile {
+  provider: string;
+  profile: string;
+  source: 'env' | 'config' | 'keychain';
+  masked?: string;
+  /** Where the next run tries it, from 1. */
+  order: number;
+  state: 'ready' | 'cooldown' | 'disabled';
+  cooldownUntilMs?: number;
+  disabledReason?: string;
+  lastUsedAtMs?: number;
+  lastError?: { httpStatus?: number; code: string; atMs: number };
+}
+
+/** One entry of `details.attempts` of a chat run that failed over. */
+export interface ProviderAttempt {
+  provider: string;
+  /** Null when the model could not be chosen (the provider could not list its models). */
+  model: string | null;
+  /** Null for a provider that needs no key. */
+  profile: string | null;
+  httpStatus?: number;
+  code: string;
+}
+
+/** `models.list` payload. */
+export interface ModelListPayload {
+  provider: string;
+  models: { id: string; ownedBy?: string }[];
+  fetchedAtMs: number;
 }
 
 /**
@@ -258,7 +302,7 @@ export interface ChatEvent {
 export const sessionOverrideSchema = z.strictObject({
   provider: z.string().regex(PROVIDER_ID_PATTERN).max(64).optional(),
   model: z.string().min(1).max(256).optional(),
-  profile: z.string().min(1).max(128).optional(),
+  profile: profileNameSchema.optional(),
 });
 export type SessionOverride = z.infer<typeof sessionOverrideSchema>;
 

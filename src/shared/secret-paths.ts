@@ -2,11 +2,24 @@
  * The one mapping between config paths and secrets (DESIGN.md "Secrets"):
  * `models.providers.<id>.apiKey` ↔ `provider:<id>`, `gateway.auth.token` ↔ `gateway:token`,
  * `gateway.auth.password` ↔ `gateway:password`. Everything that needs to know whether a path
- * holds a secret, or where that secret lives, asks here.
+ * holds a secret, or where that secret lives, asks here. A provider's further auth profiles
+ * live only in the keychain, as `provider:<id>:<profile>`; they have no config path.
  */
-/** Names one secret, whatever its source. */
+import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN, PROVIDER_ID_PATTERN } from './config-schema.js';
+
+/**
+ * Names one secret, whatever its source. A provider ref without `profile` (or with
+ * `default`) is the provider's own key: env var, config `apiKey`, `provider:<id>`.
+ */
 export type SecretRef =
-  { kind: 'provider'; id: string } | { kind: 'gateway-token' } | { kind: 'gateway-password' };
+  | { kind: 'provider'; id: string; profile?: string | undefined }
+  | { kind: 'gateway-token' }
+  | { kind: 'gateway-password' };
+
+/** True when `ref` is a named auth profile, which only the keychain holds. */
+export function isNamedProfileRef(ref: SecretRef): boolean {
+  return ref.kind === 'provider' && ref.profile !== undefined && ref.profile !== DEFAULT_PROFILE;
+}
 
 /**
  * The secret a config path holds, or undefined for any other path. A provider id may arrive
@@ -31,10 +44,29 @@ export function isSecretPath(path: readonly (string | number)[]): boolean {
   return secretRefForPath(path) !== undefined;
 }
 
-/** The keychain account of `ref`: `provider:<id>`, `gateway:token`, `gateway:password`. */
+/**
+ * The keychain account of `ref`: `provider:<id>`, `provider:<id>:<profile>`, `gateway:token`,
+ * `gateway:password`.
+ */
 export function keychainAccountForRef(ref: SecretRef): string {
-  if (ref.kind === 'provider') return `provider:${ref.id}`;
+  if (ref.kind === 'provider')
+    return isNamedProfileRef(ref) ? `provider:${ref.id}:${ref.profile}` : `provider:${ref.id}`;
   return ref.kind === 'gateway-token' ? 'gateway:token' : 'gateway:password';
+}
+
+/**
+ * The provider and profile a keychain account holds, or undefined for any other account.
+ * `provider:<id>:default` is no account of ours: the default profile is `provider:<id>`.
+ */
+export function providerProfileOfAccount(
+  account: string,
+): { id: string; profile: string } | undefined {
+  const [kind, id, profile, extra] = account.split(':');
+  if (kind !== 'provider' || id === undefined || extra !== undefined) return undefined;
+  if (!PROVIDER_ID_PATTERN.test(id)) return undefined;
+  if (profile === undefined) return { id, profile: DEFAULT_PROFILE };
+  if (profile === DEFAULT_PROFILE || !PROFILE_NAME_PATTERN.test(profile)) return undefined;
+  return { id, profile };
 }
 
 /** Keychain account for a secret path, e.g. `provider:openai` or `gateway:token`. */
@@ -43,7 +75,7 @@ export function keychainAccountForPath(path: readonly (string | number)[]): stri
   return ref === undefined ? undefined : keychainAccountForRef(ref);
 }
 
-/** The config path of `ref`, e.g. `models.providers.<id>.apiKey`. */
+/** The config path of `ref`, e.g. `models.providers.<id>.apiKey`. A named profile has none. */
 export function configPathForRef(ref: SecretRef): string[] {
   if (ref.kind === 'provider') return ['models', 'providers', ref.id, 'apiKey'];
   return ['gateway', 'auth', ref.kind === 'gateway-token' ? 'token' : 'password'];

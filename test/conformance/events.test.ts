@@ -100,9 +100,16 @@ describe('chat', () => {
     for (const event of events) {
       expect(event).toMatchObject({ runId: result.runId, sessionId: result.sessionId });
       expect(['delta', 'final', 'error']).toContain(event.state);
+      // PROTOCOL.md: the final event also says which provider, model and profile answered.
+      const answer = event.state === 'final' ? ['provider', 'model', 'profile'] : [];
       for (const key of Object.keys(event))
-        expect(['runId', 'sessionId', 'state', 'text', 'error']).toContain(key);
+        expect(['runId', 'sessionId', 'state', 'text', 'error', ...answer]).toContain(key);
     }
+    expect(events.find((e) => e.state === 'final')).toMatchObject({
+      provider: 'local',
+      model: 'm',
+      profile: null,
+    });
   });
 });
 

@@ -1,9 +1,9 @@
 /**
  * `special-agent models auth-status [--probe]`: computed here, with no gateway, from the
- * config file, the environment and the OS keychain — the same rule the gateway uses.
+ * config file, the environment, the OS keychain and the gateway's auth profile state — the
+ * same rules the gateway uses. `models list` and `models auth …` are in models-auth.ts.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../main/config/load.js';
 import {
   computeAuthStatus,
   type AuthStatus,
@@ -15,6 +15,7 @@ import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { cell, renderTable, toJson } from '../format.js';
 import { withJson, type JsonOption } from '../options.js';
+import { localProfiles, registerModelAuthCommands, renderProfiles } from './models-auth.js';
 
 interface AuthStatusOptions extends JsonOption {
   probe?: boolean;
@@ -31,14 +32,17 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
       )
       .option('--probe', 'also call each provider (GET /models) to check the key'),
   ).action((options: AuthStatusOptions) => authStatus(ctx, options));
+  registerModelAuthCommands(models, ctx);
 }
 
 async function authStatus(ctx: CliContext, options: AuthStatusOptions): Promise<void> {
-  const { config } = await loadConfig(ctx.paths);
+  const { getConfig, profiles } = await localProfiles(ctx);
+  const config = getConfig();
   let keychainError: GatewayError | undefined;
   const status = await computeAuthStatus({
     config,
     probe: options.probe === true,
+    listProfiles: () => profiles.list(),
     resolveKey: async (id) => {
       const resolved = await resolveSecret(
         { kind: 'provider', id },
@@ -48,13 +52,13 @@ async function authStatus(ctx: CliContext, options: AuthStatusOptions): Promise<
       return resolved;
     },
   });
-  ctx.io.out(options.json ? toJson(status) : renderAuthStatus(status));
+  ctx.io.out(options.json ? toJson(status) : renderAuthStatus(status, ctx.clock.now()));
   const problem = firstProblem(status, keychainError);
   if (problem) throw new CliError(problem);
 }
 
-/** The provider table, then the agent table. */
-export function renderAuthStatus(status: AuthStatus): string {
+/** The provider table, the profile table, then the agent table. */
+export function renderAuthStatus(status: AuthStatus, nowMs: number): string {
   if (status.providers.length === 0)
     return 'No providers configured (add one with: special-agent onboard)\n';
   const probed = status.providers.some((row) => row.probe !== undefined);
@@ -71,6 +75,8 @@ export function renderAuthStatus(status: AuthStatus): string {
     ['PROVIDER', 'TYPE', 'BASE URL', 'CREDENTIAL', 'KEY', 'STATUS', ...(probed ? ['PROBE'] : [])],
     providerRows,
   );
+  const profiles = renderProfiles(status.profiles ?? [], nowMs);
+  text += profiles ? `\n${profiles}` : '';
   text += '\n';
   text += status.agents.length
     ? renderTable(

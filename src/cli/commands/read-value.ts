@@ -3,8 +3,15 @@ import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { Prompter, stripFinalNewline } from '../terminal.js';
 
-/** Reads one value from stdin; on a terminal asks for it without echo. */
-export async function readValueFromStdin(ctx: CliContext, question: string): Promise<string> {
+/**
+ * Reads one value from stdin; on a terminal asks for it without echo. `pipeExample` is the
+ * command line shown when stdin is empty.
+ */
+export async function readValueFromStdin(
+  ctx: CliContext,
+  question: string,
+  pipeExample = 'special-agent configure set <path> -',
+): Promise<string> {
   if (ctx.io.stdinIsTty) {
     const prompter = new Prompter({
       input: ctx.io.stdin,
@@ -19,8 +26,6 @@ export async function readValueFromStdin(ctx: CliContext, question: string): Pro
   }
   const text = stripFinalNewline(await ctx.io.readStdin());
   if (text === '')
-    throw new CliError(
-      'no value on stdin (pipe it in, e.g. printf %s "$KEY" | special-agent configure set <path> -)',
-    );
+    throw new CliError(`no value on stdin (pipe it in, e.g. printf %s "$KEY" | ${pipeExample})`);
   return text;
 }

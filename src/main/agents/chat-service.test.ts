@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
-import { configSchema } from '../../shared/config-schema.js';
-import type { Config, ConfigInput } from '../../shared/config-schema.js';
+import type { ConfigInput } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
+import { profilesOver } from '../auth-profiles/memory-keychain.test-support.js';
 import { closedPortUrl, startFakeProvider } from '../providers/fake-provider.test-support.js';
 import type { FakeProvider } from '../providers/fake-provider.test-support.js';
-import type { ResolvedSecret, StreamOptions } from '../providers/provider-types.js';
+import { ModelCatalog } from '../providers/model-catalog.js';
+import type { StreamOptions } from '../providers/provider-types.js';
 import { ChatService } from './chat-service.js';
 import type { ChatEvent, ChatLimits, ChatSendParams } from './chat-service.js';
 import { SessionStore } from './session-store.js';
@@ -38,27 +39,33 @@ async function fake(
   return server;
 }
 
-/** A service over a mutable config and key table, as the gateway would build it. */
+/**
+ * A service over a mutable config and a memory keychain, as the gateway would build it.
+ * `keys` maps provider ids to their default key (`provider:<id>`).
+ */
 function setup(
   input: ConfigInput,
   keys: Record<string, string> = {},
   limits: Partial<ChatLimits> = {},
   streamOptions: Partial<StreamOptions> = {},
 ) {
-  let config: Config = configSchema.parse(input);
+  const clock = { now: () => Date.now() };
+  const accounts = Object.fromEntries(
+    Object.entries(keys).map(([id, key]) => [`provider:${id}`, key]),
+  );
+  const world = profilesOver(input, { keys: accounts, clock });
   const service = new ChatService({
     limits,
     streamOptions,
-    getConfig: () => config,
-    resolveKey: (id) =>
-      Promise.resolve<ResolvedSecret>(
-        keys[id] ? { value: keys[id], source: 'keychain' } : { source: 'none' },
-      ),
-    sessions: new SessionStore({ sessionsDir, clock: { now: () => Date.now() } }),
-    clock: { now: () => Date.now() },
+    getConfig: world.getConfig,
+    profiles: world.profiles,
+    catalog: new ModelCatalog({ clock }),
+    sessions: new SessionStore({ sessionsDir, clock }),
+    clock,
   });
   services.push(service);
-  return { service, keys, setConfig: (next: ConfigInput) => (config = configSchema.parse(next)) };
+  const setKey = (id: string, key: string) => world.keychain.entries.set(`provider:${id}`, key);
+  return { service, setKey, keychain: world.keychain, setConfig: world.setConfig };
 }
 
 /** Sends and collects events until the run's final or error event. */
@@ -97,6 +104,9 @@ describe.each(['openai', 'anthropic'] as const)('chat through %s', (type) => {
       sessionId: first.sessionId,
       state: 'final',
       text: REPLY,
+      provider: 'p',
+      model: 'm1',
+      profile: 'default',
     });
 
     const second = await chat(service, { sessionId: first.sessionId, message: 'again' });
@@ -147,10 +157,12 @@ describe('ChatService', () => {
 
   it('uses a rotated key on the very next request', async () => {
     const server = await fake('openai', { apiKey: 'sk-old-key-000000' });
-    const { service, keys } = setup(oneAgent('openai', server.baseUrl), { p: 'sk-old-key-000000' });
+    const { service, setKey } = setup(oneAgent('openai', server.baseUrl), {
+      p: 'sk-old-key-000000',
+    });
     expect((await chat(service, { message: 'one' })).last?.state).toBe('final');
 
-    keys.p = 'sk-new-key-000000';
+    setKey('p', 'sk-new-key-000000');
     server.behaviour.apiKey = 'sk-new-key-000000';
     expect((await chat(service, { message: 'two' })).last?.state).toBe('final');
     expect(server.requests.map((r) => r.headers.authorization)).toEqual([
@@ -204,14 +216,8 @@ describe('ChatService', () => {
   });
 
   it('says the keychain is unavailable, rather than "no credentials", when it cannot be read', async () => {
-    const service = new ChatService({
-      getConfig: () => configSchema.parse(oneAgent('openai', 'https://api.example.com/v1')),
-      resolveKey: () =>
-        Promise.resolve({ source: 'none', error: GatewayError.of('KEYCHAIN_UNAVAILABLE') }),
-      sessions: new SessionStore({ sessionsDir, clock: { now: () => 0 } }),
-      clock: { now: () => 0 },
-    });
-    services.push(service);
+    const { service, keychain } = setup(oneAgent('openai', 'https://api.example.com/v1'));
+    keychain.state.unavailable = true;
     await expect(service.send({ message: 'hi' }, () => undefined)).rejects.toMatchObject({
       details: { code: 'KEYCHAIN_UNAVAILABLE' },
     });
@@ -242,7 +248,15 @@ describe('ChatService', () => {
     );
     await ended;
     await disconnected;
-    expect(events.at(-1)).toEqual({ runId, sessionId, state: 'final', text: 'Hello ' });
+    expect(events.at(-1)).toEqual({
+      runId,
+      sessionId,
+      state: 'final',
+      text: 'Hello ',
+      provider: 'p',
+      model: 'm1',
+      profile: null,
+    });
     expect(service.abort(runId)).toBe(false);
     const saved = await new SessionStore({ sessionsDir, clock: { now: () => 0 } }).readAll(
       sessionId,
@@ -335,15 +349,19 @@ describe('ChatService', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('asks for a model when neither the agent nor the provider names one', async () => {
-    const server = await fake('openai');
+  it('uses the provider’s first configured model, else its first listed one, when the agent names none', async () => {
+    const server = await fake('openai', { models: [{ id: 'listed-a' }, { id: 'listed-b' }] });
     const { service, setConfig } = setup({
       models: { providers: { p: { type: 'openai', baseUrl: server.baseUrl } } },
       agents: { list: [{ id: 'main', model: { provider: 'p' } }] },
     });
-    await expect(service.send({ message: 'hi' }, () => undefined)).rejects.toMatchObject({
-      details: { code: 'CONFIG_INVALID' },
-    });
+    const listed = await chat(service, { message: 'hi' });
+    expect(listed.last).toMatchObject({ state: 'final', text: REPLY, model: 'listed-a' });
+    expect(server.requests.map((r) => [r.method, r.path])).toEqual([
+      ['GET', '/v1/models'],
+      ['POST', '/v1/chat/completions'],
+    ]);
+    expect(server.requests[1]?.body.model).toBe('listed-a');
     setConfig({
       models: {
         providers: { p: { type: 'openai', baseUrl: server.baseUrl, models: ['first', 'second'] } },
@@ -351,6 +369,22 @@ describe('ChatService', () => {
       agents: { list: [{ id: 'main', model: { provider: 'p' } }] },
     });
     await chat(service, { message: 'hi' });
-    expect(server.requests[0]?.body.model).toBe('first');
+    expect(server.requests.at(-1)?.body.model).toBe('first');
+  });
+
+  it('ends the run with CONFIG_INVALID naming both places when the provider lists no model', async () => {
+    const server = await fake('openai', { models: [] });
+    const { service } = setup({
+      models: { providers: { p: { type: 'openai', baseUrl: server.baseUrl } } },
+      agents: { list: [{ id: 'main', model: { provider: 'p' } }] },
+    });
+    const { last } = await chat(service, { message: 'hi' });
+    expect(last).toMatchObject({
+      state: 'error',
+      error: {
+        details: { code: 'CONFIG_INVALID' },
+        message: expect.stringContaining('models.providers.p.models or agents.list[].model.name'),
+      },
+    });
   });
 });

@@ -1,25 +1,21 @@
 /**
- * `chat.send`: resolves agent, session, provider and credentials for every request (no
- * caching, so a rotated key or an edited config applies to the next message), answers
- * `{runId, sessionId}` at once, then streams the reply as `chat` events.
+ * `chat.send`: resolves agent, session, provider, model and credentials for every request
+ * (no caching, so a rotated key or an edited config applies to the next message), answers
+ * `{runId, sessionId}` at once, then streams the reply as `chat` events. Which provider,
+ * model and profile answer, and the failover between them, is `provider-attempts.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentConfig, Config } from '../../shared/config-schema.js';
 import { GatewayError, conflict, invalidRequest, notFound } from '../../shared/errors.js';
 import type { ProtocolError } from '../../shared/errors.js';
-import { ownValue } from '../../shared/own-key.js';
-import { providerNeedsKey } from '../providers/auth-status.js';
+import type { ChatOverride } from '../../shared/protocol.js';
+import type { AuthProfiles } from '../auth-profiles/auth-profiles.js';
+import type { ModelCatalog } from '../providers/model-catalog.js';
 import { ChatAbortedError } from '../providers/provider-errors.js';
-import type {
-  ChatMessage,
-  ProviderRef,
-  ResolveKey,
-  StreamOptions,
-} from '../providers/provider-types.js';
-import { STREAM_FNS, resolveModel, streamChat } from '../providers/stream-chat.js';
+import type { ChatMessage, StreamOptions } from '../providers/provider-types.js';
 import type { StreamFns } from '../providers/stream-chat.js';
 import type { Clock } from '../util/clock.js';
-import type { SessionOverride } from '../../shared/protocol.js';
+import { ProviderAttempts, type Answer, type RunPlan } from './provider-attempts.js';
 import { isValidSessionId } from './session-store.js';
 import type { SessionStore } from './session-store.js';
 
@@ -38,7 +34,7 @@ export const CHAT_DEFAULTS: Readonly<ChatLimits> = Object.freeze({
 /** The payload of a `chat` event (PROTOCOL.md "Events"). */
 export type ChatEvent =
   | { runId: string; sessionId: string; state: 'delta'; text: string }
-  | { runId: string; sessionId: string; state: 'final'; text: string }
+  | ({ runId: string; sessionId: string; state: 'final'; text: string } & Partial<Answer>)
   | { runId: string; sessionId: string; state: 'error'; error: ProtocolError };
 
 export interface ChatSendParams {
@@ -46,12 +42,17 @@ export interface ChatSendParams {
   sessionId?: string | undefined;
   message: string;
   /** The session's override merged with the run's own (`session-override.ts`). */
-  override?: SessionOverride | undefined;
+  override?: ChatOverride | undefined;
+  /** Tried first when it still has a key: the profile that last answered in this session. */
+  preferredProfile?: string | undefined;
 }
 
 export interface ChatServiceOptions {
   getConfig: () => Config;
-  resolveKey: ResolveKey;
+  /** The keys of every provider and how each has fared (DESIGN.md "Auth profiles"). */
+  profiles: AuthProfiles;
+  /** Model listings, for an agent with no model set. */
+  catalog: ModelCatalog;
   sessions: SessionStore;
   clock: Clock;
   /** Makes run ids and new session ids; must match the session id pattern. */
@@ -70,9 +71,7 @@ interface Run {
 interface Prepared {
   runId: string;
   sessionId: string;
-  provider: ProviderRef;
-  apiKey: string | undefined;
-  model: string;
+  plan: RunPlan;
   messages: ChatMessage[];
 }
 
@@ -82,12 +81,20 @@ export class ChatService {
   readonly #limits: ChatLimits;
   readonly #random: () => string;
   readonly #runs = new Map<string, Run>();
+  readonly #attempts: ProviderAttempts;
   #closed = false;
 
   constructor(options: ChatServiceOptions) {
     this.#options = options;
     this.#limits = { ...CHAT_DEFAULTS, ...options.limits };
     this.#random = options.random ?? randomUUID;
+    this.#attempts = new ProviderAttempts({
+      profiles: options.profiles,
+      catalog: options.catalog,
+      clock: options.clock,
+      streamFns: options.streamFns,
+      streamOptions: options.streamOptions,
+    });
   }
 
   /** Runs currently streaming. */
@@ -96,7 +103,7 @@ export class ChatService {
   }
 
   /**
-   * Checks everything that can fail before answering (message, agent, session, model,
+   * Checks everything that can fail before answering (message, agent, session, provider,
    * credentials) and throws a `GatewayError` for it. Then starts the run and returns; the
    * reply arrives through `emit`: `delta`s, then exactly one `final` or `error`.
    */
@@ -108,32 +115,17 @@ export class ChatService {
     const message = this.#checkMessage(params.message);
     const config = this.#options.getConfig();
     const agent = findAgent(config, params.agentId);
-    const providerConfig = ownValue(config.models.providers, agent.model.provider);
-    if (!providerConfig)
-      throw notFound(`provider "${agent.model.provider}" of agent "${agent.id}" not found`);
-    const model = resolveModel(agent, providerConfig);
     const sessionId = params.sessionId ?? this.#random();
     if (!isValidSessionId(sessionId))
       throw invalidRequest('invalid session id (use 1-64 of A-Z a-z 0-9 _ -)');
     const { runId, run } = this.#reserve(sessionId);
     try {
-      const providerId = agent.model.provider;
-      const secret = await this.#options.resolveKey(providerId);
-      const apiKey = secret.value || undefined;
-      if (!apiKey && providerNeedsKey(providerConfig)) {
-        // An unreadable keychain may well hold the key: say that, not "no credentials".
-        throw secret.error instanceof GatewayError ? secret.error : noCredentials(providerId);
-      }
+      const plan = await this.#attempts.plan(config, agent, params);
       await this.#options.sessions.open(sessionId, agent.id);
       await this.#options.sessions.append(sessionId, { role: 'user', content: message, runId });
       const messages = await this.#options.sessions.history(sessionId);
       if (this.#closed) throw shuttingDown();
-      const provider = {
-        id: providerId,
-        type: providerConfig.type,
-        baseUrl: providerConfig.baseUrl,
-      };
-      run.done = this.#stream({ runId, sessionId, provider, apiKey, model, messages }, run, emit);
+      run.done = this.#stream({ runId, sessionId, plan, messages }, run, emit);
     } catch (error) {
       this.#runs.delete(runId);
       throw error;
@@ -201,15 +193,22 @@ export class ChatService {
     };
     let text = '';
     let aborted = false;
+    let answer: Partial<Answer> = {};
     // Lets the caller send the `chat.send` response before the run's first event.
     await new Promise((resolve) => setImmediate(resolve));
     try {
       try {
-        const request = { ...prepared, signal: run.controller.signal };
-        const fns = this.#options.streamFns ?? STREAM_FNS;
-        for await (const delta of streamChat(request, this.#options.streamOptions, fns)) {
-          text += delta;
-          send({ runId, sessionId, state: 'delta', text: delta });
+        const deltas = this.#attempts.run(prepared.plan, prepared.messages, run.controller.signal);
+        for (;;) {
+          const next = await deltas.next();
+          if (next.done) {
+            answer = next.value;
+            break;
+          }
+          // An aborted run's final still says who was answering.
+          answer = next.value.by;
+          text += next.value.text;
+          send({ runId, sessionId, state: 'delta', text: next.value.text });
         }
       } catch (error) {
         if (!(error instanceof ChatAbortedError))
@@ -222,13 +221,12 @@ export class ChatService {
           role: 'assistant',
           content: text,
           runId,
-          // Sessions: what answered, shown by sessions.get.
-          provider: prepared.provider.id,
-          model: prepared.model,
+          // What answered (provider, model, profile), shown by sessions.get.
+          ...answer,
           ...(aborted ? { aborted: true } : {}),
         });
       }
-      send({ runId, sessionId, state: 'final', text });
+      send({ runId, sessionId, state: 'final', text, ...answer });
     } catch {
       const error = new GatewayError(
         'UNAVAILABLE',
@@ -253,13 +251,6 @@ function findAgent(config: Config, agentId: string | undefined): AgentConfig {
 
 function shuttingDown(): GatewayError {
   return new GatewayError('UNAVAILABLE', 'chat is shutting down (try again after the restart)');
-}
-
-function noCredentials(providerId: string): GatewayError {
-  return GatewayError.of('PROVIDER_NO_CREDENTIALS', {
-    message: `No credentials found for provider "${providerId}" (set one with: special-agent configure set models.providers.${providerId}.apiKey <key>)`,
-    details: { provider: providerId },
-  });
 }
 
 /** Registry errors go out as they are; anything else is INTERNAL with no detail. */

@@ -9,8 +9,8 @@ import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
 import { startFakeProvider, type FakeProvider } from '../providers/fake-provider.test-support.js';
-import { configSchema } from '../../shared/config-schema.js';
-import type { ResolvedSecret } from '../providers/provider-types.js';
+import { profilesOver } from '../auth-profiles/memory-keychain.test-support.js';
+import { ModelCatalog } from '../providers/model-catalog.js';
 import { ChatService, type ChatEvent } from './chat-service.js';
 import { SessionStore, type SessionFs } from './session-store.js';
 
@@ -49,20 +49,25 @@ function recordingFs(log: string[], holdSync?: Promise<void>): SessionFs {
 }
 
 function chatService(fs: SessionFs) {
-  const config = configSchema.parse({
-    models: { providers: { local: { type: 'openai', baseUrl: provider.baseUrl } } },
-    agents: { default: 'main', list: [{ id: 'main', model: { provider: 'local', name: 'm' } }] },
-  });
+  const clock = { now: () => 1 };
+  const world = profilesOver(
+    {
+      models: { providers: { local: { type: 'openai', baseUrl: provider.baseUrl } } },
+      agents: { default: 'main', list: [{ id: 'main', model: { provider: 'local', name: 'm' } }] },
+    },
+    { clock },
+  );
   const sessions = new SessionStore({
     sessionsDir: join(root, 'sessions'),
     clock: { now: () => 1 },
     fs,
   });
   return new ChatService({
-    getConfig: () => config,
-    resolveKey: () => Promise.resolve<ResolvedSecret>({ source: 'none' }),
+    getConfig: world.getConfig,
+    profiles: world.profiles,
+    catalog: new ModelCatalog({ clock }),
     sessions,
-    clock: { now: () => 1 },
+    clock,
   });
 }
 

@@ -1,17 +1,17 @@
 /**
  * The `models.authStatus` payload (PROTOCOL.md): for each provider, which credential source
- * won and whether it is usable; for each agent, the status of its provider. Keys are never
- * returned, only a masked tail.
+ * won for its `default` profile and whether the provider is usable; for each agent, the
+ * status of its provider; and every auth profile with its state. Keys are never returned,
+ * only a masked tail.
  */
 import { maskSecret } from '../secrets/resolve.js';
 import type { Config, ProviderConfig } from '../../shared/config-schema.js';
 import { providerEnvVar } from '../../shared/config-schema.js';
+import type { AuthProfile } from '../../shared/protocol.js';
 import { isLoopbackUrl } from './loopback.js';
 import { probeProvider } from './probe.js';
 import type { ProbeOptions, ProbeResult } from './probe.js';
 import type { ResolveKey, ResolvedSecret } from './provider-types.js';
-
-/** Keys shorter than this show no tail at all: four characters would be too much of them. */
 
 export type ProviderAuthState = 'ok' | 'missing' | 'not-required' | 'invalid';
 
@@ -33,6 +33,8 @@ export interface AgentAuthRow {
 export interface AuthStatus {
   providers: ProviderAuthRow[];
   agents: AgentAuthRow[];
+  /** Every auth profile of every provider, in try order (when profiles were asked for). */
+  profiles?: AuthProfile[];
 }
 
 export interface AuthStatusOptions {
@@ -41,6 +43,8 @@ export interface AuthStatusOptions {
   /** Also call each provider (`GET /models`); a rejected key turns the status to `invalid`. */
   probe?: boolean;
   probeFn?: (options: ProbeOptions) => Promise<ProbeResult>;
+  /** The auth profiles (`AuthProfiles.list`); a provider with only named profiles is `ok`. */
+  listProfiles?: () => Promise<AuthProfile[]>;
 }
 
 /** A provider on this machine (loopback `baseUrl`) needs no key; any other does. */
@@ -52,11 +56,15 @@ export function providerNeedsKey(provider: Pick<ProviderConfig, 'baseUrl'>): boo
 export async function computeAuthStatus(options: AuthStatusOptions): Promise<AuthStatus> {
   const { config, resolveKey, probeFn = probeProvider } = options;
   const entries = Object.entries(config.models.providers);
+  const profiles = await options.listProfiles?.().catch(() => []);
   const providers = await Promise.all(
     entries.map(async ([id, provider]): Promise<ProviderAuthRow> => {
       const secret = await resolveQuietly(resolveKey, id);
-      const row = baseRow(id, provider, secret);
-      if (!options.probe || row.status === 'missing') return row;
+      const own = (profiles ?? []).filter((profile) => profile.provider === id);
+      const row = withProfiles(baseRow(id, provider, secret), own);
+      // The probe uses the default key; a provider with named profiles only is not probed.
+      const probeable = Boolean(secret.value) || row.status === 'not-required';
+      if (!options.probe || !probeable) return row;
       const probe = await probeFn({
         provider: { id, type: provider.type, baseUrl: provider.baseUrl },
         apiKey: secret.value,
@@ -70,7 +78,15 @@ export async function computeAuthStatus(options: AuthStatusOptions): Promise<Aut
     provider: agent.model.provider,
     status: statusById.get(agent.model.provider) ?? 'missing',
   }));
-  return { providers, agents };
+  return { providers, agents, ...(profiles === undefined ? {} : { profiles }) };
+}
+
+/** A provider whose profiles are all disabled is `invalid`; one with any profile has a key. */
+function withProfiles(row: ProviderAuthRow, profiles: readonly AuthProfile[]): ProviderAuthRow {
+  if (profiles.length === 0) return row;
+  if (profiles.every((profile) => profile.state === 'disabled'))
+    return { ...row, status: 'invalid' };
+  return row.status === 'missing' ? { ...row, status: 'ok' } : row;
 }
 
 function baseRow(id: string, provider: ProviderConfig, secret: ResolvedSecret): ProviderAuthRow {

@@ -27,7 +27,19 @@ export interface FakeBehaviour {
   failWith?: { status: number; body: string } | undefined;
   /** Anthropic only: an `error` event after the deltas. */
   errorEvent?: { type: string; message: string } | undefined;
+  /**
+   * Several keys, each with its own answer (`ok`, or a status with optional `Retry-After`);
+   * any other key gets a 401. Set, it replaces `apiKey`.
+   */
+  keys?: Record<string, KeyAnswer> | undefined;
+  /** What `GET /v1/models` lists (OpenAI `{data:[…]}` or Anthropic `{data:[…], has_more}`). */
+  models: { id: string; owned_by?: string }[];
+  /** Speak like an old Ollama: no `/v1/models` (404), the list at `/api/tags` instead. */
+  ollamaTags: boolean;
 }
+
+/** How the fake answers one key of `FakeBehaviour.keys`. */
+export type KeyAnswer = 'ok' | { status: number; retryAfter?: string; body?: string };
 
 export interface RecordedRequest {
   method: string;
@@ -44,6 +56,8 @@ export interface FakeProvider {
   nextDisconnect(): Promise<void>;
   /** Resolves when the next request has arrived (for tests that abort mid-stream). */
   nextRequest(): Promise<RecordedRequest>;
+  /** How many requests arrived with `key` (as bearer token or `x-api-key`). */
+  requestsWithKey(key: string): number;
   close(): Promise<void>;
 }
 
@@ -60,6 +74,8 @@ export async function startFakeProvider(
     pauseMs: 2,
     hang: false,
     silent: false,
+    models: [],
+    ollamaTags: false,
     ...behaviour,
   };
   const requests: RecordedRequest[] = [];
@@ -85,9 +101,23 @@ export async function startFakeProvider(
       if (!res.writableFinished) disconnectWaiters.splice(0).forEach((resolve) => resolve());
     });
     if (state.silent) return;
-    if (!keyAccepted(type, req.headers, state.apiKey)) return sendJson(res, 401, authError(type));
+    if (state.keys) {
+      const answer = state.keys[presentedKey(recorded) ?? ''];
+      if (answer === undefined) return sendJson(res, 401, authError(type));
+      if (answer !== 'ok') return sendKeyAnswer(res, answer);
+    } else if (!keyAccepted(type, req.headers, state.apiKey)) {
+      return sendJson(res, 401, authError(type));
+    }
     if (state.failWith) return sendRaw(res, state.failWith.status, state.failWith.body);
-    if (req.method === 'GET' && req.url === '/v1/models') return sendJson(res, 200, { data: [] });
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/v1/models') {
+      if (state.ollamaTags) return sendJson(res, 404, { error: 'not found' });
+      return sendJson(res, 200, modelList(type, state.models));
+    }
+    if (req.method === 'GET' && path === '/api/tags' && state.ollamaTags) {
+      const models = state.models.map((model) => ({ name: model.id, model: model.id, size: 1 }));
+      return sendJson(res, 200, { models });
+    }
     const expected = type === 'openai' ? '/v1/chat/completions' : '/v1/messages';
     if (req.method !== 'POST' || req.url !== expected)
       return sendJson(res, 404, { error: { message: 'no route' } });
@@ -111,6 +141,7 @@ export async function startFakeProvider(
     behaviour: state,
     nextDisconnect: () => new Promise((resolve) => disconnectWaiters.push(resolve)),
     nextRequest: () => new Promise((resolve) => requestWaiters.push(resolve)),
+    requestsWithKey: (key) => requests.filter((request) => presentedKey(request) === key).length,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -136,6 +167,29 @@ function keyAccepted(
   return type === 'openai'
     ? headers.authorization === `Bearer ${apiKey}`
     : headers['x-api-key'] === apiKey;
+}
+
+/** The key a request carried, whichever header the API puts it in. */
+function presentedKey(request: RecordedRequest): string | undefined {
+  const bearer = request.headers.authorization?.replace(/^Bearer /, '');
+  const header = request.headers['x-api-key'];
+  return bearer ?? (typeof header === 'string' ? header : undefined);
+}
+
+function sendKeyAnswer(res: ServerResponse, answer: Exclude<KeyAnswer, 'ok'>): void {
+  const body = answer.body ?? JSON.stringify({ error: { message: `status ${answer.status}` } });
+  res.writeHead(answer.status, {
+    'content-type': 'application/json',
+    ...(answer.retryAfter === undefined ? {} : { 'retry-after': answer.retryAfter }),
+  });
+  res.end(body);
+}
+
+function modelList(type: 'openai' | 'anthropic', models: FakeBehaviour['models']): unknown {
+  if (type === 'openai')
+    return { object: 'list', data: models.map((model) => ({ object: 'model', ...model })) };
+  const data = models.map((model) => ({ type: 'model', id: model.id, display_name: model.id }));
+  return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }
 
 function authError(type: 'openai' | 'anthropic'): unknown {

@@ -7,6 +7,8 @@ import { GatewayError } from '../../shared/errors.js';
 
 /** Longest provider-supplied text we pass on. */
 export const MAX_PROVIDER_MESSAGE_CHARS = 300;
+/** Longest `Retry-After` we believe: a provider asking for more gets a cooldown this long. */
+export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
 const REDACTED = '[redacted]';
 
@@ -91,12 +93,16 @@ export function unreachableError(
   });
 }
 
-/** Anything else the provider says went wrong, in its own words, trimmed and scrubbed. */
+/**
+ * Anything else the provider says went wrong, in its own words, trimmed and scrubbed. An
+ * answer with `Retry-After` (429, 503) carries it as `retryAfterMs`.
+ */
 export function providerError(
   providerId: string,
   providerText: string,
   apiKey: string | undefined,
   details: Record<string, unknown> = {},
+  retryAfterMs?: number,
 ): GatewayError {
   const text = scrubSecret(providerText, apiKey).slice(0, MAX_PROVIDER_MESSAGE_CHARS);
   const prefix =
@@ -105,7 +111,43 @@ export function providerError(
       : `provider "${providerId}" failed`;
   return new GatewayError('PROVIDER_ERROR', text ? `${prefix}: ${text}` : prefix, {
     details: { provider: providerId, ...details },
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   });
+}
+
+/** The error for a non-2xx answer that is not a rejected key: status, provider text, Retry-After. */
+export function httpStatusError(
+  providerId: string,
+  response: Response,
+  body: string,
+  apiKey: string | undefined,
+): GatewayError {
+  const retryAfterMs = retryAfterFrom(response.headers.get('retry-after'), Date.now());
+  return providerError(
+    providerId,
+    messageFromBody(body),
+    apiKey,
+    { httpStatus: response.status },
+    retryAfterMs,
+  );
+}
+
+/**
+ * A `Retry-After` header as milliseconds from `nowMs`: delay-seconds or an HTTP-date (RFC
+ * 9110 10.2.3), at most {@link MAX_RETRY_AFTER_MS}; undefined when absent or unreadable.
+ */
+export function retryAfterFrom(header: string | null, nowMs: number): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  // Date.parse takes almost anything ("-5" is a year); an HTTP-date has a month and a time.
+  const looksLikeDate = /[A-Za-z]{3}/.test(text) && /\d{2}:\d{2}:\d{2}/.test(text);
+  const atMs = /^\d+$/.test(text)
+    ? nowMs + Number(text) * 1000
+    : looksLikeDate
+      ? Date.parse(text)
+      : NaN;
+  if (!Number.isFinite(atMs)) return undefined;
+  return Math.min(Math.max(0, atMs - nowMs), MAX_RETRY_AFTER_MS);
 }
 
 /** A short reason for a failed `fetch`: the socket error code when undici gives one. */

@@ -10,7 +10,7 @@ import { GatewayError } from '../../shared/errors.js';
 import {
   ChatAbortedError,
   ProviderTimeoutError,
-  messageFromBody,
+  httpStatusError,
   networkReason,
   providerError,
   rejectedKeyError,
@@ -102,8 +102,8 @@ async function rejectUnlessEventStream(response: Response, request: SseRequest):
   }
   const contentType = response.headers.get('content-type') ?? '';
   if (response.ok && contentType.includes('text/event-stream')) return;
-  const text = messageFromBody(await readBounded(response, request.options.maxErrorBodyBytes));
-  if (!response.ok) throw providerError(id, text, request.apiKey, { httpStatus: response.status });
+  const body = await readBounded(response, request.options.maxErrorBodyBytes);
+  if (!response.ok) throw httpStatusError(id, response, body, request.apiKey);
   throw providerError(
     id,
     `expected a text/event-stream, got ${contentType || 'no content-type'}`,
@@ -112,7 +112,7 @@ async function rejectUnlessEventStream(response: Response, request: SseRequest):
 }
 
 /** Reads at most `maxBytes` of the body, then drops the rest. */
-async function readBounded(response: Response, maxBytes: number): Promise<string> {
+export async function readBounded(response: Response, maxBytes: number): Promise<string> {
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

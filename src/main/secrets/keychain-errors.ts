@@ -21,7 +21,7 @@ const UNSUPPORTED = (platform: string) =>
 type Failure = 'timeout' | 'locked' | 'other';
 
 /** What the failed call was doing; a timeout says what was not done. */
-export type KeychainOperation = 'get' | 'set' | 'delete';
+export type KeychainOperation = 'get' | 'set' | 'delete' | 'list';
 
 /**
  * Turns any keychain failure into `KEYCHAIN_UNAVAILABLE` with a one-line message naming the

@@ -13,8 +13,8 @@ import type { KeychainReply, KeychainRequest } from './keychain-worker.js';
 /** Workers still stuck after their deadline beyond which calls fail at once instead of starting another. */
 export const MAX_ABANDONED_KEYCHAIN_WORKERS = 2;
 
-/** The result of a request: the password for `get`, whether one was deleted for `delete`. */
-export type KeychainResult = string | boolean | null;
+/** The result of a request: the password for `get`, whether one was deleted for `delete`, the accounts for `list`. */
+export type KeychainResult = string | boolean | null | string[];
 
 /** Calls fail with this while too many workers are still stuck on the keychain. */
 export class KeychainBusyError extends Error {

@@ -9,13 +9,15 @@
  * thread pool, where a hung call takes one of the four threads that file I/O needs too.
  */
 import { parentPort } from 'node:worker_threads';
-import { Entry, type EntryOptions } from '@napi-rs/keyring';
+import { Entry, findCredentials, type EntryOptions } from '@napi-rs/keyring';
 
 /** What the main thread asks for. */
 export interface KeychainRequest {
   id: number;
-  operation: 'get' | 'set' | 'delete';
+  /** `list`: the accounts of `service` (names only; the values are dropped here). */
+  operation: 'get' | 'set' | 'delete' | 'list';
   service: string;
+  /** Unused by `list`. */
   account: string;
   /** The secret, for `set` only. */
   value?: string;
@@ -23,14 +25,17 @@ export interface KeychainRequest {
 
 /** The answer: the operation's result, or the library's message. */
 export type KeychainReply =
-  | { id: number; ok: true; result: string | boolean | null }
+  | { id: number; ok: true; result: string | boolean | null | string[] }
   | { id: number; ok: false; message: string };
 
 // Pinned: by default the library falls back to the kernel keyring, which forgets at reboot.
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 const entries = new Map<string, Entry>();
 
-function perform(request: KeychainRequest): string | boolean | null {
+function perform(request: KeychainRequest): string | boolean | null | string[] {
+  if (request.operation === 'list') {
+    return findCredentials(request.service, null).map((credential) => credential.account);
+  }
   const key = `${request.service}\0${request.account}`;
   let entry = entries.get(key);
   if (!entry) {

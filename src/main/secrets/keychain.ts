@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { invalidRequest } from '../../shared/errors.js';
-import { PROVIDER_ID_PATTERN } from '../../shared/config-schema.js';
+import { providerProfileOfAccount } from '../../shared/secret-paths.js';
 import { defaultHomeDir, realPathOrPlanned } from '../config/paths.js';
 import { checkSessionBus } from './dbus-preflight.js';
 import { keychainBackend, keychainUnavailable } from './keychain-errors.js';
@@ -37,6 +37,11 @@ export interface SecretStore {
   delete(account: string): Promise<boolean>;
   /** Reports whether the store answers, without writing anything. */
   probe(): Promise<KeychainProbe>;
+  /**
+   * The accounts this store holds (names only, never values), for finding a provider's
+   * auth profiles. A store that cannot list omits it: only `default` profiles exist then.
+   */
+  listAccounts?(): Promise<string[]>;
 }
 
 /** Options of {@link OsKeychain}; the defaults are the product's. */
@@ -53,10 +58,9 @@ const GATEWAY_ACCOUNTS = new Set(['gateway:token', 'gateway:password']);
 // Read by probe(): an account that exists in every install, so a read says it all.
 const PROBE_ACCOUNT = 'gateway:token';
 
-/** True for `provider:<id>`, `gateway:token` and `gateway:password`. */
+/** True for `provider:<id>`, `provider:<id>:<profile>`, `gateway:token` and `gateway:password`. */
 export function isKeychainAccount(account: string): boolean {
-  if (GATEWAY_ACCOUNTS.has(account)) return true;
-  return account.startsWith('provider:') && PROVIDER_ID_PATTERN.test(account.slice(9));
+  return GATEWAY_ACCOUNTS.has(account) || providerProfileOfAccount(account) !== undefined;
 }
 
 /**
@@ -104,6 +108,12 @@ export class OsKeychain implements SecretStore {
     return (await this.#run('delete', account)) === true;
   }
 
+  /** Every account of this home's service that is one of ours (values are dropped at once). */
+  async listAccounts(): Promise<string[]> {
+    const found = await this.#guarded('list', '');
+    return (Array.isArray(found) ? found : []).filter(isKeychainAccount);
+  }
+
   async probe(): Promise<KeychainProbe> {
     try {
       await this.get(PROBE_ACCOUNT);
@@ -122,6 +132,15 @@ export class OsKeychain implements SecretStore {
     if (!isKeychainAccount(account)) {
       throw invalidRequest(`unknown keychain account "${account}"`);
     }
+    return this.#guarded(operation, account, secret);
+  }
+
+  /** Runs one call in the worker under the timeout; every failure is `KEYCHAIN_UNAVAILABLE`. */
+  async #guarded(
+    operation: KeychainRequest['operation'],
+    account: string,
+    secret?: string,
+  ): Promise<KeychainResult> {
     const signal = AbortSignal.timeout(this.#timeoutMs);
     try {
       if (this.#platform === 'linux') {

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { GatewayError } from '../../shared/errors.js';
 import { providerEnvVar, type Config } from '../../shared/config-schema.js';
 import { ownValue } from '../../shared/own-key.js';
-import { keychainAccountForRef, type SecretRef } from '../../shared/secret-paths.js';
+import {
+  isNamedProfileRef,
+  keychainAccountForRef,
+  type SecretRef,
+} from '../../shared/secret-paths.js';
 import type { SecretStore } from './keychain.js';
 
 export type { SecretRef } from '../../shared/secret-paths.js';
@@ -30,20 +34,22 @@ export const GATEWAY_TOKEN_BYTES = 32;
 export const MASK_MIN_LENGTH = 12;
 const MASK_TAIL = 4;
 
-/** The environment variable consulted first for `ref`. */
-export function envVarForRef(ref: SecretRef): string {
+/** The environment variable consulted first for `ref`; a named auth profile has none. */
+export function envVarForRef(ref: SecretRef): string | undefined {
+  if (isNamedProfileRef(ref)) return undefined;
   if (ref.kind === 'provider') return providerEnvVar(ref.id);
   return ref.kind === 'gateway-token' ? GATEWAY_TOKEN_ENV : GATEWAY_PASSWORD_ENV;
 }
 
 function configValue(config: Config, ref: SecretRef): string | undefined {
+  if (isNamedProfileRef(ref)) return undefined;
   if (ref.kind === 'provider') return ownValue(config.models.providers, ref.id)?.apiKey;
   return ref.kind === 'gateway-token' ? config.gateway.auth.token : config.gateway.auth.password;
 }
 
 /**
- * The one rule for every secret: environment variable, then config file, then keychain.
- * Empty values count as absent. Never throws for a missing value; a keychain that cannot
+ * The one rule for every secret: environment variable, then config file, then keychain (a
+ * named auth profile lives in the keychain only). Empty values count as absent. Never throws for a missing value; a keychain that cannot
  * be read gives `source: 'none'` with `error`, and the caller decides whether that matters.
  */
 export async function resolveSecret(
@@ -51,8 +57,8 @@ export async function resolveSecret(
   deps: { env: NodeJS.ProcessEnv; config: Config; store: SecretStore },
 ): Promise<ResolvedSecret> {
   const envVar = envVarForRef(ref);
-  const fromEnv = deps.env[envVar];
-  if (fromEnv) return { value: fromEnv, source: 'env', envVar };
+  const fromEnv = envVar === undefined ? undefined : deps.env[envVar];
+  if (envVar !== undefined && fromEnv) return { value: fromEnv, source: 'env', envVar };
   const fromConfig = configValue(deps.config, ref);
   if (fromConfig) return { value: fromConfig, source: 'config' };
   try {

@@ -1,9 +1,10 @@
 import { getAtPath, restartRequiredFor, formatConfigPath } from '../config/config-path.js';
 import type { PathSegment } from '../config/json5-positions.js';
 import { invalidRequest } from '../../shared/errors.js';
-import type { Config } from '../../shared/config-schema.js';
+import { DEFAULT_PROFILE, type Config } from '../../shared/config-schema.js';
 import {
   keychainAccountForRef,
+  providerProfileOfAccount,
   secretRefForPath,
   type SecretRef,
 } from '../../shared/secret-paths.js';
@@ -130,6 +131,42 @@ export class SecretsService {
     return { account, deletedFromKeychain, removedPlaintext: copies.length > 0 };
   }
 
+  /**
+   * Keeps `value` as auth profile `profile` of provider `providerId` (DESIGN.md "Auth
+   * profiles"). `default` is the provider's own key (`storeSecret` of its `apiKey` path, which
+   * also drops a plaintext copy); any other profile lives only in `provider:<id>:<profile>`.
+   */
+  async storeProfileKey(providerId: string, profile: string, value: string): Promise<StoredSecret> {
+    if (profile === DEFAULT_PROFILE) return this.storeSecret(apiKeyPath(providerId), value);
+    if (value === '') throw invalidRequest('an API key must be a non-empty string');
+    const account = keychainAccountForRef({ kind: 'provider', id: providerId, profile });
+    this.#onSecret(value);
+    await this.#store.set(account, value);
+    return { account, source: 'keychain', masked: maskSecret(value) };
+  }
+
+  /** Deletes auth profile `profile` of `providerId`: the keychain entry (and, for `default`, a plaintext copy). */
+  async clearProfileKey(providerId: string, profile: string): Promise<ClearedSecret> {
+    if (profile === DEFAULT_PROFILE) return this.clearSecret(apiKeyPath(providerId));
+    const account = keychainAccountForRef({ kind: 'provider', id: providerId, profile });
+    const deletedFromKeychain = await this.#store.delete(account);
+    return { account, deletedFromKeychain, removedPlaintext: false };
+  }
+
+  /**
+   * The named auth profiles (not `default`) the keychain holds, by provider id. A store that
+   * cannot list accounts holds none.
+   */
+  async namedProfiles(): Promise<Map<string, string[]>> {
+    const byProvider = new Map<string, string[]>();
+    for (const account of (await this.#store.listAccounts?.()) ?? []) {
+      const found = providerProfileOfAccount(account);
+      if (found === undefined || found.profile === DEFAULT_PROFILE) continue;
+      byProvider.set(found.id, [...(byProvider.get(found.id) ?? []), found.profile].sort());
+    }
+    return byProvider;
+  }
+
   /** Env, then config, then keychain, against the current config. */
   async resolve(ref: SecretRef): Promise<ResolvedSecret> {
     const resolved = await resolveSecret(ref, {
@@ -185,9 +222,13 @@ export class SecretsService {
       account: keychainAccountForRef(secret.ref),
       source: 'keychain',
       masked: maskSecret(secret.value),
-      ...(this.#env[envVar] ? { shadowedByEnv: envVar } : {}),
+      ...(envVar !== undefined && this.#env[envVar] ? { shadowedByEnv: envVar } : {}),
     };
   }
+}
+
+function apiKeyPath(providerId: string): PathSegment[] {
+  return ['models', 'providers', providerId, 'apiKey'];
 }
 
 function refFor(path: readonly PathSegment[]): SecretRef {

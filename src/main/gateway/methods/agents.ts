@@ -33,6 +33,7 @@ export function registerAgentMethods(services: MethodServices): void {
       agentId: z.string().regex(AGENT_ID_PATTERN).optional(),
       sessionId: z.string().min(1).max(64).optional(),
       message: z.string().min(1),
+      // For this run only: beats the session's override, the agent's provider, model and first profile.
       override: sessionOverrideSchema.optional(),
     }),
     handler: async (params, { conn }) => {

@@ -1,7 +1,9 @@
 import type { ChatService } from '../../agents/chat-service.js';
 import type { SessionStore } from '../../agents/session-store.js';
+import type { AuthProfiles } from '../../auth-profiles/auth-profiles.js';
 import type { ConfigEditor } from '../../config/edit.js';
 import type { PairingService } from '../../pairing/pairing-service.js';
+import type { ModelCatalog } from '../../providers/model-catalog.js';
 import type { SecretStore } from '../../secrets/keychain.js';
 import type { SecretsService } from '../../secrets/secrets-service.js';
 import type { Config } from '../../../shared/config-schema.js';
@@ -23,6 +25,10 @@ export interface MethodServices {
   keychain: SecretStore;
   chat: ChatService;
   sessions: SessionStore;
+  /** Auth profiles of every provider: keys, try order, cooldown and disabled state. */
+  profiles: AuthProfiles;
+  /** Model listings (`models.list`), cached a minute per provider. */
+  catalog: ModelCatalog;
   auth: GatewayAuthState;
   status(): Promise<StatusPayload>;
   logs: {

@@ -6,6 +6,7 @@ import { registerDeviceMethods } from './devices.js';
 import { registerGatewayAuthMethods } from './gateway-auth.js';
 import { registerInviteMethods } from './invites.js';
 import { registerLogMethods } from './logs.js';
+import { registerModelAuthMethods } from './model-auth.js';
 import { registerModelMethods } from './models.js';
 import { registerSessionMethods } from './sessions.js';
 import { registerStatusMethods } from './status.js';
@@ -20,6 +21,7 @@ export function registerAllMethods(services: MethodServices): void {
   registerInviteMethods(services);
   registerConfigMethods(services);
   registerModelMethods(services);
+  registerModelAuthMethods(services);
   registerAgentMethods(services);
   registerSessionMethods(services);
   registerGatewayAuthMethods(services);

@@ -18,7 +18,7 @@ const newProviderId = providerId.refine((id) => !isReservedSegment(id), {
 
 /** `models.authStatus` and `models.providers.*`. Keys go to the keychain and are never echoed. */
 export function registerModelMethods(services: MethodServices): void {
-  const { router, config, secrets } = services;
+  const { router, config, secrets, profiles } = services;
   const requireProvider = (id: string) => {
     // Own keys only: an id such as `constructor` must not find Object.prototype's.
     const provider = ownValue(config.current().models.providers, id);
@@ -38,9 +38,11 @@ export function registerModelMethods(services: MethodServices): void {
         config: current,
         resolveKey,
         probe: params.probe ?? false,
+        listProfiles: () => profiles.list(params.provider),
       });
       if (params.provider === undefined) return status;
       return {
+        ...status,
         providers: status.providers.filter((row) => row.id === params.provider),
         agents: status.agents.filter((row) => row.provider === params.provider),
       };
@@ -82,7 +84,9 @@ export function registerModelMethods(services: MethodServices): void {
           `provider "${params.id}" is used by agent ${names}; point the agent at another provider first`,
         );
       }
-      // The keychain entry goes first: a failure leaves the provider (and its key) as they were.
+      // The keychain entries go first: a failure leaves the provider (and its keys) as they were.
+      const named = (await secrets.namedProfiles()).get(params.id) ?? [];
+      for (const profile of named) await secrets.clearProfileKey(params.id, profile);
       await secrets.clearSecret(['models', 'providers', params.id, 'apiKey']);
       await config.editor.unset(['models', 'providers', params.id]);
       await config.reload();

@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeProvider, closedPortUrl, type FakeProvider } from '../../src/main/providers/fake-provider.test-support.js';
+import {
+  startFakeProvider,
+  closedPortUrl,
+  type FakeProvider,
+} from '../../src/main/providers/fake-provider.test-support.js';
 import type { ChatEvent } from '../../src/shared/protocol.js';
 import type { GatewayClient } from '../../src/shared/gateway-client.js';
 import { itWithKeychain } from '../../src/main/secrets/keychain.test-support.js';
@@ -14,16 +18,25 @@ afterEach(async () => {
   for (const fake of fakes.splice(0)) await fake.close();
 });
 
-async function fake(type: 'openai' | 'anthropic', behaviour: Parameters<typeof startFakeProvider>[1] = {}) {
+async function fake(
+  type: 'openai' | 'anthropic',
+  behaviour: Parameters<typeof startFakeProvider>[1] = {},
+) {
   const provider = await startFakeProvider(type, behaviour);
   fakes.push(provider);
   return provider;
 }
 
-function agentConfig(providers: Record<string, { type: string; baseUrl: string }>, agents: { id: string; provider: string }[]) {
+function agentConfig(
+  providers: Record<string, { type: string; baseUrl: string }>,
+  agents: { id: string; provider: string }[],
+) {
   return {
     models: { providers },
-    agents: { default: agents[0]?.id, list: agents.map((a) => ({ id: a.id, model: { provider: a.provider, name: 'test-model' } })) },
+    agents: {
+      default: agents[0]?.id,
+      list: agents.map((a) => ({ id: a.id, model: { provider: a.provider, name: 'test-model' } })),
+    },
   };
 }
 
@@ -32,7 +45,9 @@ async function chat(client: GatewayClient, params: Record<string, unknown>) {
   const events: ChatEvent[] = [];
   const unsubscribe = client.on('chat', (payload) => events.push(payload as ChatEvent));
   const { runId } = await client.request<{ runId: string; sessionId: string }>('chat.send', params);
-  await expect.poll(() => events.some((e) => e.runId === runId && e.state !== 'delta'), { timeout: 10_000 }).toBe(true);
+  await expect
+    .poll(() => events.some((e) => e.runId === runId && e.state !== 'delta'), { timeout: 10_000 })
+    .toBe(true);
   unsubscribe();
   return events.filter((e) => e.runId === runId);
 }
@@ -41,7 +56,11 @@ describe('chat through the gateway', () => {
   for (const type of ['openai', 'anthropic'] as const) {
     it(`streams deltas in order from an ${type}-type agent and ends with their concatenation`, async () => {
       const provider = await fake(type, { deltas: ['Hel', 'lo ', '€uro ', '👋', ' done'] });
-      gateway = await startTestGateway({ config: agentConfig({ local: { type, baseUrl: provider.baseUrl } }, [{ id: 'main', provider: 'local' }]) });
+      gateway = await startTestGateway({
+        config: agentConfig({ local: { type, baseUrl: provider.baseUrl } }, [
+          { id: 'main', provider: 'local' },
+        ]),
+      });
       const { client } = await connectDevice(gateway);
       const events = await chat(client, { message: 'hi' });
       const deltas = events.filter((e) => e.state === 'delta').map((e) => e.text);
@@ -53,7 +72,11 @@ describe('chat through the gateway', () => {
 
   it('sends chat events only to the connection that asked, not to other connections of the same device', async () => {
     const provider = await fake('openai');
-    gateway = await startTestGateway({ config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [{ id: 'main', provider: 'local' }]) });
+    gateway = await startTestGateway({
+      config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [
+        { id: 'main', provider: 'local' },
+      ]),
+    });
     const asking = await connectDevice(gateway);
     const sibling = await connectDevice(gateway, { identity: asking.identity });
     const seenBySibling: unknown[] = [];
@@ -68,7 +91,11 @@ describe('chat through the gateway', () => {
 
   it('works with an Ollama-style loopback provider and zero credentials configured', async () => {
     const provider = await fake('openai', { apiKey: undefined });
-    gateway = await startTestGateway({ config: agentConfig({ ollama: { type: 'openai', baseUrl: provider.baseUrl } }, [{ id: 'main', provider: 'ollama' }]) });
+    gateway = await startTestGateway({
+      config: agentConfig({ ollama: { type: 'openai', baseUrl: provider.baseUrl } }, [
+        { id: 'main', provider: 'ollama' },
+      ]),
+    });
     const { client } = await connectDevice(gateway);
     const events = await chat(client, { message: 'hi' });
     expect(events.at(-1)?.state).toBe('final');
@@ -77,54 +104,108 @@ describe('chat through the gateway', () => {
   });
 
   it('reports a 401 as PROVIDER_REJECTED_KEY, a closed port as PROVIDER_UNREACHABLE, and stays up', async () => {
-    const rejecting = await fake('openai', { failWith: { status: 401, body: '{"error":{"message":"Incorrect API key provided"}}' } });
+    const rejecting = await fake('openai', {
+      failWith: { status: 401, body: '{"error":{"message":"Incorrect API key provided"}}' },
+    });
     const closed = await closedPortUrl();
     gateway = await startTestGateway({
       config: agentConfig(
-        { rejecting: { type: 'openai', baseUrl: rejecting.baseUrl }, gone: { type: 'openai', baseUrl: closed } },
-        [{ id: 'main', provider: 'rejecting' }, { id: 'offline', provider: 'gone' }],
+        {
+          rejecting: { type: 'openai', baseUrl: rejecting.baseUrl },
+          gone: { type: 'openai', baseUrl: closed },
+        },
+        [
+          { id: 'main', provider: 'rejecting' },
+          { id: 'offline', provider: 'gone' },
+        ],
       ),
     });
     const { client } = await connectDevice(gateway);
     const rejected = await chat(client, { message: 'hi' });
-    expect(rejected.at(-1)).toMatchObject({ state: 'error', error: { code: 'PROVIDER_ERROR', details: { code: 'PROVIDER_REJECTED_KEY' } } });
+    expect(rejected.at(-1)).toMatchObject({
+      state: 'error',
+      error: { code: 'PROVIDER_ERROR', details: { code: 'PROVIDER_REJECTED_KEY' } },
+    });
     const unreachable = await chat(client, { agentId: 'offline', message: 'hi' });
-    expect(unreachable.at(-1)).toMatchObject({ state: 'error', error: { details: { code: 'PROVIDER_UNREACHABLE' } } });
+    expect(unreachable.at(-1)).toMatchObject({
+      state: 'error',
+      error: { details: { code: 'PROVIDER_UNREACHABLE' } },
+    });
     expect((await client.request<{ authMode: string }>('status')).authMode).toBe('token');
     client.close();
   });
 
   // Without a keychain the gateway rightly answers KEYCHAIN_UNAVAILABLE instead: the key may be in it.
-  itWithKeychain('refuses chat.send with PROVIDER_NO_CREDENTIALS when a remote provider has no key', async () => {
-    gateway = await startTestGateway({
-      config: agentConfig({ cloudy: { type: 'openai', baseUrl: 'https://api.example.invalid/v1' } }, [{ id: 'main', provider: 'cloudy' }]),
-      env: { CLOUDY_API_KEY: '' },
-    });
-    const { client } = await connectDevice(gateway);
-    await expect(client.request('chat.send', { message: 'hi' })).rejects.toMatchObject({
-      code: 'PROVIDER_ERROR',
-      details: { code: 'PROVIDER_NO_CREDENTIALS' },
-      message: expect.stringContaining('No credentials found for provider "cloudy"'),
-    });
-    client.close();
-  });
+  itWithKeychain(
+    'refuses chat.send with PROVIDER_NO_CREDENTIALS when a remote provider has no key',
+    async () => {
+      gateway = await startTestGateway({
+        config: agentConfig(
+          { cloudy: { type: 'openai', baseUrl: 'https://api.example.invalid/v1' } },
+          [{ id: 'main', provider: 'cloudy' }],
+        ),
+        env: { CLOUDY_API_KEY: '' },
+      });
+      const { client } = await connectDevice(gateway);
+      await expect(client.request('chat.send', { message: 'hi' })).rejects.toMatchObject({
+        code: 'PROVIDER_ERROR',
+        details: { code: 'PROVIDER_NO_CREDENTIALS' },
+        message: expect.stringContaining('No credentials found for provider "cloudy"'),
+      });
+      client.close();
+    },
+  );
 
   it('stops the upstream request on chat.abort and ends the run with the text that had arrived', async () => {
     const provider = await fake('openai', { hang: true, deltas: ['Hel', 'lo ', 'wor'] });
-    gateway = await startTestGateway({ config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [{ id: 'main', provider: 'local' }]) });
+    gateway = await startTestGateway({
+      config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [
+        { id: 'main', provider: 'local' },
+      ]),
+    });
     const { client } = await connectDevice(gateway);
     const events: ChatEvent[] = [];
     client.on('chat', (payload) => events.push(payload as ChatEvent));
     const disconnected = provider.nextDisconnect();
     const { runId } = await client.request<{ runId: string }>('chat.send', { message: 'hi' });
     // The provider streams these and then hangs without finishing the reply.
-    const seen = () => events.filter((e) => e.state === 'delta').map((e) => e.text).join('');
-    await expect.poll(seen, { timeout: OUTCOME_WAIT_MS, message: 'the deltas before the hang' }).toBe('Hello wor');
-    expect(await client.request('chat.abort', { runId }), 'the chat.abort answer').toEqual({ runId, aborted: true });
-    await within(OUTCOME_WAIT_MS, disconnected, 'the upstream request to be cancelled after chat.abort');
-    await expect.poll(() => events.at(-1)?.state, { timeout: OUTCOME_WAIT_MS, message: 'the run to end after chat.abort' }).toBe('final');
-    expect(events.at(-1), 'the last chat event').toEqual({ runId, sessionId: events[0]?.sessionId, state: 'final', text: 'Hello wor' });
-    await expect(client.request('chat.abort', { runId }), 'aborting the ended run again').rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const seen = () =>
+      events
+        .filter((e) => e.state === 'delta')
+        .map((e) => e.text)
+        .join('');
+    await expect
+      .poll(seen, { timeout: OUTCOME_WAIT_MS, message: 'the deltas before the hang' })
+      .toBe('Hello wor');
+    expect(await client.request('chat.abort', { runId }), 'the chat.abort answer').toEqual({
+      runId,
+      aborted: true,
+    });
+    await within(
+      OUTCOME_WAIT_MS,
+      disconnected,
+      'the upstream request to be cancelled after chat.abort',
+    );
+    await expect
+      .poll(() => events.at(-1)?.state, {
+        timeout: OUTCOME_WAIT_MS,
+        message: 'the run to end after chat.abort',
+      })
+      .toBe('final');
+    // An aborted run's final still says who was answering (PROTOCOL.md: provider, model, profile).
+    expect(events.at(-1), 'the last chat event').toEqual({
+      runId,
+      sessionId: events[0]?.sessionId,
+      state: 'final',
+      text: 'Hello wor',
+      provider: 'local',
+      model: 'test-model',
+      profile: null,
+    });
+    await expect(
+      client.request('chat.abort', { runId }),
+      'aborting the ended run again',
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     client.close();
   });
 });

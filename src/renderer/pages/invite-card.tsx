@@ -18,6 +18,8 @@ import { formatCountdown } from '../lib/format.js';
 export interface MadeInvite {
   created: InviteCreated;
   label: string | undefined;
+  /** This tab's clock when the answer came: the countdown never starts above the TTL. */
+  madeAtMs: number;
   /** The name of the device it paired, once `device.paired` named this invite. */
   pairedName?: string;
   revoked?: boolean;
@@ -52,7 +54,7 @@ export function InviteCard({
   const [field, setField] = useState<HTMLInputElement | null>(null);
   const { created, pairedName } = invite;
   const title = invite.label ?? 'New device';
-  const left = created.expiresAtMs - now;
+  const left = created.expiresAtMs - Math.max(now, invite.madeAtMs);
 
   if (pairedName !== undefined || invite.revoked || left <= 0) {
     const done =

@@ -85,7 +85,7 @@ export function PairDevice(props: {
           heldScopes={props.heldScopes}
           onCancel={props.onCloseForm}
           onCreated={(created, label) => {
-            invites.add({ created, label });
+            invites.add({ created, label, madeAtMs: Date.now() });
             props.onCloseForm();
             onChanged();
           }}

@@ -127,5 +127,11 @@ describe('special-agent dashboard', () => {
       new RegExp(`no gateway running at http://127\\.0\\.0\\.1:${port}.*special-agent gateway run`),
     );
     expect(result.stdout).toBe('');
+    // --url names where to look, and the message names it too.
+    expectOneLineFailure(
+      await runCli(['dashboard', '--no-open', '--url', 'ws://127.0.0.1:1'], env),
+      1,
+      /no gateway running at http:\/\/127\.0\.0\.1:1 /,
+    );
   });
 });

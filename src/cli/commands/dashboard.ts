@@ -38,7 +38,8 @@ export function registerDashboardCommand(program: Command, ctx: CliContext): voi
 async function dashboard(ctx: CliContext, options: DashboardOptions): Promise<void> {
   const { config } = await loadConfig(ctx.paths);
   // "no gateway running at …" comes from here, before any URL exists (issue 17).
-  const connection = await connectGateway(ctx, config, { url: options.url });
+  // All of the command's gateway options (--url and whatever else withUrl declares).
+  const connection = await connectGateway(ctx, config, options);
   try {
     const invite = await createInvite(connection);
     // The address this CLI reached the gateway at: the browser on this machine can too.

@@ -7,7 +7,7 @@ import type { ReactElement } from 'react';
 import { useEffect, useState } from 'react';
 
 /** The SVG markup of a QR code for `text`, from the lazily loaded `qrcode` package. */
-export async function qrSvg(text: string): Promise<string> {
+async function qrSvg(text: string): Promise<string> {
   const { default: QRCode } = await import('qrcode');
   // Medium error correction: still scans from a slightly glossy or dim screen.
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });

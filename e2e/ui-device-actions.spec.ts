@@ -39,13 +39,14 @@ test.describe('Paired devices actions', () => {
       const menu = page.getByRole('menu');
       await expect(button).toHaveAttribute('aria-expanded', 'true');
       await expect(menu.getByRole('menuitem')).toHaveText([
+        'Rename…',
         'Rotate token',
         'Revoke token',
         'Remove device',
       ]);
-      await expect(menu.getByRole('menuitem', { name: 'Rotate token' })).toBeFocused();
+      await expect(menu.getByRole('menuitem', { name: 'Rename…' })).toBeFocused();
       await page.keyboard.press('ArrowDown');
-      await expect(menu.getByRole('menuitem', { name: 'Revoke token' })).toBeFocused();
+      await expect(menu.getByRole('menuitem', { name: 'Rotate token' })).toBeFocused();
       await page.keyboard.press('Escape');
       await expect(menu).toBeHidden();
       await expect(button).toHaveAttribute('aria-expanded', 'false');

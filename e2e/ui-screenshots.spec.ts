@@ -55,6 +55,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await page.goto(`${gateway.url}/#token=wrong-token`);
         await expect(page.getByRole('alert')).toBeVisible();
         await shoot('login-error');
+        // A dashboard link opened a second time (here: a code that never existed).
+        await page.goto(`${gateway.url}/#invite=${'A'.repeat(22)}`);
+        await expect(
+          page.getByRole('region', { name: 'This link was already used' }),
+        ).toBeVisible();
+        await shoot('invite-used');
 
         await signIn(page, gateway, '/devices');
         await pairRemoteDevices(page, gateway.wsUrl, gateway.token, devices);
@@ -63,6 +69,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await expect(page.getByRole('menu')).toBeVisible();
         await shoot('devices-menu');
         await page.keyboard.press('Escape');
+        await page.getByRole('button', { name: 'Pair a device' }).click();
+        await page.getByRole('textbox', { name: 'Label' }).fill('Anna’s phone');
+        await shoot('devices-invite-form');
+        await page.getByRole('button', { name: 'Create link' }).click();
+        await expect(page.getByRole('img', { name: /QR code of the setup link/ })).toBeVisible();
+        await shoot('devices-invite');
 
         await goTo(page, '#/providers');
         await expect(page.getByRole('listitem', { name: 'Provider ollama' })).toBeVisible();

@@ -11,7 +11,12 @@ import { useRoute } from './hooks/use-route.js';
 import type { PairList } from './lib/api-types.js';
 import type { PageId } from './lib/route.js';
 import { routeHref } from './lib/route.js';
-import { ConnectingScreen, LoginPage, PairingScreen } from './pages/login-page.js';
+import {
+  ConnectingScreen,
+  InviteUsedScreen,
+  LoginPage,
+  PairingScreen,
+} from './pages/login-page.js';
 
 // Every page loads on its first visit, not at startup: Chat carries react-markdown and its
 // parser, the settings pages the config schema's validators (scripts/ui-size.js budget).
@@ -38,12 +43,14 @@ const NAV: { page: PageId; label: string; icon: IconName }[] = [
 ];
 
 const APP_TITLE = 'special-agent';
-const PAIRING_EVENTS = ['device.pair.requested', 'device.pair.resolved'];
+// device.paired: an invite pairs a device with no request, so no `resolved` either.
+const PAIRING_EVENTS = ['device.pair.requested', 'device.pair.resolved', 'device.paired'];
 
 export function App(): ReactElement {
   const state = useConnectionState();
   if (state.phase === 'login') return <LoginPage />;
   if (state.phase === 'pairing') return <PairingScreen />;
+  if (state.phase === 'invite-used') return <InviteUsedScreen />;
   if (!state.hello) return <ConnectingScreen />;
   return <Shell />;
 }

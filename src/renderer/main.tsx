@@ -1,6 +1,6 @@
 /**
  * The Control UI's composition root: checks that this page may hold a device key at all,
- * takes a fragment token, builds the connection with its browser dependencies, and
+ * takes a fragment invite or token, builds the connection with its browser dependencies, and
  * renders. The gateway URL is always this page's own origin; it never comes from the
  * query string or the fragment.
  */
@@ -14,7 +14,11 @@ import { GatewayConnection } from './lib/connection.js';
 import { loadDeviceIdentity } from './lib/device-key-store.js';
 import type { SecureContextProblem } from './lib/secure-context.js';
 import { secureContextProblem } from './lib/secure-context.js';
-import { adoptFragmentToken, SessionSecrets, takeTokenFromHash } from './lib/session-secrets.js';
+import {
+  adoptFragmentHandover,
+  SessionSecrets,
+  takeHandoverFromHash,
+} from './lib/session-secrets.js';
 import { browserLabel } from './lib/user-agent.js';
 
 // Rarely needed, so not part of every startup.
@@ -32,10 +36,10 @@ function rootElement(): HTMLElement {
 
 /**
  * No device key is possible here: say why and stop, before any WebCrypto, IndexedDB or
- * socket. A token in the fragment leaves the address bar but is not kept at this origin.
+ * socket. An invite or token in the fragment leaves the address bar but is not kept here.
  */
 function explainInsecureContext(problem: SecureContextProblem): void {
-  const { hash } = takeTokenFromHash(location.hash);
+  const { hash } = takeHandoverFromHash(location.hash);
   if (hash !== location.hash)
     history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
   createRoot(rootElement()).render(
@@ -55,7 +59,7 @@ function main(): void {
     local: localStorage,
     origin: location.origin,
   });
-  adoptFragmentToken(location, history, secrets);
+  adoptFragmentHandover(location, history, secrets);
   const client: ClientInfo = {
     id: 'special-agent-control-ui',
     version: __APP_VERSION__,
@@ -82,7 +86,9 @@ function main(): void {
   // A dashboard link opened in a tab that already shows the UI only changes the fragment.
   window.addEventListener('hashchange', () => {
     const before = secrets.token;
-    const token = adoptFragmentToken(location, history, secrets);
+    const { token, invite } = adoptFragmentHandover(location, history, secrets);
+    // An unused invite left live would be an admin link lying around: spend it now.
+    if (invite) return connection.login({ invite });
     const connected = connection.getSnapshot().phase === 'connected';
     if (token && (token !== before || !connected)) connection.login({ token });
   });

@@ -1,10 +1,9 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { childEnv, runCli } from '../helpers/child.js';
 import {
-  connectDevice,
   makeTempHome,
   startTestGateway,
   writeConfig,
@@ -128,33 +127,8 @@ describe('special-agent gateway run', () => {
   });
 });
 
-describe('special-agent dashboard', () => {
-  it('--no-open prints the Control UI URL with a #token fragment the gateway accepts', async () => {
-    gateway = await startTestGateway();
-    const out = expectOk(await runCli(['dashboard', '--no-open'], cliEnvFor(gateway)));
-    const match = /^http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_%-]+)\n$/.exec(out);
-    expect(match?.[1]).toBe(String(gateway.app.port));
-    const token = decodeURIComponent(match?.[2] ?? '');
-    const { hello } = await connectDevice(gateway, { auth: { token } });
-    expect(hello.type).toBe('hello-ok');
-  });
-
-  it('opens the URL with the platform opener and never prints the token', async () => {
-    gateway = await startTestGateway();
-    const bin = await tempDir();
-    const received = join(bin, 'opened.txt');
-    // A stand-in xdg-open that records the URL it was given.
-    await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${received}'\n`);
-    await chmod(join(bin, 'xdg-open'), 0o755);
-    const env = cliEnvFor(gateway, { PATH: `${bin}:${process.env.PATH ?? ''}` });
-    const result = await runCli(['dashboard'], env);
-    expect(expectOk(result)).toBe('Opened the Control UI\n');
-    expect(result.stdout + result.stderr).not.toContain(gateway.token);
-    await expect
-      .poll(() => readFile(received, 'utf8').catch(() => ''))
-      .toBe(`http://127.0.0.1:${gateway.app.port}/#token=${gateway.token}`);
-  });
-
+// `dashboard` itself is in dashboard.test.ts.
+describe('the CLI device identity', () => {
   it('creates the CLI device identity as a 0600 file in a 0700 folder and refuses a corrupt one by name', async () => {
     gateway = await startTestGateway();
     const env = cliEnvFor(gateway);

@@ -194,13 +194,15 @@ describeWithKeychain('CLI with the OS keychain', () => {
     expect((await lookup(dir, 'gateway:token')).trim()).toBe(token);
 
     gateway = await startTestGateway({ home: dir, env: { SPECIAL_AGENT_GATEWAY_TOKEN: '' } });
+    // The CLI signs in with the keychain's token (no env token) and prints an invite, not it.
     const url = expectOk(
       await runCli(
         ['dashboard', '--no-open'],
         cliEnvFor(gateway, { SPECIAL_AGENT_GATEWAY_TOKEN: undefined }),
       ),
     );
-    expect(url).toContain(`#token=${token}`);
+    expect(url).toMatch(/#invite=/);
+    expect(url).not.toContain(token);
     const { hello } = await connectDevice(gateway, { auth: { token } });
     expect(hello.type).toBe('hello-ok');
   });

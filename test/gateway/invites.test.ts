@@ -110,6 +110,7 @@ describe('an invite', () => {
     const event = await paired;
     expect(event).toMatchObject({
       approvedBy: 'invite',
+      inviteId: invite.inviteId,
       device: { deviceId: phone.identity.deviceId, approvedBy: 'invite' },
     });
     const list = await admin.client.request<PairListPayload>('device.pair.list');

@@ -1,15 +1,24 @@
-/** `special-agent dashboard [--no-open]`: the Control UI with a one-time `#token=` fragment. */
+/**
+ * `special-agent dashboard [--no-open]`: the Control UI signed in through a 2-minute,
+ * single-use admin invite (DESIGN.md "The dashboard link is an invite too"). The gateway
+ * token never goes into a URL: the browser pairs with the invite and keeps its own device
+ * token.
+ */
 import type { Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
+import { DASHBOARD_INVITE, dashboardInviteUrl } from '../../shared/dashboard-invite.js';
+import type { InviteCreated } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { toJson } from '../format.js';
-import { httpOrigin, resolveGatewayUrl, resolveSharedAuth } from '../gateway-connection.js';
+import { connectGateway, httpOrigin, type GatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
 
 interface DashboardOptions extends UrlOption {
   open: boolean;
 }
+
+const LIFETIME = `${DASHBOARD_INVITE.ttlSeconds / 60} minutes`;
 
 /** Registers `dashboard`. */
 export function registerDashboardCommand(program: Command, ctx: CliContext): void {
@@ -17,47 +26,73 @@ export function registerDashboardCommand(program: Command, ctx: CliContext): voi
     withJson(
       program
         .command('dashboard')
-        .description('open the Control UI in the browser, signed in with the gateway token')
-        .option('--no-open', 'print the URL (it contains the token) instead of opening it'),
+        .description('open the Control UI in the browser, signed in by a single-use link')
+        .option(
+          '--no-open',
+          `print the link instead of opening it (it works once, for ${LIFETIME})`,
+        ),
     ),
   ).action((options: DashboardOptions) => dashboard(ctx, options));
 }
 
 async function dashboard(ctx: CliContext, options: DashboardOptions): Promise<void> {
   const { config } = await loadConfig(ctx.paths);
-  const origin = httpOrigin(resolveGatewayUrl({ flag: options.url, env: ctx.env, config }));
-  const url = `${origin}/${await tokenFragment(ctx, config)}`;
-  if (!options.open) {
-    ctx.io.out(options.json ? toJson({ url }) : `${url}\n`);
-    return;
+  // "no gateway running at …" comes from here, before any URL exists (issue 17).
+  // All of the command's gateway options (--url and whatever else withUrl declares).
+  const connection = await connectGateway(ctx, config, options);
+  try {
+    const invite = await createInvite(connection);
+    // The address this CLI reached the gateway at: the browser on this machine can too.
+    const origin = httpOrigin(connection.url);
+    const url = dashboardInviteUrl(origin, invite.code);
+    if (!options.open) {
+      ctx.io.out(options.json ? toJson({ url, expiresAtMs: invite.expiresAtMs }) : `${url}\n`);
+      // On stderr, so `$(special-agent dashboard --no-open)` is the URL alone.
+      if (!options.json) ctx.io.err(`${singleUseNote(invite.expiresAtMs)}\n`);
+      return;
+    }
+    await openOrRevoke(ctx, connection, url, invite.inviteId);
+    // The link went to the browser only: the code is never printed once it was opened.
+    ctx.io.out(
+      options.json
+        ? toJson({ opened: true, url: `${origin}/`, expiresAtMs: invite.expiresAtMs })
+        : `Opened the Control UI (the sign-in link works once, for ${LIFETIME})\n`,
+    );
+  } finally {
+    connection.close();
   }
+}
+
+function createInvite(connection: GatewayConnection): Promise<InviteCreated> {
+  return connection.client.request<InviteCreated>('device.invite.create', {
+    scopes: [...DASHBOARD_INVITE.scopes],
+    ttlSeconds: DASHBOARD_INVITE.ttlSeconds,
+    label: DASHBOARD_INVITE.label,
+  });
+}
+
+/** Opens `url`; when that fails the invite is revoked, so no unused admin link stays live. */
+async function openOrRevoke(
+  ctx: CliContext,
+  connection: GatewayConnection,
+  url: string,
+  inviteId: string,
+): Promise<void> {
   try {
     await ctx.openUrl(url);
   } catch (error) {
+    await connection.client.request('device.invite.revoke', { inviteId }).catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError(
       `${reason}; run special-agent dashboard --no-open and open the URL yourself`,
     );
   }
-  // The token went to the browser only: it is never printed once the URL was opened.
-  ctx.io.out(
-    options.json ? toJson({ opened: true, url: origin + '/' }) : 'Opened the Control UI\n',
-  );
 }
 
-/**
- * `#token=<token>` in token mode (the fragment never reaches the server's logs), nothing in
- * password or none mode: a password is typed into the login page instead.
- */
-async function tokenFragment(
-  ctx: CliContext,
-  config: Parameters<typeof resolveSharedAuth>[1],
-): Promise<string> {
-  if (config.gateway.auth.mode !== 'token') return '';
-  const shared = await resolveSharedAuth(ctx, config);
-  if (shared.auth.token) return `#token=${encodeURIComponent(shared.auth.token)}`;
-  if (shared.keychainError) throw new CliError(shared.keychainError.message);
-  throw new CliError(
-    'no gateway token found in SPECIAL_AGENT_GATEWAY_TOKEN, gateway.auth.token or the OS keychain (create one with: special-agent onboard)',
+function singleUseNote(expiresAtMs: number): string {
+  const until = new Date(expiresAtMs).toLocaleTimeString();
+  return (
+    `This link signs in one browser and works once, for ${LIFETIME} (until ${until}); ` +
+    'for another, run special-agent dashboard again.'
   );
 }

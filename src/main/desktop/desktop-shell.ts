@@ -5,6 +5,7 @@
  */
 import { app, clipboard, dialog } from 'electron';
 import { DEFAULT_PORT } from '../../shared/config-schema.js';
+import { DASHBOARD_INVITE, dashboardInviteUrl } from '../../shared/dashboard-invite.js';
 import type { Clock } from '../util/clock.js';
 import { controlUiUrl, devicesRoute } from './control-ui-url.js';
 import { ControlWindow } from './control-window.js';
@@ -105,7 +106,7 @@ export class DesktopShell {
     reject: (requestId) => this.#requireGateway().pairing.reject(requestId),
     openControlUi: (route) => this.#openControlUi(route),
     copyDashboardUrl: async () => {
-      await clipboard.writeText(await this.#requireGateway().dashboardUrl());
+      await clipboard.writeText(await dashboardUrl(this.#requireGateway()));
     },
     restartGateway: () => this.#serial(() => this.#restart()),
     setStartAtLogin: (enabled) => {
@@ -223,7 +224,7 @@ export class DesktopShell {
     const gateway = this.#gateway;
     // The UI reconnects by itself on the same port; on a new port it needs a fresh load.
     if (gateway && shownOrigin !== undefined && shownOrigin !== new URL(gateway.url).origin) {
-      await this.#window.open(await gateway.dashboardUrl());
+      await this.#window.open(await dashboardUrl(gateway));
     }
   }
 
@@ -242,7 +243,7 @@ export class DesktopShell {
     }
     const sameGateway = this.#window.origin === new URL(gateway.url).origin;
     if (!route && sameGateway && this.#window.focus()) return;
-    await this.#window.open(controlUiUrl(await gateway.dashboardUrl(), route));
+    await this.#window.open(controlUiUrl(await dashboardUrl(gateway), route));
   }
 
   async #changePortDialog(): Promise<void> {
@@ -285,4 +286,18 @@ export class DesktopShell {
     this.#lifecycle = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * The Control UI URL with a fresh 2-minute, single-use admin invite (`#invite=…`), made in
+ * this process: the gateway token never goes into a URL, a clipboard or a window's history.
+ */
+async function dashboardUrl(gateway: DesktopGateway): Promise<string> {
+  const { code } = await gateway.pairing.invites.create({
+    role: DASHBOARD_INVITE.role,
+    scopes: DASHBOARD_INVITE.scopes,
+    ttlMs: DASHBOARD_INVITE.ttlSeconds * 1000,
+    label: DASHBOARD_INVITE.label,
+  });
+  return dashboardInviteUrl(gateway.url, code);
 }

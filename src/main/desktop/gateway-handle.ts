@@ -33,6 +33,15 @@ export interface DesktopPairing {
   on(event: 'resolved', fn: (event: PairingResolvedEvent) => void): unknown;
   off(event: 'requested', fn: (request: DesktopPendingRequest) => void): unknown;
   off(event: 'resolved', fn: (event: PairingResolvedEvent) => void): unknown;
+  /** Makes an invite (the tray's dashboard link is one); its code is returned this once. */
+  invites: {
+    create(input: {
+      role: string;
+      scopes: readonly string[];
+      ttlMs: number;
+      label?: string;
+    }): Promise<{ code: string }>;
+  };
 }
 
 /** A running gateway. */
@@ -43,8 +52,6 @@ export interface DesktopGateway {
   /** PROTOCOL.md `status.tls`; the tray shows the fingerprint. */
   readonly tls?: { readonly enabled: boolean; readonly fingerprintSha256?: string | undefined };
   readonly pairing: DesktopPairing;
-  /** `url` plus a one-time `#token=…` handover fragment. */
-  dashboardUrl(): Promise<string>;
   stop(reason?: string): Promise<void>;
 }
 

@@ -107,7 +107,7 @@ describe('invites', () => {
     const service = await openService();
     const paired: DevicePairedEvent[] = [];
     service.on('paired', (event) => paired.push(event));
-    const { code } = await service.invites.create({ ...readWrite, ttlMs: TEN_MINUTES });
+    const { code, invite } = await service.invites.create({ ...readWrite, ttlMs: TEN_MINUTES });
 
     const device = await service.invites.redeem(code, redemptionFor(1));
     expect(device).toMatchObject({
@@ -115,7 +115,8 @@ describe('invites', () => {
       roles: ['operator'],
       ...{ scopes: readWrite.scopes },
     });
-    expect(paired).toEqual([{ device, approvedBy: 'invite' }]);
+    // The event names the invite, so the UI that made it can say "Paired: <name>".
+    expect(paired).toEqual([{ device, approvedBy: 'invite', inviteId: invite.inviteId }]);
     expect(service.invites.find(code)).toBeUndefined();
     expect(service.invites.list()).toEqual([]);
     // Spent and paired in the same write: the file holds both or neither.

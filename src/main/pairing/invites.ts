@@ -48,8 +48,8 @@ export interface InviteBookDeps {
   maxLive: () => number;
   /** Announces a pending request the invite made moot. */
   onResolved: (event: PairingResolvedEvent) => void;
-  /** Announces the device an invite paired. */
-  onPaired: (device: PairedDevice) => void;
+  /** Announces the device an invite paired, naming the invite it spent. */
+  onPaired: (device: PairedDevice, inviteId: string) => void;
 }
 
 /** The invites of {@link PairingService}, changed through its transactions. */
@@ -96,13 +96,13 @@ export class InviteBook {
    */
   redeem(code: string, input: InviteRedemption): Promise<PairedDevice> {
     return this.#state.mutate((tx) => {
-      const { device, settled } = redeemInvite(tx.draft, code, input, tx.now);
+      const { device, settled, inviteId } = redeemInvite(tx.draft, code, input, tx.now);
       const paired = toPublicDevice(device);
       // Like a superseded request (requestPairing): it can no longer be approved, so to a
       // watcher it has expired; the device's pairing is announced as `paired`.
       for (const request of settled)
         tx.announce(() => this.#deps.onResolved(resolution(request, 'expired', tx.now)));
-      tx.announce(() => this.#deps.onPaired(paired));
+      tx.announce(() => this.#deps.onPaired(paired, inviteId));
       return paired;
     });
   }
@@ -211,14 +211,14 @@ export type InviteRedemption = Omit<DirectApprovalInput, 'role' | 'scopes'>;
  * deleted (spent), the device is paired with the invite's role and scopes (merged into an
  * earlier approval, like a repair) and no longer ignored, and its pending requests that the
  * new record covers are dropped (returned as `settled`). Throws INVITE_INVALID when the code opens no live invite,
- * e.g. because a concurrent connect spent it first.
+ * e.g. because a concurrent connect spent it first. `inviteId` names the invite spent.
  */
 export function redeemInvite(
   data: PairingStoreData,
   code: string,
   input: InviteRedemption,
   now: number,
-): { device: StoredPairedDevice; settled: PendingRequest[] } {
+): { device: StoredPairedDevice; settled: PendingRequest[]; inviteId: string } {
   const invite = findInvite(data, code, now);
   if (invite === undefined) throw inviteInvalid();
   delete data.invites[invite.inviteId];
@@ -236,5 +236,5 @@ export function redeemInvite(
   // A request asking for more than the invite gave still waits for a person.
   for (const request of pending)
     if (!settled.includes(request)) data.pending[request.requestId] = request;
-  return { device, settled };
+  return { device, settled, inviteId: invite.inviteId };
 }

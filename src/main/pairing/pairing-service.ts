@@ -114,7 +114,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
       random: this.#random,
       maxLive: () => this.#limits.maxLiveInvites,
       onResolved,
-      onPaired: (device) => this.#announcePaired(device, 'invite'),
+      onPaired: (device, inviteId) => this.#announcePaired(device, 'invite', inviteId),
     });
     this.ignored = new IgnoreList(this.#state, onResolved);
   }
@@ -354,8 +354,8 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     });
   }
 
-  #announcePaired(device: PairedDevice, approvedBy: ApprovedBy): void {
-    this.emit('paired', { device, approvedBy });
+  #announcePaired(device: PairedDevice, approvedBy: ApprovedBy, inviteId?: string): void {
+    this.emit('paired', { device, approvedBy, ...(inviteId === undefined ? {} : { inviteId }) });
   }
 
   #sweep(): void {

@@ -96,6 +96,8 @@ export interface PairingResolvedEvent {
 export interface DevicePairedEvent {
   device: PairedDevice;
   approvedBy: ApprovedBy;
+  /** The invite that paired it (`approvedBy: "invite"` only), so its maker can tell. */
+  inviteId?: string;
 }
 
 /** Payload of the `device-changed` event: the gateway closes the device's sockets with 4001. */

@@ -1,10 +1,21 @@
 /** Payload shapes of the gateway methods the Control UI calls (PROTOCOL.md "Methods"). */
 import type { ConfigInput } from '../../shared/config-schema.js';
-import type { PairedDevice, PendingRequest } from '../../shared/protocol.js';
+import type { IgnoredDeviceInfo, PairedDevice, PendingRequest } from '../../shared/protocol.js';
+
+export type { IgnoredDeviceInfo, InviteCreated, InviteInfo } from '../../shared/protocol.js';
 
 export interface PairList {
   pending: PendingRequest[];
   paired: PairedDevice[];
+  /** Devices whose requests are ignored (older gateways sent none). */
+  ignored?: IgnoredDeviceInfo[];
+}
+
+/** `device.paired`: every new pairing; `inviteId` names the invite that made it. */
+export interface DevicePairedEvent {
+  device: PairedDevice;
+  approvedBy: PairedDevice['approvedBy'];
+  inviteId?: string;
 }
 
 /** `kind` is rejected | unreachable | error; older gateways sent a plain string. */

@@ -10,7 +10,9 @@ import type { ClientInfo, HelloOk } from '../../shared/protocol.js';
 import type { Backoff } from './backoff.js';
 import type { SessionSecrets } from './session-secrets.js';
 
-export type ConnectionPhase = 'connecting' | 'connected' | 'reconnecting' | 'login' | 'pairing';
+/** `invite-used`: the link's invite was already spent or expired; nothing retries it. */
+export type ConnectionPhase =
+  'connecting' | 'connected' | 'reconnecting' | 'login' | 'pairing' | 'invite-used';
 export type LoginMode = 'token' | 'password';
 
 /** What the UI renders from; replaced (never mutated) on every change. */
@@ -48,6 +50,11 @@ export interface ConnectionDeps {
   identity: () => Promise<DeviceIdentity>;
   secrets: SessionSecrets;
   client: ClientInfo;
+  /**
+   * What to ask for when signing in with the shared secret. With an invite or a device
+   * token nothing is asked for, so the gateway admits the device with what it was granted
+   * (a phone paired for read and write is not a pending admin request on every reload).
+   */
   scopes: readonly string[];
   backoff: Backoff;
   now: () => number;
@@ -103,10 +110,12 @@ export class GatewayConnection {
     void this.#attempt();
   }
 
-  /** Uses a token or password the person typed, then connects. */
-  login(credentials: { token?: string; password?: string }): void {
+  /** Uses a token or password the person typed, or an invite from a link, then connects. */
+  login(credentials: { token?: string; password?: string; invite?: string }): void {
     const secrets = this.#deps.secrets;
-    if (credentials.password !== undefined) {
+    if (credentials.invite !== undefined) {
+      secrets.invite = credentials.invite;
+    } else if (credentials.password !== undefined) {
       secrets.password = credentials.password;
     } else {
       secrets.password = undefined;
@@ -174,7 +183,7 @@ export class GatewayConnection {
         openSocket: deps.openSocket,
         identity,
         client: deps.client,
-        scopes: deps.scopes,
+        ...(auth.token || auth.password ? { scopes: deps.scopes } : {}),
         auth,
         now: deps.now,
       });
@@ -195,7 +204,7 @@ export class GatewayConnection {
     try {
       const hello = await client.connect();
       if (run !== this.#run) return client.close();
-      this.#connected(client, hello);
+      this.#connected(client, hello, auth);
     } catch (error) {
       if (run !== this.#run) return;
       const failure =
@@ -206,9 +215,11 @@ export class GatewayConnection {
     }
   }
 
-  #connected(client: GatewayClient, hello: HelloOk): void {
+  #connected(client: GatewayClient, hello: HelloOk, auth: ConnectAuth): void {
     const deps = this.#deps;
     if (hello.auth?.deviceToken) deps.secrets.deviceToken = hello.auth.deviceToken;
+    // Spent by this connect: from now on this browser uses the device token it just got.
+    if (auth.bootstrapToken) deps.secrets.invite = undefined;
     deps.backoff.reset();
     this.#carried = undefined;
     const run = this.#run;
@@ -263,6 +274,8 @@ export class GatewayConnection {
       case 'PAIRING_REQUIRED':
       case 'PAIRING_LIMIT_REACHED':
         return this.#waitForPairing(error);
+      case 'INVITE_INVALID':
+        return this.#inviteUsed(error);
       default:
         return this.#scheduleRetry(error);
     }
@@ -297,6 +310,25 @@ export class GatewayConnection {
       message: error?.message,
       errorCode: error?.detailCode,
       lockedUntilMs,
+    });
+  }
+
+  /**
+   * A used or expired link: trying again cannot help, so no retry. The page says what to
+   * do; `retryNow()` then signs in another way (the device token, or the sign-in page).
+   */
+  #inviteUsed(error: GatewayClientError): void {
+    this.#deps.secrets.invite = undefined;
+    this.#carried = undefined;
+    this.#client = undefined;
+    this.#set({
+      ...INITIAL,
+      deviceId: this.#snapshot.deviceId,
+      phase: 'invite-used',
+      generation: this.#snapshot.generation,
+      loginMode: this.#snapshot.loginMode,
+      message: error.message,
+      errorCode: error.detailCode,
     });
   }
 

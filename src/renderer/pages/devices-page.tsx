@@ -1,12 +1,22 @@
-/** Devices: pending pairing requests (live) and the paired devices with their tokens. */
+/**
+ * Devices: "Pair a device" (invites with a QR code), pending pairing requests (live), the
+ * paired devices with their tokens, open invites and ignored devices.
+ */
 import type { ReactElement } from 'react';
+import { useState } from 'react';
 import { Icon } from '../components/icons.js';
 import { Card, EmptyState, ErrorNote, Loading, PageHeader } from '../components/ui.js';
 import type { QueryState } from '../hooks/connection-context.js';
-import { useNow } from '../hooks/connection-context.js';
-import type { PairList } from '../lib/api-types.js';
+import { useConnectionState, useGatewayQuery, useNow } from '../hooks/connection-context.js';
+import type { InviteInfo, PairList } from '../lib/api-types.js';
+import { IgnoredDevices } from './ignored-devices.js';
+import { OpenInvites } from './open-invites.js';
+import { PairDevice, useMadeInvites } from './pair-device.js';
 import { PairedDevices } from './paired-devices.js';
 import { PendingCard } from './pending-card.js';
+
+// An invite is spent by the device.paired it causes; made and revoked ones reload by hand.
+const INVITE_EVENTS = ['device.paired'];
 
 export function DevicesPage({
   pairing,
@@ -16,20 +26,48 @@ export function DevicesPage({
   highlight?: string | undefined;
 }): ReactElement {
   const now = useNow(15_000);
+  const { deviceId: ownId, hello } = useConnectionState();
+  const [pairOpen, setPairOpen] = useState(false);
+  const invites = useGatewayQuery<{ invites: InviteInfo[] }>(
+    'device.invite.list',
+    undefined,
+    INVITE_EVENTS,
+  );
+  const made = useMadeInvites();
   const pending = pairing.data?.pending ?? [];
   const paired = pairing.data?.paired ?? [];
+  // What this browser may grant: its own paired record, else what its token was issued with.
+  const heldScopes =
+    paired.find((device) => device.deviceId === ownId)?.scopes ?? hello?.auth?.scopes ?? [];
   return (
     <>
       <PageHeader
         title="Devices"
         subtitle="Approve new devices and manage the ones that can reach this gateway."
         actions={
-          <button type="button" className="btn btn-secondary" onClick={pairing.reload}>
-            <Icon name="refresh" /> Refresh
-          </button>
+          <>
+            <button
+              type="button"
+              className="btn btn-primary"
+              aria-expanded={pairOpen}
+              onClick={() => setPairOpen(true)}
+            >
+              <Icon name="plus" /> Pair a device
+            </button>
+            <button type="button" className="btn btn-secondary" onClick={pairing.reload}>
+              <Icon name="refresh" /> Refresh
+            </button>
+          </>
         }
       />
       {pairing.error ? <ErrorNote error={pairing.error} onRetry={pairing.reload} /> : null}
+      <PairDevice
+        formOpen={pairOpen}
+        onCloseForm={() => setPairOpen(false)}
+        heldScopes={heldScopes}
+        invites={made}
+        onChanged={invites.reload}
+      />
       <Card title={`Pairing requests${pending.length > 0 ? ` (${pending.length})` : ''}`}>
         {!pairing.data && pairing.loading ? <Loading /> : null}
         {pairing.data && pending.length === 0 ? (
@@ -54,6 +92,14 @@ export function DevicesPage({
         now={now}
         onChanged={pairing.reload}
       />
+      <OpenInvites
+        query={invites}
+        onRevoked={(inviteId) => {
+          made.update(inviteId, { revoked: true });
+          invites.reload();
+        }}
+      />
+      <IgnoredDevices ignored={pairing.data?.ignored ?? []} now={now} onChanged={pairing.reload} />
     </>
   );
 }

@@ -63,6 +63,33 @@ export function PairingScreen(): ReactElement {
 }
 
 /**
+ * The link's invite was already used or has expired. Calm, not an error: it is what a
+ * second click on a single-use link does. No retry loop; one way on.
+ */
+export function InviteUsedScreen(): ReactElement {
+  const connection = useConnection();
+  return (
+    <Screen title="This link was already used">
+      <p>
+        This link was already used (or has expired); run <code>special-agent dashboard</code> again:
+      </p>
+      <pre className="code-block">special-agent dashboard</pre>
+      <p className="muted small">
+        Each link signs in one browser, once. A setup link from “Pair a device” works once too: ask
+        for a new one.
+      </p>
+      <button
+        type="button"
+        className="btn btn-secondary btn-block"
+        onClick={() => connection.retryNow()}
+      >
+        Sign in another way
+      </button>
+    </Screen>
+  );
+}
+
+/**
  * Token or password sign-in. A first visit is calm: the one command that opens a signed-in
  * link, and a field; the gateway's own message appears only after an attempt failed.
  */

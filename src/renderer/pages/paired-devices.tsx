@@ -1,7 +1,7 @@
 /**
  * The paired devices of the Devices page: a table on wide screens, cards under 640 px
- * (pages/device-views.tsx), with Rotate / Revoke / Remove in one menu per device, each
- * behind a confirmation.
+ * (pages/device-views.tsx), with Rename… / Rotate / Revoke / Remove in one menu per
+ * device; the last three behind a confirmation.
  */
 import type { ReactElement } from 'react';
 import { useState } from 'react';
@@ -13,6 +13,7 @@ import { Card, EmptyState, ErrorNote } from '../components/ui.js';
 import { asGatewayError, useConnection, useConnectionState } from '../hooks/connection-context.js';
 import { useMediaQuery } from '../hooks/use-media-query.js';
 import { DeviceCards, DeviceTable } from './device-views.js';
+import { RenameDialog } from './rename-dialog.js';
 
 /** Below this width the table's columns no longer fit, so devices show as cards. */
 const CARDS_QUERY = '(max-width: 639.98px)';
@@ -57,6 +58,7 @@ export function PairedDevices(props: {
   const cards = useMediaQuery(CARDS_QUERY);
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  const [renaming, setRenaming] = useState<PairedDevice | undefined>(undefined);
 
   const ask = (device: PairedDevice, action: DeviceAction) => {
     const spec = ACTIONS[action];
@@ -82,12 +84,14 @@ export function PairedDevices(props: {
     });
   };
 
-  const actionsOf = (device: PairedDevice): MenuItem[] =>
-    (Object.keys(ACTIONS) as DeviceAction[]).map((action) => ({
+  const actionsOf = (device: PairedDevice): MenuItem[] => [
+    { label: 'Rename…', onSelect: () => setRenaming(device) },
+    ...(Object.keys(ACTIONS) as DeviceAction[]).map((action) => ({
       label: ACTIONS[action].label,
       danger: action === 'remove',
       onSelect: () => ask(device, action),
-    }));
+    })),
+  ];
 
   const View = cards ? DeviceCards : DeviceTable;
   return (
@@ -100,6 +104,12 @@ export function PairedDevices(props: {
         <View paired={paired} ownId={ownId} now={now} actionsOf={actionsOf} />
       ) : null}
       <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
+      {/* Renaming raises no event: the list reloads once the gateway has answered. */}
+      <RenameDialog
+        device={renaming}
+        onClose={() => setRenaming(undefined)}
+        onRenamed={onChanged}
+      />
     </Card>
   );
 }

@@ -129,4 +129,12 @@ describe('PendingCard approval form', () => {
     expect(screen.getByRole<HTMLButtonElement>('button', { name: /Approve/ }).disabled).toBe(true);
     expect(calls).toEqual([]);
   });
+
+  it('Ignore sends device.pair.ignore for this request and nothing else', async () => {
+    const { connection, calls } = connectionAnswering(() => Promise.resolve({}));
+    renderCard(connection);
+    fireEvent.click(screen.getByRole('button', { name: 'Ignore' }));
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0]).toEqual({ method: 'device.pair.ignore', params: { requestId: 'req-1' } });
+  });
 });

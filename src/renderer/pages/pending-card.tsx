@@ -1,6 +1,7 @@
 /**
  * One pairing request on the Devices page: who asks, from where, for what; a name and the
- * scopes to grant (ticking fewer narrows the approval); Approve and Reject. A refusal
+ * scopes to grant (ticking fewer narrows the approval); Approve, Reject and Ignore (reject
+ * and turn away that device's later requests quietly, until unignored). A refusal
  * (e.g. MISSING_SCOPE when this device may not grant a scope) shows the gateway's message
  * in the card.
  */
@@ -16,6 +17,14 @@ import { ScopeList } from '../components/scope-list.js';
 
 /** Longest device name the gateway accepts (PROTOCOL.md `displayName`). */
 const MAX_NAME_LENGTH = 64;
+
+type Decision = 'approve' | 'reject' | 'ignore';
+
+const BUSY_LABELS: Record<Decision, string> = {
+  approve: 'Approving…',
+  reject: 'Rejecting…',
+  ignore: 'Ignoring…',
+};
 
 const REASONS: Record<PendingRequest['reason'], string> = {
   'not-paired': 'New device',
@@ -33,7 +42,7 @@ export function PendingCard({
   highlighted: boolean;
 }): ReactElement {
   const connection = useConnection();
-  const [busy, setBusy] = useState<'approve' | 'reject' | undefined>(undefined);
+  const [busy, setBusy] = useState<Decision | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [name, setName] = useState(request.displayName ?? '');
   const options = grantOptions(request.scopes);
@@ -52,7 +61,7 @@ export function PendingCard({
       impliedBy(chosen, scope) === undefined &&
       options.some((other) => impliedBy(chosen, other) === scope),
   );
-  const act = (decision: 'approve' | 'reject') => {
+  const act = (decision: Decision) => {
     setBusy(decision);
     setError(undefined);
     const params =
@@ -164,7 +173,7 @@ export function PendingCard({
             className="btn btn-primary"
             disabled={busy !== undefined || nothingChosen}
           >
-            <Icon name="check" /> {busy === 'approve' ? 'Approving…' : 'Approve'}
+            <Icon name="check" /> {busy === 'approve' ? BUSY_LABELS.approve : 'Approve'}
           </button>
           <button
             type="button"
@@ -172,7 +181,16 @@ export function PendingCard({
             disabled={busy !== undefined}
             onClick={() => act('reject')}
           >
-            <Icon name="close" /> {busy === 'reject' ? 'Rejecting…' : 'Reject'}
+            <Icon name="close" /> {busy === 'reject' ? BUSY_LABELS.reject : 'Reject'}
+          </button>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            disabled={busy !== undefined}
+            title="Reject, and turn away this device's later requests without asking"
+            onClick={() => act('ignore')}
+          >
+            {busy === 'ignore' ? BUSY_LABELS.ignore : 'Ignore'}
           </button>
         </div>
       </form>

@@ -77,8 +77,6 @@ export interface GatewayApp {
   readonly paths: AppPaths;
   readonly pairing: PairingService;
   status(): Promise<StatusPayload>;
-  /** The Control UI URL with a one-time `#token=` fragment in token mode. */
-  dashboardUrl(): Promise<string>;
   stop(reason?: string): Promise<void>;
 }
 
@@ -335,12 +333,6 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       paths,
       pairing,
       status,
-      dashboardUrl() {
-        const token = auth.current().token;
-        return Promise.resolve(
-          auth.mode === 'token' && token ? `${url}#token=${encodeURIComponent(token)}` : url,
-        );
-      },
       async stop(reason = 'gateway stopping') {
         if (stopped) return;
         stopped = true;

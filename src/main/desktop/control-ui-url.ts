@@ -1,7 +1,7 @@
 /**
- * URLs the desktop opens in the Control UI window. The gateway's dashboard URL carries a
- * one-time token in its fragment (`#token=…`, never sent to a server); a deep link such
- * as the Devices page keeps that token beside its route: `#/devices?request=ID&token=…`.
+ * URLs the desktop opens in the Control UI window. The dashboard URL carries a one-time
+ * invite in its fragment (`#invite=…`, never sent to a server); a deep link such as the
+ * Devices page keeps it beside its route: `#/devices?request=ID&invite=…`.
  */
 
 /** `dashboardUrl` with `route` (e.g. `/devices?request=abc`) merged into its fragment. */

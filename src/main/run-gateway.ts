@@ -30,8 +30,9 @@ export async function runGatewayUntilSignal(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // The app's own scrubbing is gone with it; the secrets known from the environment stay out.
-    withSecrets(log.fileLogger, () => envSecrets(env)).error(`gateway did not start: ${message}`);
     log.stderr.write(`special-agent: ${message}\n`);
+    log.quietFileErrors();
+    withSecrets(log.fileLogger, () => envSecrets(env)).error(`gateway did not start: ${message}`);
     log.close();
     return exitCodeOf(error);
   }

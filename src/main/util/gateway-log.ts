@@ -20,6 +20,11 @@ export interface GatewayLogOptions {
 
 /** The gateway's log and its two terminal copies. */
 export interface GatewayLog {
+  /**
+   * No "cannot write the log file" line from now on: a start that failed prints its one-line
+   * cause, and a home that cannot take the log (read-only, full) must not add a second.
+   */
+  quietFileErrors(): void;
   /** Writes each line to the file and to the stderr copy. */
   readonly logger: Logger;
   /** Writes to the file only: for lines the terminal already shows in another form. */
@@ -67,6 +72,9 @@ export function openGatewayLog(options: GatewayLogOptions): GatewayLog {
     stdout,
     stderr,
     path,
+    quietFileErrors: () => {
+      reported = true;
+    },
     close: () => file.close(),
   };
 }

@@ -99,14 +99,14 @@ describe('special-agent onboard on a home that is already set up', () => {
     expect(await readFile(file, 'utf8')).toBe(before);
   });
 
-  it('interactively asks before re-pointing agent main, and a "n" changes nothing', async () => {
+  it('interactively asks before re-pointing agent main, and a "n" leaves the config as it was', async () => {
     const { file, env } = await homeWith(EXISTING);
     const answers = 'none\nollama\nlocal2\nhttp://localhost:8080/v1\nqwen\n';
     const declined = await runCli(['onboard'], env, `${answers}n\n`);
     expect(declined.stdout).toContain(
       'Onboarding would change agent "main" from ollama/llama3.2 to local2/qwen',
     );
-    expectOneLineFailure(declined, 2, /nothing was changed/);
+    expectOneLineFailure(declined, 2, /the config was not changed \(declined: agent "main"/);
     expect(await readFile(file, 'utf8')).toBe(EXISTING);
 
     expectOk(await runCli(['onboard'], env, `${answers}y\n`));

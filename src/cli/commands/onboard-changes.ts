@@ -4,6 +4,8 @@
  * New entries are not changes; they never need `--force`.
  */
 import type { Config } from '../../shared/config-schema.js';
+import { CliError, EXIT } from '../cli-error.js';
+import type { Prompter } from '../terminal.js';
 
 /** The agent onboarding creates or points at the new provider. */
 export const ONBOARD_AGENT_ID = 'main';
@@ -58,4 +60,35 @@ export function existingSettingChanges(config: Config, provider: ProviderChoice)
     );
   }
   return changes;
+}
+
+/**
+ * Goes on only when nothing that exists would change, `--force` was given, or the person at
+ * the terminal agrees; otherwise a usage error (exit 2) naming every change.
+ */
+export async function confirmChanges(
+  config: Config,
+  provider: ProviderChoice,
+  options: { force?: boolean | undefined },
+  prompter: Prompter | undefined,
+): Promise<void> {
+  const changes = existingSettingChanges(config, provider);
+  if (changes.length === 0 || options.force) return;
+  const list = changes.join('; ');
+  if (prompter) {
+    const answer = await prompter.choose(
+      `Onboarding would change ${list}. Change it`,
+      ['y', 'n'],
+      'n',
+    );
+    if (answer === 'y') return;
+    throw new CliError(
+      `the config was not changed (declined: ${list}); run again and answer y, or pass --force`,
+      EXIT.usage,
+    );
+  }
+  throw new CliError(
+    `onboarding would change ${list}; nothing was changed (run again with --force to apply it, or pick another --provider-id)`,
+    EXIT.usage,
+  );
 }

@@ -21,7 +21,7 @@ import { toJson } from '../format.js';
 import type { JsonOption } from '../options.js';
 import { Prompter, stripFinalNewline } from '../terminal.js';
 import {
-  existingSettingChanges,
+  confirmChanges,
   ONBOARD_AGENT_ID,
   previousAgentModel,
   type ProviderChoice,
@@ -156,37 +156,6 @@ async function setUpSharedSecret(
   }
   await secrets.storeSecret(['gateway', 'auth', 'password'], password);
   return 'stored';
-}
-
-/**
- * Goes on only when nothing that exists would change, `--force` was given, or the person at
- * the terminal agrees; otherwise a usage error (exit 2) naming every change.
- */
-async function confirmChanges(
-  config: Config,
-  provider: ProviderChoice,
-  options: OnboardOptions,
-  prompter: Prompter | undefined,
-): Promise<void> {
-  const changes = existingSettingChanges(config, provider);
-  if (changes.length === 0 || options.force) return;
-  const list = changes.join('; ');
-  if (prompter) {
-    const answer = await prompter.choose(
-      `Onboarding would change ${list}. Change it`,
-      ['y', 'n'],
-      'n',
-    );
-    if (answer === 'y') return;
-    throw new CliError(
-      `nothing was changed: ${list} was kept (run again with --force to change it)`,
-      EXIT.usage,
-    );
-  }
-  throw new CliError(
-    `onboarding would change ${list}; nothing was changed (run again with --force to apply it, or pick another --provider-id)`,
-    EXIT.usage,
-  );
 }
 
 async function chooseProvider(

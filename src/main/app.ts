@@ -237,6 +237,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
 
     const port = await server.listen(host, config.gateway.port);
     cleanups.push(() => gateway.stop());
+    await lock.recordPort(port);
     gates.update({
       port,
       listenAddresses: listenAddressesFor(host),

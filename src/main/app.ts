@@ -47,6 +47,11 @@ export interface GatewayAppOptions {
   keychain?: SecretStore;
   /** Folder of the built Control UI; defaults to dist/renderer beside this package. */
   uiDir?: string;
+  /**
+   * Called for `gateway.restart` by whoever can start the gateway again (run-gateway.ts,
+   * the desktop shell): it stops this app with `restartExpectedMs` and starts a new one.
+   */
+  onRestartRequested?: ((restartExpectedMs: number) => void) | undefined;
 }
 
 /** A running gateway, as the entries, the tray and the tests see it. */
@@ -61,7 +66,11 @@ export interface GatewayApp {
   status(): Promise<StatusPayload>;
   /** The Control UI URL with a one-time `#token=` fragment in token mode. */
   dashboardUrl(): Promise<string>;
-  stop(reason?: string): Promise<void>;
+  /**
+   * Graceful stop. With `restartExpectedMs` (a restart in this process), the `shutdown`
+   * event tells clients when to come back and the lock file stays for the next start.
+   */
+  stop(reason?: string, restartExpectedMs?: number): Promise<void>;
 }
 
 /** The package version, read once at start. */
@@ -94,7 +103,9 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
   const host = listenHostFor(bind);
 
   const lock = await GatewayLock.acquire(paths.gatewayLock, clock.now());
-  const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
+  let restarting = false;
+  // A restart in this process keeps the lock: no other gateway slips in between.
+  const cleanups: (() => Promise<void> | void)[] = [() => (restarting ? undefined : lock.release())];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step();
   };
@@ -219,6 +230,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       publicOrigin: () => `http://${displayHost}:${gateway.port}`,
       // TLS on the gateway is not wired yet; then: its certificate's fingerprint.
       tlsFingerprint: () => undefined,
+      requestRestart: options.onRestartRequested,
     });
     const pairingEvents = (conn: { scopes: readonly string[] }) => hasScope(conn.scopes, 'operator.pairing');
     pairing.on('requested', (request) => {
@@ -264,10 +276,11 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
         const token = auth.current().token;
         return Promise.resolve(auth.mode === 'token' && token ? `${url}#token=${encodeURIComponent(token)}` : url);
       },
-      async stop(reason = 'gateway stopping') {
+      async stop(reason = 'gateway stopping', restartExpectedMs?: number) {
         if (stopped) return;
         stopped = true;
-        await gateway.stop(reason);
+        restarting = restartExpectedMs !== undefined;
+        await gateway.stop(reason, restartExpectedMs);
         await cleanup();
       },
     };

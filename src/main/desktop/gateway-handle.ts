@@ -43,7 +43,8 @@ export interface DesktopGateway {
   readonly pairing: DesktopPairing;
   /** `url` plus a one-time `#token=…` handover fragment. */
   dashboardUrl(): Promise<string>;
-  stop(reason?: string): Promise<void>;
+  /** With `restartExpectedMs`, clients hear when to come back and the lock stays for the next start. */
+  stop(reason?: string, restartExpectedMs?: number): Promise<void>;
 }
 
 /** Leveled logger, the shape the gateway takes (src/main/util/logger.ts). */
@@ -58,6 +59,8 @@ export interface DesktopLogger {
 export type StartGateway = (options: {
   env: NodeJS.ProcessEnv;
   logger?: DesktopLogger;
+  /** `gateway.restart` was called: stop this gateway with `restartExpectedMs`, start a new one. */
+  onRestartRequested?: (restartExpectedMs: number) => void;
 }) => Promise<DesktopGateway>;
 
 /** Why the gateway did not start, in the terms the tray shows. */

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { metadataProblems } from './package-metadata.js';
 
 const args = process.argv.slice(2);
 const projectIndex = args.indexOf('--project');
@@ -115,8 +116,20 @@ function summarise(entries, asarFile) {
   }
 }
 
+/** The parsed electron-builder.yml, or undefined when the project has none. */
+function builderConfig() {
+  const file = join(PROJECT, 'electron-builder.yml');
+  if (!existsSync(file)) return undefined;
+  return toolRequire('js-yaml').load(readFileSync(file, 'utf8'));
+}
+
 async function main() {
-  const main = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8')).main;
+  const pkg = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8'));
+  // Before packing: an installer that names a placeholder maintainer is not worth building.
+  const problems = metadataProblems(pkg, builderConfig());
+  for (const problem of problems) fail(problem);
+  if (problems.length > 0) return;
+  const main = pkg.main;
   if (!existsSync(join(PROJECT, main))) {
     fail(`${main} is missing; run npm run build first`);
     return;

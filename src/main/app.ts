@@ -63,6 +63,11 @@ export interface GatewayAppOptions {
   uiDir?: string;
   /** This host's interfaces (default `os.networkInterfaces`), read for binds and locality. */
   networkInterfaces?: () => NetworkInterfaceMap;
+  /**
+   * Called for `gateway.restart` by whoever can start the gateway again (run-gateway.ts,
+   * the desktop shell): it stops this app with `restartExpectedMs` and starts a new one.
+   */
+  onRestartRequested?: ((restartExpectedMs: number) => void) | undefined;
 }
 
 /** A running gateway, as the entries, the tray and the tests see it. */
@@ -77,7 +82,11 @@ export interface GatewayApp {
   readonly paths: AppPaths;
   readonly pairing: PairingService;
   status(): Promise<StatusPayload>;
-  stop(reason?: string): Promise<void>;
+  /**
+   * Graceful stop. With `restartExpectedMs` (a restart in this process), the `shutdown`
+   * event tells clients when to come back and the lock file stays for the next start.
+   */
+  stop(reason?: string, restartExpectedMs?: number): Promise<void>;
 }
 
 /** The package version, read once at start. */
@@ -114,7 +123,11 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
   const listenAddresses = listenAddressesFor(host, interfaces());
 
   const lock = await GatewayLock.acquire(paths.gatewayLock, clock.now());
-  const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
+  let restarting = false;
+  // A restart in this process keeps the lock: no other gateway slips in between.
+  const cleanups: (() => Promise<void> | void)[] = [
+    () => (restarting ? undefined : lock.release()),
+  ];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step();
   };
@@ -276,6 +289,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       closeDevice,
       publicOrigin: () => `${tls.enabled ? 'https' : 'http'}://${displayHost}:${gateway.port}`,
       tlsFingerprint: () => tls.fingerprintSha256,
+      requestRestart: options.onRestartRequested,
     });
     const pairingEvents = (conn: { scopes: readonly string[] }) =>
       hasScope(conn.scopes, 'operator.pairing');
@@ -299,6 +313,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
 
     const port = await server.listen(host, config.gateway.port);
     cleanups.push(() => gateway.stop());
+    await lock.recordPort(port);
     gates.update({
       port,
       listenAddresses,
@@ -333,10 +348,11 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       paths,
       pairing,
       status,
-      async stop(reason = 'gateway stopping') {
+      async stop(reason = 'gateway stopping', restartExpectedMs?: number) {
         if (stopped) return;
         stopped = true;
-        await gateway.stop(reason);
+        restarting = restartExpectedMs !== undefined;
+        await gateway.stop(reason, restartExpectedMs);
         await cleanup();
       },
     };

@@ -1,4 +1,4 @@
-import { startGatewayApp, type GatewayAppOptions } from './app.js';
+import { startGatewayApp, type GatewayApp, type GatewayAppOptions } from './app.js';
 import { resolvePaths } from './config/paths.js';
 import { logLevelFromEnv, openGatewayLog, type GatewayLog } from './util/gateway-log.js';
 import { withSecrets } from './util/logger.js';
@@ -6,9 +6,10 @@ import { EXIT, exitCodeOf } from '../shared/exit-codes.js';
 
 /**
  * Starts the gateway, prints where it listens, and stops it gracefully on SIGINT/SIGTERM
- * (a `shutdown` event, close 1012, exit 0). Startup failures print one line and return
- * their exit code: 78 for configuration, 1 otherwise. Every line also goes to
- * `<home>/logs/gateway.log`; stdout and stderr are copies that may close at any time.
+ * (a `shutdown` event, close 1012, exit 0). `gateway.restart` stops it and starts it again
+ * in this process on the config as it is then. Startup failures (also of a restart) print
+ * one line and return their exit code: 78 for configuration, 1 otherwise. Every line also
+ * goes to `<home>/logs/gateway.log`; stdout and stderr are copies that may close at any time.
  */
 export async function runGatewayUntilSignal(
   options: GatewayAppOptions & { env: NodeJS.ProcessEnv; log?: GatewayLog },
@@ -24,47 +25,77 @@ export async function runGatewayUntilSignal(
       `gateway crashed: ${error.stack ?? error.message}`,
     ),
   );
-  let app;
-  try {
-    app = await startGatewayApp({ ...options, logger });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // The app's own scrubbing is gone with it; the secrets known from the environment stay out.
-    log.stderr.write(`special-agent: ${message}\n`);
-    log.quietFileErrors();
-    withSecrets(log.fileLogger, () => envSecrets(env)).error(`gateway did not start: ${message}`);
-    log.close();
-    return exitCodeOf(error);
-  }
-  const running = app;
+  /** Resolves with the exit code once the gateway stopped for good. */
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  // Start, restart and stop run one at a time, in the order asked.
+  let lifecycle = Promise.resolve();
+  let running: GatewayApp | undefined;
+  let stopping = false;
+
+  const start = async (): Promise<boolean> => {
+    try {
+      running = await startGatewayApp({ ...options, logger, onRestartRequested: restart });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // The app's own scrubbing is gone with it; the secrets known from the environment stay out.
+      log.stderr.write(`special-agent: ${message}\n`);
+      log.quietFileErrors();
+      withSecrets(log.fileLogger, () => envSecrets(env)).error(`gateway did not start: ${message}`);
+      log.close();
+      finish(exitCodeOf(error));
+      return false;
+    }
+    announce(running, log);
+    return true;
+  };
+
+  const restart = (restartExpectedMs: number): void => {
+    lifecycle = lifecycle.then(async () => {
+      const current = running;
+      if (stopping || !current) return;
+      logger.info('restarting (gateway.restart)');
+      running = undefined;
+      await current.stop('gateway restarting', restartExpectedMs);
+      if (!(await start())) removeSignals();
+    });
+  };
+
+  const stop = (signal: NodeJS.Signals): void => {
+    stopping = true;
+    lifecycle = lifecycle.then(async () => {
+      logger.info(`received ${signal}, stopping`);
+      try {
+        await running?.stop(`gateway stopping (${signal})`);
+        logger.info('gateway stopped');
+        log.close();
+        finish(EXIT.ok);
+      } catch (error) {
+        logger.error(`stop failed: ${error instanceof Error ? error.message : String(error)}`);
+        log.close();
+        finish(EXIT.failure);
+      }
+    });
+  };
+  const removeSignals = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+
+  if (!(await start())) return finished;
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return finished;
+}
+
+function announce(app: GatewayApp, log: GatewayLog): void {
   log.fileLogger.info(
-    `gateway listening on ${running.url} (auth: ${running.authMode}, pid ${process.pid})`,
+    `gateway listening on ${app.url} (auth: ${app.authMode}, pid ${process.pid})`,
   );
-  log.stdout.write(
-    `special-agent gateway listening on ${running.url} (auth: ${running.authMode})\n`,
-  );
-  if (running.authMode === 'token') {
+  log.stdout.write(`special-agent gateway listening on ${app.url} (auth: ${app.authMode})\n`);
+  if (app.authMode === 'token') {
     log.stdout.write('Open the Control UI with: special-agent dashboard\n');
   }
-  return await new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      logger.info(`received ${signal}, stopping`);
-      running.stop(`gateway stopping (${signal})`).then(
-        () => {
-          logger.info('gateway stopped');
-          log.close();
-          resolve(EXIT.ok);
-        },
-        (error: unknown) => {
-          logger.error(`stop failed: ${error instanceof Error ? error.message : String(error)}`);
-          log.close();
-          resolve(EXIT.failure);
-        },
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
 }
 
 function envSecrets(env: NodeJS.ProcessEnv): string[] {

@@ -3,6 +3,7 @@
  * protocol `error.code`, a default one-line message that says what to do, and — where the
  * error ends the socket — the WebSocket close code. Codes are never reused.
  */
+import { formatRetry } from './format-duration.js';
 
 /** Top-level `error.code` values of PROTOCOL.md. */
 export const PROTOCOL_ERROR_CODES = [
@@ -22,6 +23,8 @@ export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
 interface DetailDefinition {
   readonly protocolCode: ProtocolErrorCode;
   readonly message: string;
+  /** The message when `retryAfterMs` is known, given the wait in words ("4 min 12 s"). */
+  readonly retryMessage?: (wait: string) => string;
   /** Close code when this error ends a `connect`; absent when the socket stays open. */
   readonly closeCode?: number;
 }
@@ -60,8 +63,9 @@ export const ERROR_DETAILS = {
   },
   AUTH_RATE_LIMITED: {
     protocolCode: 'RATE_LIMITED',
-    message:
-      'unauthorized: too many failed attempts (wait for retryAfterMs, then check the secret)',
+    message: 'unauthorized: too many failed attempts (try again later, then check the secret)',
+    retryMessage: (wait: string) =>
+      `unauthorized: too many failed attempts (try again in ${wait}, then check the secret)`,
     closeCode: 1008,
   },
   DEVICE_IDENTITY_REQUIRED: {
@@ -103,7 +107,9 @@ export const ERROR_DETAILS = {
   PAIRING_LIMIT_REACHED: {
     protocolCode: 'NOT_PAIRED',
     message:
-      'pairing request limit reached (approve or reject pending requests, or wait for retryAfterMs)',
+      'pairing request limit reached (approve or reject pending requests, or try again later)',
+    retryMessage: (wait: string) =>
+      `pairing request limit reached (approve or reject pending requests, or try again in ${wait})`,
     closeCode: 1008,
   },
   MISSING_SCOPE: {
@@ -178,17 +184,28 @@ export class GatewayError extends Error {
     this.closeCode = options.closeCode;
   }
 
-  /** Builds the error registered for `detailCode`, optionally with a more precise message. */
+  /**
+   * Builds the error registered for `detailCode`, optionally with a more precise message.
+   * With `retryAfterMs`, a registered retry message says the wait in words.
+   */
   static of(
     detailCode: ErrorDetailCode,
     options: { message?: string; details?: Record<string, unknown>; retryAfterMs?: number } = {},
   ): GatewayError {
     const definition: DetailDefinition = ERROR_DETAILS[detailCode];
-    return new GatewayError(definition.protocolCode, options.message ?? definition.message, {
-      details: { code: detailCode, ...options.details },
-      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
-      ...(definition.closeCode === undefined ? {} : { closeCode: definition.closeCode }),
-    });
+    const retry =
+      definition.retryMessage && options.retryAfterMs !== undefined
+        ? definition.retryMessage(formatRetry(options.retryAfterMs))
+        : undefined;
+    return new GatewayError(
+      definition.protocolCode,
+      options.message ?? retry ?? definition.message,
+      {
+        details: { code: detailCode, ...options.details },
+        ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
+        ...(definition.closeCode === undefined ? {} : { closeCode: definition.closeCode }),
+      },
+    );
   }
 
   toWire(): ProtocolError {

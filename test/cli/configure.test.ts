@@ -201,7 +201,7 @@ describe('special-agent onboard', () => {
     );
   });
 
-  it('keeps other agents and points an existing main at the new provider on a second run', async () => {
+  it('with --force points an existing main at the new provider on a second run, keeping the first provider', async () => {
     const { home, env } = await homeWith();
     expectOk(
       await runCli(
@@ -224,6 +224,7 @@ describe('special-agent onboard', () => {
           'http://localhost:8080/v1',
           '--model',
           'qwen',
+          '--force',
         ],
         env,
       ),

@@ -98,12 +98,12 @@ describeWithKeychain('secrets of two homes in one keychain', () => {
     expectOk(await runCli(['configure', 'set', `models.providers.${id}.apiKey`, key], a.env));
     expect(
       expectOk(await runCli(['configure', 'get', `models.providers.${id}.apiKey`], a.env)),
-    ).toBe('[redacted] (source: keychain)\n');
+    ).toBe('[stored in the OS keychain]\n');
 
     expectOneLineFailure(
       await runCli(['configure', 'get', `models.providers.${id}.apiKey`], b.env),
       1,
-      /is not set \(not in the environment, the config file or the OS keychain\)$/,
+      new RegExp(`is not set \\(.*no keychain entry ${account}\\)`),
     );
     const fromB = await runCli(['models', 'auth-status', '--json'], b.env);
     expect(fromB.code).toBe(1);

@@ -67,7 +67,11 @@ describe.skipIf(!onLinux)(linuxOnlyName('with no keychain reachable'), () => {
       ['configure', 'set', 'models.providers.x.apiKey', key],
       childEnv(home, { DBUS_SESSION_BUS_ADDRESS: deadBus }),
     );
-    expectOneLineFailure(result, 1, /OS keychain unavailable: no Secret Service on D-Bus/);
+    expectOneLineFailure(
+      result,
+      1,
+      /^special-agent: The OS keychain is not available: unlock it or start gnome-keyring.*apt install gnome-keyring.*\. \(D-Bus: .+\)$/,
+    );
     expect(result.stdout + result.stderr).not.toContain(key);
     expect((await configBytes()).equals(before)).toBe(true);
   });
@@ -87,7 +91,9 @@ describe.skipIf(!onLinux)(linuxOnlyName('with no keychain reachable'), () => {
     const key = `sk-never-stored-${randomBytes(8).toString('hex')}`;
     const unavailable = {
       details: { code: 'KEYCHAIN_UNAVAILABLE' },
-      message: expect.stringContaining('OS keychain unavailable') as unknown,
+      message: expect.stringMatching(
+        /^The OS keychain is not available: unlock it or start gnome-keyring.*\(D-Bus: .+\)$/,
+      ) as unknown,
     };
     await expect(
       client.request('models.providers.setKey', { id: 'x', apiKey: key }),

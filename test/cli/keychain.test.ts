@@ -100,7 +100,7 @@ describeWithKeychain('CLI with the OS keychain', () => {
     expect(text).toContain('// my providers');
     expect(text).toContain("baseUrl: 'https://api.example.com/v1'");
     expect(expectOk(await runCli(['configure', 'get', `models.providers.${id}.apiKey`], env))).toBe(
-      '[redacted] (source: keychain)\n',
+      '[stored in the OS keychain]\n',
     );
 
     // `-` reads the key from stdin, so it never shows in `ps`.

@@ -98,7 +98,7 @@ describe.skipIf(!onLinux)(
         // setKey reads the entry it replaces first (so a failure can restore it): the wait
         // that runs out may be that read, whose message has no "nothing was saved".
         message: expect.stringMatching(
-          /^OS keychain unavailable: the keychain did not answer within 3 s; unlock it or restart gnome-keyring \(or KWallet\), then retry/,
+          /^The OS keychain did not answer within 3 s: unlock it or restart gnome-keyring \(or KWallet\), then retry/,
         ),
       });
       // And the gateway still serves once the call has given up.

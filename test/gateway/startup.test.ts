@@ -51,6 +51,22 @@ describe('startup refusals', () => {
     expect(await sha256(`${dir}/config.json5`)).toBe(before);
   });
 
+  it('exits 78 on a missing closing brace, naming the line of the `{` it left open', async () => {
+    const dir = await home('{\n  gateway: {\n    port: 0,\n    auth: { mode: "token",\n  }\n  models: {},\n}\n');
+    const result = await refusalOf(start(dir), 'the exit of a gateway with an unclosed brace');
+    expect(result.listening, 'a gateway with an unclosed brace started listening').toBe(false);
+    expect(result.code, 'exit code').toBe(78);
+    expect(result.stderr).toContain("config.json5:6:3: invalid character 'm' (the `{` opened at 4:11 is not closed)");
+  });
+
+  it('exits 78 listing every schema problem, each with its line and dotted path', async () => {
+    const dir = await home('{\n  gateway: {\n    port: "x",\n    bind: 7,\n  },\n}\n');
+    const result = await refusalOf(start(dir), 'the exit of a gateway with two schema errors');
+    expect(result.listening, 'a gateway with schema errors started listening').toBe(false);
+    expect(result.code, 'exit code').toBe(78);
+    expect(result.stderr).toMatch(/config\.json5:3:11: [^;]* at gateway\.port; 4:11: [^;]* at gateway\.bind \(2 problems\)/);
+  });
+
   it('refuses auth mode none on a lan bind with exit 78 and says how to fix it', async () => {
     const dir = await home({ gateway: { bind: 'lan', auth: { mode: 'none' } } });
     const result = await refusalOf(start(dir), 'the exit of a gateway set to none on lan');

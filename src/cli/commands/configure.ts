@@ -4,6 +4,7 @@
  * a plaintext copy leaves the file in the same step.
  */
 import { localServices } from '../local-services.js';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import {
   formatConfigPath,
@@ -14,7 +15,12 @@ import {
 import type { PathSegment } from '../../main/config/json5-positions.js';
 import { loadConfig } from '../../main/config/load.js';
 import { REDACTED, redactConfig } from '../../main/gateway/methods/config.js';
-import { resolveSecret, type ResolvedSecret } from '../../main/secrets/resolve.js';
+import {
+  envVarForRef,
+  keychainAccountForRef,
+  resolveSecret,
+  type ResolvedSecret,
+} from '../../main/secrets/resolve.js';
 import type { Config } from '../../shared/config-schema.js';
 import { isSecretPath, secretRefForPath } from '../../shared/secret-paths.js';
 import type { CliContext } from '../cli-context.js';
@@ -41,7 +47,7 @@ export function registerConfigureCommands(program: Command, ctx: CliContext): vo
   withJson(
     configure
       .command('get <path>')
-      .description('print a value (secrets print as [redacted] with their source)'),
+      .description('print a value (for a secret: where it is kept, never the value)'),
   ).action((path: string, options: JsonOption) => getValue(ctx, path, options));
   withJson(
     configure
@@ -113,19 +119,19 @@ async function getValue(ctx: CliContext, path: string, options: JsonOption): Pro
     if (resolved.value === undefined) {
       if (resolved.error) throw new CliError(resolved.error.message);
       throw new CliError(
-        `${dotted} is not set (not in the environment, the config file or the OS keychain)`,
+        `${dotted} is not set (no ${envVarForRef(ref)} in the environment, no copy in ${basename(ctx.paths.config)}, no keychain entry ${keychainAccountForRef(ref)}); set it with: special-agent configure set ${dotted} -`,
       );
     }
-    const source = sourceLabel(resolved);
     ctx.io.out(
       options.json
         ? toJson({
             path: dotted,
-            config: REDACTED,
+            // `config` only when the file holds a copy: "[redacted]" means "there is one".
+            ...(resolved.source === 'config' ? { config: REDACTED } : {}),
             source: resolved.source,
             ...(resolved.envVar ? { envVar: resolved.envVar } : {}),
           })
-        : `${REDACTED} (source: ${source})\n`,
+        : `${secretLocation(resolved, dotted, basename(ctx.paths.config))}\n`,
     );
     return;
   }
@@ -161,11 +167,13 @@ async function unsetValue(ctx: CliContext, path: string, options: JsonOption): P
   );
 }
 
-/** `keychain`, `env (OPENAI_API_KEY)` or `config (plaintext)`. */
-function sourceLabel(resolved: ResolvedSecret): string {
-  if (resolved.source === 'env') return `env (${resolved.envVar ?? '?'})`;
-  if (resolved.source === 'config') return 'config (plaintext)';
-  return resolved.source;
+/** Where a set secret is, in words, and the fix when it is a plaintext copy in the file. */
+function secretLocation(resolved: ResolvedSecret, dotted: string, file: string): string {
+  if (resolved.source === 'env') return `[set by ${resolved.envVar ?? '?'} in the environment]`;
+  if (resolved.source === 'config') {
+    return `${REDACTED} (plaintext in ${file} — move it with: special-agent configure set ${dotted} -)`;
+  }
+  return '[stored in the OS keychain]';
 }
 
 function warnUnknownProvider(ctx: CliContext, config: Config, path: readonly PathSegment[]): void {

@@ -1,7 +1,7 @@
 /** `special-agent gateway run|status|logs`. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
-import { isAlive, readHolder } from '../../main/gateway/gateway-lock.js';
+import { isAlive, readLock } from '../../main/gateway/gateway-lock.js';
 import { gatewayLogPath } from '../../main/util/log-file.js';
 import {
   DEFAULT_TAIL_LINES,
@@ -17,6 +17,7 @@ import { formatUptime, plural, toJson } from '../format.js';
 import {
   connectGateway,
   httpOrigin,
+  GATEWAY_URL_ENV,
   resolveGatewayTarget,
   type SharedAuth,
 } from '../gateway-connection.js';
@@ -124,9 +125,8 @@ async function gatewayStatus(ctx: CliContext, options: UrlOption): Promise<void>
     );
   }
   if (health.kind === 'down') {
-    throw new CliError(
-      `no gateway running at ${origin} (start one with: special-agent gateway run, or npm run gateway)${await lockNote(ctx)}`,
-    );
+    const fromConfig = !options.url && !ctx.env[GATEWAY_URL_ENV];
+    throw new CliError(await noGatewayAt(ctx, origin, fromConfig, target.pin?.fingerprint));
   }
   if (health.kind === 'refused') {
     throw new CliError(
@@ -188,9 +188,30 @@ function tlsLine(tls: StatusPayload['tls'] | undefined): string {
   return `TLS fingerprint (SHA-256) ${tls.fingerprintSha256}${until}\n`;
 }
 
-/** A live PID in the lock file means a gateway holds this home, just not at that address. */
-async function lockNote(ctx: CliContext): Promise<string> {
-  const pid = await readHolder(ctx.paths.gatewayLock);
-  if (pid === undefined || !isAlive(pid)) return '';
-  return `; the gateway lock ${ctx.paths.gatewayLock} names PID ${pid}, which is running: it may be starting, or listening on another port`;
+/**
+ * Nothing answers at `origin`. A live PID in the lock file means this home's gateway runs
+ * anyway: on the port the lock names (e.g. `gateway.port` changed and the gateway was not
+ * restarted yet), or still starting.
+ */
+async function noGatewayAt(
+  ctx: CliContext,
+  origin: string,
+  fromConfig: boolean,
+  fingerprint: string | undefined,
+): Promise<string> {
+  const lock = await readLock(ctx.paths.gatewayLock);
+  const live = lock !== undefined && isAlive(lock.pid);
+  const wanted = new URL(origin);
+  if (live && lock.port !== undefined && String(lock.port) !== wanted.port) {
+    const elsewhere = `${wanted.protocol}//${wanted.hostname}:${lock.port}`;
+    if ((await fetchHealth(elsewhere, { fingerprint })).kind === 'up') {
+      return fromConfig
+        ? `no gateway at ${origin}: the gateway (PID ${lock.pid}) still runs on :${lock.port}; restart it to apply port :${wanted.port} (stop it and run special-agent gateway run again, or choose Restart gateway in the tray)`
+        : `no gateway at ${origin}: this home's gateway (PID ${lock.pid}) runs on :${lock.port} (check --url or ${GATEWAY_URL_ENV})`;
+    }
+  }
+  const note = live
+    ? `; the gateway lock ${ctx.paths.gatewayLock} names PID ${lock.pid}, which is running: it may be starting, or listening on another port`
+    : '';
+  return `no gateway running at ${origin} (start one with: special-agent gateway run, or npm run gateway)${note}`;
 }

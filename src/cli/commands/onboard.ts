@@ -2,6 +2,8 @@
  * `special-agent onboard`: picks the gateway auth mode (a 32-byte token in the keychain by
  * default), offers a provider from a preset with its key in the keychain, writes the config
  * (provider + agent `main`), and says what to run next. `--non-interactive` takes flags only.
+ * A re-run that would change an existing agent, default or provider stops and names the
+ * change unless `--force` is given (interactively, it asks).
  */
 import { localServices } from '../local-services.js';
 import { Option, type Command } from 'commander';
@@ -18,10 +20,15 @@ import { CliError, EXIT } from '../cli-error.js';
 import { toJson } from '../format.js';
 import type { JsonOption } from '../options.js';
 import { Prompter, stripFinalNewline } from '../terminal.js';
+import {
+  confirmChanges,
+  ONBOARD_AGENT_ID,
+  previousAgentModel,
+  type ProviderChoice,
+} from './onboard-changes.js';
 import { PROVIDER_PRESETS, type PresetName } from './provider-presets.js';
 
-/** The agent onboarding creates or points at the new provider. */
-export const ONBOARD_AGENT_ID = 'main';
+export { ONBOARD_AGENT_ID };
 const AUTH_MODES: readonly AuthMode[] = ['token', 'password', 'none'];
 
 interface OnboardOptions extends JsonOption {
@@ -32,6 +39,7 @@ interface OnboardOptions extends JsonOption {
   baseUrl?: string;
   model?: string;
   apiKeyStdin?: boolean;
+  force?: boolean;
 }
 
 /** Registers `onboard`. */
@@ -50,6 +58,7 @@ export function registerOnboardCommand(program: Command, ctx: CliContext): void 
     .option('--base-url <url>', "the provider's API base URL (default: the preset's)")
     .option('--model <name>', "model the agent uses (default: the preset's)")
     .option('--api-key-stdin', 'read the provider API key from stdin (with --non-interactive)')
+    .option('--force', 'change an existing agent main, default agent or provider without asking')
     .option('--json', 'print what was set up as JSON (never a secret)')
     .action((options: OnboardOptions) => onboard(ctx, options));
 }
@@ -73,6 +82,9 @@ async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> 
     );
   }
   const { config } = await loadConfig(ctx.paths);
+  // Flags only: the whole plan is known now, so a refusal comes before any secret is stored.
+  const planned = interactive ? undefined : await chooseProvider(options, undefined);
+  if (planned) await confirmChanges(config, planned, options, undefined);
   const prompter = interactive
     ? new Prompter({ input: ctx.io.stdin, output: ctx.io.stdout, interactive: ctx.io.stdinIsTty })
     : undefined;
@@ -89,18 +101,20 @@ async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> 
       );
     }
     const auth = await setUpSharedSecret(ctx, config, authMode, secrets, prompter);
-    const provider = await chooseProvider(options, prompter);
+    const provider = planned ?? (await chooseProvider(options, prompter));
+    if (provider && prompter) await confirmChanges(config, provider, options, prompter);
     const key = provider
       ? await setUpProviderKey(ctx, config, provider, secrets, options, prompter)
       : undefined;
     const edits: ConfigEdit[] = [{ path: ['gateway', 'auth', 'mode'], value: authMode }];
     if (provider) edits.push(...providerEdits(config, provider));
     await editor.applyEdits(edits);
-    const summary = {
+    const summary: Summary = {
       config: ctx.paths.config,
       authMode,
       sharedSecret: auth,
       provider: provider ? { ...provider, credential: key } : null,
+      previousModel: provider ? previousAgentModel(config, provider) : undefined,
     };
     ctx.io.out(options.json ? toJson(summary) : renderSummary(summary));
     if (provider && key === 'missing') {
@@ -142,14 +156,6 @@ async function setUpSharedSecret(
   }
   await secrets.storeSecret(['gateway', 'auth', 'password'], password);
   return 'stored';
-}
-
-/** What onboarding adds. */
-interface ProviderChoice {
-  id: string;
-  type: 'openai' | 'anthropic';
-  baseUrl: string;
-  model: string;
 }
 
 async function chooseProvider(
@@ -233,6 +239,8 @@ interface Summary {
   authMode: AuthMode;
   sharedSecret: SecretOutcome;
   provider: (ProviderChoice & { credential: KeyOutcome | undefined }) | null;
+  /** The model agent `main` used before, when onboarding changed it. */
+  previousModel: string | undefined;
 }
 
 function renderSummary(summary: Summary): string {
@@ -256,7 +264,8 @@ function renderSummary(summary: Summary): string {
     lines.push(
       `Provider: ${provider.id} (${provider.type}, ${provider.baseUrl}), ${keyText[credential] ?? `key ${credential}`}`,
     );
-    lines.push(`Agent: ${ONBOARD_AGENT_ID} → ${provider.id}/${provider.model} (default)`);
+    const was = summary.previousModel === undefined ? '' : `; was ${summary.previousModel}`;
+    lines.push(`Agent: ${ONBOARD_AGENT_ID} → ${provider.id}/${provider.model} (default${was})`);
   }
   lines.push(
     `Config written to ${summary.config}`,

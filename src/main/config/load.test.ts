@@ -138,3 +138,67 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('loadConfig names the cause, not only the symptom', () => {
+  it('names the line of a `{` a missing `}` left open, where the parser only trips later', async () => {
+    const text =
+      "{\n  gateway: {\n    port: 18789,\n    auth: { mode: 'token',\n  }\n  models: {},\n}\n";
+    const error = await loadError(text);
+    expect(error.message).toContain("config.json5:6:3: invalid character 'm'");
+    expect(error.message).toContain('(the `{` opened at 4:11 is not closed)');
+    expect(error).toMatchObject({ line: 6, column: 3 });
+  });
+
+  it('names the unclosed `{` when the file ends too early', async () => {
+    const error = await loadError(
+      GOOD.replace("auth: { mode: 'token' },", "auth: { mode: 'token',"),
+    );
+    expect(error.message).toContain('invalid end of input');
+    expect(error.message).toContain('(the `{` opened at 6:11 is not closed)');
+    const noEnd = await loadError('{\n  gateway: { port: 1 },\n');
+    expect(noEnd.message).toContain('(the `{` opened at 1:1 is not closed)');
+  });
+
+  it('names an unclosed `[` too', async () => {
+    const error = await loadError(
+      "{\n  gateway: {\n    allowedHosts: ['a.example:443',\n  },\n}\n",
+    );
+    expect(error.message).toContain('(the `[` opened at 3:19 is not closed)');
+  });
+
+  it('adds no bracket note to a missing comma inside a line', async () => {
+    const error = await loadError("{\n  gateway: {\n    port: 18789  bind: 'loopback',\n  },\n}\n");
+    expect(error.message).toContain("config.json5:3:18: invalid character 'b'");
+    expect(error.message).not.toContain('is not closed');
+  });
+
+  it('lists every schema problem with its line:column and dotted path', async () => {
+    const text = GOOD.replace('port: 18789', 'port: "x"')
+      .replace('    auth:', '    pairng: {},\n    auth:')
+      .replace("name: 'llama3.2'", 'name: 42');
+    const error = await loadError(text);
+    expect(error.message).toContain('config.json5:4:11: ');
+    expect(error.message).toContain('at gateway.port');
+    expect(error.message).toContain('6:5: unknown key "pairng" at gateway.pairng');
+    expect(error.message).toMatch(
+      /17:56: [^;]*expected string[^;]* at agents\.list\.0\.model\.name/,
+    );
+    expect(error.message).toContain('3 problems');
+    expect(error.message).not.toContain('\n');
+    expect(error.issues.map((issue) => issue.configPath)).toEqual([
+      'gateway.port',
+      'gateway.pairng',
+      'agents.list.0.model.name',
+    ]);
+    expect(error).toMatchObject({ line: 4, column: 11, configPath: 'gateway.port' });
+  });
+
+  it('lists at most 10 problems and says how many more there are', async () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `  extra${i}: ${i},`).join('\n');
+    const error = await loadError(`{\n${keys}\n}\n`);
+    for (let i = 0; i < 10; i++) expect(error.message).toContain(`unknown key "extra${i}"`);
+    expect(error.message).not.toContain('extra10');
+    expect(error.message).toContain('and 2 more');
+    expect(error.issues).toHaveLength(12);
+  });
+});

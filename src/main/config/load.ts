@@ -10,12 +10,31 @@ import { configSchema, type Config } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
 import type { AppPaths } from './paths.js';
 import { formatConfigPath, getAtPath } from './config-path.js';
-import { lineColumnAt, parseJson5Tree, walkPath, type PathSegment } from './json5-positions.js';
+import { unclosedBracketAt } from './json5-brackets.js';
+import {
+  lineColumnAt,
+  parseJson5Tree,
+  walkPath,
+  type PathSegment,
+  type ValueNode,
+} from './json5-positions.js';
 
 /** `EX_CONFIG` from sysexits.h: what the gateway exits with on a bad config. */
 export const CONFIG_EXIT_CODE = EXIT.config;
 
 const FIX_THE_FILE = 'fix the file (it was not changed)';
+
+/** Schema problems spelled out in one message; the rest are counted. */
+export const MAX_LISTED_PROBLEMS = 10;
+
+/** One schema problem of a config file, where the file shows it. */
+export interface ConfigProblem {
+  line: number;
+  column: number;
+  /** Dotted path, e.g. `gateway.port`. */
+  configPath: string;
+  message: string;
+}
 
 /** A config that cannot be read, parsed or validated, or an edit that would make it invalid. */
 export class ConfigError extends Error {
@@ -27,6 +46,8 @@ export class ConfigError extends Error {
   readonly column: number | undefined;
   /** Dotted path of the offending value, e.g. `gateway.port`. */
   readonly configPath: string | undefined;
+  /** Every schema problem in file order (the first is `line`/`column`/`configPath`). */
+  readonly issues: readonly ConfigProblem[];
 
   constructor(
     message: string,
@@ -35,6 +56,7 @@ export class ConfigError extends Error {
       line?: number | undefined;
       column?: number | undefined;
       configPath?: string | undefined;
+      issues?: readonly ConfigProblem[];
       cause?: unknown;
     },
   ) {
@@ -44,6 +66,7 @@ export class ConfigError extends Error {
     this.line = options.line;
     this.column = options.column;
     this.configPath = options.configPath;
+    this.issues = options.issues ?? [];
   }
 
   /** The wire form: `INVALID_REQUEST` with `details.code: "CONFIG_INVALID"`. */
@@ -52,6 +75,14 @@ export class ConfigError extends Error {
     if (this.configPath !== undefined) details.path = this.configPath;
     if (this.line !== undefined) details.line = this.line;
     if (this.column !== undefined) details.column = this.column;
+    if (this.issues.length > 1) {
+      details.issues = this.issues.slice(0, MAX_LISTED_PROBLEMS).map((issue) => ({
+        path: issue.configPath,
+        line: issue.line,
+        column: issue.column,
+        message: issue.message,
+      }));
+    }
     return GatewayError.of('CONFIG_INVALID', { message: this.message, details });
   }
 }
@@ -102,20 +133,60 @@ export function parseConfigText(text: string, file: string): Config {
   try {
     raw = JSON5.parse(text);
   } catch (error) {
-    throw syntaxError(error, file);
+    throw syntaxError(error, text, file);
   }
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
-  const issue = describeIssue(result.error.issues[0], raw);
-  const { line, column } = locate(text, issue);
-  const configPath = formatConfigPath(issue.path);
-  throw new ConfigError(
-    `${file}:${line}:${column}: ${issue.message} at ${configPath} — ${FIX_THE_FILE}`,
-    { file, line, column, configPath },
-  );
+  throw schemaError(text, file, problemsOf(text, result.error.issues, raw));
 }
 
-function syntaxError(error: unknown, file: string): ConfigError {
+/** Each issue (each key of an unknown-keys issue) located in the file, in file order. */
+function problemsOf(
+  text: string,
+  issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+): ConfigProblem[] {
+  const tree = treeOf(text);
+  const described = issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' && issue.keys.length > 1
+      ? issue.keys.map((key) => describeIssue({ ...issue, keys: [key] }, raw))
+      : [describeIssue(issue, raw)],
+  );
+  return described
+    .map((issue) => ({
+      ...locateIn(text, tree, issue),
+      configPath: formatConfigPath(issue.path),
+      message: issue.message,
+    }))
+    .sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * `file:line:col: what at path — fix …` for one problem; with more, each further one as
+ * `line:col: what at path`, up to {@link MAX_LISTED_PROBLEMS}, then how many remain.
+ */
+function schemaError(text: string, file: string, problems: ConfigProblem[]): ConfigError {
+  const [first] = problems;
+  if (first === undefined)
+    return new ConfigError(`${file}: invalid config — ${FIX_THE_FILE}`, { file });
+  const listed = problems
+    .slice(0, MAX_LISTED_PROBLEMS)
+    .map(
+      (problem) => `${problem.line}:${problem.column}: ${problem.message} at ${problem.configPath}`,
+    );
+  const more = problems.length - listed.length;
+  const rest = more > 0 ? `; and ${more} more` : '';
+  const count = problems.length > 1 ? ` (${problems.length} problems)` : '';
+  return new ConfigError(`${file}:${listed.join('; ')}${rest}${count} — ${FIX_THE_FILE}`, {
+    file,
+    line: first.line,
+    column: first.column,
+    configPath: first.configPath,
+    issues: problems,
+  });
+}
+
+function syntaxError(error: unknown, text: string, file: string): ConfigError {
   const { lineNumber, columnNumber, message } = error as {
     lineNumber?: number;
     columnNumber?: number;
@@ -125,7 +196,11 @@ function syntaxError(error: unknown, file: string): ConfigError {
   const column = columnNumber ?? 1;
   // json5 says "JSON5: invalid character 'x' at 3:5"; keep the middle, we print our own position.
   const what = (message ?? 'invalid JSON5').replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
-  return new ConfigError(`${file}:${line}:${column}: ${what} — ${FIX_THE_FILE}`, {
+  const open = unclosedBracketAt(text, line, column);
+  const note = open
+    ? ` (the \`${open.char}\` opened at ${open.line}:${open.column} is not closed)`
+    : '';
+  return new ConfigError(`${file}:${line}:${column}: ${what}${note} — ${FIX_THE_FILE}`, {
     file,
     line,
     column,
@@ -168,13 +243,26 @@ export function describeIssue(issue: z.core.$ZodIssue | undefined, input: unknow
  * bad values, the nearest existing parent object for missing keys.
  */
 export function locate(text: string, issue: DescribedIssue): { line: number; column: number } {
-  let offset = 0;
+  return locateIn(text, treeOf(text), issue);
+}
+
+function treeOf(text: string): ValueNode | undefined {
   try {
-    const match = walkPath(parseJson5Tree(text), issue.path);
-    const complete = match.depth === issue.path.length;
-    offset = complete && issue.atKey && match.entry ? match.entry.start : match.node.start;
+    return parseJson5Tree(text);
   } catch {
     // The reader accepts all json5 accepts; should it ever not, point at the top.
+    return undefined;
   }
+}
+
+function locateIn(
+  text: string,
+  tree: ValueNode | undefined,
+  issue: DescribedIssue,
+): { line: number; column: number } {
+  if (tree === undefined) return lineColumnAt(text, 0);
+  const match = walkPath(tree, issue.path);
+  const complete = match.depth === issue.path.length;
+  const offset = complete && issue.atKey && match.entry ? match.entry.start : match.node.start;
   return lineColumnAt(text, offset);
 }

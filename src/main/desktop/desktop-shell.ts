@@ -139,6 +139,11 @@ export class DesktopShell {
       const gateway = await this.#deps.startGateway({
         env: this.#deps.env,
         logger: this.#deps.logger,
+        // `gateway.restart` from a client takes the tray's restart path.
+        onRestartRequested: (restartExpectedMs) =>
+          void this.#serial(() => this.#restart(restartExpectedMs)).catch((error: unknown) =>
+            this.#report(`Could not restart the gateway: ${String(error)}`),
+          ),
       });
       this.#attach(gateway);
       const url = new URL(gateway.url);
@@ -204,7 +209,7 @@ export class DesktopShell {
     };
   }
 
-  async #stopGateway(reason: string): Promise<void> {
+  async #stopGateway(reason: string, restartExpectedMs?: number): Promise<void> {
     const gateway = this.#gateway;
     this.#detach?.();
     this.#detach = undefined;
@@ -214,12 +219,13 @@ export class DesktopShell {
     if (!gateway) return;
     this.#state = { ...this.#state, status: 'stopped' };
     this.#render();
-    await gateway.stop(reason);
+    await gateway.stop(reason, restartExpectedMs);
   }
 
-  async #restart(): Promise<void> {
+  /** Stop and start again; `restartExpectedMs` when a client asked (`gateway.restart`). */
+  async #restart(restartExpectedMs?: number): Promise<void> {
     const shownOrigin = this.#window.isVisible ? this.#window.origin : undefined;
-    await this.#stopGateway('restart');
+    await this.#stopGateway('restart', restartExpectedMs);
     await this.#startGateway();
     const gateway = this.#gateway;
     // The UI reconnects by itself on the same port; on a new port it needs a fresh load.

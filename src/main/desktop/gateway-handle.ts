@@ -52,7 +52,8 @@ export interface DesktopGateway {
   /** PROTOCOL.md `status.tls`; the tray shows the fingerprint. */
   readonly tls?: { readonly enabled: boolean; readonly fingerprintSha256?: string | undefined };
   readonly pairing: DesktopPairing;
-  stop(reason?: string): Promise<void>;
+  /** With `restartExpectedMs`, clients hear when to come back and the lock stays for the next start. */
+  stop(reason?: string, restartExpectedMs?: number): Promise<void>;
 }
 
 /** Leveled logger, the shape the gateway takes (src/main/util/logger.ts). */
@@ -67,6 +68,8 @@ export interface DesktopLogger {
 export type StartGateway = (options: {
   env: NodeJS.ProcessEnv;
   logger?: DesktopLogger;
+  /** `gateway.restart` was called: stop this gateway with `restartExpectedMs`, start a new one. */
+  onRestartRequested?: (restartExpectedMs: number) => void;
 }) => Promise<DesktopGateway>;
 
 /** Why the gateway did not start, in the terms the tray shows. */

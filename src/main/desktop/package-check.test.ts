@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // stub Electron, as `npm run package:check` does for the real build.
 const REPO = resolve(import.meta.dirname, '../../..');
 const PACK_TIMEOUT_MS = 120_000;
+
+/** The installer metadata of the real package.json (who made it, where it lives). */
+async function realMetadata(): Promise<Record<string, unknown>> {
+  const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return { author: pkg.author, homepage: pkg.homepage, repository: pkg.repository };
+}
 
 let project: string;
 beforeAll(async () => {
@@ -22,6 +31,7 @@ beforeAll(async () => {
       private: true,
       type: 'module',
       main: 'dist/main/desktop/electron-main.js',
+      ...(await realMetadata()),
       dependencies: { '@napi-rs/keyring': '^2.1.2' },
     }),
   );
@@ -54,12 +64,12 @@ afterAll(async () => {
   await rm(project, { recursive: true, force: true });
 });
 
-function packageCheck(): Promise<{ code: number | null; output: string }> {
+function packageCheck(dir = project): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [
       join(REPO, 'scripts', 'package-check.js'),
       '--project',
-      project,
+      dir,
     ]);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -100,4 +110,84 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('package
     },
     PACK_TIMEOUT_MS,
   );
+});
+
+describe('package:check installer metadata', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A project whose package.json is the real one with `change` applied; nothing is built. */
+  async function projectWith(change: Record<string, unknown>): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'special-agent-meta-'));
+    dirs.push(dir);
+    const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as object;
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ ...pkg, ...change }));
+    await cp(join(REPO, 'electron-builder.yml'), join(dir, 'electron-builder.yml'));
+    return dir;
+  }
+
+  it('the real package.json and electron-builder.yml name a maintainer, homepage and repository', async () => {
+    const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
+      author?: { name?: string; email?: string };
+      homepage?: string;
+      repository?: unknown;
+    };
+    expect(pkg.author).toEqual({
+      name: 'special-agent maintainers',
+      email: 'maintainers@special-agent.dev',
+      url: 'https://special-agent.dev',
+    });
+    expect(pkg.homepage).toBe('https://special-agent.dev');
+    expect(pkg.repository).toBeDefined();
+    // The deb's maintainer comes from package.json, not a second copy in the builder config.
+    expect(await readFile(join(REPO, 'electron-builder.yml'), 'utf8')).not.toMatch(
+      /^\s*maintainer:/m,
+    );
+    const { code, output } = await packageCheck(await projectWith({}));
+    expect(output).not.toContain('placeholder');
+    expect(output).not.toContain('is missing from');
+    // Nothing was built in this copy: the check goes on to say so, past the metadata.
+    expect(output).toContain('run npm run build first');
+    expect(code).toBe(1);
+  });
+
+  it.each([
+    ['author.email', { author: { name: 'x', email: 'maintainers@special-agent.invalid' } }],
+    ['author.name', { author: { name: 'Your Name', email: 'me@special-agent.dev' } }],
+    ['homepage', { homepage: 'https://example.com/special-agent' }],
+    ['description', { description: 'TODO: describe the app' }],
+  ])(
+    'fails on a placeholder in %s, naming the field, before packing anything',
+    async (field, change) => {
+      const { code, output } = await packageCheck(await projectWith(change));
+      expect(output).toContain(`package:check failed: package.json ${field} is a placeholder`);
+      expect(output).not.toContain('run npm run build first');
+      expect(code).toBe(1);
+    },
+  );
+
+  it('fails when the homepage or the maintainer email is missing', async () => {
+    const { code, output } = await packageCheck(
+      await projectWith({ homepage: undefined, author: 'special-agent maintainers' }),
+    );
+    expect(output).toContain('package:check failed: package.json homepage is missing');
+    expect(output).toContain('package:check failed: package.json author.email is missing');
+    expect(code).toBe(1);
+  });
+
+  it('fails on a placeholder in electron-builder.yml metadata', async () => {
+    const dir = await projectWith({});
+    const yml = await readFile(join(dir, 'electron-builder.yml'), 'utf8');
+    await writeFile(
+      join(dir, 'electron-builder.yml'),
+      yml.replace(/^linux:\n/m, 'linux:\n  vendor: TODO vendor\n'),
+    );
+    const { code, output } = await packageCheck(dir);
+    expect(output).toContain(
+      'package:check failed: electron-builder.yml linux.vendor is a placeholder ("TODO vendor")',
+    );
+    expect(code).toBe(1);
+  });
 });

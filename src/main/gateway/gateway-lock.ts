@@ -1,5 +1,5 @@
 import { EXIT } from '../../shared/exit-codes.js';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Another gateway already runs on this home. Exit 1: nothing is wrong with the config. */
@@ -29,10 +29,12 @@ interface LockContent {
  */
 export class GatewayLock {
   readonly #path: string;
+  readonly #startedAtMs: number;
   #released = false;
 
-  private constructor(path: string) {
+  private constructor(path: string, startedAtMs: number) {
     this.#path = path;
+    this.#startedAtMs = startedAtMs;
   }
 
   static async acquire(path: string, now: number): Promise<GatewayLock> {
@@ -47,7 +49,7 @@ export class GatewayLock {
         } finally {
           await handle.close();
         }
-        return new GatewayLock(path);
+        return new GatewayLock(path, now);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const holder = await readHolder(path);
@@ -57,6 +59,19 @@ export class GatewayLock {
       }
     }
     throw new Error(`could not take the gateway lock ${path}`);
+  }
+
+  /**
+   * Adds the port the gateway listens on, so `gateway status` can tell a gateway still on
+   * its old port after `gateway.port` changed from no gateway at all.
+   */
+  async recordPort(port: number): Promise<void> {
+    if (this.#released) return;
+    const content: LockContent = { pid: process.pid, startedAtMs: this.#startedAtMs, port };
+    // Replaced in one rename: a starting gateway never reads a half-written lock as stale.
+    const temp = `${this.#path}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(content), { mode: 0o600 });
+    await rename(temp, this.#path);
   }
 
   async release(): Promise<void> {
@@ -69,11 +84,18 @@ export class GatewayLock {
 
 /** The PID in a lock file, for `gateway status` and for takeover. */
 export async function readHolder(path: string): Promise<number | undefined> {
+  return (await readLock(path))?.pid;
+}
+
+/** The holder's PID and, once it listens, its port; undefined for a missing or bad file. */
+export async function readLock(path: string): Promise<{ pid: number; port?: number } | undefined> {
   try {
     const content = JSON.parse(await readFile(path, 'utf8')) as Partial<LockContent>;
-    return typeof content.pid === 'number' && Number.isInteger(content.pid)
-      ? content.pid
-      : undefined;
+    if (typeof content.pid !== 'number' || !Number.isInteger(content.pid)) return undefined;
+    const port = content.port;
+    return typeof port === 'number' && Number.isInteger(port) && port > 0
+      ? { pid: content.pid, port }
+      : { pid: content.pid };
   } catch {
     return undefined;
   }

@@ -3,29 +3,39 @@ import { GatewayError } from '../../shared/errors.js';
 /** Longest library reason quoted in a message; longer ones are cut, they are only a hint. */
 export const MAX_REASON_LENGTH = 160;
 
-const PREFIX = 'OS keychain unavailable';
+const ENV_FALLBACK = "set the secret's environment variable, e.g. SPECIAL_AGENT_GATEWAY_TOKEN";
 
 const LINUX_NO_SERVICE =
-  'no Secret Service on D-Bus (install and unlock gnome-keyring or KWallet, e.g. apt install gnome-keyring, then log in again)';
+  'The OS keychain is not available: unlock it or start gnome-keyring or KWallet ' +
+  '(not installed: apt install gnome-keyring; in a headless shell: dbus-run-session + ' +
+  `gnome-keyring-daemon --unlock, or ${ENV_FALLBACK})`;
 const LINUX_LOCKED =
-  'the Secret Service keyring is locked or refused access (unlock the login keyring, e.g. log in again or open Passwords and Keys, then retry)';
+  'The OS keychain is locked: unlock the login keyring (log in again, or open Passwords and Keys), then retry';
 const MACOS =
-  'macOS Keychain access denied or locked (unlock the login keychain in Keychain Access and allow special-agent, then retry)';
+  'The macOS Keychain is locked or denied access: unlock the login keychain in Keychain Access and allow special-agent, then retry';
 const WINDOWS =
-  'Windows Credential Manager refused access (open Control Panel > Credential Manager, check Windows Credentials, then retry)';
+  'Windows Credential Manager refused access: open Control Panel > Credential Manager, check Windows Credentials, then retry';
 
 const UNSUPPORTED = (platform: string) =>
-  `no supported OS keychain on ${platform} (use the secret's environment variable instead)`;
+  `There is no supported OS keychain on ${platform}: ${ENV_FALLBACK} instead`;
+
+/** What the library's reason is called after the fix: the layer it comes from. */
+const CAUSE_LABEL: Partial<Record<NodeJS.Platform, string>> = {
+  linux: 'D-Bus',
+  darwin: 'Keychain',
+  win32: 'Credential Manager',
+};
 
 /** What went wrong, in the terms a fix depends on. */
 type Failure = 'timeout' | 'locked' | 'other';
 
-/** What the failed call was doing; a timeout says what was not done. */
+/** What the failed call was doing; a failed write or delete says it did not happen. */
 export type KeychainOperation = 'get' | 'set' | 'delete' | 'list';
 
 /**
- * Turns any keychain failure into `KEYCHAIN_UNAVAILABLE` with a one-line message naming the
- * platform's fix. The library's own reason is appended only when it cannot leak `secret`.
+ * Turns any keychain failure into `KEYCHAIN_UNAVAILABLE` with a one-line message that leads
+ * with the platform's fix in plain words, says what was not done, and ends with the
+ * library's own reason — only when that cannot leak `secret`.
  */
 export function keychainUnavailable(
   platform: NodeJS.Platform,
@@ -42,11 +52,18 @@ export function keychainUnavailable(
   const failure: Failure = options.timedOut ? 'timeout' : classify(reason ?? '');
   const fix =
     failure === 'timeout'
-      ? timeoutFix(platform, options.timeoutMs, options.operation)
+      ? timeoutFix(platform, options.timeoutMs)
       : platformFix(platform, failure);
-  const message = `${PREFIX}: ${fix}${reason ? `; cause: ${reason}` : ''}`;
+  const undone =
+    options.operation === 'set'
+      ? '; nothing was saved'
+      : options.operation === 'delete'
+        ? '; nothing was deleted'
+        : '';
+  const label = CAUSE_LABEL[platform] ?? 'cause';
+  const because = reason ? ` (${label}: ${withoutLibraryPrefix(reason)})` : '';
   return GatewayError.of('KEYCHAIN_UNAVAILABLE', {
-    message,
+    message: `${fix}${undone}.${because}`,
     details: { backend: keychainBackend(platform), ...(reason ? { reason } : {}) },
   });
 }
@@ -72,29 +89,24 @@ function platformFix(platform: NodeJS.Platform, failure: Exclude<Failure, 'timeo
   }
 }
 
-/** `the keychain did not answer within 5 s; <what to do>[; nothing was saved]`. */
-function timeoutFix(
-  platform: NodeJS.Platform,
-  timeoutMs: number,
-  operation: KeychainOperation | undefined,
-): string {
-  const late = `the keychain did not answer within ${formatDuration(timeoutMs)}`;
-  const undone =
-    operation === 'set'
-      ? '; nothing was saved'
-      : operation === 'delete'
-        ? '; nothing was deleted'
-        : '';
+/** `The OS keychain did not answer within 5 s: <what to do>`. */
+function timeoutFix(platform: NodeJS.Platform, timeoutMs: number): string {
+  const late = `The OS keychain did not answer within ${formatDuration(timeoutMs)}`;
   switch (platform) {
     case 'linux':
-      return `${late}; unlock it or restart gnome-keyring (or KWallet), then retry${undone}`;
+      return `${late}: unlock it or restart gnome-keyring (or KWallet), then retry`;
     case 'darwin':
-      return `${late}; unlock the login keychain in Keychain Access and allow special-agent, then retry${undone}`;
+      return `${late}: unlock the login keychain in Keychain Access and allow special-agent, then retry`;
     case 'win32':
-      return `${late}; check Windows Credentials in Control Panel > Credential Manager, then retry${undone}`;
+      return `${late}: check Windows Credentials in Control Panel > Credential Manager, then retry`;
     default:
       return UNSUPPORTED(platform);
   }
+}
+
+/** `Platform failure: DBus error: X` → `X`: the label before it already says where. */
+function withoutLibraryPrefix(reason: string): string {
+  return reason.replace(/^Platform failure:\s*/i, '').replace(/^D-?Bus error:\s*/i, '');
 }
 
 /** `300 ms` under a second, else `5 s`, `1.5 s`. */

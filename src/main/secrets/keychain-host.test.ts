@@ -80,8 +80,9 @@ async function runChild(
 }
 
 // Long enough for a worker to start from the TypeScript sources (tsx) on a loaded machine.
-const TIMEOUT_MESSAGE =
-  'OS keychain unavailable: the keychain did not answer within 3 s; unlock it or restart gnome-keyring (or KWallet), then retry';
+const TIMEOUT_FIX =
+  'The OS keychain did not answer within 3 s: unlock it or restart gnome-keyring (or KWallet), then retry';
+const TIMEOUT_MESSAGE = `${TIMEOUT_FIX}.`;
 
 describeWithKeychain('the keychain worker', () => {
   itWithKeychain(
@@ -135,7 +136,7 @@ describeWithKeychain('the keychain worker', () => {
         stuck: Array.from({ length: MAX_ABANDONED_KEYCHAIN_WORKERS }, () => ({
           error: TIMEOUT_MESSAGE,
         })),
-        refused: { error: `${TIMEOUT_MESSAGE}; nothing was saved` },
+        refused: { error: `${TIMEOUT_FIX}; nothing was saved.` },
       });
     },
   );

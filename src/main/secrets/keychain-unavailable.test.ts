@@ -75,7 +75,10 @@ describe.skipIf(!onLinux)(linuxOnlyName('with no reachable keychain'), () => {
     expect(report.ok).toBe(false);
     expect(report.code).toBe('UNAVAILABLE');
     expect(report.detailCode).toBe('KEYCHAIN_UNAVAILABLE');
-    expect(report.message).toMatch(/^OS keychain unavailable: no Secret Service on D-Bus/);
+    expect(report.message).toMatch(
+      /^The OS keychain is not available: unlock it or start gnome-keyring/,
+    );
+    expect(report.message).toMatch(/; nothing was saved\. \(D-Bus: .+\)$/);
     expect(report.message).toContain(LINUX_FIX);
     expect(report.message).not.toContain('sk-never-written');
     expect(report.message).not.toMatch(/\n/);

@@ -41,4 +41,6 @@ export interface MethodServices {
   publicOrigin(): string;
   /** The TLS certificate's SHA-256 fingerprint (`AB:CD:…`) while TLS is on, else undefined. */
   tlsFingerprint(): string | undefined;
+  /** Asks whoever runs the gateway to stop and start it again; absent when nothing can. */
+  requestRestart?: ((restartExpectedMs: number) => void) | undefined;
 }

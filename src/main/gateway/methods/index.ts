@@ -4,6 +4,7 @@ import type { MethodServices } from './context.js';
 import { registerDeviceManagementMethods } from './device-management.js';
 import { registerDeviceMethods } from './devices.js';
 import { registerGatewayAuthMethods } from './gateway-auth.js';
+import { registerGatewayRestartMethods } from './gateway-restart.js';
 import { registerInviteMethods } from './invites.js';
 import { registerLogMethods } from './logs.js';
 import { registerModelAuthMethods } from './model-auth.js';
@@ -26,4 +27,5 @@ export function registerAllMethods(services: MethodServices): void {
   registerSessionMethods(services);
   registerGatewayAuthMethods(services);
   registerLogMethods(services);
+  registerGatewayRestartMethods(services);
 }

@@ -1,0 +1,40 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/child.js';
+import { startTestGateway, writeConfig, type TestGateway } from '../helpers/gateway.js';
+import { cliEnvFor, expectOneLineFailure } from './cli-test-support.js';
+
+let gateway: TestGateway | undefined;
+afterEach(async () => {
+  await gateway?.stop();
+  gateway = undefined;
+});
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('special-agent gateway status after gateway.port changed', () => {
+  it('says the gateway still runs on the old port and that a restart applies the new one', async () => {
+    gateway = await startTestGateway();
+    const oldPort = gateway.app.port;
+    const newPort = await freePort();
+    // As `configure set gateway.port` does: the running gateway keeps its port (restart required).
+    await writeConfig(gateway.home, { gateway: { port: newPort } });
+    const { SPECIAL_AGENT_GATEWAY_URL: _ignored, ...env } = cliEnvFor(gateway);
+    const result = await runCli(['gateway', 'status'], env);
+    expectOneLineFailure(
+      result,
+      1,
+      new RegExp(
+        `the gateway \\(PID ${process.pid}\\) still runs on :${oldPort}; restart it to apply port :${newPort}`,
+      ),
+    );
+    expect(result.stderr).not.toContain('start one with');
+  });
+});

@@ -107,7 +107,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     cleanups.push(() => pairing.close());
     const keychain = options.keychain ?? keychainForHome(paths.home);
     const editor = new ConfigEditor({ paths });
-    const watcher = new ConfigWatcher({ paths, initial: config });
+    const watcher = new ConfigWatcher({ paths, initial: config, initialHash: loaded.hash });
     const currentConfig = () => applyOverrides(watcher.current(), options.overrides);
     const secrets = new SecretsService({
       store: keychain,
@@ -203,7 +203,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     registerAllMethods({
       router,
       pairing,
-      config: { current: currentConfig, editor, reload: () => watcher.reload() },
+      config: { current: currentConfig, editor, reload: () => watcher.reload(), hash: () => watcher.hash() },
       secrets,
       keychain,
       chat,

@@ -87,7 +87,7 @@ it('keeps every key set by two CLI processes and the gateway at once, comments i
   }
   const text = await readFile(file, 'utf8');
   const providers = Object.keys(
-    (JSON5.parse(text) as { models: { providers: Record<string, unknown> } }).models.providers,
+    JSON5.parse<{ models: { providers: Record<string, unknown> } }>(text).models.providers,
   );
   const wanted = [
     ...['a', 'b'].flatMap((prefix) => Array.from({ length: CLI_EDITS }, (_, n) => `${prefix}${n}`)),

@@ -179,6 +179,8 @@ describe('baseHash', () => {
       await mine.set('gateway.pairing.pendingTtlSeconds', 120);
     });
     expect(hash).toBe(await sha256());
-    expect(await readFile(paths.config, 'utf8')).toMatch(/port: 19001[\s\S]*pendingTtlSeconds: 120/);
+    expect(await readFile(paths.config, 'utf8')).toMatch(
+      /port: 19001[\s\S]*pendingTtlSeconds: 120/,
+    );
   });
 });

@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
 import { ConfigEditor } from './edit.js';
 import { resolvePaths, type AppPaths } from './paths.js';
 
@@ -182,5 +183,18 @@ describe('baseHash', () => {
     expect(await readFile(paths.config, 'utf8')).toMatch(
       /port: 19001[\s\S]*pendingTtlSeconds: 120/,
     );
+  });
+
+  it('within expecting(), a nested expecting() runs under the outer lock instead of waiting for it', async () => {
+    const mine = editor();
+    const { value } = await within(
+      OUTCOME_WAIT_MS,
+      mine.expecting(await sha256(), () =>
+        mine.expecting(undefined, () => mine.set('gateway.port', 19001)),
+      ),
+      'the nested expecting() to finish',
+    );
+    expect(value.hash).toBe(await sha256());
+    expect(await readFile(paths.config, 'utf8')).toContain('port: 19001, // keep');
   });
 });

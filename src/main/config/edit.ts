@@ -107,6 +107,9 @@ export class ConfigEditor {
     baseHash: string | undefined,
     task: () => Promise<T>,
   ): Promise<{ value: T; hash: string }> {
+    const outer = this.#scopes.getStore();
+    // Nested in another call's scope: that one holds the lock (waiting for it would hang).
+    if (outer?.open) return this.#within(outer, baseHash, task);
     return this.#locked(async (target) => {
       const { hash } = await readConfigFile(target);
       if (baseHash !== undefined && baseHash !== hash) throw new ConfigConflictError();
@@ -125,6 +128,16 @@ export class ConfigEditor {
         scope.open = false;
       }
     });
+  }
+
+  async #within<T>(
+    scope: Scope,
+    baseHash: string | undefined,
+    task: () => Promise<T>,
+  ): Promise<{ value: T; hash: string }> {
+    if (baseHash !== undefined && baseHash !== scope.hash) throw new ConfigConflictError();
+    const value = await task();
+    return { value, hash: scope.hash };
   }
 
   /** Sets one value; see `applyEdits`. */

@@ -6,6 +6,7 @@
  */
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { isAlive } from '../gateway/gateway-lock.js';
+import { GatewayError } from '../../shared/errors.js';
 import { EXIT } from '../../shared/exit-codes.js';
 
 /** The limits of the config lock; {@link DEFAULT_CONFIG_LOCK_LIMITS} holds the defaults. */
@@ -28,6 +29,7 @@ export const DEFAULT_CONFIG_LOCK_LIMITS: Readonly<ConfigLockLimits> = {
 /** The lock stayed taken by live processes for longer than a writer waits. */
 export class ConfigLockTimeoutError extends Error {
   readonly exitCode = EXIT.failure;
+  readonly #who: string;
 
   constructor(
     readonly lockPath: string,
@@ -36,11 +38,21 @@ export class ConfigLockTimeoutError extends Error {
   ) {
     const who = pid === undefined ? 'another process' : `PID ${pid}`;
     super(
-      `the config file is being edited by ${who}: no turn within ${Math.round(waitedMs / 1000)} s ` +
+      `the config file is being edited by ${who}: no turn within ${waitedMs / 1000} s ` +
         `(lock ${lockPath}); try again when it is done` +
         (pid === undefined ? '' : `, or, if PID ${pid} is not special-agent, remove the lock file`),
     );
     this.name = 'ConfigLockTimeoutError';
+    this.#who = who;
+  }
+
+  /** The wire form: `UNAVAILABLE` (retry later), naming the holder but no path. */
+  toGatewayError(): GatewayError {
+    return new GatewayError(
+      'UNAVAILABLE',
+      `the config file is being edited by ${this.#who}; try again when it is done (nothing was changed)`,
+      { ...(this.pid === undefined ? {} : { details: { pid: this.pid } }) },
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
+import type { ConfigLockTimeoutError } from './config-lock.js';
 import { ConfigEditor } from './edit.js';
 import { resolvePaths, type AppPaths } from './paths.js';
 
@@ -82,6 +83,9 @@ describe('the config lock', () => {
     expect(error, 'the edit fails').toBeInstanceOf(Error);
     expect((error as Error).message).toContain(`PID ${pid}`);
     expect((error as Error).message).toContain(lockPath);
+    const wire = (error as ConfigLockTimeoutError).toGatewayError();
+    expect(wire, 'the wire form').toMatchObject({ code: 'UNAVAILABLE', details: { pid } });
+    expect(wire.message, 'the wire form names no path').not.toContain(root);
     expect(await readFile(paths.config, 'utf8'), 'the file').toBe(FILE);
     expect(await exists(lockPath), 'the live process keeps its lock').toBe(true);
   });

@@ -149,7 +149,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     const tls = tlsStatusOf(certificate);
     const keychain = options.keychain ?? keychainForHome(paths.home);
     const editor = new ConfigEditor({ paths });
-    const watcher = new ConfigWatcher({ paths, initial: config });
+    const watcher = new ConfigWatcher({ paths, initial: config, initialHash: loaded.hash });
     const currentConfig = () => applyOverrides(watcher.current(), options.overrides);
     const secrets = new SecretsService({
       store: keychain,
@@ -270,7 +270,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     registerAllMethods({
       router,
       pairing,
-      config: { current: currentConfig, editor, reload: () => watcher.reload() },
+      config: { current: currentConfig, editor, reload: () => watcher.reload(), hash: () => watcher.hash() },
       secrets,
       keychain,
       chat,

@@ -51,7 +51,11 @@ describe('config.changed', () => {
         path: 'gateway.pairing.pendingTtlSeconds',
         value: 120,
       }),
-    ).toEqual({ path: 'gateway.pairing.pendingTtlSeconds', restartRequired: false });
+    ).toEqual({
+      path: 'gateway.pairing.pendingTtlSeconds',
+      restartRequired: false,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+    });
     await expect
       .poll(() => changes)
       .toContainEqual({ paths: expect.arrayContaining(['gateway.pairing.pendingTtlSeconds']) });

@@ -168,6 +168,8 @@ describe('method payloads', () => {
   });
 
   it('config.get {path} and config.unset → documented payloads, secrets redacted', async () => {
+    // The file's hash after the edit: what the next baseHash is.
+    const SHA256 = expect.stringMatching(/^[0-9a-f]{64}$/) as unknown;
     const gateway = await gw.start({
       config: { ...CONFIG, gateway: { auth: { mode: 'token', token: 'config-file-token-0001' } } },
     });
@@ -181,10 +183,11 @@ describe('method payloads', () => {
     expect(one.config).toMatchObject({ token: '[redacted]' });
     expect(
       await client.request('config.unset', { path: 'gateway.pairing.pendingTtlSeconds' }),
-    ).toEqual({ path: 'gateway.pairing.pendingTtlSeconds', restartRequired: false });
+    ).toEqual({ path: 'gateway.pairing.pendingTtlSeconds', restartRequired: false, hash: SHA256 });
     expect(await client.request('config.set', { path: 'gateway.port', value: 18999 })).toEqual({
       path: 'gateway.port',
       restartRequired: true,
+      hash: SHA256,
     });
   });
 

@@ -48,4 +48,4 @@ it(`keeps every acknowledged message across ${KILL_ROUNDS} SIGKILLs during appen
     expect(numbers, 'messages stay in order').toEqual([...numbers].sort((a, b) => a - b));
   }
   expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_ROUNDS);
-}, 90_000);
+}, 60_000);

@@ -47,6 +47,7 @@ describe('config methods', () => {
     expect(await client.request('config.set', { path: 'gateway.pairing.pendingTtlSeconds', value: 120 })).toEqual({
       path: 'gateway.pairing.pendingTtlSeconds',
       restartRequired: false,
+      hash: createHash('sha256').update(await readFile(join(gateway.home, 'config.json5'))).digest('hex'),
     });
     expect(await client.request('config.set', { path: 'gateway.port', value: 19999 })).toMatchObject({ restartRequired: true });
     const text = await readFile(join(gateway.home, 'config.json5'), 'utf8');

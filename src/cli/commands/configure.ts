@@ -1,7 +1,8 @@
 /**
  * `special-agent configure set|get|unset`: edits the config file directly (no gateway
  * needed; a running gateway picks the change up). Secrets go to the OS keychain instead, and
- * a plaintext copy leaves the file in the same step.
+ * a plaintext copy leaves the file in the same step; a keychain change is announced in
+ * `<home>/state/secrets-changed`, so a running gateway switches to a new token at once.
  */
 import { localServices } from '../local-services.js';
 import { basename } from 'node:path';
@@ -14,6 +15,7 @@ import {
 } from '../../main/config/config-path.js';
 import type { PathSegment } from '../../main/config/json5-positions.js';
 import { loadConfig } from '../../main/config/load.js';
+import { announceSecretsChanged } from '../../main/config/secrets-changed.js';
 import { REDACTED, redactConfig } from '../../main/gateway/methods/config.js';
 import {
   envVarForRef,
@@ -86,6 +88,7 @@ async function setValue(
   // whole provider with its apiKey), which the secrets service keeps out of the file.
   const value = secret ? stripFinalNewline(raw).trim() : parseCliValue(raw);
   const written = await secrets.setConfigValue(segments, value);
+  if (written.stored.length > 0) await announceKeychainChange(ctx);
   const storedIn = written.stored.length > 0 ? { storedIn: 'keychain' } : {};
   const json = { path: dotted, restartRequired: written.restartRequired, ...storedIn };
   const accounts = written.stored.map((stored) => stored.account).join(', ');
@@ -149,6 +152,7 @@ async function unsetValue(ctx: CliContext, path: string, options: JsonOption): P
   const { editor, secrets } = localServices(ctx, config);
   if (isSecretPath(segments)) {
     const cleared = await secrets.clearSecret(segments);
+    if (cleared.deletedFromKeychain) await announceKeychainChange(ctx);
     const done = [
       ...(cleared.deletedFromKeychain ? [`removed ${cleared.account} from the OS keychain`] : []),
       ...(cleared.removedPlaintext ? ['removed the plaintext copy from the config file'] : []),
@@ -174,6 +178,18 @@ function secretLocation(resolved: ResolvedSecret, dotted: string, file: string):
     return `${REDACTED} (plaintext in ${file} — move it with: special-agent configure set ${dotted} -)`;
   }
   return '[stored in the OS keychain]';
+}
+
+/** Tells a running gateway (it watches the file); the change itself is done either way. */
+async function announceKeychainChange(ctx: CliContext): Promise<void> {
+  try {
+    await announceSecretsChanged(ctx.paths, ctx.clock.now());
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    ctx.io.err(
+      `note: could not tell a running gateway about the change (${reason}); restart it to use the new value\n`,
+    );
+  }
 }
 
 function warnUnknownProvider(ctx: CliContext, config: Config, path: readonly PathSegment[]): void {

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { configSchema, type Config } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
 import type { AppPaths } from './paths.js';
+import { configHash } from './config-hash.js';
 import { formatConfigPath, getAtPath } from './config-path.js';
 import { unclosedBracketAt } from './json5-brackets.js';
 import {
@@ -92,6 +93,14 @@ export interface LoadedConfig {
   config: Config;
   text: string | undefined;
   exists: boolean;
+  /** `configHash` of the bytes `config` was parsed from (`"absent"` without a file). */
+  hash: string;
+}
+
+/** The config file as read: its text (undefined when missing) and the hash of its bytes. */
+export interface ConfigFileRead {
+  text: string | undefined;
+  hash: string;
 }
 
 /** The config with every default: loopback, port 18789, token mode. */
@@ -104,17 +113,27 @@ export function defaultConfig(): Config {
  * `ConfigError` (exit 78). Never writes the file.
  */
 export async function loadConfig(paths: AppPaths): Promise<LoadedConfig> {
-  const text = await readConfigText(paths.config);
-  if (text === undefined) return { config: defaultConfig(), text: undefined, exists: false };
-  return { config: parseConfigText(text, paths.config), text, exists: true };
+  const { text, hash } = await readConfigFile(paths.config);
+  if (text === undefined) return { config: defaultConfig(), text: undefined, exists: false, hash };
+  return { config: parseConfigText(text, paths.config), text, exists: true, hash };
 }
 
 /** The file's text, or undefined when it does not exist. Other failures → `ConfigError`. */
 export async function readConfigText(file: string): Promise<string | undefined> {
+  return (await readConfigFile(file)).text;
+}
+
+/**
+ * The file's text and the hash of its bytes, from ONE read (so the hash names exactly the
+ * text). A missing file → `{ text: undefined, hash: "absent" }`; other failures → `ConfigError`.
+ */
+export async function readConfigFile(file: string): Promise<ConfigFileRead> {
   try {
-    return await readFile(file, 'utf8');
+    const bytes = await readFile(file);
+    return { text: bytes.toString('utf8'), hash: configHash(bytes) };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { text: undefined, hash: configHash(undefined) };
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(
       `${file}: cannot read the config file (${reason}) — check that it is a readable file (it was not changed)`,

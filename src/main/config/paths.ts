@@ -12,6 +12,8 @@ export interface AppPaths {
   identityDir: string;
   cliIdentity: string;
   gatewayLock: string;
+  /** Rewritten by the CLI after it changed a keychain entry, which no config file event shows. */
+  secretsChanged: string;
 }
 
 /** The home used when `SPECIAL_AGENT_HOME` is unset: `<os home>/.special-agent`. */
@@ -33,6 +35,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): AppPaths {
     identityDir,
     cliIdentity: join(identityDir, 'cli-device.json'),
     gatewayLock: join(stateDir, 'gateway.lock'),
+    secretsChanged: join(stateDir, 'secrets-changed'),
   };
 }
 

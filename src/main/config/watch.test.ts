@@ -3,10 +3,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
 import { writeFileAtomic } from '../fs/atomic-file.js';
+import { configHash } from './config-hash.js';
 import { ConfigEditor } from './edit.js';
 import { ConfigError, loadConfig } from './load.js';
 import { resolvePaths, type AppPaths } from './paths.js';
+import { announceSecretsChanged } from './secrets-changed.js';
 import { ConfigWatcher, diffPaths, type ConfigChange } from './watch.js';
 
 const FILE = `{
@@ -35,8 +38,8 @@ afterEach(async () => {
 });
 
 async function startWatcher(debounceMs = 20): Promise<ConfigWatcher> {
-  const { config } = await loadConfig(paths);
-  watcher = new ConfigWatcher({ paths, initial: config, debounceMs });
+  const { config, hash } = await loadConfig(paths);
+  watcher = new ConfigWatcher({ paths, initial: config, initialHash: hash, debounceMs });
   watcher.start();
   return watcher;
 }
@@ -87,6 +90,25 @@ describe('ConfigWatcher', () => {
     expect(w.current().gateway.pairing.autoApproveLocal).toBe(false);
     await w.reload();
     expect(changes).toHaveLength(1);
+  });
+
+  it('keeps hash() on the bytes it read: a comment-only edit moves it, a broken file does not', async () => {
+    const w = await startWatcher(60_000);
+    expect(w.hash(), 'hash at start').toBe(configHash(FILE));
+    const commented = FILE.replace('// the gateway', '// the gateway, edited');
+    await writeFileAtomic(paths.config, commented);
+    await w.reload();
+    expect(w.hash(), 'hash after a comment-only edit').toBe(configHash(commented));
+    await writeFileAtomic(paths.config, '{ broken');
+    await w.reload();
+    expect(w.hash(), 'hash while the file is broken').toBe(configHash(commented));
+  });
+
+  it('emits secrets when the CLI announces a keychain change', async () => {
+    const w = await startWatcher();
+    const announced = once(w, 'secrets');
+    await announceSecretsChanged(paths, Date.now());
+    await within(OUTCOME_WAIT_MS, announced, 'the watcher’s secrets event');
   });
 
   it('falls back to defaults when the file is deleted', async () => {

@@ -1,4 +1,5 @@
 import { EXIT } from '../../shared/exit-codes.js';
+import { SerialQueue } from '../fs/atomic-file.js';
 import { generateGatewayToken, ensureGatewayToken, resolveSecret } from '../secrets/resolve.js';
 import type { SecretStore } from '../secrets/keychain.js';
 import type { SecretsService } from '../secrets/secrets-service.js';
@@ -29,10 +30,13 @@ export interface GatewayAuthStateDeps {
 /**
  * The shared secret the handshake checks: resolved env → config → keychain at start (a
  * token-mode gateway with none generates one into the keychain), re-resolved on config
- * changes, and replaced by `gateway.auth.rotate`.
+ * changes and on keychain changes the CLI announces, and replaced by `gateway.auth.rotate`.
  */
 export class GatewayAuthState {
   readonly #deps: GatewayAuthStateDeps;
+  // One change at a time: a re-resolve that read the keychain before a rotate must not
+  // finish after it and put the old secret back.
+  readonly #queue = new SerialQueue();
   #resolved: Resolved;
 
   private constructor(deps: GatewayAuthStateDeps, resolved: Resolved) {
@@ -63,22 +67,30 @@ export class GatewayAuthState {
     return [token, password].filter((value): value is string => typeof value === 'string');
   }
 
-  /** Re-resolves after a config change; a changed secret or mode closes shared sessions. */
-  async refresh(config: Config): Promise<void> {
-    const next = await resolveAuth(this.#deps, config, false);
-    const before = this.#resolved.auth;
-    this.#resolved = next;
-    if (
-      before.mode !== next.auth.mode ||
-      before.token !== next.auth.token ||
-      before.password !== next.auth.password
-    ) {
-      this.#deps.onSharedSecretChanged();
-    }
+  /**
+   * Re-resolves after a config or keychain change; a changed secret or mode closes shared
+   * sessions. Resolves to whether it changed.
+   */
+  refresh(config: Config): Promise<boolean> {
+    return this.#queue.run(async () => {
+      const next = await resolveAuth(this.#deps, config, false);
+      const before = this.#resolved.auth;
+      this.#resolved = next;
+      const changed =
+        before.mode !== next.auth.mode ||
+        before.token !== next.auth.token ||
+        before.password !== next.auth.password;
+      if (changed) this.#deps.onSharedSecretChanged();
+      return changed;
+    });
   }
 
   /** A new token into the keychain; every other shared-secret session closes 4001. */
-  async rotate(options: { keepConnectionId?: string } = {}): Promise<AuthMode> {
+  rotate(options: { keepConnectionId?: string } = {}): Promise<AuthMode> {
+    return this.#queue.run(() => this.#rotate(options));
+  }
+
+  async #rotate(options: { keepConnectionId?: string }): Promise<AuthMode> {
     const { auth, source } = this.#resolved;
     if (auth.mode !== 'token') {
       throw conflict(

@@ -26,7 +26,8 @@ export interface HotReloadDeps {
 /**
  * Applies config edits (from the CLI, the UI or a text editor) to the running gateway
  * without a restart where it can; port and bind need one, and the log says so. An invalid
- * edit keeps the running config and is logged with its file:line:column.
+ * edit keeps the running config and is logged with its file:line:column. A keychain change
+ * the CLI announces (`secrets`) re-resolves the shared secret, as a file change would.
  */
 export function hotReload(deps: HotReloadDeps): void {
   const { watcher, server, logger } = deps;
@@ -38,6 +39,20 @@ export function hotReload(deps: HotReloadDeps): void {
     );
     // Paths only, never values: every operator may know that the config changed.
     server.broadcast('config.changed', { paths: changedPaths });
+  });
+  watcher.on('secrets', () => {
+    void deps.auth.refresh(watcher.current()).then(
+      (changed) => {
+        if (changed)
+          logger.info(
+            'the gateway auth changed in the keychain; shared-secret sessions were closed',
+          );
+      },
+      (error: unknown) =>
+        logger.error(
+          `could not apply the keychain change: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    );
   });
   watcher.on('invalid', (error: ConfigError) => {
     logger.warn(

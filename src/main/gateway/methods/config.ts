@@ -8,10 +8,36 @@ import {
 import type { Config } from '../../../shared/config-schema.js';
 import { invalidRequest } from '../../../shared/errors.js';
 import { isSecretPath } from '../../../shared/secret-paths.js';
+import type { ConfigEditor } from '../../config/edit.js';
+import type { MethodContext } from '../router.js';
 import type { MethodServices } from './context.js';
 
 export const REDACTED = '[redacted]';
 const dottedPath = z.string().min(1).max(256);
+
+/**
+ * The optional `baseHash` of every method that writes the config file: the `hash` of the
+ * `config.get` the caller's view came from (64 hex digits, or `"absent"`).
+ */
+export const baseHashParam = z
+  .string()
+  .regex(/^([0-9a-f]{64}|absent)$/, 'baseHash is the hash config.get answered')
+  .optional();
+
+/**
+ * `handler` run as one edit of the file named by `params.baseHash`: CONFLICT, with nothing
+ * changed (neither the file nor the keychain), when the file changed since. The one place
+ * the config-writing methods get the check from. Without `baseHash`, `handler` runs as is.
+ */
+export function withBaseHash<P extends { baseHash?: string | undefined }>(
+  editor: ConfigEditor,
+  handler: (params: P, context: MethodContext) => Promise<unknown>,
+): (params: P, context: MethodContext) => Promise<unknown> {
+  return async (params, context) => {
+    if (params.baseHash === undefined) return handler(params, context);
+    return (await editor.expecting(params.baseHash, () => handler(params, context))).value;
+  };
+}
 
 /** A copy of the config with every secret replaced by `"[redacted]"`. */
 export function redactConfig(config: Config): Config {
@@ -38,7 +64,8 @@ function parsePath(dotted: string) {
  * `config.get|set|unset`. Every `config.set` goes through the secrets service: the secrets
  * in the value (the value itself at a secret path, or any nested in an object) go to the
  * keychain, and the rest is a surgical edit of the user's JSON5 file that also drops any
- * plaintext copy.
+ * plaintext copy. `config.get` answers the file's `hash`; `set` and `unset` take it back
+ * as `baseHash` (CONFLICT when the file changed since) and answer the new one.
  */
 export function registerConfigMethods(services: MethodServices): void {
   const { router, config, secrets } = services;
@@ -47,34 +74,41 @@ export function registerConfigMethods(services: MethodServices): void {
     params: z.strictObject({ path: dottedPath.optional() }),
     handler: (params) => {
       const redacted = redactConfig(config.current());
-      if (params.path === undefined) return { config: redacted };
+      const hash = config.hash();
+      if (params.path === undefined) return { config: redacted, hash };
       const path = parsePath(params.path);
-      return { path: formatConfigPath(path), config: getAtPath(redacted, path) ?? null };
+      return { path: formatConfigPath(path), config: getAtPath(redacted, path) ?? null, hash };
     },
   });
   router.register('config.set', {
     scope: 'operator.admin',
-    params: z.strictObject({ path: dottedPath, value: z.unknown() }),
+    params: z.strictObject({ path: dottedPath, value: z.unknown(), baseHash: baseHashParam }),
     handler: async (params) => {
-      const written = await secrets.setConfigValue(parsePath(params.path), params.value);
+      const path = parsePath(params.path);
+      const { value: written, hash } = await config.editor.expecting(params.baseHash, () =>
+        secrets.setConfigValue(path, params.value),
+      );
       await config.reload();
       return {
         path: written.path,
         restartRequired: written.restartRequired,
         ...(written.stored.length > 0 ? { storedIn: 'keychain' } : {}),
+        hash,
       };
     },
   });
   router.register('config.unset', {
     scope: 'operator.admin',
-    params: z.strictObject({ path: dottedPath }),
+    params: z.strictObject({ path: dottedPath, baseHash: baseHashParam }),
     handler: async (params) => {
       const path = parsePath(params.path);
       const dotted = formatConfigPath(path);
-      if (isSecretPath(path)) await secrets.clearSecret(path);
-      else await config.editor.unset(path);
+      const { hash } = await config.editor.expecting(params.baseHash, async () => {
+        if (isSecretPath(path)) await secrets.clearSecret(path);
+        else await config.editor.unset(path);
+      });
       await config.reload();
-      return { path: dotted, restartRequired: restartRequiredFor([dotted]) };
+      return { path: dotted, restartRequired: restartRequiredFor([dotted]), hash };
     },
   });
 }

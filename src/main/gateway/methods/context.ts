@@ -20,6 +20,8 @@ export interface MethodServices {
     editor: ConfigEditor;
     /** Re-reads the file now, so an edit takes effect before the method answers. */
     reload(): Promise<void>;
+    /** `configHash` of the file `current()` was read from (`config.get`'s `hash`). */
+    hash(): string;
   };
   secrets: SecretsService;
   keychain: SecretStore;

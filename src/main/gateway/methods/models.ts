@@ -5,6 +5,7 @@ import { maskSecret } from '../../secrets/resolve.js';
 import { PROVIDER_ID_PATTERN, providerSchema } from '../../../shared/config-schema.js';
 import { conflict, notFound } from '../../../shared/errors.js';
 import { ownValue } from '../../../shared/own-key.js';
+import { baseHashParam, withBaseHash } from './config.js';
 import type { MethodServices } from './context.js';
 
 const providerId = z
@@ -55,8 +56,9 @@ export function registerModelMethods(services: MethodServices): void {
       type: providerSchema.shape.type,
       baseUrl: providerSchema.shape.baseUrl,
       models: providerSchema.shape.models,
+      baseHash: baseHashParam,
     }),
-    handler: async (params) => {
+    handler: withBaseHash(config.editor, async (params) => {
       const base = ['models', 'providers', params.id];
       await config.editor.applyEdits([
         { path: [...base, 'type'], value: params.type },
@@ -68,12 +70,12 @@ export function registerModelMethods(services: MethodServices): void {
       await config.reload();
       const { type, baseUrl, models } = requireProvider(params.id);
       return { provider: { id: params.id, type, baseUrl, ...(models ? { models } : {}) } };
-    },
+    }),
   });
   router.register('models.providers.remove', {
     scope: 'operator.admin',
-    params: z.strictObject({ id: providerId }),
-    handler: async (params) => {
+    params: z.strictObject({ id: providerId, baseHash: baseHashParam }),
+    handler: withBaseHash(config.editor, async (params) => {
       requireProvider(params.id);
       const users = config
         .current()
@@ -91,12 +93,16 @@ export function registerModelMethods(services: MethodServices): void {
       await config.editor.unset(['models', 'providers', params.id]);
       await config.reload();
       return { id: params.id };
-    },
+    }),
   });
   router.register('models.providers.setKey', {
     scope: 'operator.admin',
-    params: z.strictObject({ id: providerId, apiKey: z.string().min(1).max(4096) }),
-    handler: async (params) => {
+    params: z.strictObject({
+      id: providerId,
+      apiKey: z.string().min(1).max(4096),
+      baseHash: baseHashParam,
+    }),
+    handler: withBaseHash(config.editor, async (params) => {
       requireProvider(params.id);
       const stored = await secrets.storeSecret(
         ['models', 'providers', params.id, 'apiKey'],
@@ -112,16 +118,16 @@ export function registerModelMethods(services: MethodServices): void {
           storedIn: 'keychain',
         },
       };
-    },
+    }),
   });
   router.register('models.providers.clearKey', {
     scope: 'operator.admin',
-    params: z.strictObject({ id: providerId }),
-    handler: async (params) => {
+    params: z.strictObject({ id: providerId, baseHash: baseHashParam }),
+    handler: withBaseHash(config.editor, async (params) => {
       requireProvider(params.id);
       await secrets.clearSecret(['models', 'providers', params.id, 'apiKey']);
       await config.reload();
       return { id: params.id };
-    },
+    }),
   });
 }

@@ -167,7 +167,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
         secrets,
         onSharedSecretChanged: (keep) =>
           serverRef.current?.closeWhere(
-            (conn) => conn.admission?.authMethod === 'shared' && conn.id !== keep,
+            (conn) => conn.identity?.authMethod === 'shared' && conn.id !== keep,
             CLOSE.credentialsWithdrawn,
             'gateway auth changed',
           ),

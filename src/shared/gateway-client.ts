@@ -6,7 +6,7 @@
 import type { DeviceIdentity } from './device-auth.js';
 import { buildSignaturePayload, signedToken } from './device-auth.js';
 import type { ClientInfo, ConnectParams, EventFrame, HelloOk, ServerFrame } from './protocol.js';
-import { PROTOCOL_VERSION } from './protocol.js';
+import { PROTOCOL_VERSION, roleOf } from './protocol.js';
 
 /** The subset of the WebSocket API both `ws` and browsers provide. */
 export interface WebSocketLike {
@@ -76,7 +76,7 @@ export interface SignConnectInput {
 
 /** Builds signed `connect` params (handshake steps 2–3). */
 export async function signConnect(input: SignConnectInput): Promise<ConnectParams> {
-  const role = input.role ?? 'operator';
+  const role = roleOf(input);
   const scopes = [...(input.scopes ?? [])];
   const auth = input.auth ?? {};
   const payload = buildSignaturePayload({

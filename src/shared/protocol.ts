@@ -7,6 +7,14 @@ import { PROVIDER_ID_PATTERN, profileNameSchema } from './config-schema.js';
 
 export const PROTOCOL_VERSION = 3;
 
+/** The role of a `connect` (or an invite) that names none (PROTOCOL.md handshake step 2). */
+export const DEFAULT_ROLE = 'operator';
+
+/** The role a `connect`, an invite or a signature is about: the one asked for, or the default. */
+export function roleOf(params: { role?: string | undefined }): string {
+  return params.role ?? DEFAULT_ROLE;
+}
+
 const idString = z.string().min(1).max(128);
 const methodName = z.string().regex(/^[a-z][A-Za-z0-9._-]{0,63}$/);
 

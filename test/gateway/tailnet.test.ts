@@ -18,7 +18,8 @@ import {
 } from '../../src/main/auth/client-address.js';
 import { FailedAuthLimiter } from '../../src/main/auth/rate-limiter.js';
 import { DeviceVerifier } from '../../src/main/gateway/device-verify.js';
-import { Authenticator, type PeerContext } from '../../src/main/gateway/handshake.js';
+import { Authenticator } from '../../src/main/gateway/handshake.js';
+import type { PeerContext } from '../../src/main/gateway/peer.js';
 import {
   BindError,
   listenAddressesFor,

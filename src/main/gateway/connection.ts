@@ -5,7 +5,7 @@ import type { Logger } from '../util/logger.js';
 import type { GatewayError } from '../../shared/errors.js';
 import type { EventFrame, ResponseFrame } from '../../shared/protocol.js';
 import { CLOSE } from '../../shared/protocol.js';
-import type { Admission, PeerContext } from './handshake.js';
+import type { Admission, PeerContext } from './peer.js';
 import type { GatewayLimits } from './limits.js';
 import { onPayloadTooLarge, setMaxPayload } from './ws-payload-limit.js';
 
@@ -32,10 +32,9 @@ export class GatewayConnection {
   readonly id = randomUUID();
   readonly nonce = randomUUID();
   readonly peer: PeerContext;
-  readonly openedAtMs: number;
-  state: ConnectionState = 'awaiting-connect';
-  admission: AdmittedIdentity | undefined;
-  forbiddenCalls = 0;
+  #state: ConnectionState = 'awaiting-connect';
+  #identity: AdmittedIdentity | undefined;
+  #forbiddenCalls = 0;
   readonly #socket: WebSocket;
   readonly #limits: GatewayLimits;
   readonly #logger: Logger;
@@ -50,7 +49,6 @@ export class GatewayConnection {
     options: {
       limits: GatewayLimits;
       logger: Logger;
-      nowMs: number;
       transport?: Pick<Duplex, 'cork' | 'uncork'>;
     },
   ) {
@@ -59,16 +57,43 @@ export class GatewayConnection {
     this.peer = peer;
     this.#limits = options.limits;
     this.#logger = options.logger;
-    this.openedAtMs = options.nowMs;
     // The socket starts at the pre-auth limit (GatewayServer); past it before hello-ok the
     // close says why. After hello-ok ws closes 1009 by itself, with an empty reason.
     onPayloadTooLarge(socket, () => {
-      if (this.state !== 'open') this.close(CLOSE.tooLarge, 'preauth payload too large');
+      if (this.#state !== 'open') this.close(CLOSE.tooLarge, 'preauth payload too large');
     });
   }
 
+  /** Where the handshake stands; only this class moves it on. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Who this is, once admitted. */
+  get identity(): AdmittedIdentity | undefined {
+    return this.#identity;
+  }
+
   get deviceId(): string | undefined {
-    return this.admission?.deviceId;
+    return this.#identity?.deviceId;
+  }
+
+  /** The `connect` frame arrived: true when it is the first, so the handshake may start. */
+  beginHandshake(): boolean {
+    if (this.#state !== 'awaiting-connect') return false;
+    this.#state = 'authenticating';
+    return true;
+  }
+
+  /** Counts one call refused for a missing scope; returns how many so far. */
+  recordForbiddenCall(): number {
+    this.#forbiddenCalls += 1;
+    return this.#forbiddenCalls;
+  }
+
+  /** The socket closed, whoever closed it. */
+  markClosed(): void {
+    this.#state = 'closed';
   }
 
   /**
@@ -77,17 +102,17 @@ export class GatewayConnection {
    */
   admit(admission: Admission): void {
     setMaxPayload(this.#socket, this.#limits.maxPayload);
-    this.admission = {
+    this.#identity = {
       deviceId: admission.device.deviceId,
       role: admission.role,
       scopes: admission.scopes,
       authMethod: admission.authMethod,
     };
-    this.state = 'open';
+    this.#state = 'open';
   }
 
   get scopes(): readonly string[] {
-    return this.admission?.scopes ?? [];
+    return this.#identity?.scopes ?? [];
   }
 
   onMessage(listener: (data: RawData, isBinary: boolean) => void): void {
@@ -129,19 +154,13 @@ export class GatewayConnection {
 
   /** Closes with a code and reason (reason trimmed to the 123-byte limit of a close frame). */
   close(code: number, reason: string): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
     const trimmed = Buffer.from(reason).subarray(0, 123).toString();
     this.#flush();
     this.#socket.close(code, trimmed);
     // A peer that never answers the close handshake must not hold the socket.
-    setTimeout(() => this.#socket.terminate(), 2000).unref();
-  }
-
-  terminate(): void {
-    this.state = 'closed';
-    this.#flush();
-    this.#socket.terminate();
+    setTimeout(() => this.#socket.terminate(), this.#limits.closeHandshakeMs).unref();
   }
 
   #send(frame: ResponseFrame | EventFrame): void {

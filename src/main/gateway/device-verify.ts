@@ -2,7 +2,7 @@ import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto
 import { buildSignaturePayload, signedToken } from '../../shared/device-auth.js';
 import { fromBase64Url } from '../../shared/base64url.js';
 import { GatewayError } from '../../shared/errors.js';
-import type { ConnectParams, DeviceProof } from '../../shared/protocol.js';
+import { roleOf, type ConnectParams, type DeviceProof } from '../../shared/protocol.js';
 
 const ED25519_KEY_BYTES = 32;
 const ED25519_SIGNATURE_BYTES = 64;
@@ -49,7 +49,7 @@ export class DeviceVerifier {
       deviceId: device.id,
       clientId: params.client.id,
       clientMode: params.client.mode,
-      role: params.role ?? 'operator',
+      role: roleOf(params),
       scopes: params.scopes ?? [],
       signedAtMs: device.signedAt,
       token: signedToken(params.auth),

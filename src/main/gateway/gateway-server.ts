@@ -22,7 +22,8 @@ import { GatewayConnection } from './connection.js';
 import { closeReasonFor, describeIssue, frameId, parseJson, refuseUpgrade } from './frames.js';
 import { buildHello } from './hello.js';
 import { PortInUseError } from './listen-address.js';
-import type { Admission, Authenticator, PeerContext } from './handshake.js';
+import type { Authenticator } from './handshake.js';
+import type { Admission, PeerContext } from './peer.js';
 import type { GatewayLimits } from './limits.js';
 import type { MethodRouter } from './router.js';
 
@@ -290,7 +291,7 @@ export class GatewayServer {
   /** `release` uncounts the socket from the unauthenticated ones: at hello-ok or close. */
   #accept(ws: WebSocket, peer: PeerContext, transport: Duplex, release: () => void): void {
     const { limits, clock, logger } = this.#options;
-    const conn = new GatewayConnection(ws, peer, { limits, logger, nowMs: clock.now(), transport });
+    const conn = new GatewayConnection(ws, peer, { limits, logger, transport });
     this.#connections.add(conn);
     // Dropped once cleared: an idle connection should not keep a spent timer alive.
     let handshakeTimer: NodeJS.Timeout | undefined = setTimeout(() => {
@@ -304,7 +305,7 @@ export class GatewayServer {
     conn.onClose(() => {
       clearHandshakeTimer();
       release();
-      conn.state = 'closed';
+      conn.markClosed();
       this.#connections.delete(conn);
     });
     ws.on('error', (error) => logger.debug(`socket error on ${conn.id}: ${error.message}`));
@@ -326,7 +327,7 @@ export class GatewayServer {
 
   async #onConnectFrame(conn: GatewayConnection, data: RawData): Promise<void> {
     // No size check here: the socket's frame limit is still preauthMaxPayload (see #wss).
-    conn.state = 'authenticating';
+    if (!conn.beginHandshake()) return;
     const parsed = parseJson(data);
     const id = frameId(parsed);
     const frame = requestFrameSchema.safeParse(parsed);

@@ -8,39 +8,16 @@ import type { Clock } from '../util/clock.js';
 import type { AuthMode } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
 import type { ConnectParams } from '../../shared/protocol.js';
-import { CLOSE, PROTOCOL_VERSION } from '../../shared/protocol.js';
+import { CLOSE, PROTOCOL_VERSION, roleOf } from '../../shared/protocol.js';
 import { DEFAULT_SCOPES, scopesCover } from '../../shared/scopes.js';
 import type { DeviceVerifier } from './device-verify.js';
+import type { Admission, PeerContext } from './peer.js';
 
 /** The gateway's shared-secret settings; replaced as a whole on rotation or config reload. */
 export interface GatewayAuth {
   mode: AuthMode;
   token?: string | undefined;
   password?: string | undefined;
-}
-
-/** What the upgrade learned about the peer, before any frame. */
-export interface PeerContext {
-  clientIp: string;
-  isLocal: boolean;
-  /** The request carried an Origin header (a browser). */
-  browser: boolean;
-  /** That Origin is one of the gateway's own origins. */
-  ownOrigin: boolean;
-  origin: string | undefined;
-}
-
-/** A successful handshake: who is connected and with what. */
-export interface Admission {
-  device: PairedDevice;
-  role: string;
-  scopes: string[];
-  /**
-   * How the connection proved itself; `shared` ones close when the shared secret changes.
-   * `invite`: with an invite code (`auth.bootstrapToken`), which paired it just now.
-   */
-  authMethod: 'shared' | 'device-token' | 'invite' | 'none';
-  issuedToken?: { token: string; createdAtMs: number };
 }
 
 export interface AuthenticatorDeps {
@@ -79,7 +56,7 @@ export class Authenticator {
       throw GatewayError.of('AUTH_RATE_LIMITED', { retryAfterMs: reservation.retryAfterMs });
     const ticket = reservation?.ticket;
     const device = params.device;
-    const role = params.role ?? 'operator';
+    const role = roleOf(params);
     let authMethod: Admission['authMethod'];
     try {
       if (!device) throw GatewayError.of('DEVICE_IDENTITY_REQUIRED');

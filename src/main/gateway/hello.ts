@@ -1,7 +1,7 @@
 import type { AuthMode } from '../../shared/config-schema.js';
 import type { HelloOk } from '../../shared/protocol.js';
 import { GATEWAY_EVENTS, PROTOCOL_VERSION } from '../../shared/protocol.js';
-import type { Admission } from './handshake.js';
+import type { Admission } from './peer.js';
 import type { GatewayLimits } from './limits.js';
 
 /** The `hello-ok` payload of PROTOCOL.md handshake step 6. */

@@ -20,6 +20,8 @@ export interface GatewayLimits {
   maxForbiddenCalls: number;
   /** Open sockets (authenticated or not) beyond which new upgrades get HTTP 503. */
   maxConnections: number;
+  /** How long a closing socket may take to answer the close handshake before it is cut. */
+  closeHandshakeMs: number;
   /** How long `status` reuses one keychain probe (a probe is an OS round trip, ~1 ms). */
   keychainStatusTtlMs: number;
   /** node:http slowloris guards. */
@@ -50,6 +52,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   signatureSkewMs: 120_000,
   maxForbiddenCalls: 10,
   maxConnections: 2048,
+  closeHandshakeMs: 2000,
   keychainStatusTtlMs: 5_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,

@@ -51,8 +51,7 @@ export class MethodRouter {
     } catch (error) {
       conn.respondError(frame.id, this.#toGatewayError(error, frame.method));
       if (error instanceof GatewayError && error.details?.code === 'MISSING_SCOPE') {
-        conn.forbiddenCalls += 1;
-        if (conn.forbiddenCalls >= this.#maxForbiddenCalls) {
+        if (conn.recordForbiddenCall() >= this.#maxForbiddenCalls) {
           conn.close(CLOSE.policy, 'unauthorized: too many calls without the required scope');
         }
       }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_INVITE_SCOPES, INVITE_TTL_SECONDS } from '../../../shared/invites.js';
 import type { InviteCreated } from '../../../shared/protocol.js';
-import { SCOPE_PATTERN } from '../../../shared/protocol.js';
+import { SCOPE_PATTERN, roleOf } from '../../../shared/protocol.js';
 import { unique } from '../../pairing/records.js';
 import type { MethodServices } from './context.js';
 import { assertMayGrant } from './grants.js';
@@ -31,7 +31,7 @@ export function registerInviteMethods(services: MethodServices): void {
     scope: 'operator.pairing',
     params: createParams,
     handler: async (params, { conn }): Promise<InviteCreated> => {
-      const role = params.role ?? 'operator';
+      const role = roleOf(params);
       const scopes = unique(params.scopes ?? DEFAULT_INVITE_SCOPES);
       assertMayGrant(conn.scopes, scopes, 'invite');
       const { invite, code } = await pairing.invites.create({

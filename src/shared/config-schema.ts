@@ -102,7 +102,6 @@ export const tlsConfigSchema = z
       message: `gateway.tls.${given} is set but gateway.tls.${missing} is not: give both the certificate and its key, or neither (the gateway then makes its own)`,
     });
   });
-export type TlsConfig = z.infer<typeof tlsConfigSchema>;
 
 export const authModeSchema = z.enum(['token', 'password', 'none']);
 export type AuthMode = z.infer<typeof authModeSchema>;

@@ -56,7 +56,6 @@ export type ServerFrame = ResponseFrame | EventFrame;
 export const CLIENT_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const SCOPE_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/;
 export const CLIENT_MODES = ['ui', 'cli', 'webchat', 'backend', 'node', 'probe', 'test'] as const;
-export type ClientMode = (typeof CLIENT_MODES)[number];
 
 const shortText = z.string().max(256);
 

@@ -69,12 +69,6 @@ export function providerProfileOfAccount(
   return { id, profile };
 }
 
-/** Keychain account for a secret path, e.g. `provider:openai` or `gateway:token`. */
-export function keychainAccountForPath(path: readonly (string | number)[]): string | undefined {
-  const ref = secretRefForPath(path);
-  return ref === undefined ? undefined : keychainAccountForRef(ref);
-}
-
 /** The config path of `ref`, e.g. `models.providers.<id>.apiKey`. A named profile has none. */
 export function configPathForRef(ref: SecretRef): string[] {
   if (ref.kind === 'provider') return ['models', 'providers', ref.id, 'apiKey'];

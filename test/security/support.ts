@@ -157,9 +157,3 @@ export async function openSession(g: GuardedGateway): Promise<RawSocket> {
   return socket;
 }
 
-/** The answer to a rejected frame: the `res` and the close that follows it. */
-export async function answerAndClose(socket: RawSocket, id: string) {
-  const response = await socket.response(id);
-  const close = await socket.closed;
-  return { response, close };
-}

@@ -25,7 +25,7 @@ import { INVALID_SESSION_ID, SESSION_DEFAULTS, isValidSessionId } from './sessio
 import type { SessionLimits } from './session-limits.js';
 
 export type { SessionMessage } from './session-file.js';
-export type { SessionFs, SessionFileHandle } from './session-fs.js';
+export type { SessionFs } from './session-fs.js';
 export {
   INVALID_SESSION_ID,
   SESSION_DEFAULTS,

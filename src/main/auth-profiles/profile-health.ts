@@ -57,11 +57,6 @@ export function healthOf(
   return { state: 'ready' };
 }
 
-/** The record after a request was sent with this profile (success or not). */
-export function afterUse(record: ProfileRecord | undefined, nowMs: number): ProfileRecord {
-  return { ...record, lastUsedAtMs: nowMs };
-}
-
 /** The record after an answer: cooldown and failure count reset, an old disable dropped. */
 export function afterSuccess(record: ProfileRecord | undefined, nowMs: number): ProfileRecord {
   return { ...(record?.lastError ? { lastError: record.lastError } : {}), lastUsedAtMs: nowMs };

@@ -19,10 +19,7 @@ import type { PathSegment } from './json5-positions.js';
 import { ConfigError, describeIssue, parseConfigText, readConfigFile } from './load.js';
 import type { AppPaths } from './paths.js';
 
-export { setValueInText, unsetValueInText } from './edit-text.js';
 export {
-  formatConfigPath,
-  getAtPath,
   parseCliValue,
   parseConfigPath,
   restartRequiredFor,

@@ -118,11 +118,6 @@ export async function loadConfig(paths: AppPaths): Promise<LoadedConfig> {
   return { config: parseConfigText(text, paths.config), text, exists: true, hash };
 }
 
-/** The file's text, or undefined when it does not exist. Other failures → `ConfigError`. */
-export async function readConfigText(file: string): Promise<string | undefined> {
-  return (await readConfigFile(file)).text;
-}
-
 /**
  * The file's text and the hash of its bytes, from ONE read (so the hash names exactly the
  * text). A missing file → `{ text: undefined, hash: "absent" }`; other failures → `ConfigError`.
@@ -255,14 +250,6 @@ export function describeIssue(issue: z.core.$ZodIssue | undefined, input: unknow
     return { path, atKey: false, message: `missing ${what} (${issue.message})` };
   }
   return { path, atKey: false, message: issue.message };
-}
-
-/**
- * Line and column of the issue in `text`: the key for unknown or bad keys, the value for
- * bad values, the nearest existing parent object for missing keys.
- */
-export function locate(text: string, issue: DescribedIssue): { line: number; column: number } {
-  return locateIn(text, treeOf(text), issue);
 }
 
 function treeOf(text: string): ValueNode | undefined {

@@ -27,11 +27,6 @@ export function expiresAtMsOf(certificate: X509Certificate): number {
   return Date.parse(certificate.validTo);
 }
 
-/** The notBefore of a parsed certificate in epoch milliseconds. */
-export function validFromMsOf(certificate: X509Certificate): number {
-  return Date.parse(certificate.validFrom);
-}
-
 /** Every `-----BEGIN <label>-----` … `-----END <label>-----` block of a PEM text, in order. */
 export function pemBlocks(text: string, label: string): string[] {
   const pattern = new RegExp(`-----BEGIN ${label}-----\\r?\\n[^-]*-----END ${label}-----`, 'g');

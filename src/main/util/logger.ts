@@ -111,8 +111,6 @@ export class SeenSecrets {
   }
 }
 
-/** A logger that drops everything, for callers that opt out of logging. */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 function clean(message: string, secrets: Iterable<string>): string {
   // Redact first: a secret is matched as it is, before escaping could change its text.

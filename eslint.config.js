@@ -12,7 +12,15 @@ const electronOnlyInDesktop = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -21,7 +29,10 @@ export default tseslint.config(
       globals: { ...globals.node },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-imports': ['error', { paths: [electronOnlyInDesktop] }],
     },
@@ -41,10 +52,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [electronOnlyInDesktop, { name: 'ws', message: 'Inject the WebSocket constructor.' }],
+          paths: [
+            electronOnlyInDesktop,
+            { name: 'ws', message: 'Inject the WebSocket constructor.' },
+          ],
           patterns: [
             nodeBuiltins,
-            { group: ['**/main/**', '**/renderer/**', '**/cli/**'], message: 'src/shared imports nothing of the app.' },
+            {
+              group: ['**/main/**', '**/renderer/**', '**/cli/**'],
+              message: 'src/shared imports nothing of the app.',
+            },
           ],
         },
       ],
@@ -58,7 +75,9 @@ export default tseslint.config(
         'error',
         {
           paths: [electronOnlyInDesktop],
-          patterns: [{ group: ['**/renderer/**'], message: 'src/main never imports src/renderer.' }],
+          patterns: [
+            { group: ['**/renderer/**'], message: 'src/main never imports src/renderer.' },
+          ],
         },
       ],
     },
@@ -68,7 +87,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/renderer/**'], message: 'src/main never imports src/renderer.' }] },
+        {
+          patterns: [
+            { group: ['**/renderer/**'], message: 'src/main never imports src/renderer.' },
+          ],
+        },
       ],
     },
   },
@@ -82,7 +105,13 @@ export default tseslint.config(
         'error',
         {
           paths: [electronOnlyInDesktop],
-          patterns: [nodeBuiltins, { group: ['**/main/**', '**/cli/**'], message: 'The renderer talks to the gateway only over the protocol.' }],
+          patterns: [
+            nodeBuiltins,
+            {
+              group: ['**/main/**', '**/cli/**'],
+              message: 'The renderer talks to the gateway only over the protocol.',
+            },
+          ],
         },
       ],
     },

@@ -3,7 +3,14 @@ import { readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signConnect } from '../../src/shared/gateway-client.js';
-import { connectDevice, newIdentity, RawSocket, startTestGateway, TEST_CLIENT, type TestGateway } from '../helpers/gateway.js';
+import {
+  connectDevice,
+  newIdentity,
+  RawSocket,
+  startTestGateway,
+  TEST_CLIENT,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 let gateway: TestGateway | undefined;
 afterEach(async () => {
@@ -25,18 +32,31 @@ const CONFIG = `// hand-written config
 }
 `;
 
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 describe('config methods', () => {
   it('config.get replaces every secret with [redacted], the gateway token included', async () => {
     gateway = await startTestGateway({
-      config: CONFIG.replace('trustedProxies: [],', "trustedProxies: [], auth: { mode: 'token', token: 'file-token-not-used-123' },"),
+      config: CONFIG.replace(
+        'trustedProxies: [],',
+        "trustedProxies: [], auth: { mode: 'token', token: 'file-token-not-used-123' },",
+      ),
     });
     const { client } = await connectDevice(gateway);
-    const { config } = await client.request<{ config: { gateway: { auth: { token?: string } }; models: { providers: { local: { apiKey: string } } } } }>('config.get');
+    const { config } = await client.request<{
+      config: {
+        gateway: { auth: { token?: string } };
+        models: { providers: { local: { apiKey: string } } };
+      };
+    }>('config.get');
     expect(config.models.providers.local.apiKey).toBe('[redacted]');
     expect(config.gateway.auth.token).toBe('[redacted]');
-    const one = await client.request<{ config: unknown }>('config.get', { path: 'models.providers.local' });
+    const one = await client.request<{ config: unknown }>('config.get', {
+      path: 'models.providers.local',
+    });
     expect(JSON.stringify(one)).not.toContain('sk-plaintext-in-file-1234');
     client.close();
   });
@@ -44,12 +64,18 @@ describe('config methods', () => {
   it('config.set edits one value, keeps the comments, and says when a restart is required', async () => {
     gateway = await startTestGateway({ config: CONFIG });
     const { client } = await connectDevice(gateway);
-    expect(await client.request('config.set', { path: 'gateway.pairing.pendingTtlSeconds', value: 120 })).toEqual({
+    expect(
+      await client.request('config.set', { path: 'gateway.pairing.pendingTtlSeconds', value: 120 }),
+    ).toEqual({
       path: 'gateway.pairing.pendingTtlSeconds',
       restartRequired: false,
-      hash: createHash('sha256').update(await readFile(join(gateway.home, 'config.json5'))).digest('hex'),
+      hash: createHash('sha256')
+        .update(await readFile(join(gateway.home, 'config.json5')))
+        .digest('hex'),
     });
-    expect(await client.request('config.set', { path: 'gateway.port', value: 19999 })).toMatchObject({ restartRequired: true });
+    expect(
+      await client.request('config.set', { path: 'gateway.port', value: 19999 }),
+    ).toMatchObject({ restartRequired: true });
     const text = await readFile(join(gateway.home, 'config.json5'), 'utf8');
     expect(text).toContain('// hand-written config');
     expect(text).toContain('trustedProxies: [], // none yet');
@@ -62,12 +88,16 @@ describe('config methods', () => {
     const file = join(gateway.home, 'config.json5');
     const before = await sha256(file);
     const { client } = await connectDevice(gateway);
-    await expect(client.request('config.set', { path: 'gateway.trustedProxies', value: ['10.0.0.0/33'] })).rejects.toMatchObject({
+    await expect(
+      client.request('config.set', { path: 'gateway.trustedProxies', value: ['10.0.0.0/33'] }),
+    ).rejects.toMatchObject({
       code: 'INVALID_REQUEST',
       details: { code: 'CONFIG_INVALID' },
       message: expect.stringContaining('gateway.trustedProxies'),
     });
-    await expect(client.request('config.set', { path: 'gateway.port', value: 'eighty' })).rejects.toMatchObject({
+    await expect(
+      client.request('config.set', { path: 'gateway.port', value: 'eighty' }),
+    ).rejects.toMatchObject({
       details: { code: 'CONFIG_INVALID' },
     });
     expect(await sha256(file)).toBe(before);
@@ -80,14 +110,23 @@ describe('config methods', () => {
     const changes: { paths: string[] }[] = [];
     client.on('config.changed', (payload) => changes.push(payload as { paths: string[] }));
     const file = join(gateway.home, 'config.json5');
-    const edited = CONFIG.replace('trustedProxies: [], // none yet', "trustedProxies: ['127.0.0.2'], // my proxy");
+    const edited = CONFIG.replace(
+      'trustedProxies: [], // none yet',
+      "trustedProxies: ['127.0.0.2'], // my proxy",
+    );
     // Editors save by writing a new file and renaming it over the old one.
     await writeFile(`${file}.swp`, edited);
     await rename(`${file}.swp`, file);
     await expect
-      .poll(() => changes.flatMap((c) => c.paths).some((path) => path.startsWith('gateway.trustedProxies')), { timeout: 5000 })
+      .poll(
+        () =>
+          changes.flatMap((c) => c.paths).some((path) => path.startsWith('gateway.trustedProxies')),
+        { timeout: 5000 },
+      )
       .toBe(true);
-    const { config } = await client.request<{ config: { gateway: { trustedProxies: string[] } } }>('config.get');
+    const { config } = await client.request<{ config: { gateway: { trustedProxies: string[] } } }>(
+      'config.get',
+    );
     expect(config.gateway.trustedProxies).toEqual(['127.0.0.2']);
     client.close();
   });
@@ -98,7 +137,9 @@ describe('config methods', () => {
     const file = join(gateway.home, 'config.json5');
     await writeFile(`${file}.swp`, CONFIG.replace('port: 0,', 'port: 0,,'));
     await rename(`${file}.swp`, file);
-    await expect.poll(() => gateway!.logs.some((line) => /config\.json5:4:\d+/.test(line)), { timeout: 5000 }).toBe(true);
+    await expect
+      .poll(() => gateway!.logs.some((line) => /config\.json5:4:\d+/.test(line)), { timeout: 5000 })
+      .toBe(true);
     expect((await client.request<{ authMode: string }>('status')).authMode).toBe('token');
     client.close();
   });
@@ -133,7 +174,14 @@ describe('known OpenClaw v3 clients', () => {
       type: 'req',
       id: 'c',
       method: 'connect',
-      params: { ...params, caps: ['tools'], commands: [], permissions: { camera: false }, locale: 'en-US', userAgent: 'openclaw/2026' },
+      params: {
+        ...params,
+        caps: ['tools'],
+        commands: [],
+        permissions: { camera: false },
+        locale: 'en-US',
+        userAgent: 'openclaw/2026',
+      },
     });
     expect((await socket.response('c')).ok).toBe(true);
     socket.ws.close();

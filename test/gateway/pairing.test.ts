@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayClient } from '../../src/shared/gateway-client.js';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import type { PairedDevice, PendingRequest } from '../../src/shared/protocol.js';
-import { connectDevice, deviceClient, newIdentity, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import {
+  connectDevice,
+  deviceClient,
+  newIdentity,
+  startTestGateway,
+  type TestGateway,
+} from '../helpers/gateway.js';
 
 /** 127.0.0.2 is a loopback address the tests use as the trusted reverse proxy. */
 const PROXY = '127.0.0.2';
@@ -16,18 +22,32 @@ afterEach(async () => {
   gateway = undefined;
 });
 
-function startProxiedGateway(extra: Record<string, unknown> = {}, options: Parameters<typeof startTestGateway>[0] = {}) {
-  return startTestGateway({ ...options, config: { gateway: { trustedProxies: [PROXY], ...extra } } });
+function startProxiedGateway(
+  extra: Record<string, unknown> = {},
+  options: Parameters<typeof startTestGateway>[0] = {},
+) {
+  return startTestGateway({
+    ...options,
+    config: { gateway: { trustedProxies: [PROXY], ...extra } },
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<GatewayClientError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GatewayClientError);
   return error as GatewayClientError;
 }
 
 /** A device reaching the gateway through the trusted proxy, i.e. from 203.0.113.7. */
-async function remoteAttempt(gw: TestGateway, identity?: Awaited<ReturnType<typeof newIdentity>>, ip = REMOTE_IP, scopes?: string[]) {
+async function remoteAttempt(
+  gw: TestGateway,
+  identity?: Awaited<ReturnType<typeof newIdentity>>,
+  ip = REMOTE_IP,
+  scopes?: string[],
+) {
   const id = identity ?? (await newIdentity());
   const client = deviceClient(gw.wsUrl, {
     identity: id,
@@ -36,7 +56,14 @@ async function remoteAttempt(gw: TestGateway, identity?: Awaited<ReturnType<type
     headers: { 'x-forwarded-for': ip },
     ...(scopes ? { scopes } : {}),
   });
-  return { client, identity: id, result: client.connect().then((hello) => ({ hello }), (error: GatewayClientError) => ({ error })) };
+  return {
+    client,
+    identity: id,
+    result: client.connect().then(
+      (hello) => ({ hello }),
+      (error: GatewayClientError) => ({ error }),
+    ),
+  };
 }
 
 async function operator(gw: TestGateway): Promise<GatewayClient> {
@@ -52,7 +79,10 @@ describe('local devices', () => {
     const first = await connectDevice(gateway, { identity });
     expect(first.hello.auth?.deviceToken).toBeTruthy();
     first.client.close();
-    const again = await connectDevice(gateway, { identity, auth: { deviceToken: first.hello.auth!.deviceToken } });
+    const again = await connectDevice(gateway, {
+      identity,
+      auth: { deviceToken: first.hello.auth!.deviceToken },
+    });
     expect(again.hello.type).toBe('hello-ok');
     expect(again.hello.auth).toBeUndefined();
     const list = await again.client.request<{ paired: PairedDevice[] }>('device.pair.list');
@@ -70,7 +100,11 @@ describe('remote devices', () => {
     const { result } = await remoteAttempt(gateway);
     const { error } = (await result) as { error: GatewayClientError };
     expect(error.code).toBe('NOT_PAIRED');
-    expect(error.details).toMatchObject({ code: 'PAIRING_REQUIRED', reason: 'not-paired', requestId: expect.any(String) });
+    expect(error.details).toMatchObject({
+      code: 'PAIRING_REQUIRED',
+      reason: 'not-paired',
+      requestId: expect.any(String),
+    });
     expect(error.closeCode).toBe(1008);
     expect(error.closeReason).toBe('pairing required');
   });
@@ -84,12 +118,22 @@ describe('remote devices', () => {
     const { error } = (await result) as { error: GatewayClientError };
     const requestId = error.details?.requestId as string;
     await expect.poll(() => requested.length).toBe(1);
-    expect(requested[0]).toMatchObject({ requestId, deviceId: identity.deviceId, remoteIp: REMOTE_IP, isRepair: false });
+    expect(requested[0]).toMatchObject({
+      requestId,
+      deviceId: identity.deviceId,
+      remoteIp: REMOTE_IP,
+      isRepair: false,
+    });
     const resolved: unknown[] = [];
     admin.on('device.pair.resolved', (payload) => resolved.push(payload));
-    const approval = await admin.request<{ requestId: string; device: PairedDevice }>('device.pair.approve', { requestId });
+    const approval = await admin.request<{ requestId: string; device: PairedDevice }>(
+      'device.pair.approve',
+      { requestId },
+    );
     expect(approval.device).toMatchObject({ deviceId: identity.deviceId, approvedBy: 'operator' });
-    await expect.poll(() => resolved).toEqual([expect.objectContaining({ requestId, decision: 'approved' })]);
+    await expect
+      .poll(() => resolved)
+      .toEqual([expect.objectContaining({ requestId, decision: 'approved' })]);
     const retry = await remoteAttempt(gateway, identity);
     const { hello } = (await retry.result) as { hello: { auth?: { deviceToken: string } } };
     expect(hello.auth?.deviceToken).toBeTruthy();
@@ -100,7 +144,8 @@ describe('remote devices', () => {
     gateway = await startProxiedGateway();
     const admin = await operator(gateway);
     const first = await remoteAttempt(gateway);
-    const requestId = ((await first.result) as { error: GatewayClientError }).error.details?.requestId as string;
+    const requestId = ((await first.result) as { error: GatewayClientError }).error.details
+      ?.requestId as string;
     await admin.request('device.pair.reject', { requestId });
     const again = await remoteAttempt(gateway, first.identity);
     const { error } = (await again.result) as { error: GatewayClientError };
@@ -141,7 +186,9 @@ describe('repeats and limits', () => {
     gateway = await startProxiedGateway();
     for (let i = 0; i < 3; i++) {
       const { result } = await remoteAttempt(gateway);
-      expect(((await result) as { error: GatewayClientError }).error.detailCode).toBe('PAIRING_REQUIRED');
+      expect(((await result) as { error: GatewayClientError }).error.detailCode).toBe(
+        'PAIRING_REQUIRED',
+      );
     }
     const { result } = await remoteAttempt(gateway);
     const { error } = (await result) as { error: GatewayClientError };
@@ -149,19 +196,29 @@ describe('repeats and limits', () => {
     expect(error.retryAfterMs).toBeGreaterThan(0);
     expect(error.closeReason).toBe('pairing request limit reached');
     const other = await remoteAttempt(gateway, undefined, '198.51.100.9');
-    expect(((await other.result) as { error: GatewayClientError }).error.detailCode).toBe('PAIRING_REQUIRED');
+    expect(((await other.result) as { error: GatewayClientError }).error.detailCode).toBe(
+      'PAIRING_REQUIRED',
+    );
   });
 
   it('expires a request after its TTL and tells operators', async () => {
     let now = Date.now();
-    gateway = await startProxiedGateway({ pairing: { pendingTtlSeconds: 10 } }, { clock: { now: () => now } });
+    gateway = await startProxiedGateway(
+      { pairing: { pendingTtlSeconds: 10 } },
+      { clock: { now: () => now } },
+    );
     const admin = await operator(gateway);
     const resolved: { decision: string; requestId: string }[] = [];
-    admin.on('device.pair.resolved', (payload) => resolved.push(payload as { decision: string; requestId: string }));
+    admin.on('device.pair.resolved', (payload) =>
+      resolved.push(payload as { decision: string; requestId: string }),
+    );
     const { result } = await remoteAttempt(gateway);
-    const requestId = ((await result) as { error: GatewayClientError }).error.details?.requestId as string;
+    const requestId = ((await result) as { error: GatewayClientError }).error.details
+      ?.requestId as string;
     now += 11_000;
-    await expect.poll(() => resolved, { timeout: 5000 }).toEqual([expect.objectContaining({ requestId, decision: 'expired' })]);
+    await expect
+      .poll(() => resolved, { timeout: 5000 })
+      .toEqual([expect.objectContaining({ requestId, decision: 'expired' })]);
     expect(gateway.app.pairing.list().pending).toHaveLength(0);
   });
 });
@@ -172,10 +229,18 @@ describe('scope and role upgrades', () => {
     const identity = await newIdentity();
     const reader = await connectDevice(gateway, { identity, scopes: ['operator.read'] });
     reader.client.close();
-    const error = await failure(connectDevice(gateway, { identity, scopes: ['operator.read', 'operator.admin'] }));
+    const error = await failure(
+      connectDevice(gateway, { identity, scopes: ['operator.read', 'operator.admin'] }),
+    );
     expect(error.details).toMatchObject({ code: 'PAIRING_REQUIRED', reason: 'scope-upgrade' });
     const pending = gateway.app.pairing.list().pending;
-    expect(pending).toEqual([expect.objectContaining({ deviceId: identity.deviceId, isRepair: true, reason: 'scope-upgrade' })]);
+    expect(pending).toEqual([
+      expect.objectContaining({
+        deviceId: identity.deviceId,
+        isRepair: true,
+        reason: 'scope-upgrade',
+      }),
+    ]);
     // A read-only device cannot call a pairing method.
     const again = await connectDevice(gateway, { identity, scopes: ['operator.read'] });
     await expect(again.client.request('device.pair.list')).rejects.toMatchObject({
@@ -213,10 +278,16 @@ describe('concurrency', () => {
     const requestIds: string[] = [];
     for (let i = 0; i < 20; i++) {
       const { result } = await remoteAttempt(gateway, undefined, `198.51.100.${i + 1}`);
-      requestIds.push(((await result) as { error: GatewayClientError }).error.details?.requestId as string);
+      requestIds.push(
+        ((await result) as { error: GatewayClientError }).error.details?.requestId as string,
+      );
     }
-    await Promise.all(requestIds.map((requestId) => admin.request('device.pair.approve', { requestId })));
-    const list = await admin.request<{ paired: PairedDevice[]; pending: unknown[] }>('device.pair.list');
+    await Promise.all(
+      requestIds.map((requestId) => admin.request('device.pair.approve', { requestId })),
+    );
+    const list = await admin.request<{ paired: PairedDevice[]; pending: unknown[] }>(
+      'device.pair.list',
+    );
     expect(list.pending).toHaveLength(0);
     expect(list.paired.filter((d) => d.approvedBy === 'operator')).toHaveLength(20);
   });
@@ -225,7 +296,8 @@ describe('concurrency', () => {
     gateway = await startProxiedGateway();
     const [a, b] = [await operator(gateway), await operator(gateway)];
     const { result } = await remoteAttempt(gateway);
-    const requestId = ((await result) as { error: GatewayClientError }).error.details?.requestId as string;
+    const requestId = ((await result) as { error: GatewayClientError }).error.details
+      ?.requestId as string;
     const outcomes = await Promise.allSettled([
       a.request('device.pair.approve', { requestId }),
       b.request('device.pair.approve', { requestId }),

@@ -9,7 +9,8 @@ const TOKEN = 'persistence-test-token-0123456789';
 const homes: string[] = [];
 const children: ChildRun[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.child.exitCode === null) child.child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.child.exitCode === null) child.child.kill('SIGKILL');
   for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
 });
 
@@ -23,7 +24,13 @@ async function startGateway(home: string): Promise<{ child: ChildRun; wsUrl: str
 /** Device state as a person would see it in `devices list`, without volatile fields. */
 function summary(devices: PairedDevice[]) {
   return devices
-    .map((d) => ({ deviceId: d.deviceId, tokens: d.tokens.map((t) => ({ revoked: t.revokedAtMs !== undefined, rotated: t.rotatedAtMs !== undefined })) }))
+    .map((d) => ({
+      deviceId: d.deviceId,
+      tokens: d.tokens.map((t) => ({
+        revoked: t.revokedAtMs !== undefined,
+        rotated: t.rotatedAtMs !== undefined,
+      })),
+    }))
     .sort((a, b) => a.deviceId.localeCompare(b.deviceId));
 }
 
@@ -46,7 +53,9 @@ describe('restarts keep paired devices', () => {
       tokens[0] = (await admin.connect()).auth!.deviceToken;
       await admin.request('device.token.revoke', { deviceId: identities[1].deviceId });
       await admin.request('device.token.rotate', { deviceId: identities[2].deviceId });
-      const before = summary((await admin.request<{ paired: PairedDevice[] }>('device.pair.list')).paired);
+      const before = summary(
+        (await admin.request<{ paired: PairedDevice[] }>('device.pair.list')).paired,
+      );
       admin.close();
       first.child.child.kill(signal);
       await first.child.exited;
@@ -54,15 +63,25 @@ describe('restarts keep paired devices', () => {
 
       const second = await startGateway(home);
       // The untouched device still gets in with its device token alone; the others do not.
-      const kept = deviceClient(second.wsUrl, { identity: identities[0], auth: { deviceToken: tokens[0] } });
+      const kept = deviceClient(second.wsUrl, {
+        identity: identities[0],
+        auth: { deviceToken: tokens[0] },
+      });
       await kept.connect();
-      const after = summary((await kept.request<{ paired: PairedDevice[] }>('device.pair.list')).paired);
+      const after = summary(
+        (await kept.request<{ paired: PairedDevice[] }>('device.pair.list')).paired,
+      );
       expect(after).toEqual(before);
       expect(after.map((d) => d.tokens[0])).toContainEqual({ revoked: true, rotated: false });
       kept.close();
       for (const index of [1, 2]) {
-        const refused = deviceClient(second.wsUrl, { identity: identities[index]!, auth: { deviceToken: tokens[index] } });
-        await expect(refused.connect()).rejects.toMatchObject({ details: { code: 'AUTH_DEVICE_TOKEN_MISMATCH' } });
+        const refused = deviceClient(second.wsUrl, {
+          identity: identities[index]!,
+          auth: { deviceToken: tokens[index] },
+        });
+        await expect(refused.connect()).rejects.toMatchObject({
+          details: { code: 'AUTH_DEVICE_TOKEN_MISMATCH' },
+        });
       }
       second.child.child.kill('SIGTERM');
       expect((await second.child.exited).code).toBe(0);
@@ -81,9 +100,13 @@ describe('a corrupt pairing store', () => {
     const child = runGateway(childEnv(home, { SPECIAL_AGENT_GATEWAY_TOKEN: TOKEN }));
     children.push(child);
     const result = await refusalOf(child, 'the exit of a gateway with a corrupt pairing store');
-    expect(result.listening, 'a gateway with a corrupt pairing store started listening').toBe(false);
+    expect(result.listening, 'a gateway with a corrupt pairing store started listening').toBe(
+      false,
+    );
     expect(result.code, 'exit code').toBe(78);
-    const aside = (await readdir(join(home, 'state'))).filter((name) => name.startsWith('devices.json.corrupt-'));
+    const aside = (await readdir(join(home, 'state'))).filter((name) =>
+      name.startsWith('devices.json.corrupt-'),
+    );
     expect(aside).toHaveLength(1);
     expect(result.stderr).toContain(aside[0]);
     expect(await readFile(join(home, 'state', aside[0]!), 'utf8')).toBe(corrupt);

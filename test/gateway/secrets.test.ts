@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { startFakeProvider, type FakeProvider } from '../../src/main/providers/fake-provider.test-support.js';
+import {
+  startFakeProvider,
+  type FakeProvider,
+} from '../../src/main/providers/fake-provider.test-support.js';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import type { ChatEvent } from '../../src/shared/protocol.js';
 import { describeWithKeychain } from '../../src/main/secrets/keychain.test-support.js';
@@ -51,13 +54,21 @@ describeWithKeychain('secrets through the gateway (real Secret Service)', () => 
       },
     });
     const { keychain } = gateway;
-    cleanup.push(() => keychain.delete(`provider:${id}`), () => keychain.delete(`provider:${other}`));
+    cleanup.push(
+      () => keychain.delete(`provider:${id}`),
+      () => keychain.delete(`provider:${other}`),
+    );
     const { client } = await connectDevice(gateway);
     const frames: string[] = [];
     client.on('*', (_payload, frame) => frames.push(JSON.stringify(frame)));
     const responses: unknown[] = [];
     responses.push(await client.request('models.providers.setKey', { id, apiKey: canary }));
-    responses.push(await client.request('config.set', { path: `models.providers.${other}.apiKey`, value: canary2 }));
+    responses.push(
+      await client.request('config.set', {
+        path: `models.providers.${other}.apiKey`,
+        value: canary2,
+      }),
+    );
     expect(await keychain.get(`provider:${id}`)).toBe(canary);
     expect(await keychain.get(`provider:${other}`)).toBe(canary2);
     for (const [method, params] of [
@@ -70,8 +81,13 @@ describeWithKeychain('secrets through the gateway (real Secret Service)', () => 
     ] as const) {
       responses.push(await client.request(method, params));
     }
-    const status = responses[4] as { providers: { id: string; credential: { source: string; masked?: string } }[] };
-    expect(status.providers.find((p) => p.id === id)?.credential).toMatchObject({ source: 'keychain', masked: `…${canary.slice(-4)}` });
+    const status = responses[4] as {
+      providers: { id: string; credential: { source: string; masked?: string } }[];
+    };
+    expect(status.providers.find((p) => p.id === id)?.credential).toMatchObject({
+      source: 'keychain',
+      masked: `…${canary.slice(-4)}`,
+    });
     const everything = [JSON.stringify(responses), ...frames, ...gateway.logs].join('\n');
     expect(everything).not.toContain(canary);
     expect(everything).not.toContain(canary2);
@@ -90,7 +106,9 @@ describeWithKeychain('secrets through the gateway (real Secret Service)', () => 
     const { keychain } = gateway;
     cleanup.push(() => keychain.delete(`provider:${id}`));
     const { client } = await connectDevice(gateway);
-    const redacted = await client.request<{ config: { models: { providers: Record<string, { apiKey?: string }> } } }>('config.get');
+    const redacted = await client.request<{
+      config: { models: { providers: Record<string, { apiKey?: string }> } };
+    }>('config.get');
     expect(redacted.config.models.providers[id]?.apiKey).toBe('[redacted]');
     await client.request('models.providers.setKey', { id, apiKey: 'sk-new-key-in-keychain-123' });
     const after = await readFile(join(gateway.home, 'config.json5'), 'utf8');
@@ -104,7 +122,10 @@ describeWithKeychain('secrets through the gateway (real Secret Service)', () => 
     const id = uniqueId('rot');
     provider = await startFakeProvider('openai', { apiKey: 'sk-first-key-0001' });
     gateway = await startTestGateway({
-      config: { models: { providers: { [id]: { type: 'openai', baseUrl: provider.baseUrl } } }, agents: { list: [{ id: 'main', model: { provider: id, name: 'm' } }] } },
+      config: {
+        models: { providers: { [id]: { type: 'openai', baseUrl: provider.baseUrl } } },
+        agents: { list: [{ id: 'main', model: { provider: id, name: 'm' } }] },
+      },
     });
     const { keychain } = gateway;
     cleanup.push(() => keychain.delete(`provider:${id}`));
@@ -122,7 +143,10 @@ describeWithKeychain('secrets through the gateway (real Secret Service)', () => 
     await client.request('chat.send', { message: 'two' });
     await expect.poll(() => finals.length).toBe(2);
     expect(finals.map((e) => e.state)).toEqual(['final', 'final']);
-    expect(provider.requests.map((r) => r.headers.authorization)).toEqual(['Bearer sk-first-key-0001', 'Bearer sk-second-key-0002']);
+    expect(provider.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer sk-first-key-0001',
+      'Bearer sk-second-key-0002',
+    ]);
     client.close();
   });
 
@@ -135,16 +159,30 @@ describeWithKeychain('secrets through the gateway (real Secret Service)', () => 
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const rotator = await connectDevice(gateway, { auth: { token } });
     const other = await connectDevice(gateway, { auth: { token } });
-    const viaDevice = await connectDevice(gateway, { identity: other.identity, auth: { deviceToken: other.hello.auth!.deviceToken } });
+    const viaDevice = await connectDevice(gateway, {
+      identity: other.identity,
+      auth: { deviceToken: other.hello.auth!.deviceToken },
+    });
     expect(await rotator.client.request('gateway.auth.rotate', {})).toEqual({ mode: 'token' });
-    const closed = await within(OUTCOME_WAIT_MS, other.client.closed(), 'close 4001 of the other shared-token session after rotate');
-    expect(closed, 'close of the other shared-token session').toEqual({ code: 4001, reason: 'gateway auth changed' });
+    const closed = await within(
+      OUTCOME_WAIT_MS,
+      other.client.closed(),
+      'close 4001 of the other shared-token session after rotate',
+    );
+    expect(closed, 'close of the other shared-token session').toEqual({
+      code: 4001,
+      reason: 'gateway auth changed',
+    });
     expect((await rotator.client.request<{ authMode: string }>('status')).authMode).toBe('token');
     expect((await viaDevice.client.request<{ authMode: string }>('status')).authMode).toBe('token');
     const rotated = (await isolated.get('gateway:token'))!;
     expect(rotated).not.toBe(token);
-    await expect(connectDevice(gateway, { auth: { token } })).rejects.toMatchObject({ details: { code: 'AUTH_TOKEN_MISMATCH' } });
-    expect((await connectDevice(gateway, { auth: { token: rotated } })).hello.type).toBe('hello-ok');
+    await expect(connectDevice(gateway, { auth: { token } })).rejects.toMatchObject({
+      details: { code: 'AUTH_TOKEN_MISMATCH' },
+    });
+    expect((await connectDevice(gateway, { auth: { token: rotated } })).hello.type).toBe(
+      'hello-ok',
+    );
     rotator.client.close();
     viaDevice.client.close();
   });

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { readFile, rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { childEnv, CHILD_EXIT_WAIT_MS, refusalOf, runGateway, type ChildRun } from '../helpers/child.js';
+import {
+  childEnv,
+  CHILD_EXIT_WAIT_MS,
+  refusalOf,
+  runGateway,
+  type ChildRun,
+} from '../helpers/child.js';
 import { deviceClient, makeTempHome, newIdentity, writeConfig } from '../helpers/gateway.js';
 import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 
@@ -10,7 +16,8 @@ const TOKEN = 'startup-test-token-0123456789';
 const homes: string[] = [];
 const children: ChildRun[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.child.exitCode === null) child.child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.child.exitCode === null) child.child.kill('SIGKILL');
   for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
 });
 
@@ -27,11 +34,16 @@ function start(dir: string, args: string[] = [], extra: Record<string, string> =
   return child;
 }
 
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 describe('startup refusals', () => {
   it('exits 78 on a broken config, naming config.json5:line:column, and leaves the file byte-identical', async () => {
-    const dir = await home('{\n  gateway: {\n    port: 18789,\n    bind: "loopback"  auth: {},\n  },\n}\n');
+    const dir = await home(
+      '{\n  gateway: {\n    port: 18789,\n    bind: "loopback"  auth: {},\n  },\n}\n',
+    );
     const before = await sha256(`${dir}/config.json5`);
     const result = await refusalOf(start(dir), 'the exit of a gateway with a broken config');
     expect(result.listening, 'a gateway with a broken config started listening').toBe(false);
@@ -52,11 +64,15 @@ describe('startup refusals', () => {
   });
 
   it('exits 78 on a missing closing brace, naming the line of the `{` it left open', async () => {
-    const dir = await home('{\n  gateway: {\n    port: 0,\n    auth: { mode: "token",\n  }\n  models: {},\n}\n');
+    const dir = await home(
+      '{\n  gateway: {\n    port: 0,\n    auth: { mode: "token",\n  }\n  models: {},\n}\n',
+    );
     const result = await refusalOf(start(dir), 'the exit of a gateway with an unclosed brace');
     expect(result.listening, 'a gateway with an unclosed brace started listening').toBe(false);
     expect(result.code, 'exit code').toBe(78);
-    expect(result.stderr).toContain("config.json5:6:3: invalid character 'm' (the `{` opened at 4:11 is not closed)");
+    expect(result.stderr).toContain(
+      "config.json5:6:3: invalid character 'm' (the `{` opened at 4:11 is not closed)",
+    );
   });
 
   it('exits 78 listing every schema problem, each with its line and dotted path', async () => {
@@ -64,13 +80,17 @@ describe('startup refusals', () => {
     const result = await refusalOf(start(dir), 'the exit of a gateway with two schema errors');
     expect(result.listening, 'a gateway with schema errors started listening').toBe(false);
     expect(result.code, 'exit code').toBe(78);
-    expect(result.stderr).toMatch(/config\.json5:3:11: [^;]* at gateway\.port; 4:11: [^;]* at gateway\.bind \(2 problems\)/);
+    expect(result.stderr).toMatch(
+      /config\.json5:3:11: [^;]* at gateway\.port; 4:11: [^;]* at gateway\.bind \(2 problems\)/,
+    );
   });
 
   it('refuses auth mode none on a lan bind with exit 78 and says how to fix it', async () => {
     const dir = await home({ gateway: { bind: 'lan', auth: { mode: 'none' } } });
     const result = await refusalOf(start(dir), 'the exit of a gateway set to none on lan');
-    expect(result.listening, 'a gateway with auth none on a lan bind started listening').toBe(false);
+    expect(result.listening, 'a gateway with auth none on a lan bind started listening').toBe(
+      false,
+    );
     expect(result.code, 'exit code').toBe(78);
     expect(result.stderr).toContain('special-agent configure set gateway.auth.mode token');
   });
@@ -108,7 +128,10 @@ describe('graceful shutdown', () => {
     const dir = await home({});
     const gateway = start(dir);
     const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
-    const client = deviceClient(url!.replace('http://', 'ws://'), { identity: await newIdentity(), auth: { token: TOKEN } });
+    const client = deviceClient(url!.replace('http://', 'ws://'), {
+      identity: await newIdentity(),
+      auth: { token: TOKEN },
+    });
     await client.connect();
     const events: string[] = [];
     client.on('shutdown', () => events.push('shutdown'));

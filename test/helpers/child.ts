@@ -31,7 +31,9 @@ export class ChildRun {
     if (input !== undefined) this.child.stdin?.end(input);
     else this.child.stdin?.end();
     this.exited = new Promise((resolve) =>
-      this.child.on('exit', (code, signal) => resolve({ code, signal, stdout: this.stdout, stderr: this.stderr })),
+      this.child.on('exit', (code, signal) =>
+        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr }),
+      ),
     );
   }
 
@@ -42,7 +44,9 @@ export class ChildRun {
       const match = this.stdout.match(pattern);
       if (match) return match;
       if (this.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`no ${pattern} in output (exit ${this.child.exitCode}):\n${this.stdout}\n${this.stderr}`);
+        throw new Error(
+          `no ${pattern} in output (exit ${this.child.exitCode}):\n${this.stdout}\n${this.stderr}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -86,13 +90,24 @@ export function runGateway(env: NodeJS.ProcessEnv, args: string[] = []): ChildRu
 }
 
 /** The `special-agent` CLI in a child process; resolves when it exits. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<ChildResult> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+): Promise<ChildResult> {
   return new ChildRun(CLI_ENTRY, args, env, input).exited;
 }
 
 /** Environment for a child with its own home, isolated from the developer's. */
-export function childEnv(home: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, SPECIAL_AGENT_HOME: home, SPECIAL_AGENT_CONFIG: '' };
+export function childEnv(
+  home: string,
+  extra: Record<string, string | undefined> = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SPECIAL_AGENT_HOME: home,
+    SPECIAL_AGENT_CONFIG: '',
+  };
   delete env.SPECIAL_AGENT_GATEWAY_TOKEN;
   delete env.SPECIAL_AGENT_GATEWAY_PASSWORD;
   delete env.SPECIAL_AGENT_GATEWAY_URL;

@@ -10,7 +10,11 @@ import WebSocket from 'ws';
 import { startGatewayApp, type GatewayApp, type GatewayAppOptions } from '../../src/main/app.js';
 import { keychainForHome, type SecretStore } from '../../src/main/secrets/keychain.js';
 import { createLogger } from '../../src/main/util/logger.js';
-import { generateDeviceKeys, identityFromKeyPair, type DeviceIdentity } from '../../src/shared/device-auth.js';
+import {
+  generateDeviceKeys,
+  identityFromKeyPair,
+  type DeviceIdentity,
+} from '../../src/shared/device-auth.js';
 import { GatewayClient, type ConnectAuth } from '../../src/shared/gateway-client.js';
 import type { ClientInfo } from '../../src/shared/protocol.js';
 import { OUTCOME_WAIT_MS, within } from './within.js';
@@ -48,7 +52,10 @@ export async function makeTempHome(): Promise<string> {
 }
 
 /** Writes config.json5 into `home`, with port 0 unless the config says otherwise. */
-export async function writeConfig(home: string, config: string | Record<string, unknown> = {}): Promise<string> {
+export async function writeConfig(
+  home: string,
+  config: string | Record<string, unknown> = {},
+): Promise<string> {
   const path = join(home, 'config.json5');
   await mkdir(home, { recursive: true });
   if (typeof config === 'string') {
@@ -62,7 +69,8 @@ export async function writeConfig(home: string, config: string | Record<string, 
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const home = options.home ?? (await makeTempHome());
-  if (options.home === undefined || options.config !== undefined) await writeConfig(home, options.config);
+  if (options.home === undefined || options.config !== undefined)
+    await writeConfig(home, options.config);
   const token = randomBytes(24).toString('base64url');
   const logs: string[] = [];
   const env: NodeJS.ProcessEnv = {
@@ -101,7 +109,12 @@ export async function newIdentity(): Promise<DeviceIdentity> {
   return identityFromKeyPair(crypto.subtle, await generateDeviceKeys(crypto.subtle, false));
 }
 
-export const TEST_CLIENT: ClientInfo = { id: 'special-agent-test', version: '0.0.0', platform: 'linux', mode: 'test' };
+export const TEST_CLIENT: ClientInfo = {
+  id: 'special-agent-test',
+  version: '0.0.0',
+  platform: 'linux',
+  mode: 'test',
+};
 
 export interface DeviceOptions {
   identity?: DeviceIdentity;
@@ -114,7 +127,10 @@ export interface DeviceOptions {
 }
 
 /** A GatewayClient over `ws` (so tests can set headers and the source address). */
-export function deviceClient(url: string, options: DeviceOptions & { identity: DeviceIdentity }): GatewayClient {
+export function deviceClient(
+  url: string,
+  options: DeviceOptions & { identity: DeviceIdentity },
+): GatewayClient {
   return new GatewayClient({
     openSocket: () =>
       new WebSocket(url, {
@@ -133,7 +149,11 @@ export function deviceClient(url: string, options: DeviceOptions & { identity: D
 /** Connects a device and returns the client after hello-ok (throws the gateway's error). */
 export async function connectDevice(gateway: TestGateway, options: DeviceOptions = {}) {
   const identity = options.identity ?? (await newIdentity());
-  const client = deviceClient(gateway.wsUrl, { auth: { token: gateway.token }, ...options, identity });
+  const client = deviceClient(gateway.wsUrl, {
+    auth: { token: gateway.token },
+    ...options,
+    identity,
+  });
   const hello = await client.connect();
   return { client, hello, identity };
 }
@@ -146,22 +166,35 @@ export class RawSocket {
   readonly closed: Promise<{ code: number; reason: string }>;
   #waiters: (() => void)[] = [];
 
-  constructor(url: string, options: { headers?: Record<string, string>; localAddress?: string } = {}) {
-    this.ws = new WebSocket(url, { headers: options.headers ?? {}, perMessageDeflate: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+  constructor(
+    url: string,
+    options: { headers?: Record<string, string>; localAddress?: string } = {},
+  ) {
+    this.ws = new WebSocket(url, {
+      headers: options.headers ?? {},
+      perMessageDeflate: false,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    });
     this.ws.on('message', (data) => {
-      this.frames.push(JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as Record<string, unknown>);
+      this.frames.push(
+        JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as Record<string, unknown>,
+      );
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
     });
-    this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     this.ws.on('error', () => undefined);
   }
 
   /** Resolves with the first frame (already received or future) matching `predicate`. */
-  async next(predicate: (frame: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  async next(
+    predicate: (frame: Record<string, unknown>) => boolean,
+  ): Promise<Record<string, unknown>> {
     for (;;) {
       const found = this.frames.find(predicate);
       if (found) return found;
@@ -182,7 +215,12 @@ export class RawSocket {
     return this.next((f) => f.type === 'res' && f.id === id) as Promise<{
       ok: boolean;
       payload?: unknown;
-      error?: { code: string; message: string; details?: Record<string, unknown>; retryAfterMs?: number };
+      error?: {
+        code: string;
+        message: string;
+        details?: Record<string, unknown>;
+        retryAfterMs?: number;
+      };
     }>;
   }
 }

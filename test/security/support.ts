@@ -156,4 +156,3 @@ export async function openSession(g: GuardedGateway): Promise<RawSocket> {
     throw new Error(`the pre-paired device was refused: ${JSON.stringify(hello.error)}`);
   return socket;
 }
-

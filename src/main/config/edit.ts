@@ -19,11 +19,7 @@ import type { PathSegment } from './json5-positions.js';
 import { ConfigError, describeIssue, parseConfigText, readConfigFile } from './load.js';
 import type { AppPaths } from './paths.js';
 
-export {
-  parseCliValue,
-  parseConfigPath,
-  restartRequiredFor,
-} from './config-path.js';
+export { parseCliValue, parseConfigPath, restartRequiredFor } from './config-path.js';
 
 /** What a missing (or blank) config file is edited from. */
 export const EMPTY_CONFIG_TEXT = '{\n}\n';

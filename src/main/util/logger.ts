@@ -111,7 +111,6 @@ export class SeenSecrets {
   }
 }
 
-
 function clean(message: string, secrets: Iterable<string>): string {
   // Redact first: a secret is matched as it is, before escaping could change its text.
   return printable(redact(message, secrets));

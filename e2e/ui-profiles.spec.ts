@@ -63,6 +63,7 @@ test.describe('Auth profiles on the Providers page', () => {
     );
     await signIn(page, gateway, '/providers');
     const keys = page.getByRole('region', { name: 'Keys of fake' });
+    await keys.getByRole('button', { name: 'Add a key' }).click();
     const addForm = keys.getByRole('form', { name: 'Add a key to fake' });
     // Names sort "alpha" before "beta", so the rejected key is tried first.
     for (const [name, key] of [
@@ -73,7 +74,7 @@ test.describe('Auth profiles on the Providers page', () => {
       const keyInput = addForm.getByLabel('API key');
       await expect(keyInput).toHaveAttribute('type', 'password');
       await keyInput.fill(key);
-      await addForm.getByRole('button', { name: 'Add key' }).click();
+      await addForm.getByRole('button', { name: 'Save key' }).click();
       await expect(keys.getByRole('listitem', { name: `Key ${name}` })).toContainText(
         `…${key.slice(-4)}`,
       );

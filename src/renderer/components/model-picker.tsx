@@ -15,7 +15,7 @@ export const FIRST_MODEL_HINT = '(first listed model)';
 interface ModelList {
   provider: string;
   models: string[];
-  error?: string;
+  error?: { code: string; message: string };
 }
 
 /** `models.list` of `provider` (nothing for an empty one), asked again after a reconnect. */
@@ -32,7 +32,11 @@ export function useModelList(provider: string): ModelList | undefined {
         if (!cancelled) setList({ provider, models: payload.models.map((model) => model.id) });
       },
       (error: unknown) => {
-        if (!cancelled) setList({ provider, models: [], error: asGatewayError(error).message });
+        if (cancelled) return;
+        const failure = asGatewayError(error);
+        const code =
+          typeof failure.details?.code === 'string' ? failure.details.code : failure.code;
+        setList({ provider, models: [], error: { code, message: failure.message } });
       },
     );
     return () => {
@@ -60,9 +64,12 @@ export function ModelField(props: {
   const listed = useModelList(props.provider);
   const choices = modelChoices(props.configured ?? [], listed?.models ?? []);
   const first = choices[0];
-  const hint = listed?.error
-    ? `Could not list the models of “${props.provider}”: ${listed.error}. You can still type a name.`
-    : `Leave empty for the provider’s first model${first ? ` (${first})` : ''}.`;
+  const hint =
+    !listed?.error || first
+      ? `Leave empty for the provider’s first model${first ? ` (${first})` : ''}.`
+      : listed.error.code === 'PROVIDER_NO_CREDENTIALS'
+        ? 'Its models are listed once it has a key; you can type a name meanwhile.'
+        : `Could not list its models (${listed.error.message}); you can still type a name.`;
   return (
     <Field label={props.label ?? 'Model'} hint={props.provider ? hint : undefined}>
       {({ id, describedBy }) => (

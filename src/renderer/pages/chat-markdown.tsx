@@ -34,14 +34,16 @@ function CodeBlock(props: ComponentPropsWithoutRef<'pre'>): ReactElement {
   };
   const label = state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy code';
   return (
-    <div className="code-block">
+    <div className="md-code">
+      <div className="md-code-head">
+        <button type="button" className="btn btn-ghost btn-small" onClick={copy}>
+          <span aria-hidden="true">{state === 'copied' ? '✓ ' : ''}</span>
+          {label}
+        </button>
+      </div>
       <pre ref={ref} {...rest}>
         {children}
       </pre>
-      <button type="button" className="btn btn-ghost btn-small code-copy" onClick={copy}>
-        <span aria-hidden="true">{state === 'copied' ? '✓ ' : ''}</span>
-        {label}
-      </button>
     </div>
   );
 }

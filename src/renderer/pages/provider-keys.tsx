@@ -28,6 +28,8 @@ export function ProviderKeys(props: {
   providerId: string;
   /** False for a provider on this machine, which answers without a key. */
   needsKey: boolean;
+  /** The environment variable that feeds the `default` profile. */
+  envVar?: string | undefined;
   /** This provider's profiles, in try order. */
   profiles: readonly AuthProfile[];
   onChanged: () => void;
@@ -39,6 +41,7 @@ export function ProviderKeys(props: {
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
   // After a move the row's DOM node moves too; put focus back on the button that moved it.
   const [refocus, setRefocus] = useState<string | undefined>(undefined);
+  const [adding, setAdding] = useState(false);
   const listRef = useRef<HTMLOListElement>(null);
   const names = props.profiles.map((profile) => profile.profile);
   const namesKey = names.join(',');
@@ -85,16 +88,28 @@ export function ProviderKeys(props: {
 
   return (
     <section className="provider-keys" aria-label={`Keys of ${props.providerId}`}>
-      <h3 className="keys-title">
-        Keys{' '}
-        <span className="muted small">
-          tried in this order; a rejected key is skipped until it is replaced
-        </span>
-      </h3>
+      <div className="keys-head">
+        <h3 className="keys-title">
+          Keys{' '}
+          {props.profiles.length > 1 ? (
+            <span className="muted small">
+              tried in this order; a rejected key is skipped until it is replaced
+            </span>
+          ) : null}
+        </h3>
+        <button
+          type="button"
+          className="btn btn-ghost btn-small"
+          aria-expanded={adding}
+          onClick={() => setAdding(!adding)}
+        >
+          <Icon name="plus" size={16} /> Add a key
+        </button>
+      </div>
       {props.profiles.length === 0 ? (
         <p className="muted small">
           {props.needsKey
-            ? 'No key yet: add one below.'
+            ? `No key yet: add one${props.envVar ? `, or set ${props.envVar}` : ''}.`
             : 'No key needed: this provider runs on this machine.'}
         </p>
       ) : null}
@@ -110,7 +125,10 @@ export function ProviderKeys(props: {
                   <span className="mono">{name}</span> <Pill tone={chip.tone}>{chip.label}</Pill>
                 </div>
                 <div className="muted small">
-                  {SOURCE[profile.source]} · <span className="mono">{profile.masked ?? '…'}</span> ·{' '}
+                  {profile.source === 'env' && props.envVar
+                    ? `from ${props.envVar}`
+                    : SOURCE[profile.source]}{' '}
+                  · <span className="mono">{profile.masked ?? '…'}</span> ·{' '}
                   {lastUsedText(profile, now)}
                 </div>
                 {error ? <div className="muted small">{error}</div> : null}
@@ -159,7 +177,14 @@ export function ProviderKeys(props: {
         })}
       </ol>
       {failure ? <ErrorNote error={failure} /> : null}
-      <AddKeyForm providerId={props.providerId} taken={names} onAdded={props.onChanged} />
+      {adding ? (
+        <AddKeyForm
+          providerId={props.providerId}
+          taken={names}
+          onAdded={props.onChanged}
+          onClose={() => setAdding(false)}
+        />
+      ) : null}
       <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
     </section>
   );
@@ -169,6 +194,7 @@ function AddKeyForm(props: {
   providerId: string;
   taken: readonly string[];
   onAdded: () => void;
+  onClose: () => void;
 }): ReactElement {
   const connection = useConnection();
   const [name, setName] = useState('');
@@ -230,6 +256,7 @@ function AddKeyForm(props: {
               aria-describedby={describedBy}
               aria-invalid={invalid || undefined}
               onChange={(event) => setName(event.target.value)}
+              autoFocus
             />
           )}
         </Field>
@@ -254,8 +281,11 @@ function AddKeyForm(props: {
       </div>
       {failure ? <ErrorNote error={failure} /> : null}
       <div className="form-actions">
-        <button type="submit" className="btn btn-secondary btn-small" disabled={saving}>
-          <Icon name="plus" size={16} /> {saving ? 'Adding…' : 'Add key'}
+        <button type="submit" className="btn btn-primary btn-small" disabled={saving}>
+          {saving ? 'Saving…' : 'Save key'}
+        </button>
+        <button type="button" className="btn btn-ghost btn-small" onClick={props.onClose}>
+          Done
         </button>
         {notice ? (
           <span className="saved-note" role="status">

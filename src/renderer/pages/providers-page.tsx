@@ -147,7 +147,8 @@ export function ProvidersPage({
                     {provider.type === 'anthropic' ? 'Anthropic' : 'OpenAI-compatible'} ·{' '}
                     <span className="mono">{provider.baseUrl}</span>
                   </div>
-                  {keysOf(provider.id).length === 0 ? (
+                  {/* The keys block below says the same, per key; this line is its fallback. */}
+                  {!keys.data ? (
                     <div className="muted small">
                       <Icon name="key" size={14} /> {credentialText(provider)}
                     </div>
@@ -175,6 +176,7 @@ export function ProvidersPage({
                   <ProviderKeys
                     providerId={provider.id}
                     needsKey={provider.status !== 'not-required'}
+                    envVar={provider.credential.envVar}
                     profiles={keysOf(provider.id)}
                     onChanged={reload}
                   />

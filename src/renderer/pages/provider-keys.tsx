@@ -51,8 +51,11 @@ export function ProviderKeys(props: {
     const [name = '', step] = refocus.split(':');
     const other = step === '-1' ? '1' : '-1';
     // At the top (or bottom) the button that moved it is disabled: the other one takes focus.
+    const buttons = [
+      ...(listRef.current?.querySelectorAll<HTMLButtonElement>('button[data-move]') ?? []),
+    ];
     const candidates = [refocus, `${name}:${other}`].map((key) =>
-      listRef.current?.querySelector<HTMLButtonElement>(`[data-move="${CSS.escape(key)}"]`),
+      buttons.find((button) => button.dataset.move === key),
     );
     candidates.find((button) => button && !button.disabled)?.focus();
   }, [refocus, namesKey]);

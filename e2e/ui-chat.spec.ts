@@ -1,3 +1,9 @@
+import {
+  startFakeProvider as startSourceFake,
+  type FakeBehaviour,
+  type FakeProvider as SourceFake,
+} from '../src/main/providers/fake-provider.test-support.js';
+import type { GatewayOptions, RunningGateway } from './fixtures/gateway.js';
 import { expect, noKeychainHere, test } from './fixtures/gateway.js';
 import { startFakeProvider } from './fixtures/fake-provider.js';
 import { signIn } from './fixtures/ui.js';
@@ -72,6 +78,89 @@ test.describe('Chat page', () => {
     await log.getByRole('link', { name: 'Add an API key for “remote”' }).click();
     await expect(page).toHaveURL(/#\/providers\?edit=remote$/);
     await expect(page.getByRole('heading', { name: 'Edit provider “remote”' })).toBeVisible();
-    await expect(page.getByLabel('API key')).toBeVisible();
+    await expect(page.getByRole('form', { name: 'Provider' }).getByLabel('API key')).toBeVisible();
+  });
+});
+
+test.describe('Chat answers', () => {
+  let fake: SourceFake;
+  const launch = async (
+    launchGateway: (options?: GatewayOptions) => Promise<RunningGateway>,
+    behaviour: Partial<FakeBehaviour>,
+  ) => {
+    fake = await startSourceFake('openai', { pauseMs: 0, ...behaviour });
+    return launchGateway({
+      config: {
+        models: { providers: { fake: { type: 'openai', baseUrl: fake.baseUrl } } },
+        agents: { list: [{ id: 'main', model: { provider: 'fake', name: 'model-a' } }] },
+      },
+    });
+  };
+  test.afterEach(async () => {
+    await fake.close();
+  });
+
+  test('Escape stops a streaming answer and keeps what arrived', async ({
+    page,
+    launchGateway,
+  }) => {
+    const gateway = await launch(launchGateway, { deltas: ['Partial ', 'answer'], hang: true });
+    await signIn(page, gateway, '/chat');
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('Tell me a long story');
+    await input.press('Enter');
+    const log = page.getByRole('log', { name: 'Messages' });
+    await expect(log).toContainText('Partial answer');
+    await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
+
+    const dropped = fake.nextDisconnect();
+    await input.press('Escape');
+    await dropped;
+    await expect(log.getByText('Stopped.')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+    await expect(log).toContainText('Partial answer');
+  });
+
+  test('renders Markdown (heading, list, code block) and the copy button copies the code', async ({
+    page,
+    context,
+    launchGateway,
+  }) => {
+    const gateway = await launch(launchGateway, {
+      deltas: ['# Plan\n\n- first step\n- second step\n\n', '```sh\necho "hi"\n```\n'],
+    });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url });
+    await signIn(page, gateway, '/chat');
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('Make a plan');
+    await input.press('Enter');
+    const log = page.getByRole('log', { name: 'Messages' });
+    await expect(log.getByRole('heading', { name: 'Plan' })).toBeVisible();
+    await expect(log.getByRole('listitem')).toHaveText(['first step', 'second step']);
+    await expect(log.locator('pre code')).toHaveText('echo "hi"');
+    await log.getByRole('button', { name: 'Copy code' }).click();
+    await expect(log.getByRole('button', { name: 'Copied' })).toBeVisible();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('echo "hi"');
+  });
+
+  test('an error takes the answer’s place, with no empty bubble, and says what to do', async ({
+    page,
+    launchGateway,
+  }) => {
+    const gateway = await launch(launchGateway, {
+      failWith: {
+        status: 400,
+        body: JSON.stringify({ error: { message: 'The model `model-a` does not exist' } }),
+      },
+    });
+    await signIn(page, gateway, '/chat');
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('Hello');
+    await input.press('Enter');
+    const log = page.getByRole('log', { name: 'Messages' });
+    await expect(log.getByRole('alert')).toContainText('does not exist');
+    await expect(log.locator('.message-assistant .message-body')).toHaveCount(0);
+    await expect(log.getByRole('link', { name: 'Check the provider “fake”' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
   });
 });

@@ -97,7 +97,9 @@ test.describe('Providers page', () => {
 
     const editForm = page.getByRole('form', { name: 'Provider' });
     await editForm.getByRole('button', { name: `Test connection to ${id}` }).click();
-    await expect(editForm.getByRole('status').filter({ hasText: /^ok · \d+ ms$/ })).toBeVisible();
+    await expect(
+      editForm.getByRole('status').filter({ hasText: /^ok · \d+ ms Found 1 model$/ }),
+    ).toBeVisible();
 
     await editForm.getByRole('button', { name: 'Replace' }).click();
     await editForm.getByLabel('API key').fill(badKey);

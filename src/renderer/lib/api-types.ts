@@ -69,3 +69,6 @@ export interface ConfigSetResult {
   path: string;
   restartRequired: boolean;
 }
+
+/** `models.auth.list`: one named key of a provider, never the key itself. */
+export type { AuthProfile } from '../../shared/protocol.js';

@@ -1,8 +1,9 @@
 /** Agents: which provider and model each agent uses, the default agent, and adding one. */
 import type { FormEvent, ReactElement } from 'react';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { AGENT_ID_PATTERN } from '../../shared/config-schema.js';
 import { Icon } from '../components/icons.js';
+import { ModelField } from '../components/model-picker.js';
 import { Card, EmptyState, ErrorNote, Field, Loading, PageHeader, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
 import type { AgentsList, AuthStatus, ConfigGet } from '../lib/api-types.js';
@@ -79,7 +80,6 @@ function ModelFields(props: {
   modelsOf: (provider: string) => readonly string[];
   onChange: (value: ModelChoice) => void;
 }): ReactElement {
-  const listId = useId();
   const { value } = props;
   return (
     <div className="form-grid">
@@ -101,26 +101,12 @@ function ModelFields(props: {
           </select>
         )}
       </Field>
-      <Field label="Model" hint="Leave empty to use the provider's first model.">
-        {({ id, describedBy }) => (
-          <>
-            <input
-              id={id}
-              list={listId}
-              value={value.name}
-              spellCheck={false}
-              autoComplete="off"
-              aria-describedby={describedBy}
-              onChange={(event) => props.onChange({ ...value, name: event.target.value })}
-            />
-            <datalist id={listId}>
-              {props.modelsOf(value.provider).map((model) => (
-                <option key={model} value={model} />
-              ))}
-            </datalist>
-          </>
-        )}
-      </Field>
+      <ModelField
+        provider={value.provider}
+        value={value.name}
+        configured={props.modelsOf(value.provider)}
+        onChange={(name) => props.onChange({ ...value, name })}
+      />
     </div>
   );
 }

@@ -1,180 +1,81 @@
 /**
- * Chat with an agent: streamed answers rendered as Markdown (no raw HTML), Stop, and
- * errors that link to their fix. Loaded lazily: react-markdown stays out of startup.
+ * Chat with an agent: a list of saved chats, the open one's history (kept across reloads
+ * and reconnects), streamed answers rendered as Markdown (no raw HTML), Stop or Escape,
+ * a per-chat model override, and errors in place of the answer with what to do.
+ * Loaded lazily; the Markdown renderer is a further lazy chunk (chat-markdown.tsx).
  */
 import type { FormEvent, KeyboardEvent, ReactElement } from 'react';
 import { useEffect, useRef, useState } from 'react';
-import Markdown from 'react-markdown';
-import type { ChatEvent } from '../../shared/protocol.js';
+import type { SessionSummary } from '../../shared/protocol.js';
+import type { ConfirmRequest } from '../components/confirm-dialog.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Icon } from '../components/icons.js';
 import { EmptyState, ErrorNote, Loading, PageHeader } from '../components/ui.js';
-import {
-  asGatewayError,
-  useConnection,
-  useGatewayEvent,
-  useGatewayQuery,
-} from '../hooks/connection-context.js';
+import { asGatewayError, useGatewayQuery } from '../hooks/connection-context.js';
 import type { AgentsList } from '../lib/api-types.js';
 import { routeHref } from '../lib/route.js';
-
-interface RunState {
-  text: string;
-  state: ChatEvent['state'];
-  error?: ChatError;
-}
-
-interface ChatError {
-  code: string;
-  message: string;
-  details?: Record<string, unknown> | undefined;
-}
-
-type Message =
-  | { id: number; role: 'user'; text: string }
-  | { id: number; role: 'assistant'; runId?: string; sendError?: ChatError; stopped?: boolean };
+import { MessageList } from './chat-messages.js';
+import { OverrideBar } from './chat-override.js';
+import { RenameChatDialog } from './chat-rename-dialog.js';
+import { chatTitle, SessionList } from './chat-sessions.js';
+import { useChat } from './chat-state.js';
 
 const CONFIG_EVENTS = ['config.changed'];
 
-/** Applies one `chat` event to the run it belongs to. */
-export function applyChatEvent(
-  runs: Record<string, RunState>,
-  event: ChatEvent,
-): Record<string, RunState> {
-  const previous = runs[event.runId] ?? { text: '', state: 'delta' as const };
-  if (previous.state !== 'delta') return runs;
-  if (event.state === 'delta')
-    return { ...runs, [event.runId]: { text: previous.text + (event.text ?? ''), state: 'delta' } };
-  if (event.state === 'final')
-    return { ...runs, [event.runId]: { text: event.text ?? previous.text, state: 'final' } };
-  const error = event.error ?? { code: 'PROVIDER_ERROR', message: 'The agent failed to answer' };
-  return { ...runs, [event.runId]: { text: previous.text, state: 'error', error } };
-}
-
-function ErrorFix({ error }: { error: ChatError }): ReactElement | null {
-  const detail = typeof error.details?.code === 'string' ? error.details.code : error.code;
-  const provider = typeof error.details?.provider === 'string' ? error.details.provider : undefined;
-  if (!provider) return null;
-  const href = routeHref('providers', { edit: provider });
-  if (detail === 'PROVIDER_NO_CREDENTIALS')
-    return <a href={href}>Add an API key for “{provider}”</a>;
-  if (detail === 'PROVIDER_REJECTED_KEY')
-    return <a href={href}>Replace the API key of “{provider}”</a>;
-  if (detail === 'PROVIDER_UNREACHABLE')
-    return <a href={href}>Check the base URL of “{provider}”</a>;
-  return null;
-}
-
-function AssistantMessage({
-  message,
-  run,
-}: {
-  message: Extract<Message, { role: 'assistant' }>;
-  run: RunState | undefined;
-}): ReactElement {
-  const error = message.sendError ?? run?.error;
-  const streaming = !error && (!run || run.state === 'delta');
-  // The gateway ends a stopped run with `final` and the text so far; an error may say aborted.
-  const aborted =
-    message.stopped === true || error?.code === 'aborted' || error?.details?.code === 'aborted';
-  return (
-    <div className="message message-assistant" aria-busy={streaming}>
-      <div className="message-body markdown">
-        {run?.text ? <Markdown skipHtml>{run.text}</Markdown> : null}
-        {streaming && !run?.text ? (
-          <span className="typing" aria-label="The agent is answering" />
-        ) : null}
-      </div>
-      {aborted && !streaming ? <p className="muted small">Stopped.</p> : null}
-      {error && !aborted ? (
-        <ErrorNote error={error.message}>
-          <ErrorFix error={error} />
-        </ErrorNote>
-      ) : null}
-    </div>
-  );
+/** Where the open chat's id is remembered; a store that forgets when storage is off. */
+function browserStorage(): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> {
+  try {
+    return window.localStorage;
+  } catch {
+    return { getItem: () => null, setItem: () => undefined, removeItem: () => undefined };
+  }
 }
 
 export default function ChatPage(): ReactElement {
-  const connection = useConnection();
   const agents = useGatewayQuery<AgentsList>('agents.list', undefined, CONFIG_EVENTS);
+  const [storage] = useState(browserStorage);
+  const chat = useChat(storage);
   const [picked, setPicked] = useState<string | undefined>(undefined);
-  const [sessions, setSessions] = useState<Record<string, string>>({});
-  const [messages, setMessages] = useState<Record<string, Message[]>>({});
-  const [runs, setRuns] = useState<Record<string, RunState>>({});
   const [draft, setDraft] = useState('');
-  const nextId = useRef(1);
+  const [renaming, setRenaming] = useState<SessionSummary | undefined>(undefined);
+  const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
+  const [failure, setFailure] = useState<string | undefined>(undefined);
   const logRef = useRef<HTMLDivElement>(null);
 
   const list = agents.data?.agents ?? [];
-  const agentId = picked ?? agents.data?.default ?? list[0]?.id;
-  const thread = agentId ? (messages[agentId] ?? []) : [];
-  const last = thread[thread.length - 1];
-  const lastRun = last?.role === 'assistant' && last.runId ? runs[last.runId] : undefined;
-  const running =
-    last?.role === 'assistant' && !last.sendError && (!lastRun || lastRun.state === 'delta');
-
-  useGatewayEvent('chat', (payload) =>
-    setRuns((current) => applyChatEvent(current, payload as ChatEvent)),
-  );
+  // An open chat belongs to its agent; a new one to the agent picked (or the default).
+  const agentId =
+    chat.session?.agentId ?? picked ?? agents.data?.default ?? list[0]?.id ?? undefined;
+  const agent = list.find((entry) => entry.id === agentId);
+  const { items, answering, stop } = chat;
+  const last = items[items.length - 1];
+  const lastText = last?.role === 'assistant' && last.runId ? chat.runs[last.runId]?.text : '';
 
   useEffect(() => {
     const log = logRef.current;
     if (log) log.scrollTop = log.scrollHeight;
-  }, [thread.length, lastRun?.text]);
+  }, [items.length, lastText]);
 
-  const patchAssistant = (
-    agent: string,
-    id: number,
-    patch: Partial<Extract<Message, { role: 'assistant' }>>,
-  ) =>
-    setMessages((current) => ({
-      ...current,
-      [agent]: (current[agent] ?? []).map((m) =>
-        m.id === id && m.role === 'assistant' ? { ...m, ...patch } : m,
-      ),
-    }));
+  // Escape stops the answer from anywhere on the page, unless a dialog takes it first.
+  useEffect(() => {
+    if (!answering) return;
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      if (document.querySelector('dialog[open]')) return;
+      event.preventDefault();
+      stop();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [answering, stop]);
 
   const send = (event?: FormEvent) => {
     event?.preventDefault();
     const text = draft.trim();
-    if (!agentId || !text || running) return;
-    const userId = nextId.current++;
-    const replyId = nextId.current++;
-    setMessages((current) => ({
-      ...current,
-      [agentId]: [
-        ...(current[agentId] ?? []),
-        { id: userId, role: 'user', text },
-        { id: replyId, role: 'assistant' },
-      ],
-    }));
+    if (!agentId || !text || answering) return;
     setDraft('');
-    const sessionId = sessions[agentId];
-    connection
-      .request<{ runId: string; sessionId: string }>('chat.send', {
-        agentId,
-        ...(sessionId ? { sessionId } : {}),
-        message: text,
-      })
-      .then(
-        (started) => {
-          setSessions((current) => ({ ...current, [agentId]: started.sessionId }));
-          patchAssistant(agentId, replyId, { runId: started.runId });
-        },
-        (error: unknown) => {
-          const failure = asGatewayError(error);
-          patchAssistant(agentId, replyId, {
-            sendError: { code: failure.code, message: failure.message, details: failure.details },
-          });
-        },
-      );
-  };
-
-  const stop = () => {
-    if (!agentId || last?.role !== 'assistant' || !last.runId) return;
-    patchAssistant(agentId, last.id, { stopped: true });
-    // A run that finished meanwhile answers NOT_FOUND; there is nothing left to stop then.
-    connection.request('chat.abort', { runId: last.runId }).catch(() => undefined);
+    // A refused message is not saved anywhere: give it back unless something new was typed.
+    chat.send(agentId, text, (refused) => setDraft((now) => (now === '' ? refused : now)));
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -184,13 +85,17 @@ export default function ChatPage(): ReactElement {
     }
   };
 
-  const newChat = () => {
-    if (!agentId) return;
-    setMessages((current) => ({ ...current, [agentId]: [] }));
-    setSessions((current) =>
-      Object.fromEntries(Object.entries(current).filter(([key]) => key !== agentId)),
-    );
-  };
+  const askDelete = (session: SessionSummary) =>
+    setConfirm({
+      title: `Delete chat “${chatTitle(session)}”?`,
+      body: <p>Its messages are deleted from the gateway. This cannot be undone.</p>,
+      confirmLabel: 'Delete chat',
+      danger: true,
+      onConfirm: () => {
+        setFailure(undefined);
+        chat.remove(session).catch((error: unknown) => setFailure(asGatewayError(error).message));
+      },
+    });
 
   return (
     <div className="chat-page">
@@ -204,13 +109,16 @@ export default function ChatPage(): ReactElement {
                 <span>Agent</span>
                 <select
                   value={agentId ?? ''}
-                  onChange={(event) => setPicked(event.target.value)}
-                  disabled={running}
+                  onChange={(event) => {
+                    setPicked(event.target.value);
+                    chat.startNew();
+                  }}
+                  disabled={answering}
                 >
-                  {list.map((agent) => (
-                    <option key={agent.id} value={agent.id}>
-                      {agent.name ?? agent.id} · {agent.provider}
-                      {agent.model ? `/${agent.model}` : ''}
+                  {list.map((entry) => (
+                    <option key={entry.id} value={entry.id}>
+                      {entry.name ?? entry.id} · {entry.provider}
+                      {entry.model ? `/${entry.model}` : ''}
                     </option>
                   ))}
                 </select>
@@ -218,18 +126,22 @@ export default function ChatPage(): ReactElement {
               <button
                 type="button"
                 className="btn btn-secondary"
-                onClick={newChat}
-                disabled={running || thread.length === 0}
+                onClick={chat.startNew}
+                disabled={answering || chat.sessionId === undefined}
               >
-                New chat
+                <Icon name="plus" /> New chat
               </button>
             </>
           ) : null
         }
       />
       {agents.error ? <ErrorNote error={agents.error} onRetry={agents.reload} /> : null}
+      {chat.sessionsError ? (
+        <ErrorNote error={chat.sessionsError} onRetry={chat.reloadSessions} />
+      ) : null}
+      {failure ? <ErrorNote error={failure} /> : null}
       {!agents.data && agents.loading ? <Loading /> : null}
-      {agents.data && list.length === 0 ? (
+      {agents.data && list.length === 0 && !chat.sessionId ? (
         <div className="card">
           <EmptyState icon="agents" title="No agent to talk to yet">
             <a href={routeHref('providers', { add: '1' })}>Add a provider</a>, then{' '}
@@ -238,51 +150,72 @@ export default function ChatPage(): ReactElement {
         </div>
       ) : null}
       {agentId ? (
-        <section className="chat-panel" aria-label="Conversation">
-          <div className="chat-log" ref={logRef} role="log" aria-label="Messages">
-            {thread.length === 0 ? (
-              <EmptyState icon="chat" title={`Ask ${agentId} anything`}>
-                Press Enter to send, Shift+Enter for a new line.
-              </EmptyState>
-            ) : null}
-            {thread.map((message) =>
-              message.role === 'user' ? (
-                <div key={message.id} className="message message-user">
-                  <div className="message-body">{message.text}</div>
-                </div>
+        <div className="chat-layout">
+          <SessionList
+            sessions={chat.sessions}
+            currentId={chat.sessionId}
+            locked={answering}
+            showAgent={list.length > 1}
+            onOpen={chat.open}
+            onRename={setRenaming}
+            onDelete={askDelete}
+          />
+          <section className="chat-panel" aria-label="Conversation">
+            <div className="chat-panel-head">
+              <h2 className="chat-title">{chat.session ? chatTitle(chat.session) : 'New chat'}</h2>
+              <OverrideBar
+                agent={agent}
+                override={chat.override}
+                disabled={answering}
+                onChange={chat.setOverride}
+              />
+            </div>
+            <div className="chat-log" ref={logRef} role="log" aria-label="Messages">
+              {chat.historyError ? <ErrorNote error={chat.historyError} /> : null}
+              {chat.historyLoading ? <Loading label="Loading the conversation…" /> : null}
+              {items.length === 0 && !chat.historyLoading ? (
+                <EmptyState icon="chat" title={`Ask ${agentId} anything`}>
+                  Enter sends, Shift+Enter adds a line, Escape stops an answer.
+                </EmptyState>
+              ) : null}
+              <MessageList items={items} runs={chat.runs} />
+            </div>
+            <form className="composer" onSubmit={send}>
+              <label htmlFor="chat-input" className="visually-hidden">
+                Message
+              </label>
+              <textarea
+                id="chat-input"
+                rows={2}
+                value={draft}
+                placeholder={`Message ${agentId}…`}
+                onChange={(event) => setDraft(event.target.value)}
+                onKeyDown={onKeyDown}
+              />
+              {answering ? (
+                <button
+                  type="button"
+                  className="btn btn-secondary"
+                  onClick={stop}
+                  aria-keyshortcuts="Escape"
+                >
+                  <Icon name="stop" /> Stop
+                </button>
               ) : (
-                <AssistantMessage
-                  key={message.id}
-                  message={message}
-                  run={message.runId ? runs[message.runId] : undefined}
-                />
-              ),
-            )}
-          </div>
-          <form className="composer" onSubmit={send}>
-            <label htmlFor="chat-input" className="visually-hidden">
-              Message
-            </label>
-            <textarea
-              id="chat-input"
-              rows={2}
-              value={draft}
-              placeholder={`Message ${agentId}…`}
-              onChange={(event) => setDraft(event.target.value)}
-              onKeyDown={onKeyDown}
-            />
-            {running ? (
-              <button type="button" className="btn btn-secondary" onClick={stop}>
-                <Icon name="stop" /> Stop
-              </button>
-            ) : (
-              <button type="submit" className="btn btn-primary" disabled={draft.trim() === ''}>
-                <Icon name="send" /> Send
-              </button>
-            )}
-          </form>
-        </section>
+                <button type="submit" className="btn btn-primary" disabled={draft.trim() === ''}>
+                  <Icon name="send" /> Send
+                </button>
+              )}
+            </form>
+          </section>
+        </div>
       ) : null}
+      <RenameChatDialog
+        session={renaming}
+        onClose={() => setRenaming(undefined)}
+        onRenamed={chat.renamed}
+      />
+      <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
     </div>
   );
 }

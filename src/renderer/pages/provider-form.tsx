@@ -219,7 +219,7 @@ export function ProviderForm({
         <Field
           label="Models (optional)"
           error={errors.models}
-          hint="One per line. The first is used when an agent names none."
+          hint="One per line. The first is used when an agent names none; left empty, the first model the provider lists."
         >
           {({ id, describedBy, invalid }) => (
             <textarea
@@ -246,7 +246,7 @@ export function ProviderForm({
           <button type="submit" className="btn btn-primary" disabled={saving}>
             {saving ? 'Saving…' : editing ? 'Save changes' : 'Add provider'}
           </button>
-          {editing ? <ProbeButton providerId={existing.id} /> : null}
+          <ProbeButton providerId={existing?.id} />
           {notice ? (
             <span className="saved-note" role="status">
               <Icon name="check" /> {notice}

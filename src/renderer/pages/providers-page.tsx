@@ -1,4 +1,7 @@
-/** Providers: which model providers exist, whether their keys work, and the add/edit form. */
+/**
+ * Providers: which model providers exist, whether their keys work (each auth profile with
+ * its state), and the add/edit form.
+ */
 import type { ReactElement } from 'react';
 import { useState } from 'react';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
@@ -7,10 +10,11 @@ import { Icon } from '../components/icons.js';
 import type { Tone } from '../components/ui.js';
 import { Card, EmptyState, ErrorNote, Loading, PageHeader, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
-import type { AuthStatus, ConfigGet, ProviderStatus } from '../lib/api-types.js';
+import type { AuthProfile, AuthStatus, ConfigGet, ProviderStatus } from '../lib/api-types.js';
 import { routeHref } from '../lib/route.js';
 import { ProbeButton } from './probe-button.js';
 import { ProviderForm } from './provider-form.js';
+import { ProviderKeys } from './provider-keys.js';
 
 const CONFIG_EVENTS = ['config.changed'];
 
@@ -47,6 +51,11 @@ export function ProvidersPage({
   const connection = useConnection();
   const status = useGatewayQuery<AuthStatus>('models.authStatus', undefined, CONFIG_EVENTS);
   const config = useGatewayQuery<ConfigGet>('config.get', undefined, CONFIG_EVENTS);
+  const keys = useGatewayQuery<{ profiles: AuthProfile[] }>(
+    'models.auth.list',
+    undefined,
+    CONFIG_EVENTS,
+  );
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [savedId, setSavedId] = useState<string | undefined>(undefined);
@@ -57,7 +66,10 @@ export function ProvidersPage({
   const reload = () => {
     status.reload();
     config.reload();
+    keys.reload();
   };
+  const keysOf = (id: string) =>
+    (keys.data?.profiles ?? []).filter((profile) => profile.provider === id);
 
   const remove = (provider: ProviderStatus) =>
     setConfirm({
@@ -88,6 +100,7 @@ export function ProvidersPage({
         }
       />
       {status.error ? <ErrorNote error={status.error} onRetry={reload} /> : null}
+      {keys.error ? <ErrorNote error={keys.error} onRetry={reload} /> : null}
       {failure ? <ErrorNote error={failure} /> : null}
       {edit !== undefined && !editing && status.loading ? <Loading /> : null}
       {edit !== undefined && status.data && !editing && !status.loading ? (
@@ -134,9 +147,12 @@ export function ProvidersPage({
                     {provider.type === 'anthropic' ? 'Anthropic' : 'OpenAI-compatible'} ·{' '}
                     <span className="mono">{provider.baseUrl}</span>
                   </div>
-                  <div className="muted small">
-                    <Icon name="key" size={14} /> {credentialText(provider)}
-                  </div>
+                  {/* The keys block below says the same, per key; this line is its fallback. */}
+                  {!keys.data ? (
+                    <div className="muted small">
+                      <Icon name="key" size={14} /> {credentialText(provider)}
+                    </div>
+                  ) : null}
                 </div>
                 <div className="row-actions">
                   <ProbeButton providerId={provider.id} />
@@ -156,6 +172,15 @@ export function ProvidersPage({
                     <Icon name="trash" /> Remove
                   </button>
                 </div>
+                {keys.data ? (
+                  <ProviderKeys
+                    providerId={provider.id}
+                    needsKey={provider.status !== 'not-required'}
+                    envVar={provider.credential.envVar}
+                    profiles={keysOf(provider.id)}
+                    onChanged={reload}
+                  />
+                ) : null}
               </li>
             );
           })}

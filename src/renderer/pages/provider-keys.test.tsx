@@ -1,0 +1,89 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayClientError } from '../../shared/gateway-client.js';
+import type { AuthProfile } from '../../shared/protocol.js';
+import { ConnectionContext } from '../hooks/connection-context.js';
+import type { GatewayConnection } from '../lib/connection.js';
+import { ProviderKeys } from './provider-keys.js';
+
+const KEY = 'sk-unit-canary-0123456789';
+
+/** A connection whose requests `answer` settles; records every call. */
+function fakeConnection(answer: () => Promise<unknown>) {
+  const calls: { method: string; params: unknown }[] = [];
+  const connection = {
+    request: (method: string, params?: Record<string, unknown>) => {
+      calls.push({ method, params });
+      return answer();
+    },
+    on: () => () => undefined,
+  } as unknown as GatewayConnection;
+  return { connection, calls };
+}
+
+const profile = (name: string, order: number): AuthProfile => ({
+  provider: 'fake',
+  profile: name,
+  source: 'keychain',
+  masked: `…${name.slice(-4)}`,
+  order,
+  state: 'ready',
+});
+
+function renderKeys(connection: GatewayConnection, profiles: AuthProfile[]) {
+  return render(
+    <ConnectionContext value={connection}>
+      <ProviderKeys providerId="fake" needsKey profiles={profiles} onChanged={() => undefined} />
+    </ConnectionContext>,
+  );
+}
+
+function addKey(name: string, key: string) {
+  fireEvent.click(screen.getByRole('button', { name: 'Add a key' }));
+  fireEvent.change(screen.getByLabelText('Profile name'), { target: { value: name } });
+  fireEvent.change(screen.getByLabelText('API key'), { target: { value: key } });
+  fireEvent.click(screen.getByRole('button', { name: 'Save key' }));
+}
+
+afterEach(cleanup);
+
+describe('the keys of a provider', () => {
+  it('empties the key field after a refused add and shows the gateway’s message, not the key', async () => {
+    const refusal = new GatewayClientError('UNAVAILABLE', 'the OS keychain is locked');
+    const { connection, calls } = fakeConnection(() => Promise.reject(refusal));
+    const { container } = renderKeys(connection, []);
+    addKey('work', KEY);
+    expect(await screen.findByRole('alert')).toHaveProperty(
+      'textContent',
+      expect.stringContaining('the OS keychain is locked'),
+    );
+    expect(calls).toEqual([
+      { method: 'models.auth.add', params: { provider: 'fake', profile: 'work', apiKey: KEY } },
+    ]);
+    expect(screen.getByLabelText<HTMLInputElement>('API key').value).toBe('');
+    expect(container.innerHTML).not.toContain(KEY);
+  });
+
+  it('refuses a bad profile name before anything is sent', () => {
+    const { connection, calls } = fakeConnection(() => Promise.resolve({}));
+    renderKeys(connection, []);
+    addKey('Not Valid', KEY);
+    expect(screen.getByText(/Use 1–32 of a-z/)).toBeTruthy();
+    expect(calls).toEqual([]);
+  });
+
+  it('sends the whole new order when a key moves up', async () => {
+    const { connection, calls } = fakeConnection(() => Promise.resolve({}));
+    renderKeys(connection, [profile('alpha', 1), profile('beta', 2), profile('gamma', 3)]);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Move alpha up' }).disabled).toBe(
+      true,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Move gamma up' }));
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0]).toEqual({
+      method: 'models.auth.order',
+      params: { provider: 'fake', order: ['alpha', 'gamma', 'beta'] },
+    });
+  });
+});

@@ -26,7 +26,7 @@ import {
   previousAgentModel,
   type ProviderChoice,
 } from './onboard-changes.js';
-import { PROVIDER_PRESETS, type PresetName } from './provider-presets.js';
+import { PROVIDER_PRESETS, type PresetName } from '../../shared/provider-presets.js';
 
 export { ONBOARD_AGENT_ID };
 const AUTH_MODES: readonly AuthMode[] = ['token', 'password', 'none'];

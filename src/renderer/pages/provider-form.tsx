@@ -10,18 +10,7 @@ import type { ProviderCredential, ProviderStatus } from '../lib/api-types.js';
 import type { ProviderDraft, ProviderFieldErrors } from '../lib/validate.js';
 import { validateProvider } from '../lib/validate.js';
 import { ProbeButton } from './probe-button.js';
-
-/** Base URL presets; Ollama speaks the OpenAI API on its /v1 path. */
-export const PROVIDER_PRESETS = [
-  { label: 'Ollama', id: 'ollama', type: 'openai', baseUrl: 'http://127.0.0.1:11434/v1' },
-  { label: 'OpenAI', id: 'openai', type: 'openai', baseUrl: 'https://api.openai.com/v1' },
-  {
-    label: 'Anthropic',
-    id: 'anthropic',
-    type: 'anthropic',
-    baseUrl: 'https://api.anthropic.com/v1',
-  },
-] as const;
+import { PRESET_LIST } from '../../shared/provider-presets.js';
 
 export interface ProviderFormProps {
   /** The provider being edited; absent when adding. */
@@ -149,7 +138,7 @@ export function ProviderForm({
         {!editing ? (
           <div className="presets" role="group" aria-label="Presets">
             <span className="muted small">Start from</span>
-            {PROVIDER_PRESETS.map((preset) => (
+            {PRESET_LIST.map((preset) => (
               <button
                 key={preset.label}
                 type="button"

@@ -19,6 +19,7 @@ import {
 import { connectGateway, type GatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
 import { printable } from '../../shared/printable.js';
+import { tokenState } from '../../shared/token-state.js';
 import { registerInviteCommands } from './device-invites.js';
 
 /** Fewest characters of an id accepted as a prefix, so a typo cannot hit another device. */
@@ -265,15 +266,6 @@ export function renderPairList(list: PairList, now: number): string {
     : '  none\n';
   if (list.pending.length) text += '\nApprove with: special-agent devices approve <request>\n';
   return text;
-}
-
-/** `active`, `rotated`, `revoked` or `none`, from the newest operator token. */
-export function tokenState(device: PairedDevice): 'active' | 'rotated' | 'revoked' | 'none' {
-  const token = device.tokens.at(-1);
-  if (!token) return 'none';
-  if (token.revokedAtMs !== undefined) return 'revoked';
-  if (token.rotatedAtMs !== undefined) return 'rotated';
-  return 'active';
 }
 
 function clientCell(platform: string | undefined, clientId: string): string {

@@ -7,6 +7,7 @@ import { ScopeList } from '../components/scope-list.js';
 import type { Tone } from '../components/ui.js';
 import { Pill } from '../components/ui.js';
 import { formatAge, shortId } from '../lib/format.js';
+import { tokenState, type TokenState } from '../../shared/token-state.js';
 
 /** What both views get. */
 export interface DeviceViewProps {
@@ -17,13 +18,16 @@ export interface DeviceViewProps {
   actionsOf: (device: PairedDevice) => MenuItem[];
 }
 
-/** active / rotated / revoked from the device's newest token record. */
-export function tokenState(device: PairedDevice): { label: string; tone: Tone } {
-  const latest = [...device.tokens].sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
-  if (!latest) return { label: 'no token', tone: 'neutral' };
-  if (latest.revokedAtMs !== undefined) return { label: 'revoked', tone: 'danger' };
-  if (latest.rotatedAtMs !== undefined) return { label: 'rotated', tone: 'warn' };
-  return { label: 'active', tone: 'ok' };
+const TOKEN_PILLS: Record<TokenState, { label: string; tone: Tone }> = {
+  none: { label: 'no token', tone: 'neutral' },
+  revoked: { label: 'revoked', tone: 'danger' },
+  rotated: { label: 'rotated', tone: 'warn' },
+  active: { label: 'active', tone: 'ok' },
+};
+
+/** The pill for the state of the device's newest token (src/shared/token-state.ts). */
+export function tokenPill(device: PairedDevice): { label: string; tone: Tone } {
+  return TOKEN_PILLS[tokenState(device)];
 }
 
 function nameOf(device: PairedDevice): string {
@@ -81,7 +85,7 @@ export function DeviceTable({ paired, ownId, now, actionsOf }: DeviceViewProps):
         </thead>
         <tbody>
           {paired.map((device) => {
-            const token = tokenState(device);
+            const token = tokenPill(device);
             return (
               <tr key={device.deviceId}>
                 <td>
@@ -112,7 +116,7 @@ export function DeviceCards({ paired, ownId, now, actionsOf }: DeviceViewProps):
   return (
     <ul className="device-cards">
       {paired.map((device) => {
-        const token = tokenState(device);
+        const token = tokenPill(device);
         return (
           <li key={device.deviceId}>
             <article className="device-card" aria-label={`Device ${nameOf(device)}`}>

@@ -4,8 +4,9 @@
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { PROVIDER_ID_PATTERN } from './provider-id.js';
 
-export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+export { PROVIDER_ID_PATTERN };
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 export const DEFAULT_PORT = 18789;
 

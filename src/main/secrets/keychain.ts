@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { invalidRequest } from '../../shared/errors.js';
-import { PROVIDER_ID_PATTERN } from '../../shared/config-schema.js';
+import { PROVIDER_ID_PATTERN } from '../../shared/provider-id.js';
 import { defaultHomeDir, realPathOrPlanned } from '../config/paths.js';
 import { checkSessionBus } from './dbus-preflight.js';
 import { keychainBackend, keychainUnavailable } from './keychain-errors.js';

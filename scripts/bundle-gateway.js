@@ -1,67 +1,77 @@
-// Bundles the two Node entries of the build, the headless gateway (dist/main/gateway.js) and
-// the CLI (dist/cli/special-agent.js, what bin/special-agent.js runs). Loading ~70 modules
-// one by one cost ~100 ms of gateway cold start and ~500 ms of `special-agent --version`
-// (bench/README.md); a bundle parses in a few ms.
+// Bundles the two Node entries of the build. Loading ~70 modules one by one cost ~100 ms
+// of gateway cold start and ~500 ms of `special-agent --version` (bench/README.md).
 //
-// One esbuild run with code splitting: every module lands in one file, shared by both
-// entries, so `special-agent gateway run` runs the very files dist/main/gateway.js runs,
-// and the CLI's lazily imported command groups (src/cli/program.ts) stay separate files
-// that a command loads only when it runs.
+// 1. The headless gateway, dist/main/gateway.js: one file, nothing split off, because every
+//    module file costs its start (~1 ms each; split into the 15 files it would share with
+//    the CLI, it started 12 ms of CPU slower).
+// 2. The CLI, dist/cli/special-agent.js (what bin/special-agent.js runs), with code
+//    splitting: each command group that src/cli/program.ts imports lazily, and what only it
+//    needs, is a chunk that loads when that command runs. `gateway run` runs the same
+//    modules as dist/main/gateway.js, from the CLI's own chunks.
 //
 // Where files land matters, because modules find things relative to themselves:
-// - chunks go to dist/main, like the gateway entry: the gateway reads ../../package.json
-//   and ../../dist/renderer, both two folders up, as they are from dist/cli too;
-// - the keychain worker is a third entry, dist/main/keychain-worker.js, which
-//   keychain-host.ts starts from `./keychain-worker.js` beside itself; the build fails
-//   when keychain-host.ts would be bundled anywhere else.
+// - the CLI's chunks go to dist/main, beside the gateway entry: the gateway code reads
+//   ../../package.json and ../../dist/renderer, two folders up, as the CLI entry does;
+// - keychain-host.ts starts `./keychain-worker.js` beside itself, so the worker is an
+//   entry of its own, dist/main/keychain-worker.js; the build fails when the CLI's copy of
+//   keychain-host.ts lands anywhere else.
 // Native and optional modules stay external and load from node_modules: the keyring (a
 // native module), ws's optional accelerators, and pkijs/asn1js (src/main/tls/README.md).
 import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
-const OUT = 'dist';
 const CHUNK_DIR = 'dist/main';
 const KEYCHAIN_WORKER = 'dist/main/keychain-worker.js';
 /** The chunks' names: esbuild's hash is 8 characters of upper-case base32. */
 const CHUNK_NAMES = 'main/chunk-[hash]';
 const CHUNK_FILE = /^chunk-[A-Z2-7]{8}\.js(\.map)?$/;
 
-// Chunk names carry a content hash: drop the previous build's, or they pile up in dist.
-for (const name of await readdir(CHUNK_DIR)) {
-  if (CHUNK_FILE.test(name)) await rm(join(CHUNK_DIR, name));
-}
-
-const result = await build({
-  entryPoints: {
-    'main/gateway': 'dist/main/gateway-main.js',
-    'main/keychain-worker': 'dist/main/secrets/keychain-worker.js',
-    'cli/special-agent': 'dist/cli/main.js',
-  },
-  outdir: OUT,
-  chunkNames: CHUNK_NAMES,
+/** What both builds share. */
+const COMMON = {
   bundle: true,
-  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  metafile: true,
   logLevel: 'warning',
   external: ['@napi-rs/keyring', 'bufferutil', 'utf-8-validate', 'pkijs', 'asn1js'],
   // ws and other CommonJS dependencies call require(); give each ESM file one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+};
+
+// Chunk names carry a content hash: drop the previous build's, or they pile up in dist.
+for (const name of await readdir(CHUNK_DIR)) {
+  if (CHUNK_FILE.test(name)) await rm(join(CHUNK_DIR, name));
+}
+
+await build({
+  ...COMMON,
+  entryPoints: {
+    gateway: 'dist/main/gateway-main.js',
+    'keychain-worker': 'dist/main/secrets/keychain-worker.js',
+  },
+  outdir: 'dist/main',
 });
 
-const host = Object.entries(result.metafile.outputs).find(
+const cli = await build({
+  ...COMMON,
+  entryPoints: { 'cli/special-agent': 'dist/cli/main.js' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: CHUNK_NAMES,
+  metafile: true,
+});
+
+const host = Object.entries(cli.metafile.outputs).find(
   ([, output]) => output.inputs['dist/main/secrets/keychain-host.js'],
 );
 if (!host || dirname(host[0]) !== dirname(KEYCHAIN_WORKER)) {
   console.error(
-    `bundle-gateway: keychain-host.js went to ${host?.[0] ?? 'no output'}, not beside ${KEYCHAIN_WORKER}; ` +
-      'the keychain worker would not be found',
+    `bundle-gateway: the CLI's keychain-host.js went to ${host?.[0] ?? 'no output'}, not beside ${KEYCHAIN_WORKER}; ` +
+      'it would not find the keychain worker',
   );
   process.exit(1);
 }

@@ -17,17 +17,36 @@ import { LOAD, TARGETS } from './targets.js';
 /** How long the gateway for `devices list` may take to start. */
 const GATEWAY_START_TIMEOUT_MS = 20_000;
 
-/** All four CLI rows. */
+/** All four CLI rows; a row that breaks is a FAIL line of its own, the others still run. */
 export async function measureCli(root) {
   const { env, remove } = await coldStartHome();
   try {
     const version = packageVersion(root);
-    return [
-      await measureVersion(root, env, version),
-      await measureDevicesList(root, env),
-      await measureFirstNpx(root, version),
-      await measureGatewayRun(root, env),
+    const rows = [
+      ['cliVersion', 'special-agent --version', () => measureVersion(root, env, version)],
+      ['cliDevicesList', 'special-agent devices list --json', () => measureDevicesList(root, env)],
+      [
+        'npxFirstVersion',
+        'first npx special-agent --version',
+        () => measureFirstNpx(root, version),
+      ],
+      ['cliGatewayRun', 'gateway run (CLI) to listening', () => measureGatewayRun(root, env)],
     ];
+    const results = [];
+    for (const [key, label, measure] of rows) {
+      results.push(
+        await measure().catch((error) => ({
+          key,
+          label,
+          unit: 'ms',
+          value: NaN,
+          target: 'completes',
+          pass: false,
+          detail: `error: ${error.message}`,
+        })),
+      );
+    }
+    return results;
   } finally {
     await remove();
   }

@@ -13,6 +13,7 @@ import { closeSocket, newDevice, openAuthenticated } from './lib/clients.js';
 import { measureHandshakes, measureIdleHeap, measureRpc, measureStorm } from './lib/metrics.js';
 import { formatLine, summary } from './lib/report.js';
 import { startServerProcess } from './lib/server-process.js';
+import { measureCli } from './lib/cli.js';
 import { measureColdStart, measureUiSize } from './lib/startup.js';
 import { LOAD } from './lib/targets.js';
 
@@ -21,6 +22,8 @@ const root = join(here, '..');
 const servers = [];
 /** `BENCH_ONLY=handshakes,rpc` runs only those groups (profiling, quick checks). */
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
+/** The groups that measure the two long-running servers; the others start their own processes. */
+const SERVER_GROUPS = ['handshakes', 'rpc', 'storm', 'heap'];
 /** `BENCH_CPU_PROF=<dir>`: the gateway process writes a .cpuprofile there (open in Chrome DevTools). */
 const profileDir = process.env.BENCH_CPU_PROF;
 
@@ -72,6 +75,23 @@ async function main() {
   }
   const started = performance.now();
   const results = [];
+  if (!only || SERVER_GROUPS.some((name) => only.has(name))) await measureServers(results);
+  await group('cold-start', results, () => measureColdStart(root));
+  await group('cli', results, () => measureCli(root));
+  await group('ui-size', results, () => measureUiSize(root));
+
+  const meta = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    durationS: Math.round((performance.now() - started) / 100) / 10,
+  };
+  process.stdout.write(`\n${JSON.stringify(summary(results, meta), null, 2)}\n`);
+  return results.every((r) => r.pass) ? 0 : 1;
+}
+
+/** The groups against the raw server and the gateway, both stopped before the cold starts. */
+async function measureServers(results) {
   progress('starting the raw ws server and the gateway');
   const raw = await startServerProcess(join(here, 'raw-server.js'));
   servers.push(raw);
@@ -92,17 +112,6 @@ async function main() {
   await group('storm', results, () => measureStorm(ctx));
   await group('heap', results, () => measureIdleHeap(ctx));
   await Promise.all(servers.splice(0).map((server) => server.stop()));
-  await group('cold-start', results, () => measureColdStart(root));
-  await group('ui-size', results, () => measureUiSize(root));
-
-  const meta = {
-    node: process.version,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    durationS: Math.round((performance.now() - started) / 100) / 10,
-  };
-  process.stdout.write(`\n${JSON.stringify(summary(results, meta), null, 2)}\n`);
-  return results.every((r) => r.pass) ? 0 : 1;
 }
 
 const watchdog = setTimeout(() => {

@@ -15,19 +15,30 @@ import { extraAtMost } from './metrics.js';
 
 /** How long one cold start may take before the run counts it as a failure. */
 const START_TIMEOUT_MS = 20_000;
-const LISTENING = 'special-agent gateway listening on';
+/** What run-gateway.js prints once the gateway serves. */
+export const LISTENING = 'special-agent gateway listening on';
 
-/** ms from spawn until `untilLine` shows on stdout (or until exit when it is undefined). */
-function timeSpawn(args, env, untilLine) {
+/**
+ * ms from spawn until `untilLine` shows on stdout (the child is then stopped), or until
+ * exit when it is undefined (a non-zero exit rejects); resolves `{ ms, output }`.
+ * `command` defaults to this Node; `cwd` to this process's.
+ */
+export function timeSpawn(args, env, untilLine, { command = process.execPath, cwd } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let elapsed;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`no "${untilLine}" within ${START_TIMEOUT_MS} ms: ${output.trim()}`));
+      reject(
+        new Error(`no "${untilLine ?? 'exit'}" within ${START_TIMEOUT_MS} ms: ${output.trim()}`),
+      );
     }, START_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} did not start: ${error.message}`));
+    });
     child.stdout.on('data', (chunk) => {
       output += chunk;
       if (untilLine && elapsed === undefined && output.includes(untilLine)) {
@@ -41,22 +52,28 @@ function timeSpawn(args, env, untilLine) {
       if (!untilLine) elapsed = performance.now() - started;
       if (elapsed === undefined || (!untilLine && code !== 0))
         reject(new Error(`exited ${code}: ${output.trim()}`));
-      else resolve(elapsed);
+      else resolve({ ms: elapsed, output });
     });
   });
 }
 
+/** A temp home with config `{gateway:{port:0}}` and the env that points at it with a fresh token. */
+export async function coldStartHome() {
+  const home = await mkdtemp(join(tmpdir(), 'special-agent-bench-cold-'));
+  await writeFile(join(home, 'config.json5'), '{ gateway: { port: 0 } }\n');
+  const env = {
+    ...process.env,
+    SPECIAL_AGENT_HOME: home,
+    SPECIAL_AGENT_CONFIG: '',
+    SPECIAL_AGENT_GATEWAY_TOKEN: randomBytes(32).toString('base64url'),
+  };
+  return { home, env, remove: () => rm(home, { recursive: true, force: true }) };
+}
+
 /** Median spawn→listening of dist/main/gateway.js (the bundled headless entry) vs spawn→exit of `node -e 0`. */
 export async function measureColdStart(root) {
-  const home = await mkdtemp(join(tmpdir(), 'special-agent-bench-cold-'));
+  const { env, remove } = await coldStartHome();
   try {
-    await writeFile(join(home, 'config.json5'), '{ gateway: { port: 0 } }\n');
-    const env = {
-      ...process.env,
-      SPECIAL_AGENT_HOME: home,
-      SPECIAL_AGENT_CONFIG: '',
-      SPECIAL_AGENT_GATEWAY_TOKEN: randomBytes(32).toString('base64url'),
-    };
     const gatewayArgs = [join(root, 'dist', 'main', 'gateway.js')];
     // One untimed run each, so both sides start with the files in the page cache.
     await timeSpawn(['-e', '0'], env);
@@ -64,8 +81,8 @@ export async function measureColdStart(root) {
     const bare = [];
     const gateway = [];
     for (let i = 0; i < LOAD.coldStartRuns; i += 1) {
-      bare.push(await timeSpawn(['-e', '0'], env));
-      gateway.push(await timeSpawn(gatewayArgs, env, LISTENING));
+      bare.push((await timeSpawn(['-e', '0'], env)).ms);
+      gateway.push((await timeSpawn(gatewayArgs, env, LISTENING)).ms);
     }
     return [
       extraAtMost({
@@ -78,7 +95,7 @@ export async function measureColdStart(root) {
       }),
     ];
   } finally {
-    await rm(home, { recursive: true, force: true });
+    await remove();
   }
 }
 

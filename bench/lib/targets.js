@@ -18,6 +18,14 @@ export const TARGETS = {
   coldStartExtraMs: 150,
   /** Event-loop delay p99 during the handshake storm, at most. */
   stormEventLoopP99Ms: 20,
+  /** `special-agent --version`, spawn to exit, at most `node -e 0` + this many ms. */
+  cliVersionExtraMs: 60,
+  /** `special-agent devices list --json` against a running gateway, at most `node -e 0` + this many ms. */
+  cliDevicesListExtraMs: 150,
+  /** The first `npx special-agent --version` of a checkout (fresh npm cache), under; and it installs nothing. */
+  npxFirstRunMs: 2000,
+  /** `special-agent gateway run`, spawn to listening, at most `node -e 0` + this many ms. */
+  cliGatewayRunExtraMs: 150,
   /** Control UI startup JavaScript, gzip, under. */
   uiStartupGzipBytes: 150 * 1024,
 };
@@ -41,6 +49,9 @@ export const LOAD = {
   idleWarmup: 100,
   idleOpenConcurrency: 50,
   coldStartRuns: 5,
+  /** Alternating `node -e 0`/CLI pairs per CLI row; runs of the first npx, each with a fresh npm cache. */
+  cliRuns: 5,
+  npxRuns: 3,
   stormHandshakes: 200,
   /** The whole run is killed after this long, so it can never hang a CI job. */
   watchdogMs: 270_000,

@@ -1,6 +1,7 @@
 /**
- * The `special-agent` entry (bin/special-agent.js imports the built copy). Like the gateway
- * entry, this file runs when loaded; everything else in src/cli only defines things.
+ * The `special-agent` entry; bin/special-agent.js runs its bundle, dist/cli/special-agent.js
+ * (scripts/bundle-gateway.js). Like the gateway entry, this file runs when loaded;
+ * everything else in src/cli only defines things.
  */
 import { createProcessContext } from './cli-context.js';
 import { runCli } from './program.js';

@@ -4,13 +4,10 @@
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN, PROVIDER_ID_PATTERN } from './provider-id.js';
 
-export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+export { DEFAULT_PROFILE, PROFILE_NAME_PATTERN, PROVIDER_ID_PATTERN };
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
-/** An auth profile's name (DESIGN.md "Auth profiles"); `default` is the provider's own key. */
-export const PROFILE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,31}$/;
-/** The profile fed by `apiKey`, the `<ID>_API_KEY` variable and the `provider:<id>` entry. */
-export const DEFAULT_PROFILE = 'default';
 export const DEFAULT_PORT = 18789;
 
 /** Canonical IPv4 (four decimal parts) or IPv6 only: `127.1` and `0x7f.1` are refused. */

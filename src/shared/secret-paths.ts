@@ -5,7 +5,7 @@
  * holds a secret, or where that secret lives, asks here. A provider's further auth profiles
  * live only in the keychain, as `provider:<id>:<profile>`; they have no config path.
  */
-import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN, PROVIDER_ID_PATTERN } from './config-schema.js';
+import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN, PROVIDER_ID_PATTERN } from './provider-id.js';
 
 /**
  * Names one secret, whatever its source. A provider ref without `profile` (or with

@@ -3,7 +3,6 @@
  * "Remote devices": invites, ignore and name), against the running gateway.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import QRCode from 'qrcode';
 import { INVITE_TTL_SECONDS } from '../../shared/invites.js';
 import type { InviteCreated, InviteInfo, PairListPayload } from '../../shared/protocol.js';
 import { KNOWN_SCOPES } from '../../shared/scopes.js';
@@ -198,6 +197,8 @@ function registerIgnoreAndRename(devices: Command, ctx: CliContext, kit: DeviceC
 
 /** The readable `devices invite`: QR code, setup URL, what it grants, expiry, fingerprint. */
 export async function renderInvite(created: InviteCreated, now: number): Promise<string> {
+  // Loaded here: ~140 KB that only `devices invite` needs.
+  const { default: QRCode } = await import('qrcode');
   const qr = await QRCode.toString(created.setupUrl, { type: 'terminal', small: true });
   const fingerprint = new URLSearchParams(new URL(created.setupUrl).hash.slice(1)).get('fp');
   const short = created.inviteId.slice(0, SHORT_REQUEST_ID_LENGTH);

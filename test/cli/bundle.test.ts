@@ -135,9 +135,7 @@ describeWithKeychain('the bundled CLI with the OS keychain', () => {
       expect(expectOk(await run(['configure', 'set', path, key]))).toBe(
         'Stored in OS keychain (provider:openai)\n',
       );
-      expect(expectOk(await run(['configure', 'get', path]))).toBe(
-        '[redacted] (source: keychain)\n',
-      );
+      expect(expectOk(await run(['configure', 'get', path]))).toBe('[stored in the OS keychain]\n');
     } finally {
       await promisify(execFile)('secret-tool', ['clear', 'service', serviceOf(home)]).catch(
         () => undefined,

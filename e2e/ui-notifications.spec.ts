@@ -80,6 +80,7 @@ test('with notifications turned off, a request is still announced but raises no 
   await recordNotifications(page);
   await signIn(page, gateway, '/gateway');
   const setting = page.getByRole('checkbox', { name: 'Notify me of new pairing requests' });
+  await expect(setting).toBeChecked();
   await setting.uncheck();
   await page.reload();
   await expect(setting).not.toBeChecked();
@@ -97,20 +98,18 @@ test('with notifications turned off, a request is still announced but raises no 
 
 test('Enable notifications on the Devices page asks for permission on the click, never on load', async ({
   page,
-  context,
   gateway,
 }) => {
-  await recordNotifications(page);
+  await recordNotifications(page, { promptAnswer: 'granted' });
   await signIn(page, gateway, '/devices');
   const enable = page.getByRole('button', { name: 'Enable notifications' });
   await expect(enable).toBeVisible();
   expect(await permissionAsks(page)).toBe(0);
   await expectNoSidewaysScroll(page, 'devices with the Enable notifications button');
 
-  await context.grantPermissions(['notifications'], { origin: gateway.url });
   await enable.click();
-  await expect(enable).toBeHidden();
   expect(await permissionAsks(page)).toBe(1);
+  await expect(enable).toBeHidden();
 
   await goTo(page, '#/chat');
   const device = await RemoteDevice.create(gateway.wsUrl, gateway.token, 'Work laptop');

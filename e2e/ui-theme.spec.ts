@@ -67,7 +67,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.reload();
       await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
       expect(await firstRender(page)).toEqual({ theme: other, background: BACKGROUND[other] });
-      await expect(theme.getByRole('radio', { name: other === 'dark' ? 'Dark' : 'Light' })).toBeChecked();
+      await expect(
+        theme.getByRole('radio', { name: other === 'dark' ? 'Dark' : 'Light' }),
+      ).toBeChecked();
       expect(await backgroundOf(page)).toBe(BACKGROUND[other]);
 
       // Back to System: the OS setting applies again, and follows it when it changes.

@@ -76,9 +76,10 @@ test('after a port change, Restart now offers a link to the new address, which s
   const network = page.getByRole('form', { name: 'Network' });
   await network.getByRole('textbox', { name: 'Port' }).fill(String(next));
   await network.getByRole('button', { name: 'Save network settings' }).click();
-  await expect(network.getByText('Saved. Restart the gateway to apply.')).toBeVisible();
+  const card = page.getByRole('region', { name: 'Network' });
+  await expect(card.getByText('Saved. Restart the gateway to apply.')).toBeVisible();
 
-  await network.getByRole('button', { name: 'Restart now' }).click();
+  await card.getByRole('button', { name: 'Restart now' }).click();
   await page
     .getByRole('dialog', { name: 'Restart the gateway?' })
     .getByRole('button', { name: 'Restart' })

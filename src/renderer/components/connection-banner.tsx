@@ -45,7 +45,8 @@ export function ConnectionBanner(): ReactElement | null {
           </span>
         )}
       </div>
-      {state.phase !== 'connected' ? (
+      {/* Retrying here cannot reach a gateway that moved (it still retries by itself). */}
+      {state.phase !== 'connected' && !moved ? (
         <button
           type="button"
           className="btn btn-secondary btn-small"

@@ -109,25 +109,28 @@ export function NetworkCard(props: {
           </Field>
         </div>
         {failure ? <ErrorNote error={failure} /> : null}
-        {outcome ? (
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary">
+            Save network settings
+          </button>
+        </div>
+      </form>
+      {/* Outside the form: a confirmation dialog's own form may not nest in it. */}
+      {outcome ? (
+        <div className="form-actions">
           <p className="saved-note" role="status">
             <Icon name="check" />{' '}
-            {pending
+            {pending && outcome.restartedFrom === undefined
               ? 'Saved. Restart the gateway to apply.'
               : applied
                 ? 'Saved and applied: the gateway restarted.'
                 : 'Saved.'}
           </p>
-        ) : null}
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary">
-            Save network settings
-          </button>
           {pending ? (
             <RestartGateway
               label="Restart now"
               listeningPort={props.listeningPort}
-              configuredPort={outcome?.port}
+              configuredPort={outcome.port}
               primary
               onRestarting={() =>
                 setOutcome((saved) => saved && { ...saved, restartedFrom: generation })
@@ -135,7 +138,7 @@ export function NetworkCard(props: {
             />
           ) : null}
         </div>
-      </form>
+      ) : null}
     </Card>
   );
 }

@@ -59,7 +59,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
       await expect(page.getByText('Gateway restarted.')).toBeVisible({ timeout: 20_000 });
       await expect(page.getByText('Gateway restarting')).toBeHidden();
-      await expect(liveRegion(page)).toContainText('Reconnected to the gateway');
+      await expect(liveRegion(page)).toContainText('Connection to the gateway restored');
       await expectNoSidewaysScroll(page, `restarted ${viewport.width} ${colorScheme}`);
     });
   }

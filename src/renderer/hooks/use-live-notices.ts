@@ -10,7 +10,7 @@ import { pairingAnnouncement } from '../lib/pairing-notice.js';
 import { useBrowserServices } from './browser-services.js';
 import { useConnection, useConnectionState } from './connection-context.js';
 
-export const RECONNECTED = 'Reconnected to the gateway';
+export const RECONNECTED = 'Connection to the gateway restored';
 
 function hasRequestId(payload: unknown): payload is { requestId: string } {
   return (

@@ -110,6 +110,7 @@ test('Enable notifications on the Devices page asks for permission on the click,
   await enable.click();
   expect(await permissionAsks(page)).toBe(1);
   await expect(enable).toBeHidden();
+  await expect(liveRegion(page)).toHaveText('Notifications on for new pairing requests');
 
   await goTo(page, '#/chat');
   const device = await RemoteDevice.create(gateway.wsUrl, gateway.token, 'Work laptop');
@@ -118,5 +119,42 @@ test('Enable notifications on the Devices page asks for permission on the click,
     await expect.poll(async () => (await shownNotifications(page)).length).toBe(1);
   } finally {
     device.close();
+  }
+});
+
+test('in the desktop app’s window the tray notifies: no web notification, no Enable button', async ({
+  browser,
+  gateway,
+}) => {
+  const context = await browser.newContext({
+    userAgent:
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) special-agent/0.1.0 Chrome/140.0.0.0 Electron/39.0.0 Safari/537.36',
+  });
+  try {
+    await context.grantPermissions(['notifications'], { origin: gateway.url });
+    const page = await context.newPage();
+    await recordNotifications(page);
+    await signIn(page, gateway, '/gateway');
+    await expect(
+      page.getByText('The desktop app notifies you of new pairing requests itself'),
+    ).toBeVisible();
+    await expect(
+      page.getByRole('checkbox', { name: 'Notify me of new pairing requests' }),
+    ).toHaveCount(0);
+    await goTo(page, '#/devices');
+    await expect(page.getByRole('button', { name: 'Pair a device' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Enable notifications' })).toHaveCount(0);
+
+    await goTo(page, '#/chat');
+    const device = await RemoteDevice.create(gateway.wsUrl, gateway.token, 'Desk phone');
+    try {
+      await device.connect();
+      await expect(liveRegion(page)).toContainText('New pairing request from Desk phone');
+      expect(await shownNotifications(page)).toEqual([]);
+    } finally {
+      device.close();
+    }
+  } finally {
+    await context.close();
   }
 });

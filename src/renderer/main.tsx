@@ -71,6 +71,8 @@ function localPreferences(): PreferenceStore {
 
 /** The theme (first: the CSP allows no inline script to do it earlier), notifications, announcer. */
 function browserServices(store: PreferenceStore): BrowserServices {
+  // Electron names itself only in the user agent string (lib/user-agent.ts).
+  const desktopApp = /\bElectron\//.test(navigator.userAgent);
   const theme = new ThemeController({
     store,
     systemDark: window.matchMedia(DARK_QUERY),
@@ -79,7 +81,8 @@ function browserServices(store: PreferenceStore): BrowserServices {
     },
   });
   const notifier = new PairingNotifier({
-    api: 'Notification' in window ? window.Notification : undefined,
+    // The desktop app's tray notifies natively: a second, web notification would repeat it.
+    api: 'Notification' in window && !desktopApp ? window.Notification : undefined,
     store,
     open: (request) => {
       window.focus();
@@ -96,7 +99,7 @@ function browserServices(store: PreferenceStore): BrowserServices {
     (status) => status.addEventListener('change', () => notifier.refresh()),
     () => undefined,
   );
-  return { theme, notifier, announcer: new Announcer() };
+  return { theme, notifier, announcer: new Announcer(), desktopApp };
 }
 
 function main(): void {

@@ -4,7 +4,7 @@
  */
 import type { ReactElement } from 'react';
 import { useId } from 'react';
-import { useNotifierState } from '../hooks/browser-services.js';
+import { useAnnounce, useNotifierState } from '../hooks/browser-services.js';
 import type { PermissionState } from '../lib/pairing-notifier.js';
 import { Icon } from './icons.js';
 
@@ -17,8 +17,15 @@ const HINTS: Record<PermissionState, string> = {
 };
 
 export function NotificationSetting(): ReactElement {
-  const { notifier, state } = useNotifierState();
+  const { notifier, state, desktopApp } = useNotifierState();
   const hintId = useId();
+  if (desktopApp) {
+    return (
+      <p className="muted small">
+        The desktop app notifies you of new pairing requests itself, from the tray.
+      </p>
+    );
+  }
   const blocked = state.permission === 'denied' || state.permission === 'unsupported';
   return (
     <div className="check-field">
@@ -45,11 +52,21 @@ export function NotificationSetting(): ReactElement {
 /** Shown only while a click would turn notifications on. */
 export function EnableNotificationsButton(): ReactElement | null {
   const { notifier, state } = useNotifierState();
+  const announce = useAnnounce();
   const offerable =
     state.permission === 'default' || (state.permission === 'granted' && !state.enabled);
   if (!offerable) return null;
+  // The button goes once it worked, and focus with it: say what happened.
+  const enable = async () => {
+    await notifier.enable();
+    announce(
+      notifier.active
+        ? 'Notifications on for new pairing requests'
+        : 'Notifications stay off: the browser did not allow them',
+    );
+  };
   return (
-    <button type="button" className="btn btn-secondary" onClick={() => void notifier.enable()}>
+    <button type="button" className="btn btn-secondary" onClick={() => void enable()}>
       <Icon name="bell" /> Enable notifications
     </button>
   );

@@ -11,6 +11,8 @@ export interface BrowserServices {
   theme: ThemeController;
   notifier: PairingNotifier;
   announcer: Announcer;
+  /** The desktop app's window: its tray raises native pairing notifications already. */
+  desktopApp: boolean;
 }
 
 export const BrowserServicesContext = createContext<BrowserServices | null>(null);
@@ -40,8 +42,12 @@ export function useThemeMode(): [ThemeMode, (mode: ThemeMode) => void] {
 }
 
 /** Notification permission and setting, re-rendering when either changes. */
-export function useNotifierState(): { notifier: PairingNotifier; state: NotifierSnapshot } {
-  const { notifier } = useBrowserServices();
+export function useNotifierState(): {
+  notifier: PairingNotifier;
+  state: NotifierSnapshot;
+  desktopApp: boolean;
+} {
+  const { notifier, desktopApp } = useBrowserServices();
   const state = useSyncExternalStore(notifier.subscribe, notifier.getSnapshot);
-  return { notifier, state };
+  return { notifier, state, desktopApp };
 }

@@ -4,9 +4,11 @@ import { lazy, Suspense, useEffect } from 'react';
 import { ConnectionBanner } from './components/connection-banner.js';
 import type { IconName } from './components/icons.js';
 import { Icon, Logo } from './components/icons.js';
+import { LiveRegion } from './components/live-region.js';
 import { Loading } from './components/ui.js';
 import type { QueryState } from './hooks/connection-context.js';
 import { useConnectionState, useGatewayQuery } from './hooks/connection-context.js';
+import { useLiveNotices } from './hooks/use-live-notices.js';
 import { useRoute } from './hooks/use-route.js';
 import type { PairList } from './lib/api-types.js';
 import type { PageId } from './lib/route.js';
@@ -46,7 +48,18 @@ const APP_TITLE = 'special-agent';
 // device.paired: an invite pairs a device with no request, so no `resolved` either.
 const PAIRING_EVENTS = ['device.pair.requested', 'device.pair.resolved', 'device.paired'];
 
+/** The screen for the phase, and the live region that outlives every screen change. */
 export function App(): ReactElement {
+  useLiveNotices();
+  return (
+    <>
+      <PhaseScreen />
+      <LiveRegion />
+    </>
+  );
+}
+
+function PhaseScreen(): ReactElement {
   const state = useConnectionState();
   if (state.phase === 'login') return <LoginPage />;
   if (state.phase === 'pairing') return <PairingScreen />;

@@ -7,7 +7,10 @@ import type { DeviceIdentity } from '../../shared/device-auth.js';
 import type { ConnectAuth, WebSocketLike } from '../../shared/gateway-client.js';
 import { GatewayClient, GatewayClientError } from '../../shared/gateway-client.js';
 import type { ClientInfo, HelloOk } from '../../shared/protocol.js';
+import { CLOSE } from '../../shared/protocol.js';
 import type { Backoff } from './backoff.js';
+import type { Relocation } from './restart.js';
+import { restartExpectedMs } from './restart.js';
 import type { SessionSecrets } from './session-secrets.js';
 
 /** `invite-used`: the link's invite was already spent or expired; nothing retries it. */
@@ -32,6 +35,10 @@ export interface ConnectionSnapshot {
   readonly retryAtMs: number | undefined;
   /** The gateway announced `shutdown`. */
   readonly stopped: boolean;
+  /** Its `shutdown` said it restarts, back in about this long (lib/restart.ts). */
+  readonly restartExpectedMs: number | undefined;
+  /** A restart moves the gateway to another address, which this page cannot follow. */
+  readonly relocation: Relocation | undefined;
   readonly pairingRequestId: string | undefined;
   /** An attempt is in flight (the login button shows progress). */
   readonly busy: boolean;
@@ -62,6 +69,7 @@ export interface ConnectionDeps {
 }
 
 type Listener = (payload: unknown) => void;
+type RequestWatcher = (method: string, params: Record<string, unknown> | undefined) => void;
 
 /** `errorCode` after a 4001 close: the gateway withdrew this browser's credentials. */
 export const SIGNED_OUT = 'SIGNED_OUT';
@@ -76,6 +84,8 @@ const INITIAL: ConnectionSnapshot = {
   lockedUntilMs: undefined,
   retryAtMs: undefined,
   stopped: false,
+  restartExpectedMs: undefined,
+  relocation: undefined,
   pairingRequestId: undefined,
   busy: false,
   deviceId: undefined,
@@ -87,6 +97,7 @@ export class GatewayConnection {
   #snapshot: ConnectionSnapshot = INITIAL;
   readonly #watchers = new Set<() => void>();
   readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #requestWatchers = new Set<RequestWatcher>();
   #client: GatewayClient | undefined;
   #identity: Promise<DeviceIdentity> | undefined;
   #timer: unknown;
@@ -135,6 +146,11 @@ export class GatewayConnection {
     this.#deps.secrets.token = undefined;
   }
 
+  /** A restart will move the gateway to `relocation` (the banner offers it); undefined: it stays. */
+  expectRelocation(relocation: Relocation | undefined): void {
+    this.#set({ relocation });
+  }
+
   /** Calls a gateway method; rejects with the gateway's error (or "not connected"). */
   request<T>(method: string, params?: Record<string, unknown>): Promise<T> {
     const client = this.#client;
@@ -143,7 +159,14 @@ export class GatewayConnection {
         new GatewayClientError('UNAVAILABLE', 'Not connected to the gateway. Reconnecting…'),
       );
     }
+    for (const watcher of this.#requestWatchers) watcher(method, params);
     return client.request<T>(method, params);
+  }
+
+  /** Sees every request sent (e.g. `chat.abort`, so a stopped answer is announced so). */
+  onRequest(watcher: RequestWatcher): () => void {
+    this.#requestWatchers.add(watcher);
+    return () => this.#requestWatchers.delete(watcher);
   }
 
   /** Subscribes to a gateway event across reconnects; returns the unsubscribe function. */
@@ -292,8 +315,11 @@ export class GatewayConnection {
       );
     }
     const message = reason ? `Disconnected: ${reason}` : 'Lost the connection to the gateway';
+    // A restart said when the gateway is back: the first attempt waits for that, not less.
+    const restart = code === CLOSE.serviceRestart ? this.#snapshot.restartExpectedMs : undefined;
     this.#scheduleRetry(
       new GatewayClientError('UNAVAILABLE', message, { closeCode: code, closeReason: reason }),
+      restart,
     );
   }
 
@@ -346,9 +372,8 @@ export class GatewayConnection {
     this.#timer = this.#deps.timers.set(() => void this.#attempt(), delay);
   }
 
-  #scheduleRetry(error: GatewayClientError): void {
+  #scheduleRetry(error: GatewayClientError, delay = this.#deps.backoff.next()): void {
     this.#client = undefined;
-    const delay = this.#deps.backoff.next();
     this.#set({
       phase: this.#snapshot.hello ? 'reconnecting' : 'connecting',
       message: error.message,
@@ -360,7 +385,8 @@ export class GatewayConnection {
   }
 
   #emit(event: string, payload: unknown): void {
-    if (event === 'shutdown') this.#set({ stopped: true });
+    if (event === 'shutdown')
+      this.#set({ stopped: true, restartExpectedMs: restartExpectedMs(payload) });
     for (const listener of this.#listeners.get(event) ?? []) listener(payload);
   }
 

@@ -5,6 +5,7 @@
 import type { ReactElement } from 'react';
 import { useState } from 'react';
 import { Icon } from '../components/icons.js';
+import { EnableNotificationsButton } from '../components/notification-setting.js';
 import { Card, EmptyState, ErrorNote, Loading, PageHeader } from '../components/ui.js';
 import type { QueryState } from '../hooks/connection-context.js';
 import { useConnectionState, useGatewayQuery, useNow } from '../hooks/connection-context.js';
@@ -57,6 +58,7 @@ export function DevicesPage({
             <button type="button" className="btn btn-secondary" onClick={pairing.reload}>
               <Icon name="refresh" /> Refresh
             </button>
+            <EnableNotificationsButton />
           </>
         }
       />

@@ -1,10 +1,15 @@
-/** Gateway: live status, auth (token rotation), network settings and the two allowlists. */
+/**
+ * Gateway: live status (with Restart), auth (token rotation), network settings, the two
+ * allowlists, and "This browser" (theme, notifications).
+ */
 import type { ReactElement } from 'react';
 import { useEffect, useState } from 'react';
 import type { StatusPayload } from '../../shared/protocol.js';
+import { BrowserSettings } from '../components/browser-settings.js';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Icon } from '../components/icons.js';
+import { RestartGateway } from '../components/restart-gateway.js';
 import { Card, ErrorNote, Loading, PageHeader, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
 import type { ConfigGet } from '../lib/api-types.js';
@@ -34,7 +39,12 @@ export function GatewayPage(): ReactElement {
       <PageHeader title="Gateway" subtitle="How this gateway listens and who may sign in." />
       {config.error ? <ErrorNote error={config.error} onRetry={config.reload} /> : null}
       <div className="two-column">
-        <StatusCard status={status.data} loading={status.loading} error={status.error?.message} />
+        <StatusCard
+          status={status.data}
+          loading={status.loading}
+          error={status.error?.message}
+          configuredPort={gateway?.port}
+        />
         <AuthCard mode={status.data?.authMode} />
       </div>
       {!config.data ? (
@@ -44,6 +54,7 @@ export function GatewayPage(): ReactElement {
           <NetworkCard
             bind={String(gateway?.bind ?? 'loopback')}
             port={String(gateway?.port ?? '')}
+            listeningPort={status.data?.port}
           />
           <div className="two-column">
             <ListCard
@@ -67,6 +78,7 @@ export function GatewayPage(): ReactElement {
           </div>
         </>
       )}
+      <BrowserSettings />
     </>
   );
 }
@@ -75,6 +87,7 @@ function StatusCard(props: {
   status: StatusPayload | undefined;
   loading: boolean;
   error: string | undefined;
+  configuredPort: number | undefined;
 }): ReactElement {
   const { status } = props;
   return (
@@ -124,6 +137,15 @@ function StatusCard(props: {
         </dl>
       ) : null}
       {status ? <TlsFingerprint tls={status.tls} /> : null}
+      {status ? (
+        <div className="form-actions">
+          <RestartGateway
+            label="Restart gateway"
+            listeningPort={status.port}
+            configuredPort={props.configuredPort}
+          />
+        </div>
+      ) : null}
     </Card>
   );
 }

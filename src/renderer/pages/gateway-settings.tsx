@@ -3,20 +3,38 @@ import type { FormEvent, ReactElement } from 'react';
 import { useState } from 'react';
 import { Icon } from '../components/icons.js';
 import { ListEditor } from '../components/list-editor.js';
+import { RestartGateway } from '../components/restart-gateway.js';
 import { Card, ErrorNote, Field, Pill } from '../components/ui.js';
-import { asGatewayError, useConnection } from '../hooks/connection-context.js';
+import { asGatewayError, useConnection, useConnectionState } from '../hooks/connection-context.js';
 import type { ConfigSetResult } from '../lib/api-types.js';
 import { bindError, listErrors, portError } from '../lib/validate.js';
 
-/** Bind and port; says "restart required" when config.set does. */
-export function NetworkCard(props: { bind: string; port: string }): ReactElement {
+interface SaveOutcome {
+  restart: boolean;
+  /** The port saved (or kept): where the gateway listens after a restart. */
+  port: number;
+  /** The connection generation a restart began on; a later one is the restarted gateway. */
+  restartedFrom: number | undefined;
+}
+
+/**
+ * Bind and port; says "restart required" when config.set does, with a Restart button,
+ * until the connection comes back from that restart.
+ */
+export function NetworkCard(props: {
+  bind: string;
+  port: string;
+  /** `status.port`: where the gateway listens until it restarts. */
+  listeningPort: number | undefined;
+}): ReactElement {
   const connection = useConnection();
+  const { generation } = useConnectionState();
   const [bind, setBind] = useState(props.bind);
   const [port, setPort] = useState(props.port);
   const [errors, setErrors] = useState<{ bind?: string | undefined; port?: string | undefined }>(
     {},
   );
-  const [outcome, setOutcome] = useState<{ restart: boolean } | undefined>(undefined);
+  const [outcome, setOutcome] = useState<SaveOutcome | undefined>(undefined);
   const [failure, setFailure] = useState<string | undefined>(undefined);
 
   const save = async (event: FormEvent) => {
@@ -43,17 +61,16 @@ export function NetworkCard(props: { bind: string; port: string }): ReactElement
           })
         ).restartRequired;
       }
-      setOutcome({ restart });
+      setOutcome({ restart, port: Number(port), restartedFrom: undefined });
     } catch (error) {
       setFailure(asGatewayError(error).message);
     }
   };
 
+  const applied = outcome?.restartedFrom !== undefined && generation > outcome.restartedFrom;
+  const pending = outcome?.restart === true && !applied;
   return (
-    <Card
-      title="Network"
-      actions={outcome?.restart ? <Pill tone="warn">restart required</Pill> : null}
-    >
+    <Card title="Network" actions={pending ? <Pill tone="warn">restart required</Pill> : null}>
       <form className="form" onSubmit={(event) => void save(event)} noValidate aria-label="Network">
         <div className="form-grid">
           <Field
@@ -92,18 +109,36 @@ export function NetworkCard(props: { bind: string; port: string }): ReactElement
           </Field>
         </div>
         {failure ? <ErrorNote error={failure} /> : null}
-        {outcome ? (
-          <p className="saved-note" role="status">
-            <Icon name="check" />{' '}
-            {outcome.restart ? 'Saved. Restart the gateway to apply.' : 'Saved.'}
-          </p>
-        ) : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary">
             Save network settings
           </button>
         </div>
       </form>
+      {/* Outside the form: a confirmation dialog's own form may not nest in it. */}
+      {outcome ? (
+        <div className="form-actions">
+          <p className="saved-note" role="status">
+            <Icon name="check" />{' '}
+            {pending && outcome.restartedFrom === undefined
+              ? 'Saved. Restart the gateway to apply.'
+              : applied
+                ? 'Saved and applied: the gateway restarted.'
+                : 'Saved.'}
+          </p>
+          {pending ? (
+            <RestartGateway
+              label="Restart now"
+              listeningPort={props.listeningPort}
+              configuredPort={outcome.port}
+              primary
+              onRestarting={() =>
+                setOutcome((saved) => saved && { ...saved, restartedFrom: generation })
+              }
+            />
+          ) : null}
+        </div>
+      ) : null}
     </Card>
   );
 }

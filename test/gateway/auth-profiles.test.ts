@@ -317,6 +317,55 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     client.close();
   });
 
+  it('uses the profile a session is pinned to for every run in it, until the pin is cleared', async () => {
+    const [a, b] = [newKey('a'), newKey('b')];
+    const upstream = await fake({ keys: { [a]: 'ok', [b]: 'ok' } });
+    const { client } = await start({ providers: { primary: { url: upstream.baseUrl } } });
+    await addProfiles(client, 'primary', { a, b });
+
+    const first = await chat(client);
+    const sessionId = first.last.sessionId;
+    expect(first.last).toMatchObject({ state: 'final', profile: 'a' });
+    await client.request('sessions.patch', { sessionId, override: { profile: 'b' } });
+    for (const message of ['two', 'three']) {
+      const run = await chat(client, { sessionId, message });
+      expect(run.last, `the run "${message}" of the pinned session`).toMatchObject({
+        state: 'final',
+        profile: 'b',
+      });
+    }
+    expect(upstream.requestsWithKey(b)).toBe(2);
+
+    await client.request('sessions.patch', { sessionId, override: null });
+    const back = await chat(client, { sessionId, message: 'four' });
+    expect(back.last, 'after override:null the agent’s order again').toMatchObject({
+      profile: 'a',
+    });
+    expect(upstream.requestsWithKey(a)).toBe(2);
+    client.close();
+  });
+
+  it('keeps the session file whole when every profile failed: the user message once, no empty answer', async () => {
+    const [a, b] = [newKey('a'), newKey('b')];
+    const upstream = await fake({ keys: { [a]: { status: 503 }, [b]: { status: 503 } } });
+    const { client } = await start({ providers: { primary: { url: upstream.baseUrl } } });
+    await addProfiles(client, 'primary', { a, b });
+
+    const { last } = await chat(client, { message: 'only once' });
+    expect(last).toMatchObject({
+      state: 'error',
+      error: { details: { code: 'PROVIDER_EXHAUSTED' } },
+    });
+    const { messages } = await client.request<{ messages: { role: string; text: string }[] }>(
+      'sessions.get',
+      { sessionId: last.sessionId },
+    );
+    expect(messages, 'the session after an exhausted run').toEqual([
+      expect.objectContaining({ role: 'user', text: 'only once' }),
+    ]);
+    client.close();
+  });
+
   it('keeps a cooldown across a gateway restart', async () => {
     const home = await makeTempHome();
     homes.push(home);

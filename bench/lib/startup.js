@@ -18,7 +18,7 @@ const START_TIMEOUT_MS = 20_000;
 const LISTENING = 'special-agent gateway listening on';
 
 /** ms from spawn until `untilLine` shows on stdout (or until exit when it is undefined). */
-function timeSpawn(args, env, untilLine) {
+export function timeSpawn(args, env, untilLine) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

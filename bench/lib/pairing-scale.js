@@ -146,7 +146,8 @@ async function listMs(ws, params) {
     const started = performance.now();
     const { text, frame } = await request(ws, 'device.pair.list', params);
     samples.push(performance.now() - started);
-    if (!frame.ok) throw new Error(`device.pair.list: ${frame.error?.code} ${frame.error?.message}`);
+    if (!frame.ok)
+      throw new Error(`device.pair.list: ${frame.error?.code} ${frame.error?.message}`);
     bytes = Buffer.byteLength(text);
     records = frame.payload.paired.length;
   }

@@ -3,7 +3,12 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEMP_FILE_MARKER } from '../fs/atomic-file.js';
 import { PairingService } from './pairing-service.js';
-import { PairingStore, PairingStoreCorruptError, PairingStoreError } from './pairing-store.js';
+import {
+  PairingStore,
+  PairingStoreCorruptError,
+  PairingStoreError,
+  journalPathOf,
+} from './pairing-store.js';
 import { ManualClock, requestFor, tempHome } from './test-fixtures/support.js';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
@@ -34,7 +39,7 @@ describe('PairingStore', () => {
   it('starts empty when there is no file, creating the state folder 0700 and the file 0600', async () => {
     const store = await PairingStore.open(home.storePath, { clock });
     expect(store.loaded()).toEqual({
-      version: 2,
+      version: 3,
       pending: {},
       paired: {},
       invites: {},
@@ -42,8 +47,10 @@ describe('PairingStore', () => {
     });
     expect((await stat(dirname(home.storePath))).mode & 0o777).toBe(0o700);
 
-    await store.save(store.loaded());
+    await store.replaceWith(store.loaded());
     expect((await stat(home.storePath)).mode & 0o777).toBe(0o600);
+    await store.append([{ t: 'del', m: 'pending', k: 'none' }]);
+    expect((await stat(journalPathOf(home.storePath))).mode & 0o777).toBe(0o600);
   });
 
   it.each([
@@ -122,11 +129,11 @@ describe('PairingStore', () => {
   );
 
   it('leaves a store written by a newer version in place', async () => {
-    const newer = JSON.stringify({ version: 3, devices: [] });
+    const newer = JSON.stringify({ version: 4, devices: [] });
     await writeStore(newer);
     const error = await openError();
     expect(error).not.toBeInstanceOf(PairingStoreCorruptError);
-    expect(error.message).toMatch(/version 3.*update special-agent/);
+    expect(error.message).toMatch(/version 4.*update special-agent/);
     expect(await readFile(home.storePath, 'utf8')).toBe(newer);
   });
 
@@ -153,8 +160,12 @@ describe('PairingStore', () => {
     await expect(PairingService.open({ path: home.storePath, clock })).rejects.toBeInstanceOf(
       PairingStoreCorruptError,
     );
+    // The journal's changes apply to the damaged file only: it is moved aside with it.
     const files = await readdir(dirname(home.storePath));
-    expect(files).toEqual([`devices.json.corrupt-2025-01-31T12-00-00-000Z`]);
+    expect(files.sort()).toEqual([
+      `devices.journal.corrupt-2025-01-31T12-00-00-000Z`,
+      `devices.json.corrupt-2025-01-31T12-00-00-000Z`,
+    ]);
   });
 });
 

@@ -154,13 +154,17 @@ describe('journal writes', () => {
     expect(Object.keys(stored.paired).sort()).toEqual([...ids].sort());
   });
 
-  it('writes nothing for a change that alters nothing', async () => {
+  it('writes nothing for a change that alters nothing, nor for stamps that end as they were', async () => {
     const service = await openService();
-    await pair(service, 9);
-    await service.requestPairing(requestFor(1));
+    const deviceId = await pair(service, 9);
+    await service.recordSeen(deviceId, '10.0.0.1');
+    await service.requestPairing(requestFor(1)); // carries the stamp to disk
     const before = await readFile(journal);
+
     await service.requestPairing(requestFor(1)); // same request, same instant
     await service.expireDue();
+    await service.recordSeen(deviceId, '10.0.0.2');
+    await service.recordSeen(deviceId, '10.0.0.1'); // back where it was, same instant
     await service.close();
     expect(await readFile(journal)).toEqual(before);
   });

@@ -331,12 +331,9 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     )
       return false;
     if (!tokenMatches(token, stored.hash)) return false;
-    // In memory: persisted lazily (PairingState.stamped), so a connect costs no disk write.
+    // In memory: persisted lazily (PairingState.stamp), so a connect costs no disk write.
     const now = this.#clock.now();
-    if (stored.lastUsedAtMs !== now) {
-      stored.lastUsedAtMs = now;
-      this.#state.stamped(deviceId);
-    }
+    this.#state.stamp(deviceId, () => (stored.lastUsedAtMs = now));
     return true;
   }
 
@@ -345,13 +342,12 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     // A stamp, not a transaction: every handshake calls this, and writing the whole store
     // (clone, serialise, fsync) each time capped the handshake rate (bench/README.md).
     return Promise.resolve().then(() => {
-      const device = takePaired(this.#state.current, deviceId);
+      takePaired(this.#state.current, deviceId);
       const now = this.#clock.now();
-      // Unchanged stamps (a clock standing still in tests) are not written again.
-      if (device.lastSeenAtMs === now && device.remoteIp === remoteIp) return;
-      device.lastSeenAtMs = now;
-      device.remoteIp = remoteIp;
-      this.#state.stamped(deviceId);
+      this.#state.stamp(deviceId, (device) => {
+        device.lastSeenAtMs = now;
+        device.remoteIp = remoteIp;
+      });
     });
   }
 

@@ -28,7 +28,7 @@ export interface Transaction {
   announce(emit: () => void): void;
 }
 
-/** How {@link PairingState} persists (see {@link PairingState.stamped} and compaction). */
+/** How {@link PairingState} persists (see {@link PairingState.stamp} and compaction). */
 export interface StateOptions {
   /** `PairingLimits.stampWriteDelayMs`. */
   stampWriteDelayMs: number;
@@ -59,8 +59,8 @@ export class PairingState {
   readonly #queue = new SerialQueue();
   readonly #current: PairingStoreData;
   #closed = false;
-  /** Devices whose in-memory stamps no write has carried to disk yet. */
-  #stamped = new Set<string>();
+  /** Devices stamped since the last write → their stamps as that write left them on disk. */
+  #stamped = new Map<string, string>();
   #stampTimer: NodeJS.Timeout | undefined;
   /** List order of the paired devices, built by the first list and kept up to date. */
   #index: PairedIndex | undefined;
@@ -80,12 +80,19 @@ export class PairingState {
   }
 
   /**
-   * Says that the record of `deviceId` in `current` was stamped in memory (last seen, last
-   * used). The stamps reach the disk with the next transaction, or `stampWriteDelayMs` later
-   * at the latest, or at close, so a handshake never waits for a write.
+   * Stamps the record of `deviceId` in memory (last seen, last used) with `apply`. The
+   * stamps reach the disk with the next transaction, or `stampWriteDelayMs` later at the
+   * latest, or at close, so a handshake never waits for a write; stamps that end up as they
+   * were on disk are not written at all.
    */
-  stamped(deviceId: string): void {
-    this.#stamped.add(deviceId);
+  stamp(deviceId: string, apply: (device: StoredPairedDevice) => void): void {
+    const device = Object.hasOwn(this.#current.paired, deviceId)
+      ? this.#current.paired[deviceId]
+      : undefined;
+    if (device === undefined) return;
+    // Before the first stamp since the last write: what the disk holds.
+    if (!this.#stamped.has(deviceId)) this.#stamped.set(deviceId, stampTextOf(device));
+    apply(device);
     if (this.#stampTimer !== undefined || this.#closed) return;
     this.#stampTimer = setTimeout(() => {
       this.#stampTimer = undefined;
@@ -97,7 +104,7 @@ export class PairingState {
     this.#stampTimer.unref();
   }
 
-  /** The committed state. Callers only read it, except for in-memory stamps (see {@link stamped}). */
+  /** The committed state. Callers only read it; stamps go through {@link stamp}. */
   get current(): PairingStoreData {
     return this.#current;
   }
@@ -184,14 +191,16 @@ export class PairingState {
   async #write(changes: RecordChange[]): Promise<void> {
     // The entry carries every stamp made so far; later ones mark their devices again.
     const stamped = this.#stamped;
-    this.#stamped = new Set();
+    this.#stamped = new Map();
     try {
       const ops = changes.map(opOf);
       const rewritten = new Set(changes.filter((c) => c.map === 'paired').map((c) => c.key));
-      for (const deviceId of stamped) {
+      for (const [deviceId, onDisk] of stamped) {
         const device = this.#current.paired[deviceId];
         // A changed device's record carries its stamps already; a removed one needs none.
-        if (device !== undefined && !rewritten.has(deviceId)) ops.push(stampOpOf(device));
+        if (device === undefined || rewritten.has(deviceId)) continue;
+        const op = stampOpOf(device);
+        if (JSON.stringify(op) !== onDisk) ops.push(op);
       }
       if (ops.length === 0) return;
       if (!this.#store.needsSnapshot) return await this.#store.append(ops);
@@ -199,7 +208,8 @@ export class PairingState {
       applyOps(next, ops);
       await this.#store.replaceWith(next);
     } catch (error) {
-      for (const deviceId of stamped) this.#stamped.add(deviceId);
+      // Nothing was written: the disk still holds what the earlier stamps saw.
+      for (const [deviceId, onDisk] of stamped) this.#stamped.set(deviceId, onDisk);
       throw error;
     }
   }
@@ -242,6 +252,10 @@ export class PairingState {
     );
     await this.#store.compact(capture);
   }
+}
+
+function stampTextOf(device: StoredPairedDevice): string {
+  return JSON.stringify(stampOpOf(device));
 }
 
 function asError(error: unknown): Error {

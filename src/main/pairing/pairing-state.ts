@@ -6,7 +6,7 @@ import { PairedIndex, type ListPosition } from './paired-index.js';
 import type { PairingStore } from './pairing-store.js';
 import { dropExpired, isExpired } from './records.js';
 import { captureOf } from './snapshot.js';
-import { applyOps, carryStamps, opOf, stampOpOf, type RecordChange } from './store-ops.js';
+import { carryStamps, opOf, stampOpOf, type RecordChange } from './store-ops.js';
 import type { StoreRecord } from './store-schema.js';
 import type {
   PairingStoreData,
@@ -204,9 +204,8 @@ export class PairingState {
       }
       if (ops.length === 0) return;
       if (!this.#store.needsSnapshot) return await this.#store.append(ops);
-      const next = captureOf(this.#current, this.#store.seq).data;
-      applyOps(next, ops);
-      await this.#store.replaceWith(next);
+      // Stamp ops need no applying: they describe the committed records as they are.
+      await this.#store.replaceWith(captureOf(this.#current, this.#store.seq, changes).maps);
     } catch (error) {
       // Nothing was written: the disk still holds what the earlier stamps saw.
       for (const [deviceId, onDisk] of stamped) this.#stamped.set(deviceId, onDisk);

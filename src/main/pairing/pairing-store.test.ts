@@ -9,6 +9,7 @@ import {
   PairingStoreError,
   journalPathOf,
 } from './pairing-store.js';
+import { captureOf } from './snapshot.js';
 import { ManualClock, requestFor, tempHome } from './test-fixtures/support.js';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
@@ -47,7 +48,7 @@ describe('PairingStore', () => {
     });
     expect((await stat(dirname(home.storePath))).mode & 0o777).toBe(0o700);
 
-    await store.replaceWith(store.loaded());
+    await store.replaceWith(captureOf(store.loaded(), 0).maps);
     expect((await stat(home.storePath)).mode & 0o777).toBe(0o600);
     await store.append([{ t: 'del', m: 'pending', k: 'none' }]);
     expect((await stat(journalPathOf(home.storePath))).mode & 0o777).toBe(0o600);
@@ -166,6 +167,49 @@ describe('PairingStore', () => {
       `devices.journal.corrupt-2025-01-31T12-00-00-000Z`,
       `devices.json.corrupt-2025-01-31T12-00-00-000Z`,
     ]);
+  });
+});
+
+describe('a devices.json this app wrote', () => {
+  async function writtenStore(): Promise<{ deviceIds: string[]; text: string }> {
+    const service = await PairingService.open({ path: home.storePath, clock });
+    const deviceIds = [];
+    for (const n of [1, 2]) {
+      const { request } = await service.requestPairing(requestFor(n));
+      const { device } = await service.approve(request.requestId);
+      await service.issueDeviceToken(device.deviceId, 'operator');
+      deviceIds.push(device.deviceId);
+    }
+    await service.close();
+    // Fold the journal in, so devices.json holds both devices.
+    const store = await PairingStore.open(home.storePath, { clock });
+    await store.compact(captureOf(store.loaded(), store.seq));
+    return { deviceIds, text: await readFile(home.storePath, 'utf8') };
+  }
+
+  it('ends with a CRC-32: a changed byte that still parses makes the loader check every record', async () => {
+    const { deviceIds, text } = await writtenStore();
+    expect(text).toMatch(/\n"crc32":"[0-9a-f]{8}"\}\n$/);
+    // A token hash that is no longer hex: valid JSON, invalid record, stale checksum.
+    const damaged = text.replace(/"hash":"[0-9a-f]/, '"hash":"Z');
+    expect(damaged).not.toBe(text);
+    await writeStore(damaged);
+
+    const error = await openError();
+    expect(error).toBeInstanceOf(PairingStoreCorruptError);
+    expect(error.message).toMatch(/invalid content: paired\.[0-9a-f]{64}\.tokens\.0\.hash/);
+    expect(deviceIds).toHaveLength(2);
+  });
+
+  it('still loads after a person edits it by hand into another valid store', async () => {
+    const { deviceIds, text } = await writtenStore();
+    const [kept, dropped] = deviceIds as [string, string];
+    const data = JSON.parse(text) as { paired: Record<string, unknown> };
+    delete data.paired[dropped];
+    await writeStore(JSON.stringify(data, null, 2));
+
+    const loaded = (await PairingStore.open(home.storePath, { clock })).loaded();
+    expect(Object.keys(loaded.paired)).toEqual([kept]);
   });
 });
 

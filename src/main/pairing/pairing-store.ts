@@ -9,8 +9,8 @@ import {
   SnapshotDamage,
   journalPathOf,
   missingSnapshot,
-  parseStoreText,
-  readStoreText,
+  parseStoreBytes,
+  readStoreBytes,
   replayJournal,
 } from './store-load.js';
 import { PAIRING_STORE_VERSION, type JournalOp, type Snapshot } from './store-schema.js';
@@ -68,14 +68,14 @@ export class PairingStore {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await removeStrayTempFiles(path);
     await removeStrayTempFiles(journalPath);
-    const text = await readStoreText(path);
+    const bytes = await readStoreBytes(path);
     let snapshot: Snapshot;
-    if (text === undefined) {
+    if (bytes === undefined) {
       await refuseIfCorruptCopyExists(path);
       snapshot = missingSnapshot();
     } else {
       try {
-        snapshot = parseStoreText(path, text);
+        snapshot = parseStoreBytes(path, bytes);
       } catch (error) {
         if (!(error instanceof SnapshotDamage)) throw error;
         return moveAside(path, journalPath, error.message, deps.clock.now());
@@ -120,15 +120,14 @@ export class PairingStore {
   }
 
   /**
-   * Writes all of `data` (a private copy: it is read while the write runs) as the next
-   * entry, in a new `devices.json`, and empties the journal; resolves once `devices.json`
-   * is durable.
+   * Writes `maps` (the whole state with the change being written) as the next entry, in a
+   * new `devices.json`, and empties the journal; resolves once `devices.json` is durable.
    */
-  async replaceWith(data: PairingStoreData): Promise<void> {
+  async replaceWith(maps: StoreCapture['maps']): Promise<void> {
     const seq = this.#seq + 1;
     // The change is durable once devices.json is: a journal that could not be emptied
     // only makes the next write a snapshot again (JournalFile.broken).
-    await this.#writeSnapshot({ data, seq });
+    await this.#writeSnapshot({ seq, maps });
     this.#seq = seq;
   }
 

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { JournalDamage, parseJournal, readJournalText, type JournalLine } from './journal.js';
+import { checksumMatches } from './snapshot.js';
 import { applyOps } from './store-ops.js';
 import {
   PairingJournalCorruptError,
@@ -40,10 +41,10 @@ export function missingSnapshot(): Snapshot {
   return { data: emptyStoreData(), version: 0, journalSeq: 0 };
 }
 
-/** The text of `devices.json`, or undefined when it is missing. */
-export async function readStoreText(path: string): Promise<string | undefined> {
+/** The bytes of `devices.json`, or undefined when it is missing. */
+export async function readStoreBytes(path: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     throw unreadable('pairing store', path, error);
@@ -54,10 +55,10 @@ export async function readStoreText(path: string): Promise<string | undefined> {
  * `devices.json` parsed and checked. Throws {@link SnapshotDamage}, or a
  * {@link PairingStoreError} for a file a newer app wrote (probably fine: leave it be).
  */
-export function parseStoreText(path: string, text: string): Snapshot {
+export function parseStoreBytes(path: string, bytes: Buffer): Snapshot {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new SnapshotDamage(
       `invalid JSON: ${error instanceof Error ? error.message : String(error)}`,
@@ -71,7 +72,7 @@ export function parseStoreText(path: string, text: string): Snapshot {
     );
   }
   try {
-    return parseSnapshot(raw);
+    return parseSnapshot(raw, checksumMatches(bytes));
   } catch (error) {
     if (!(error instanceof RecordIssue)) throw error;
     throw new SnapshotDamage(`invalid content: ${error.message}`);
@@ -124,11 +125,11 @@ export async function replayJournal(
  * diagnostics beside a running gateway. Damage throws a {@link PairingStoreError}.
  */
 export async function readStoredState(path: string): Promise<PairingStoreData> {
-  const text = await readStoreText(path);
+  const bytes = await readStoreBytes(path);
   let snapshot = missingSnapshot();
-  if (text !== undefined) {
+  if (bytes !== undefined) {
     try {
-      snapshot = parseStoreText(path, text);
+      snapshot = parseStoreBytes(path, bytes);
     } catch (error) {
       if (!(error instanceof SnapshotDamage)) throw error;
       throw new PairingStoreError(`the pairing store ${path} is corrupt (${error.message})`, path);

@@ -116,7 +116,7 @@ export class JournalFile {
   readonly #queue = new SerialQueue();
   #lines: JournalLine[];
   #bytes: number;
-  /** A failed append could not be undone: the file's end is unknown until it is rewritten. */
+  /** The next entry may not be appended (see {@link markBroken} and a failed undo). */
   #broken = false;
 
   constructor(path: string, storePath: string, lines: JournalLine[]) {
@@ -134,6 +134,14 @@ export class JournalFile {
   /** True when the next write must replace the journal instead of appending to it. */
   get broken(): boolean {
     return this.#broken;
+  }
+
+  /**
+   * The journal no longer ends where the next entry may follow (a snapshot took the entry
+   * after it, and dropping the older entries failed): the next write must replace it.
+   */
+  markBroken(): void {
+    this.#broken = true;
   }
 
   /** Appends `entry` and fsyncs; resolves once it is durable. A failure leaves the file as it was. */
@@ -183,8 +191,7 @@ export class JournalFile {
           await writeFileAtomic(this.path, text, { mode: 0o600 });
         }
       } catch (error) {
-        // The file may still hold entries up to `seq`, which the next entry would not follow.
-        this.#broken = true;
+        // The file is as it was (the rewrite is atomic): appending to it stays valid.
         throw this.#named(error);
       }
       this.#lines = kept;

@@ -125,9 +125,10 @@ export class PairingStore {
    */
   async replaceWith(maps: StoreCapture['maps']): Promise<void> {
     const seq = this.#seq + 1;
-    // The change is durable once devices.json is: a journal that could not be emptied
-    // only makes the next write a snapshot again (JournalFile.broken).
-    await this.#writeSnapshot({ seq, maps });
+    // The change is durable once devices.json is. A journal that could not be emptied ends
+    // before `seq`, so the next entry could not follow it: the next write is a snapshot too.
+    const dropError = await this.#writeSnapshot({ seq, maps });
+    if (dropError !== undefined) this.#journal.markBroken();
     this.#seq = seq;
   }
 

@@ -12,6 +12,7 @@ import { inBatches } from './lib/load.js';
 import { closeSocket, newDevice, openAuthenticated } from './lib/clients.js';
 import { measureHandshakes, measureIdleHeap, measureRpc, measureStorm } from './lib/metrics.js';
 import { formatLine, summary } from './lib/report.js';
+import { measurePairingScale } from './lib/pairing-scale.js';
 import { startServerProcess } from './lib/server-process.js';
 import { measureCli } from './lib/cli.js';
 import { measureColdStart, measureUiSize } from './lib/startup.js';
@@ -79,6 +80,7 @@ async function main() {
   await group('cold-start', results, () => measureColdStart(root));
   await group('cli', results, () => measureCli(root));
   await group('ui-size', results, () => measureUiSize(root));
+  await group('pairing-scale', results, () => measurePairingScale(root));
 
   const meta = {
     node: process.version,

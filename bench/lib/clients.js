@@ -108,7 +108,7 @@ class Inbox {
  * The full authenticated handshake: open, `connect.challenge`, signed `connect`, `hello-ok`.
  * Resolves with the open socket and the hello payload; rejects with the gateway's error.
  */
-export async function openAuthenticated(url, device, auth) {
+export async function openAuthenticated(url, device, auth, scopes = BENCH_SCOPES) {
   const inbox = new Inbox();
   const ws = await openSocket(url, inbox.push);
   ws.once('close', (code, reason) => inbox.fail(new Error(`closed ${code} ${reason.toString()}`)));
@@ -120,7 +120,7 @@ export async function openAuthenticated(url, device, auth) {
       identity: device,
       nonce: challenge.payload.nonce,
       client: BENCH_CLIENT,
-      scopes: BENCH_SCOPES,
+      scopes,
       auth,
       signedAtMs: Date.now(),
     });

@@ -221,11 +221,15 @@ export interface IgnoredDeviceInfo {
   ignoredAtMs: number;
 }
 
-/** The `device.pair.list` payload (`ignored` is an addition of this gateway). */
+/**
+ * The `device.pair.list` payload (`ignored` is an addition of this gateway). `paired` is
+ * one page (params `{limit?, cursor?}`); `nextCursor` is set when more devices follow.
+ */
 export interface PairListPayload {
   pending: PendingRequest[];
   paired: PairedDevice[];
   ignored: IgnoredDeviceInfo[];
+  nextCursor?: string;
 }
 
 export interface StatusPayload {

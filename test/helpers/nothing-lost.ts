@@ -2,7 +2,8 @@
  * "Nothing lost": the checks the adversarial suite runs around every attack (issue
  * "Adversarial suite"). `NothingLost.around(gateway, …)` snapshots the user's files and the
  * paired devices; `guard.check()` then asserts that
- * - `config.json5` and `state/devices.json` hash the same (unless the case allows a change),
+ * - `config.json5` and `state/devices.json` (with its journal) hash the same (unless the
+ *   case allows a change),
  * - paired devices and their token hashes are the same,
  * - no temp file of an atomic write is left under the home folder,
  * - no canary secret appears in any frame the guard's clients received, any recorded HTTP
@@ -10,8 +11,8 @@
  * - the pre-paired device still completes `connect` with its device token in under 1 s.
  *
  * The gateway runs on a {@link TestClock} that only moves when a test says so: the
- * pre-paired device's "last seen" stamps then rewrite `devices.json` with identical bytes,
- * so its sha256 is a real "nothing changed" check. (A case that moves the clock changes
+ * pre-paired device's "last seen" stamps then stay the same and nothing is written, so
+ * the sha256 is a real "nothing changed" check. (A case that moves the clock changes
  * those stamps and must allow `pairing-store`.) test/security/guarded-gateway.ts builds
  * such a gateway, pre-paired device and canaries included.
  */
@@ -22,6 +23,8 @@ import { performance } from 'node:perf_hooks';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { TEMP_FILE_MARKER } from '../../src/main/fs/atomic-file.js';
+import { journalPathOf, readStoredState } from '../../src/main/pairing/pairing-store.js';
+import type { PairingStoreData } from '../../src/main/pairing/types.js';
 import type { Clock } from '../../src/main/util/clock.js';
 import type { DeviceIdentity } from '../../src/shared/device-auth.js';
 import { GatewayClient } from '../../src/shared/gateway-client.js';
@@ -161,7 +164,9 @@ export class NothingLost {
     if (!allowed.has('config'))
       expect(after.config, 'sha256 of config.json5').toBe(this.#before.config);
     if (!allowed.has('pairing-store')) {
-      expect(after.pairingStore, 'sha256 of state/devices.json').toBe(this.#before.pairingStore);
+      expect(after.pairingStore, 'sha256 of state/devices.json and devices.journal').toBe(
+        this.#before.pairingStore,
+      );
     }
     if (!allowed.has('paired-devices')) {
       expect(after.paired, 'paired devices and token hashes').toBe(this.#before.paired);
@@ -198,19 +203,10 @@ async function sha256Of(path: string): Promise<string> {
 
 /** deviceId → roles, scopes and token hashes (what an attacker would want to change). */
 async function pairedSummary(storePath: string): Promise<string> {
-  let data: {
-    paired?: Record<
-      string,
-      {
-        publicKey: string;
-        roles: string[];
-        scopes: string[];
-        tokens: { role: string; hash: string; rotatedAtMs?: number; revokedAtMs?: number }[];
-      }
-    >;
-  };
+  let data: PairingStoreData;
   try {
-    data = JSON.parse(await readFile(storePath, 'utf8')) as typeof data;
+    // devices.json with its journal replayed, as a restart would load it.
+    data = await readStoredState(storePath);
   } catch {
     return 'missing';
   }
@@ -236,7 +232,7 @@ async function snapshot(home: string): Promise<Snapshot> {
   const files = await filesUnder(home);
   return {
     config: await sha256Of(join(home, 'config.json5')),
-    pairingStore: await sha256Of(store),
+    pairingStore: `${await sha256Of(store)} ${await sha256Of(journalPathOf(store))}`,
     paired: await pairedSummary(store),
     tempFiles: files.filter((file) => file.includes(TEMP_FILE_MARKER)),
   };

@@ -30,6 +30,8 @@ const FULL_DEVICE_ID = /^[0-9a-f]{64}$/;
 export interface PairList {
   pending: PendingRequest[];
   paired: PairedDevice[];
+  /** Set when more paired devices follow: pass it as `cursor` for the next page. */
+  nextCursor?: string;
 }
 
 type Action = 'approve' | 'reject' | 'remove' | 'rotate' | 'revoke';
@@ -106,7 +108,7 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
     withJson(devices.command('list').description('pending requests and paired devices')),
   ).action((options: UrlOption) =>
     withConnection(ctx, options, async (connection) => {
-      const list = await connection.client.request<PairList>('device.pair.list');
+      const list = await fetchPairList(connection);
       ctx.io.out(options.json ? toJson(list) : renderPairList(list, ctx.clock.now()));
     }),
   );
@@ -187,6 +189,27 @@ async function withConnection(
   }
 }
 
+/**
+ * `device.pair.list` with every page of paired devices (the gateway pages past 500):
+ * pending and ignored come whole with the first page. A device re-approved while paging
+ * shows up again on a later page; its later record is kept.
+ */
+async function fetchPairList(connection: GatewayConnection): Promise<PairList> {
+  const { nextCursor, ...first } = await connection.client.request<PairList>('device.pair.list');
+  const paired = new Map(first.paired.map((device) => [device.deviceId, device]));
+  for (let cursor = nextCursor; cursor !== undefined;) {
+    const page = await connection.client.request<PairList>('device.pair.list', { cursor });
+    for (const device of page.paired) {
+      paired.delete(device.deviceId);
+      paired.set(device.deviceId, device);
+    }
+    if (page.nextCursor === cursor)
+      throw new CliError('the gateway returned the same device.pair.list page twice');
+    cursor = page.nextCursor;
+  }
+  return { ...first, paired: [...paired.values()] };
+}
+
 /** An exact id goes to the gateway as typed (its NOT_FOUND message is the answer); a prefix is resolved first. */
 async function resolveRequestId(connection: GatewayConnection, id: string): Promise<string> {
   if (id.length < MIN_ID_PREFIX_LENGTH) return id;
@@ -205,7 +228,7 @@ async function resolveDeviceId(connection: GatewayConnection, id: string): Promi
       `"${id}" is not a device id (give the 64 hex characters, or at least ${MIN_ID_PREFIX_LENGTH} of them as shown by: special-agent devices list)`,
     );
   }
-  const { paired } = await connection.client.request<PairList>('device.pair.list');
+  const { paired } = await fetchPairList(connection);
   const matches = paired.filter((device) => device.deviceId.startsWith(wanted));
   if (matches.length > 1) throw ambiguous('device id', id, matches.length);
   const match = matches[0];

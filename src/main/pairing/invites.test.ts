@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PairingService, type PairingServiceOptions } from './pairing-service.js';
+import { storeText, storedState } from './test-fixtures/on-disk.js';
 import { ManualClock, requestFor, tempHome } from './test-fixtures/support.js';
 import type { DevicePairedEvent, PairingResolvedEvent, PairingStoreData } from './types.js';
 
@@ -20,8 +21,9 @@ async function openService(options: Partial<PairingServiceOptions> = {}): Promis
   return service;
 }
 
-async function onDisk(): Promise<PairingStoreData> {
-  return JSON.parse(await readFile(home.storePath, 'utf8')) as PairingStoreData;
+/** What a restart would load. */
+function onDisk(): Promise<PairingStoreData> {
+  return storedState(home.storePath);
 }
 
 /** What the handshake passes to `invites.redeem` for device number `n`. */
@@ -49,7 +51,7 @@ afterEach(async () => {
 });
 
 describe('a version-1 devices.json', () => {
-  it('loads without loss and is written back as version 2 with every record kept', async () => {
+  it('loads without loss and is written back as version 3 with every record kept', async () => {
     await mkdir(dirname(home.storePath), { recursive: true });
     await copyFile(V1_FIXTURE, home.storePath);
     const fixture = JSON.parse(await readFile(V1_FIXTURE, 'utf8')) as PairingStoreData;
@@ -67,8 +69,9 @@ describe('a version-1 devices.json', () => {
     );
 
     await service.invites.create({ ...readWrite, ttlMs: TEN_MINUTES });
-    const written = await onDisk();
-    expect(written.version).toBe(2);
+    // The first write after an upgrade rewrites devices.json itself, whole.
+    const written = JSON.parse(await readFile(home.storePath, 'utf8')) as PairingStoreData;
+    expect(written.version).toBe(3);
     expect(written.pending).toEqual(fixture.pending);
     // Everything but the stamp the token check above just made.
     const laptopToken = written.paired[laptop.deviceId]!.tokens[0]!;
@@ -96,7 +99,7 @@ describe('invites', () => {
       createdAtMs: clock.now(),
       expiresAtMs: clock.now() + TEN_MINUTES,
     });
-    const text = await readFile(home.storePath, 'utf8');
+    const text = await storeText(home.storePath);
     expect(text).not.toContain(code);
     expect(text).toContain(createHash('sha256').update(code).digest('hex'));
     expect(service.invites.list()).toEqual([invite]);

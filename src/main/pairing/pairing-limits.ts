@@ -15,6 +15,12 @@ export interface PairingLimits {
   stampWriteDelayMs: number;
   /** Unexpired invites allowed at once (each is a live credential). */
   maxLiveInvites: number;
+  /**
+   * Size of `devices.journal` (bytes) at which it is folded into a new `devices.json` in
+   * the background. Bounds the journal a restart replays; each fold costs a serialisation
+   * of the whole store, spread over many turns of the event loop.
+   */
+  journalCompactBytes: number;
 }
 
 /** The defaults of {@link PairingLimits}. */
@@ -25,7 +31,11 @@ export const DEFAULT_PAIRING_LIMITS: Readonly<PairingLimits> = Object.freeze({
   sweepIntervalMs: 1_000,
   stampWriteDelayMs: 10_000,
   maxLiveInvites: 32,
+  journalCompactBytes: 1_048_576,
 });
+
+/** Paired devices per `device.pair.list` page: the default and the most a caller may ask for. */
+export const PAIRED_PAGE_LIMIT = 500;
 
 /**
  * The defaults overlaid with `overrides`; keys left undefined keep their default. Throws a

@@ -3,6 +3,9 @@ import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../shared/errors.js';
 import { PairingService, type PairingServiceOptions } from './pairing-service.js';
+import { journalPathOf } from './pairing-store.js';
+import { hashToken } from './records.js';
+import { storeText, storedState } from './test-fixtures/on-disk.js';
 import { ManualClock, requestFor, tempHome } from './test-fixtures/support.js';
 import type {
   DeviceChangedEvent,
@@ -291,11 +294,17 @@ describe('paired devices and tokens', () => {
       code: 'CONFLICT',
     });
 
-    const bytes = await readFile(home.storePath);
+    // devices.json and its journal: the token hash went to the journal.
+    const bytes = Buffer.concat([
+      await readFile(home.storePath),
+      await readFile(journalPathOf(home.storePath)),
+    ]);
     expect(bytes.includes(token)).toBe(false);
     expect(bytes.includes(Buffer.from(token, 'base64url'))).toBe(false);
     expect(bytes.includes(Buffer.from(token, 'base64url').toString('hex'))).toBe(false);
+    expect(bytes.includes(hashToken(token))).toBe(true);
     expect((await stat(home.storePath)).mode & 0o777).toBe(0o600);
+    expect((await stat(journalPathOf(home.storePath))).mode & 0o777).toBe(0o600);
     expect(JSON.stringify(service.list())).not.toMatch(/hash/);
   });
 
@@ -382,8 +391,9 @@ describe('paired devices and tokens', () => {
     await service.requestPairing(requestFor(3));
     await service.revokeToken(await pairedDevice(service, 4));
     const before = service.list();
-    expect(before.paired[0]).toMatchObject({ lastSeenAtMs: clock.now(), remoteIp: '192.168.1.77' });
-    expect(before.paired[0]?.tokens[0]?.lastUsedAtMs).toBe(clock.now());
+    const stamped = before.paired.find((device) => device.deviceId === deviceId);
+    expect(stamped).toMatchObject({ lastSeenAtMs: clock.now(), remoteIp: '192.168.1.77' });
+    expect(stamped?.tokens[0]?.lastUsedAtMs).toBe(clock.now());
     await service.close();
     open.splice(0);
 
@@ -402,7 +412,7 @@ describe('paired devices and tokens', () => {
       lastSeenAtMs: clock.now(),
       remoteIp: '192.168.1.77',
     });
-    expect(await readFile(home.storePath, 'utf8')).not.toContain('192.168.1.77');
+    expect(await storeText(home.storePath)).not.toContain('192.168.1.77');
     await service.close();
     open.splice(0);
 
@@ -422,9 +432,7 @@ describe('paired devices and tokens', () => {
     await service.recordSeen(deviceId, '192.168.1.78');
 
     await expect
-      .poll(async () => JSON.parse(await readFile(home.storePath, 'utf8')) as unknown, {
-        timeout: 5_000,
-      })
+      .poll(() => storedState(home.storePath), { timeout: 5_000 })
       .toMatchObject({
         paired: {
           [deviceId]: {

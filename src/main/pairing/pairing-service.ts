@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { conflict } from '../../shared/errors.js';
 import type { Clock } from '../util/clock.js';
-import { resolvePairingLimits, type PairingLimits } from './pairing-limits.js';
+import { decodeCursor, encodeCursor } from './paired-index.js';
+import { PAIRED_PAGE_LIMIT, resolvePairingLimits, type PairingLimits } from './pairing-limits.js';
 import { PairingState, type Transaction } from './pairing-state.js';
 import { PairingStore } from './pairing-store.js';
 import { IgnoreList } from './ignored.js';
@@ -74,6 +75,22 @@ export interface ApproveOptions {
   authorize?: (granted: readonly string[]) => void;
 }
 
+/** What {@link PairingService.list} pages by. */
+export interface PairedListQuery {
+  /** 1 to {@link PAIRED_PAGE_LIMIT} (checked by the caller); default {@link PAIRED_PAGE_LIMIT}. */
+  limit?: number | undefined;
+  /** The `nextCursor` of the previous page; INVALID_REQUEST for anything else. */
+  cursor?: string | undefined;
+}
+
+/** What {@link PairingService.list} returns (the `device.pair.list` payload). */
+export interface PairedList {
+  pending: PendingRequest[];
+  paired: PairedDevice[];
+  ignored: IgnoredDeviceInfo[];
+  nextCursor?: string;
+}
+
 const DEVICE_TOKEN_BYTES = 32;
 
 /**
@@ -103,6 +120,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
       (request, now) => this.emit('resolved', resolution(request, 'expired', now)),
       {
         stampWriteDelayMs: this.#limits.stampWriteDelayMs,
+        journalCompactBytes: this.#limits.journalCompactBytes,
         onWriteFailed: (error) => this.emit('write-failed', error),
       },
     );
@@ -137,19 +155,23 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   }
 
   /**
-   * Unexpired pending requests (oldest first), paired devices (earliest approval first) and
-   * ignored devices (earliest first).
+   * Unexpired pending requests (oldest first), ignored devices (earliest first) and one
+   * page of paired devices (earliest approval first, then device id): up to `limit`
+   * (default and most {@link PAIRED_PAGE_LIMIT}) after `cursor`, the `nextCursor` of the
+   * previous page. `nextCursor` is set when more devices follow. A device re-approved while
+   * a caller pages moves to the end, so it is listed again rather than skipped.
    */
-  list(): { pending: PendingRequest[]; paired: PairedDevice[]; ignored: IgnoredDeviceInfo[] } {
+  list(query: PairedListQuery = {}): PairedList {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const page = this.#state.pairedPage(after, query.limit ?? PAIRED_PAGE_LIMIT);
     return {
       ignored: this.ignored.list(),
       pending: this.#state
         .livePending()
         .sort((a, b) => a.ts - b.ts)
         .map(copyPending),
-      paired: Object.values(this.#state.current.paired)
-        .sort((a, b) => a.approvedAtMs - b.approvedAtMs)
-        .map(toPublicDevice),
+      paired: page.devices.map(toPublicDevice),
+      ...(page.next === undefined ? {} : { nextCursor: encodeCursor(page.next) }),
     };
   }
 
@@ -309,9 +331,9 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     )
       return false;
     if (!tokenMatches(token, stored.hash)) return false;
-    // In memory: persisted lazily (PairingState.stamped), so a connect costs no disk write.
-    stored.lastUsedAtMs = this.#clock.now();
-    this.#state.stamped();
+    // In memory: persisted lazily (PairingState.stamp), so a connect costs no disk write.
+    const now = this.#clock.now();
+    this.#state.stamp(deviceId, () => (stored.lastUsedAtMs = now));
     return true;
   }
 
@@ -320,10 +342,12 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     // A stamp, not a transaction: every handshake calls this, and writing the whole store
     // (clone, serialise, fsync) each time capped the handshake rate (bench/README.md).
     return Promise.resolve().then(() => {
-      const device = takePaired(this.#state.current, deviceId);
-      device.lastSeenAtMs = this.#clock.now();
-      device.remoteIp = remoteIp;
-      this.#state.stamped();
+      takePaired(this.#state.current, deviceId);
+      const now = this.#clock.now();
+      this.#state.stamp(deviceId, (device) => {
+        device.lastSeenAtMs = now;
+        device.remoteIp = remoteIp;
+      });
     });
   }
 
@@ -333,10 +357,8 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
    */
   async expireDue(): Promise<number> {
     if (!this.#state.hasExpired()) return 0;
-    return this.#state.mutate((tx) => {
-      if (tx.expired.length === 0 && tx.expiredInvites.length === 0) tx.skipWrite();
-      return tx.expired.length;
-    });
+    // A transaction that drops nothing writes nothing.
+    return this.#state.mutate((tx) => tx.expired.length);
   }
 
   /** Stops the sweep and waits for writes in flight; later mutations reject. */

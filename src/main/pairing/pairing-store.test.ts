@@ -3,7 +3,13 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEMP_FILE_MARKER } from '../fs/atomic-file.js';
 import { PairingService } from './pairing-service.js';
-import { PairingStore, PairingStoreCorruptError, PairingStoreError } from './pairing-store.js';
+import {
+  PairingStore,
+  PairingStoreCorruptError,
+  PairingStoreError,
+  journalPathOf,
+} from './pairing-store.js';
+import { captureOf } from './snapshot.js';
 import { ManualClock, requestFor, tempHome } from './test-fixtures/support.js';
 
 let home: Awaited<ReturnType<typeof tempHome>>;
@@ -34,7 +40,7 @@ describe('PairingStore', () => {
   it('starts empty when there is no file, creating the state folder 0700 and the file 0600', async () => {
     const store = await PairingStore.open(home.storePath, { clock });
     expect(store.loaded()).toEqual({
-      version: 2,
+      version: 3,
       pending: {},
       paired: {},
       invites: {},
@@ -42,8 +48,10 @@ describe('PairingStore', () => {
     });
     expect((await stat(dirname(home.storePath))).mode & 0o777).toBe(0o700);
 
-    await store.save(store.loaded());
+    await store.replaceWith(captureOf(store.loaded(), 0).maps);
     expect((await stat(home.storePath)).mode & 0o777).toBe(0o600);
+    await store.append([{ t: 'del', m: 'pending', k: 'none' }]);
+    expect((await stat(journalPathOf(home.storePath))).mode & 0o777).toBe(0o600);
   });
 
   it.each([
@@ -122,11 +130,11 @@ describe('PairingStore', () => {
   );
 
   it('leaves a store written by a newer version in place', async () => {
-    const newer = JSON.stringify({ version: 3, devices: [] });
+    const newer = JSON.stringify({ version: 4, devices: [] });
     await writeStore(newer);
     const error = await openError();
     expect(error).not.toBeInstanceOf(PairingStoreCorruptError);
-    expect(error.message).toMatch(/version 3.*update special-agent/);
+    expect(error.message).toMatch(/version 4.*update special-agent/);
     expect(await readFile(home.storePath, 'utf8')).toBe(newer);
   });
 
@@ -153,8 +161,55 @@ describe('PairingStore', () => {
     await expect(PairingService.open({ path: home.storePath, clock })).rejects.toBeInstanceOf(
       PairingStoreCorruptError,
     );
+    // The journal's changes apply to the damaged file only: it is moved aside with it.
     const files = await readdir(dirname(home.storePath));
-    expect(files).toEqual([`devices.json.corrupt-2025-01-31T12-00-00-000Z`]);
+    expect(files.sort()).toEqual([
+      `devices.journal.corrupt-2025-01-31T12-00-00-000Z`,
+      `devices.json.corrupt-2025-01-31T12-00-00-000Z`,
+    ]);
+  });
+});
+
+describe('a devices.json this app wrote', () => {
+  async function writtenStore(): Promise<{ deviceIds: string[]; text: string }> {
+    const service = await PairingService.open({ path: home.storePath, clock });
+    const deviceIds = [];
+    for (const n of [1, 2]) {
+      const { request } = await service.requestPairing(requestFor(n));
+      const { device } = await service.approve(request.requestId);
+      await service.issueDeviceToken(device.deviceId, 'operator');
+      deviceIds.push(device.deviceId);
+    }
+    await service.close();
+    // Fold the journal in, so devices.json holds both devices.
+    const store = await PairingStore.open(home.storePath, { clock });
+    await store.compact(captureOf(store.loaded(), store.seq));
+    return { deviceIds, text: await readFile(home.storePath, 'utf8') };
+  }
+
+  it('ends with a CRC-32: a changed byte that still parses makes the loader check every record', async () => {
+    const { deviceIds, text } = await writtenStore();
+    expect(text).toMatch(/\n"crc32":"[0-9a-f]{8}"\}\n$/);
+    // A token hash that is no longer hex: valid JSON, invalid record, stale checksum.
+    const damaged = text.replace(/"hash":"[0-9a-f]/, '"hash":"Z');
+    expect(damaged).not.toBe(text);
+    await writeStore(damaged);
+
+    const error = await openError();
+    expect(error).toBeInstanceOf(PairingStoreCorruptError);
+    expect(error.message).toMatch(/invalid content: paired\.[0-9a-f]{64}\.tokens\.0\.hash/);
+    expect(deviceIds).toHaveLength(2);
+  });
+
+  it('still loads after a person edits it by hand into another valid store', async () => {
+    const { deviceIds, text } = await writtenStore();
+    const [kept, dropped] = deviceIds as [string, string];
+    const data = JSON.parse(text) as { paired: Record<string, unknown> };
+    delete data.paired[dropped];
+    await writeStore(JSON.stringify(data, null, 2));
+
+    const loaded = (await PairingStore.open(home.storePath, { clock })).loaded();
+    expect(Object.keys(loaded.paired)).toEqual([kept]);
   });
 });
 

@@ -1,174 +1,183 @@
-import { EXIT } from '../../shared/exit-codes.js';
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SerialQueue, TEMP_FILE_MARKER, writeFileAtomic } from '../fs/atomic-file.js';
 import type { Clock } from '../util/clock.js';
-import { PAIRING_STORE_VERSION, emptyStoreData, pairingStoreSchema } from './store-schema.js';
+import { JournalFile } from './journal.js';
+import { serialiseSnapshot, type StoreCapture } from './snapshot.js';
+import { PairingStoreError, moveAside, refuseIfCorruptCopyExists } from './store-errors.js';
+import {
+  SnapshotDamage,
+  journalPathOf,
+  missingSnapshot,
+  parseStoreBytes,
+  readStoreBytes,
+  replayJournal,
+} from './store-load.js';
+import { PAIRING_STORE_VERSION, type JournalOp, type Snapshot } from './store-schema.js';
 import type { PairingStoreData } from './types.js';
 
-/** Process exit code when the pairing store cannot be used (EX_CONFIG, like a bad config). */
-export const PAIRING_STORE_EXIT_CODE = EXIT.config;
+export {
+  PAIRING_STORE_EXIT_CODE,
+  PairingJournalCorruptError,
+  PairingStoreCorruptError,
+  PairingStoreError,
+} from './store-errors.js';
 
-/** The pairing store exists but cannot be read; the gateway must not start. */
-export class PairingStoreError extends Error {
-  readonly exitCode = PAIRING_STORE_EXIT_CODE;
-  readonly path: string;
-
-  constructor(message: string, path: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PairingStoreError';
-    this.path = path;
-  }
-}
-
-/** The pairing store was damaged and moved aside to `movedTo`; the gateway must not start. */
-export class PairingStoreCorruptError extends PairingStoreError {
-  readonly movedTo: string;
-
-  constructor(message: string, path: string, movedTo: string, options?: { cause?: unknown }) {
-    super(message, path, options);
-    this.name = 'PairingStoreCorruptError';
-    this.movedTo = movedTo;
-  }
-}
+export { journalPathOf, readStoredState } from './store-load.js';
 
 /**
- * `<home>/state/devices.json`: loads it once and writes whole snapshots atomically, one
- * writer at a time, mode 0600. An instance exists only after a successful load, so a
- * store that failed to load can never be saved (STYLE.md "State": never read as empty).
+ * The pairing store: `<home>/state/devices.json` (a whole snapshot, written atomically)
+ * plus `devices.journal` (the transactions since, appended and fsynced one by one).
+ * Loading reads the snapshot and replays the journal; a write appends one entry, so it
+ * costs what changed; {@link compact} folds the journal into a new snapshot off the hot
+ * path. Mode 0600, folder 0700. An instance exists only after a successful load, so a
+ * store that failed to load can never be written (STYLE.md "State": never read as empty).
  */
 export class PairingStore {
   readonly path: string;
-  readonly #initial: PairingStoreData;
-  readonly #queue = new SerialQueue();
+  readonly #loaded: PairingStoreData;
+  readonly #journal: JournalFile;
+  readonly #snapshots = new SerialQueue();
+  /** The last entry written, to the journal or in a snapshot. */
+  #seq: number;
+  /** The `journalSeq` of `devices.json` on disk. */
+  #snapshotSeq: number;
+  /** `devices.json` exists in the current format (else the next write must create it). */
+  #snapshotCurrent: boolean;
 
-  private constructor(path: string, initial: PairingStoreData) {
+  private constructor(path: string, snapshot: Snapshot, journal: JournalFile, seq: number) {
     this.path = path;
-    this.#initial = initial;
+    this.#loaded = snapshot.data;
+    this.#journal = journal;
+    this.#seq = seq;
+    this.#snapshotSeq = snapshot.journalSeq;
+    this.#snapshotCurrent = snapshot.version === PAIRING_STORE_VERSION;
   }
 
   /**
    * Loads the store. Missing file → empty store. Unreadable → {@link PairingStoreError}.
-   * Bad JSON or schema → the file is renamed to `devices.json.corrupt-<time>` and
-   * {@link PairingStoreCorruptError} is thrown. A missing file beside such a moved-aside
-   * copy also throws, so a restart after corruption does not quietly run with no devices.
+   * Bad JSON or schema → the file (and its journal) is renamed to
+   * `devices.json.corrupt-<time>` and {@link PairingStoreCorruptError} is thrown. A missing
+   * file beside such a moved-aside copy also throws, so a restart after corruption does not
+   * quietly run with no devices. A journal damaged before its last line, or one that does
+   * not follow the file → {@link PairingJournalCorruptError}; a torn last line (a crash
+   * during an append that was never acknowledged) is dropped.
    */
   static async open(path: string, deps: { clock: Clock }): Promise<PairingStore> {
+    const journalPath = journalPathOf(path);
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await removeStrayTempFiles(path);
-    const text = await readStoreText(path);
-    if (text === undefined) {
+    await removeStrayTempFiles(journalPath);
+    const bytes = await readStoreBytes(path);
+    let snapshot: Snapshot;
+    if (bytes === undefined) {
       await refuseIfCorruptCopyExists(path);
-      return new PairingStore(path, emptyStoreData());
+      snapshot = missingSnapshot();
+    } else {
+      try {
+        snapshot = parseStoreBytes(path, bytes);
+      } catch (error) {
+        if (!(error instanceof SnapshotDamage)) throw error;
+        return moveAside(path, journalPath, error.message, deps.clock.now());
+      }
     }
-    return new PairingStore(path, await parseOrMoveAside(path, text, deps.clock));
+    const { live, needsRewrite } = await replayJournal(path, journalPath, snapshot);
+    const journal = new JournalFile(journalPath, path, live);
+    if (needsRewrite) await rewriteAfterCrash(journal, snapshot.journalSeq);
+    const seq = live.at(-1)?.entry.seq ?? snapshot.journalSeq;
+    return new PairingStore(path, snapshot, journal, seq);
   }
 
-  /** A private copy of what was loaded. */
+  /** The state as loaded (snapshot plus journal). The caller takes it over and keeps it current. */
   loaded(): PairingStoreData {
-    return structuredClone(this.#initial);
+    return this.#loaded;
   }
 
-  /** Writes `data` as the new content of the file; resolves once it is durable. */
-  save(data: PairingStoreData): Promise<void> {
-    const json = `${JSON.stringify(data, null, 2)}\n`;
-    return this.#queue.run(() => writeFileAtomic(this.path, json, { mode: 0o600 }));
+  /** The last entry written. */
+  get seq(): number {
+    return this.#seq;
   }
 
-  /** Resolves when every save started so far has finished. */
-  flush(): Promise<void> {
-    return this.#queue.run(() => Promise.resolve());
+  /** Bytes in the journal: {@link compact} is due once this is large. */
+  get journalBytes(): number {
+    return this.#journal.bytes;
+  }
+
+  /**
+   * True when the next write must be a whole snapshot ({@link replaceWith}): there is no
+   * `devices.json` of the current format yet (a new home, or the first write after an
+   * upgrade, so an older app refuses the store instead of missing the journal), or an
+   * append failed in a way that left the journal's end unknown.
+   */
+  get needsSnapshot(): boolean {
+    return !this.#snapshotCurrent || this.#journal.broken;
+  }
+
+  /** Writes one transaction's ops as the next journal entry; resolves once durable. */
+  async append(ops: JournalOp[]): Promise<void> {
+    await this.#journal.append({ seq: this.#seq + 1, ops });
+    this.#seq += 1;
+  }
+
+  /**
+   * Writes `maps` (the whole state with the change being written) as the next entry, in a
+   * new `devices.json`, and empties the journal; resolves once `devices.json` is durable.
+   */
+  async replaceWith(maps: StoreCapture['maps']): Promise<void> {
+    const seq = this.#seq + 1;
+    // The change is durable once devices.json is. A journal that could not be emptied ends
+    // before `seq`, so the next entry could not follow it: the next write is a snapshot too.
+    const dropError = await this.#writeSnapshot({ seq, maps });
+    if (dropError !== undefined) this.#journal.markBroken();
+    this.#seq = seq;
+  }
+
+  /**
+   * Folds the journal into `devices.json`: writes `capture` (the state at entry
+   * `capture.seq`, taken between transactions), then drops the entries it holds from the
+   * journal. Appends may go on meanwhile; they stay in the journal.
+   */
+  async compact(capture: StoreCapture): Promise<void> {
+    const dropError = await this.#writeSnapshot(capture);
+    if (dropError !== undefined) throw dropError;
+  }
+
+  /** Resolves when every write started so far has finished. */
+  async flush(): Promise<void> {
+    await this.#snapshots.run(() => Promise.resolve());
+    await this.#journal.flush();
+  }
+
+  /** Writes a snapshot; resolves with the error of emptying the journal, if that failed. */
+  #writeSnapshot(capture: StoreCapture): Promise<Error | undefined> {
+    return this.#snapshots.run(async () => {
+      // A later snapshot is on disk already (snapshots are written in order).
+      if (this.#snapshotCurrent && capture.seq <= this.#snapshotSeq) return undefined;
+      const bytes = await serialiseSnapshot(capture);
+      await writeFileAtomic(this.path, bytes, { mode: 0o600 });
+      this.#snapshotSeq = capture.seq;
+      this.#snapshotCurrent = true;
+      return this.#journal.dropThrough(capture.seq).then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+    });
   }
 }
 
-async function readStoreText(path: string): Promise<string | undefined> {
+/**
+ * Drops what the snapshot already holds (a crash between writing a snapshot and emptying
+ * the journal) and a torn last line, so appends continue on a clean end.
+ */
+async function rewriteAfterCrash(journal: JournalFile, journalSeq: number): Promise<void> {
   try {
-    return await readFile(path, 'utf8');
+    await journal.dropThrough(journalSeq);
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    const reason = error instanceof Error ? error.message : String(error);
     throw new PairingStoreError(
-      `cannot read the pairing store ${path}: ${reason} (make it a readable file owned by this user, then start the gateway again)`,
-      path,
+      `cannot rewrite the pairing journal ${journal.path} after a crash: ${error instanceof Error ? error.message : String(error)} (make the state folder writable, then start the gateway again)`,
+      journal.path,
       { cause: error },
     );
-  }
-}
-
-async function parseOrMoveAside(
-  path: string,
-  text: string,
-  clock: Clock,
-): Promise<PairingStoreData> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return moveAside(
-      path,
-      `invalid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      clock,
-    );
-  }
-  const version = (raw as { version?: unknown } | null)?.version;
-  if (typeof version === 'number' && version > PAIRING_STORE_VERSION) {
-    // A newer app wrote it: the data is probably fine, so leave it where it is.
-    throw new PairingStoreError(
-      `the pairing store ${path} has format version ${version}, newer than this app understands (${PAIRING_STORE_VERSION}); update special-agent, then start the gateway again`,
-      path,
-    );
-  }
-  const parsed = pairingStoreSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  return moveAside(path, `invalid content: ${where}${issue?.message ?? 'schema mismatch'}`, clock);
-}
-
-async function moveAside(path: string, reason: string, clock: Clock): Promise<never> {
-  const movedTo = await freeCorruptName(path, clock.now());
-  try {
-    await rename(path, movedTo);
-  } catch (error) {
-    throw new PairingStoreError(
-      `the pairing store ${path} is corrupt (${reason}) and could not be moved aside: ${String(error)}; restore it from a backup or delete it, then start the gateway again`,
-      path,
-      { cause: error },
-    );
-  }
-  throw new PairingStoreCorruptError(
-    `the pairing store ${path} is corrupt (${reason}); it was moved to ${movedTo}: restore ${basename(path)} from a backup, or delete ${basename(movedTo)} to start with no paired devices, then start the gateway again`,
-    path,
-    movedTo,
-  );
-}
-
-async function refuseIfCorruptCopyExists(path: string): Promise<void> {
-  const copies = (await readdir(dirname(path)))
-    .filter((name) => name.startsWith(corruptPrefix(path)))
-    .sort();
-  const latest = copies.at(-1);
-  if (latest === undefined) return;
-  const movedTo = join(dirname(path), latest);
-  throw new PairingStoreCorruptError(
-    `the pairing store ${path} is missing and an earlier corrupt copy sits at ${movedTo}: restore ${basename(path)} from a backup, or delete ${latest} to start with no paired devices, then start the gateway again`,
-    path,
-    movedTo,
-  );
-}
-
-function corruptPrefix(path: string): string {
-  return `${basename(path)}.corrupt-`;
-}
-
-async function freeCorruptName(path: string, nowMs: number): Promise<string> {
-  // Filesystem-safe, sortable, readable: 2025-01-31T12-00-00-000Z.
-  const stamp = new Date(nowMs).toISOString().replace(/[:.]/g, '-');
-  const base = join(dirname(path), `${corruptPrefix(path)}${stamp}`);
-  // rename() replaces an existing target; never overwrite an earlier corrupt copy.
-  for (let n = 0; ; n += 1) {
-    const candidate = n === 0 ? base : `${base}-${n}`;
-    if (!(await exists(candidate))) return candidate;
   }
 }
 
@@ -182,20 +191,4 @@ async function removeStrayTempFiles(path: string): Promise<void> {
       .filter((name) => name.startsWith(prefix))
       .map((name) => rm(join(dirname(path), name), { force: true })),
   );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return false;
-    throw error;
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String(error.code)
-    : undefined;
 }

@@ -133,27 +133,6 @@ export function isExpired(request: PendingRequest, now: number): boolean {
   return now >= request.expiresAtMs;
 }
 
-/**
- * Copies the in-memory stamps made on `from` (`lastSeenAtMs`/`remoteIp` of devices,
- * `lastUsedAtMs` of tokens, possibly while a write was in flight) onto the matching
- * records of `to` when they are newer, so committing a snapshot never loses them.
- */
-export function carryStamps(from: PairingStoreData, to: PairingStoreData): void {
-  for (const [deviceId, device] of Object.entries(to.paired)) {
-    const before = from.paired[deviceId];
-    if (before === undefined) continue;
-    if (before.lastSeenAtMs !== undefined && before.lastSeenAtMs > (device.lastSeenAtMs ?? -1)) {
-      device.lastSeenAtMs = before.lastSeenAtMs;
-      device.remoteIp = before.remoteIp;
-    }
-    for (const token of device.tokens) {
-      const old = before.tokens.find((candidate) => candidate.hash === token.hash);
-      const used = old?.lastUsedAtMs;
-      if (used !== undefined && used > (token.lastUsedAtMs ?? -1)) token.lastUsedAtMs = used;
-    }
-  }
-}
-
 /** The optional client metadata of a request, without undefined keys. */
 export function optionalMetadata(
   input: PairingRequestInput,

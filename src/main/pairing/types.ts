@@ -53,9 +53,12 @@ export interface IgnoredDevice extends IgnoredDeviceInfo {
   requestId: string;
 }
 
-/** The whole of `<home>/state/devices.json` (format version 2). */
+/**
+ * The pairing state: `<home>/state/devices.json` (format version 3) with the changes of
+ * `devices.journal` applied (see pairing-store.ts).
+ */
 export interface PairingStoreData {
-  version: 2;
+  version: 3;
   /** requestId → request. */
   pending: Record<string, PendingRequest>;
   /** deviceId → device. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SCOPE_PATTERN } from '../../../shared/protocol.js';
+import { PAIRED_PAGE_LIMIT } from '../../pairing/pairing-limits.js';
 import type { MethodServices } from './context.js';
 import { assertMayGrant } from './grants.js';
 
@@ -29,6 +30,10 @@ const approveParams = z.strictObject({
   // Same shape as `connect` scopes; whether each narrows the request is the service's call.
   scopes: z.array(z.string().regex(SCOPE_PATTERN)).max(32).optional(),
 });
+const listParams = z.strictObject({
+  limit: z.number().int().min(1).max(PAIRED_PAGE_LIMIT).optional(),
+  cursor: z.string().min(1).max(256).optional(),
+});
 const deviceId = z.strictObject({
   deviceId: z.string().regex(/^[0-9a-f]{64}$/, 'expected a 64-character hex device id'),
 });
@@ -42,8 +47,9 @@ export function registerDeviceMethods(services: MethodServices): void {
   const { router, pairing } = services;
   router.register('device.pair.list', {
     scope: 'operator.pairing',
-    params: z.strictObject({}),
-    handler: () => pairing.list(),
+    params: listParams,
+    // Paged past PAIRED_PAGE_LIMIT devices; pending and ignored lists come whole (capped).
+    handler: (params) => pairing.list(params),
   });
   router.register('device.pair.approve', {
     scope: 'operator.pairing',

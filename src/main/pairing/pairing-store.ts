@@ -17,7 +17,6 @@ import { PAIRING_STORE_VERSION, type JournalOp, type Snapshot } from './store-sc
 import type { PairingStoreData } from './types.js';
 
 export {
-  PAIRING_STORE_EXIT_CODE,
   PairingJournalCorruptError,
   PairingStoreCorruptError,
   PairingStoreError,

@@ -1,9 +1,24 @@
 /**
- * Wire schemas of PROTOCOL.md (v3). The gateway parses every frame against these at the
- * edge and hands typed values inward; clients use the same types.
+ * Wire types and constants of PROTOCOL.md (v3), shared by gateway, Control UI and CLI.
+ * Only type imports here: the zod schemas the gateway parses frames with are in
+ * protocol-schemas.ts and record-schemas.ts, and each type below that has a schema is
+ * inferred from it, so the Control UI's startup does not load zod (issue 16).
  */
-import { z } from 'zod';
-import { PROVIDER_ID_PATTERN, profileNameSchema } from './config-schema.js';
+import type { z } from 'zod';
+import type {
+  clientInfoSchema,
+  connectParamsSchema,
+  deviceProofSchema,
+  requestFrameSchema,
+  sessionOverrideSchema,
+} from './protocol-schemas.js';
+import type {
+  deviceTokenInfoSchema,
+  ignoredDeviceInfoSchema,
+  inviteInfoSchema,
+  pairedDeviceSchema,
+  pendingRequestSchema,
+} from './record-schemas.js';
 
 export const PROTOCOL_VERSION = 3;
 
@@ -15,15 +30,6 @@ export function roleOf(params: { role?: string | undefined }): string {
   return params.role ?? DEFAULT_ROLE;
 }
 
-const idString = z.string().min(1).max(128);
-const methodName = z.string().regex(/^[a-z][A-Za-z0-9._-]{0,63}$/);
-
-export const requestFrameSchema = z.strictObject({
-  type: z.literal('req'),
-  id: idString,
-  method: methodName,
-  params: z.record(z.string(), z.unknown()).optional(),
-});
 export type RequestFrame = z.infer<typeof requestFrameSchema>;
 
 export interface ResponseOk {
@@ -57,56 +63,11 @@ export const CLIENT_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const SCOPE_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/;
 export const CLIENT_MODES = ['ui', 'cli', 'webchat', 'backend', 'node', 'probe', 'test'] as const;
 
-const shortText = z.string().max(256);
-
-export const clientInfoSchema = z.strictObject({
-  id: z.string().regex(CLIENT_ID_PATTERN),
-  version: shortText,
-  platform: shortText,
-  mode: z.enum(CLIENT_MODES),
-  displayName: shortText.optional(),
-  deviceFamily: shortText.optional(),
-  instanceId: shortText.optional(),
-});
 export type ClientInfo = z.infer<typeof clientInfoSchema>;
 
-export const deviceProofSchema = z.strictObject({
-  // Any other string is a wrong id for the key: DEVICE_ID_MISMATCH from the verifier.
-  id: z.string().min(1).max(128),
-  publicKey: z.string().min(1).max(128),
-  signature: z.string().min(1).max(256),
-  signedAt: z.number().int().nonnegative(),
-  nonce: z.string().min(1).max(128),
-});
 export type DeviceProof = z.infer<typeof deviceProofSchema>;
 
-/**
- * `connect` params. OpenClaw v3 clients send a few extra descriptive fields (`caps`,
- * `commands`, `permissions`, `locale`, `userAgent`); they are accepted and ignored so those
- * clients can connect. Any other unknown field is refused.
- */
-export const connectParamsSchema = z.strictObject({
-  minProtocol: z.number().int(),
-  maxProtocol: z.number().int(),
-  client: clientInfoSchema,
-  role: z.literal('operator').optional(),
-  scopes: z.array(z.string().regex(SCOPE_PATTERN)).max(32).optional(),
-  auth: z
-    .strictObject({
-      token: z.string().max(1024).optional(),
-      password: z.string().max(1024).optional(),
-      deviceToken: z.string().max(1024).optional(),
-      /** An invite code (`device.invite.create`): pairs this device at once. */
-      bootstrapToken: z.string().max(1024).optional(),
-    })
-    .optional(),
-  device: deviceProofSchema.optional(),
-  caps: z.array(z.string().max(64)).max(64).optional(),
-  commands: z.array(z.string().max(64)).max(256).optional(),
-  permissions: z.record(z.string(), z.boolean()).optional(),
-  locale: shortText.optional(),
-  userAgent: z.string().max(512).optional(),
-});
+/** `connect` params (see connectParamsSchema). */
 export type ConnectParams = z.infer<typeof connectParamsSchema>;
 
 export interface HelloOk {
@@ -149,59 +110,12 @@ export const CLOSE = {
   credentialsWithdrawn: 4001,
 } as const;
 
-/** Records (PROTOCOL.md "Records"). */
-export interface PendingRequest {
-  requestId: string;
-  deviceId: string;
-  publicKey: string;
-  displayName?: string;
-  platform?: string;
-  deviceFamily?: string;
-  clientId: string;
-  clientMode: string;
-  role: string;
-  scopes: string[];
-  remoteIp: string;
-  reason: 'not-paired' | 'scope-upgrade' | 'role-upgrade';
-  isRepair: boolean;
-  ts: number;
-  expiresAtMs: number;
-}
-
-export interface DeviceTokenInfo {
-  role: string;
-  createdAtMs: number;
-  rotatedAtMs?: number;
-  revokedAtMs?: number;
-  lastUsedAtMs?: number;
-}
-
-export interface PairedDevice {
-  deviceId: string;
-  publicKey: string;
-  displayName?: string;
-  platform?: string;
-  deviceFamily?: string;
-  clientId: string;
-  roles: string[];
-  scopes: string[];
-  createdAtMs: number;
-  approvedAtMs: number;
-  approvedBy: 'local-auto' | 'operator' | 'invite';
-  lastSeenAtMs?: number;
-  remoteIp?: string;
-  tokens: DeviceTokenInfo[];
-}
-
+/** Records (PROTOCOL.md "Records"), each inferred from its schema in record-schemas.ts. */
+export type PendingRequest = z.infer<typeof pendingRequestSchema>;
+export type DeviceTokenInfo = z.infer<typeof deviceTokenInfoSchema>;
+export type PairedDevice = z.infer<typeof pairedDeviceSchema>;
 /** An open invite as `device.invite.list` shows it (never its code). */
-export interface InviteInfo {
-  inviteId: string;
-  label?: string;
-  role: string;
-  scopes: string[];
-  createdAtMs: number;
-  expiresAtMs: number;
-}
+export type InviteInfo = z.infer<typeof inviteInfoSchema>;
 
 /** A newly made invite (`device.invite.create`): the code is shown this once. */
 export interface InviteCreated {
@@ -215,11 +129,7 @@ export interface InviteCreated {
 }
 
 /** A device whose requests are ignored (`device.pair.list` → `ignored`, an addition). */
-export interface IgnoredDeviceInfo {
-  deviceId: string;
-  displayName?: string;
-  ignoredAtMs: number;
-}
+export type IgnoredDeviceInfo = z.infer<typeof ignoredDeviceInfoSchema>;
 
 /**
  * The `device.pair.list` payload (`ignored` is an addition of this gateway). `paired` is
@@ -305,16 +215,7 @@ export interface ModelListPayload {
   fetchedAtMs: number;
 }
 
-/**
- * A session's (or one run's) choice of provider, model and auth profile, beating the
- * agent's. Every field is optional; the provider must be configured (checked where it is
- * set), the model and profile are checked when a run uses them.
- */
-export const sessionOverrideSchema = z.strictObject({
-  provider: z.string().regex(PROVIDER_ID_PATTERN).max(64).optional(),
-  model: z.string().min(1).max(256).optional(),
-  profile: profileNameSchema.optional(),
-});
+/** A session's (or one run's) provider, model and auth profile (see sessionOverrideSchema). */
 export type SessionOverride = z.infer<typeof sessionOverrideSchema>;
 
 /** One session as `sessions.list`, `sessions.get` and `sessions.patch` show it. */

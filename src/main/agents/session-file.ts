@@ -9,7 +9,8 @@
  * Lines are only ever appended, so a crash leaves at most one torn last line: reading
  * ignores it and the next append cuts it off first. Any other unreadable line is skipped.
  */
-import { sessionOverrideSchema, type SessionOverride } from '../../shared/protocol.js';
+import { sessionOverrideSchema } from '../../shared/protocol-schemas.js';
+import type { SessionOverride } from '../../shared/protocol.js';
 import { newMeta, noteMessage, noteMeta, type MetaLine, type SessionMeta } from './session-meta.js';
 
 /** One stored message line. */

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import type {
-  IgnoredDevice,
-  PairingStoreData,
-  PendingRequest,
-  StoredInvite,
-  StoredPairedDevice,
-} from './types.js';
+import {
+  deviceTokenInfoSchema,
+  epochMs,
+  ignoredDeviceInfoSchema,
+  inviteInfoSchema,
+  pairedDeviceSchema,
+  pendingRequestSchema,
+} from '../../shared/record-schemas.js';
+import type { PairingStoreData } from './types.js';
 
 /**
  * The store format this code writes. Version 3 adds `journalSeq` (the last entry of
@@ -16,69 +18,24 @@ import type {
  */
 export const PAIRING_STORE_VERSION = 3;
 
-const optionalText = z.string().optional();
-const epochMs = z.number().int().nonnegative();
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
-const pendingRequestSchema: z.ZodType<PendingRequest> = z.object({
-  requestId: z.string().min(1),
-  deviceId: z.string().min(1),
-  publicKey: z.string().min(1),
-  displayName: optionalText,
-  platform: optionalText,
-  deviceFamily: optionalText,
-  clientId: z.string(),
-  clientMode: z.string(),
-  role: z.string().min(1),
-  scopes: z.array(z.string()),
-  remoteIp: z.string(),
-  reason: z.enum(['not-paired', 'scope-upgrade', 'role-upgrade']),
-  isRepair: z.boolean(),
-  ts: epochMs,
-  expiresAtMs: epochMs,
-});
+// The stored records are the public ones (shared/record-schemas.ts) plus what must never
+// leave the gateway; types.ts infers the stored types from these.
 
-const tokenHash = z.string().regex(/^[0-9a-f]{64}$/);
+/** A device token as stored: the SHA-256 (hex) of the token, never the token. */
+export const storedTokenSchema = deviceTokenInfoSchema.extend({ hash: sha256Hex });
 
-const storedTokenSchema = z.object({
-  role: z.string().min(1),
-  hash: tokenHash,
-  createdAtMs: epochMs,
-  rotatedAtMs: epochMs.optional(),
-  revokedAtMs: epochMs.optional(),
-  lastUsedAtMs: epochMs.optional(),
-});
-
-const storedPairedDeviceSchema: z.ZodType<StoredPairedDevice> = z.object({
-  deviceId: z.string().min(1),
-  publicKey: z.string().min(1),
-  displayName: optionalText,
-  platform: optionalText,
-  deviceFamily: optionalText,
-  clientId: z.string(),
-  roles: z.array(z.string().min(1)),
-  scopes: z.array(z.string()),
-  createdAtMs: epochMs,
-  approvedAtMs: epochMs,
-  approvedBy: z.enum(['local-auto', 'operator', 'invite']),
-  lastSeenAtMs: epochMs.optional(),
-  remoteIp: optionalText,
+/** A paired device as `devices.json` holds it. */
+export const storedPairedDeviceSchema = pairedDeviceSchema.extend({
   tokens: z.array(storedTokenSchema),
 });
 
-const storedInviteSchema: z.ZodType<StoredInvite> = z.object({
-  inviteId: z.string().min(1),
-  codeHash: z.string().regex(/^[0-9a-f]{64}$/),
-  label: optionalText,
-  role: z.string().min(1),
-  scopes: z.array(z.string()),
-  createdAtMs: epochMs,
-  expiresAtMs: epochMs,
-});
+/** An invite as stored: the SHA-256 (hex) of its code, never the code. */
+export const storedInviteSchema = inviteInfoSchema.extend({ codeHash: sha256Hex });
 
-const ignoredDeviceSchema: z.ZodType<IgnoredDevice> = z.object({
-  deviceId: z.string().min(1),
-  displayName: optionalText,
-  ignoredAtMs: epochMs,
+/** An ignored device as stored: with the request that was ignored. */
+export const ignoredDeviceSchema = ignoredDeviceInfoSchema.extend({
   requestId: z.string().min(1),
 });
 
@@ -199,7 +156,7 @@ const journalOpSchema = z.discriminatedUnion('t', [
     k: z.string().min(1),
     seen: epochMs.optional(),
     ip: z.string().optional(),
-    used: z.array(z.tuple([tokenHash, epochMs])).optional(),
+    used: z.array(z.tuple([sha256Hex, epochMs])).optional(),
   }),
 ]);
 

@@ -4,19 +4,14 @@
  * (token hashes).
  */
 
-/** Why a device needs a person's approval (PROTOCOL.md handshake step 5). */
-export type PairingReason = 'not-paired' | 'scope-upgrade' | 'role-upgrade';
-
-/** Who approved a device: the local rule, a person, or a person's invite. */
-export type ApprovedBy = 'local-auto' | 'operator' | 'invite';
-
+import type { z } from 'zod';
+import type { PairedDevice, PendingRequest } from '../../shared/protocol.js';
 import type {
-  DeviceTokenInfo,
-  IgnoredDeviceInfo,
-  InviteInfo,
-  PairedDevice,
-  PendingRequest,
-} from '../../shared/protocol.js';
+  ignoredDeviceSchema,
+  storedInviteSchema,
+  storedPairedDeviceSchema,
+  storedTokenSchema,
+} from './store-schema.js';
 
 /** The public records are PROTOCOL.md "Records", defined once in src/shared. */
 export type {
@@ -27,31 +22,31 @@ export type {
   PendingRequest,
 } from '../../shared/protocol.js';
 
+/** Why a device needs a person's approval (PROTOCOL.md handshake step 5). */
+export type PairingReason = PendingRequest['reason'];
+
+/** Who approved a device: the local rule, a person, or a person's invite. */
+export type ApprovedBy = PairedDevice['approvedBy'];
+
 /** A device token as stored: the SHA-256 (hex) of the token, never the token. */
-export interface StoredDeviceToken extends DeviceTokenInfo {
-  hash: string;
-}
+export type StoredDeviceToken = z.infer<typeof storedTokenSchema>;
 
 /** A paired device as `devices.json` holds it. */
-export type StoredPairedDevice = Omit<PairedDevice, 'tokens'> & { tokens: StoredDeviceToken[] };
+export type StoredPairedDevice = z.infer<typeof storedPairedDeviceSchema>;
 
 /**
  * An invite as `devices.json` holds it: the SHA-256 (hex) of its code, never the code.
  * It is deleted when used or revoked and swept when it expires, so a stored one is live
  * until `expiresAtMs`.
  */
-export interface StoredInvite extends InviteInfo {
-  codeHash: string;
-}
+export type StoredInvite = z.infer<typeof storedInviteSchema>;
 
 /**
  * A device whose pairing requests a person chose to ignore: its later connects make no
- * request and no event until it is unignored.
+ * request and no event until it is unignored. `requestId` is the request that was
+ * ignored; later connects are answered with this id.
  */
-export interface IgnoredDevice extends IgnoredDeviceInfo {
-  /** The request that was ignored; later connects are answered with this id. */
-  requestId: string;
-}
+export type IgnoredDevice = z.infer<typeof ignoredDeviceSchema>;
 
 /**
  * The pairing state: `<home>/state/devices.json` (format version 3) with the changes of

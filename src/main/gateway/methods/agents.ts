@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AGENT_ID_PATTERN } from '../../../shared/config-schema.js';
 import { notFound } from '../../../shared/errors.js';
-import { sessionOverrideSchema } from '../../../shared/protocol.js';
+import { sessionOverrideSchema } from '../../../shared/protocol-schemas.js';
 import { mergeOverride, normalizeOverride } from '../../agents/session-override.js';
 import type { MethodServices } from './context.js';
 

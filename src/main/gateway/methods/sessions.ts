@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { AGENT_ID_PATTERN } from '../../../shared/config-schema.js';
 import { conflict, invalidRequest, notFound } from '../../../shared/errors.js';
 import { ownValue } from '../../../shared/own-key.js';
-import {
-  sessionOverrideSchema,
-  type SessionMessageView,
-  type SessionOverride,
-  type SessionsGetPayload,
-  type SessionsListPayload,
+import type {
+  SessionMessageView,
+  SessionOverride,
+  SessionsGetPayload,
+  SessionsListPayload,
 } from '../../../shared/protocol.js';
+import { sessionOverrideSchema } from '../../../shared/protocol-schemas.js';
 import { normalizeOverride } from '../../agents/session-override.js';
 import {
   INVALID_SESSION_ID,

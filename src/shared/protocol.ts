@@ -13,7 +13,6 @@ import type {
   sessionOverrideSchema,
 } from './protocol-schemas.js';
 import type {
-  deviceTokenInfoSchema,
   ignoredDeviceInfoSchema,
   inviteInfoSchema,
   pairedDeviceSchema,
@@ -112,7 +111,6 @@ export const CLOSE = {
 
 /** Records (PROTOCOL.md "Records"), each inferred from its schema in record-schemas.ts. */
 export type PendingRequest = z.infer<typeof pendingRequestSchema>;
-export type DeviceTokenInfo = z.infer<typeof deviceTokenInfoSchema>;
 export type PairedDevice = z.infer<typeof pairedDeviceSchema>;
 /** An open invite as `device.invite.list` shows it (never its code). */
 export type InviteInfo = z.infer<typeof inviteInfoSchema>;

@@ -24,7 +24,7 @@ const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 // leave the gateway; types.ts infers the stored types from these.
 
 /** A device token as stored: the SHA-256 (hex) of the token, never the token. */
-export const storedTokenSchema = deviceTokenInfoSchema.extend({ hash: sha256Hex });
+const storedTokenSchema = deviceTokenInfoSchema.extend({ hash: sha256Hex });
 
 /** A paired device as `devices.json` holds it. */
 export const storedPairedDeviceSchema = pairedDeviceSchema.extend({

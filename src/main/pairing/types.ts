@@ -10,12 +10,10 @@ import type {
   ignoredDeviceSchema,
   storedInviteSchema,
   storedPairedDeviceSchema,
-  storedTokenSchema,
 } from './store-schema.js';
 
 /** The public records are PROTOCOL.md "Records", defined once in src/shared. */
 export type {
-  DeviceTokenInfo,
   IgnoredDeviceInfo,
   InviteInfo,
   PairedDevice,
@@ -27,9 +25,6 @@ export type PairingReason = PendingRequest['reason'];
 
 /** Who approved a device: the local rule, a person, or a person's invite. */
 export type ApprovedBy = PairedDevice['approvedBy'];
-
-/** A device token as stored: the SHA-256 (hex) of the token, never the token. */
-export type StoredDeviceToken = z.infer<typeof storedTokenSchema>;
 
 /** A paired device as `devices.json` holds it. */
 export type StoredPairedDevice = z.infer<typeof storedPairedDeviceSchema>;

@@ -4,11 +4,16 @@
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { AGENT_ID_PATTERN, DEFAULT_PORT } from './config-constants.js';
 import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN, PROVIDER_ID_PATTERN } from './provider-id.js';
 
-export { DEFAULT_PROFILE, PROFILE_NAME_PATTERN, PROVIDER_ID_PATTERN };
-export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
-export const DEFAULT_PORT = 18789;
+export {
+  AGENT_ID_PATTERN,
+  DEFAULT_PORT,
+  DEFAULT_PROFILE,
+  PROFILE_NAME_PATTERN,
+  PROVIDER_ID_PATTERN,
+};
 
 /** Canonical IPv4 (four decimal parts) or IPv6 only: `127.1` and `0x7f.1` are refused. */
 export function isCanonicalIp(text: string): boolean {

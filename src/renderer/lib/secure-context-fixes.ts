@@ -3,7 +3,7 @@
  * this page's address. Only the explanation page imports this, and it loads lazily: the
  * config schema behind DEFAULT_PORT stays out of the startup bundle.
  */
-import { DEFAULT_PORT } from '../../shared/config-schema.js';
+import { DEFAULT_PORT } from '../../shared/config-constants.js';
 
 /** The ways to reach this gateway from a secure context, built from this page's address. */
 export interface SecureContextFixes {

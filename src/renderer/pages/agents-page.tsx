@@ -1,7 +1,7 @@
 /** Agents: which provider and model each agent uses, the default agent, and adding one. */
 import type { FormEvent, ReactElement } from 'react';
 import { useState } from 'react';
-import { AGENT_ID_PATTERN } from '../../shared/config-schema.js';
+import { AGENT_ID_PATTERN } from '../../shared/config-constants.js';
 import { Icon } from '../components/icons.js';
 import { ModelField } from '../components/model-picker.js';
 import { Card, EmptyState, ErrorNote, Field, Loading, PageHeader, Pill } from '../components/ui.js';

@@ -6,7 +6,7 @@
  */
 import type { FormEvent, ReactElement } from 'react';
 import { useEffect, useRef, useState } from 'react';
-import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN } from '../../shared/config-schema.js';
+import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN } from '../../shared/provider-id.js';
 import type { AuthProfile } from '../../shared/protocol.js';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';

@@ -9,6 +9,8 @@ export interface PairList {
   paired: PairedDevice[];
   /** Devices whose requests are ignored (older gateways sent none). */
   ignored?: IgnoredDeviceInfo[];
+  /** Set when more paired devices follow: pass it as `cursor` for the next page. */
+  nextCursor?: string;
 }
 
 /** `device.paired`: every new pairing; `inviteId` names the invite that made it. */

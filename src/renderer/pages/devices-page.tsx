@@ -9,6 +9,7 @@ import { EnableNotificationsButton } from '../components/notification-setting.js
 import { Card, EmptyState, ErrorNote, Loading, PageHeader } from '../components/ui.js';
 import type { QueryState } from '../hooks/connection-context.js';
 import { useConnectionState, useGatewayQuery, useNow } from '../hooks/connection-context.js';
+import { useMorePaired } from '../hooks/use-more-paired.js';
 import type { InviteInfo, PairList } from '../lib/api-types.js';
 import { IgnoredDevices } from './ignored-devices.js';
 import { OpenInvites } from './open-invites.js';
@@ -36,7 +37,8 @@ export function DevicesPage({
   );
   const made = useMadeInvites();
   const pending = pairing.data?.pending ?? [];
-  const paired = pairing.data?.paired ?? [];
+  const pairedPages = useMorePaired(pairing.data);
+  const paired = pairedPages.paired;
   // What this browser may grant: its own paired record, else what its token was issued with.
   const heldScopes =
     paired.find((device) => device.deviceId === ownId)?.scopes ?? hello?.auth?.scopes ?? [];
@@ -89,7 +91,7 @@ export function DevicesPage({
         </div>
       </Card>
       <PairedDevices
-        paired={paired}
+        pages={pairedPages}
         loaded={Boolean(pairing.data)}
         now={now}
         onChanged={pairing.reload}

@@ -11,6 +11,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import type { MenuItem } from '../components/menu-button.js';
 import { Card, EmptyState, ErrorNote } from '../components/ui.js';
 import { asGatewayError, useConnection, useConnectionState } from '../hooks/connection-context.js';
+import type { PairedPages } from '../hooks/use-more-paired.js';
 import { useMediaQuery } from '../hooks/use-media-query.js';
 import { DeviceCards, DeviceTable } from './device-views.js';
 import { RenameDialog } from './rename-dialog.js';
@@ -47,12 +48,13 @@ const ACTIONS: Record<
 
 /** The paired devices with their actions; `onChanged` reloads the list after one. */
 export function PairedDevices(props: {
-  paired: PairedDevice[];
+  pages: PairedPages;
   loaded: boolean;
   now: number;
   onChanged: () => void;
 }): ReactElement {
-  const { paired, loaded, now, onChanged } = props;
+  const { pages, loaded, now, onChanged } = props;
+  const { paired } = pages;
   const connection = useConnection();
   const { deviceId: ownId } = useConnectionState();
   const cards = useMediaQuery(CARDS_QUERY);
@@ -95,13 +97,29 @@ export function PairedDevices(props: {
 
   const View = cards ? DeviceCards : DeviceTable;
   return (
-    <Card title={`Paired devices${loaded ? ` (${paired.length})` : ''}`}>
+    <Card title={`Paired devices${loaded ? ` (${paired.length}${pages.hasMore ? '+' : ''})` : ''}`}>
       {error ? <ErrorNote error={error} /> : null}
       {loaded && paired.length === 0 ? (
         <EmptyState icon="devices" title="No paired devices yet" />
       ) : null}
       {paired.length > 0 ? (
         <View paired={paired} ownId={ownId} now={now} actionsOf={actionsOf} />
+      ) : null}
+      {pages.error ? <ErrorNote error={pages.error} onRetry={pages.loadMore} /> : null}
+      {pages.hasMore ? (
+        <div className="list-more">
+          <span className="small muted">
+            Showing the first {paired.length}; the gateway has more.
+          </span>
+          <button
+            type="button"
+            className="btn btn-secondary"
+            disabled={pages.loading}
+            onClick={pages.loadMore}
+          >
+            {pages.loading ? 'Loading…' : 'Show more devices'}
+          </button>
+        </div>
       ) : null}
       <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
       {/* Renaming raises no event: the list reloads once the gateway has answered. */}

@@ -5,18 +5,26 @@
 import { BrowserWindow, shell } from 'electron';
 import type { DesktopLogger } from './gateway-handle.js';
 import { decideNavigation, decidePermission, originOf } from './navigation-policy.js';
+import { decideWindowCertificate } from './window-certificate.js';
 import { controlUiWindowOptions, type ControlUiWindowInput } from './window-options.js';
 
 export class ControlWindow {
   readonly #input: ControlUiWindowInput;
   readonly #logger: DesktopLogger;
+  /** The running gateway's `status.tls.fingerprintSha256`, read at each certificate check. */
+  readonly #gatewayFingerprint: () => string | undefined;
   #window: BrowserWindow | undefined;
   #origin: string | undefined;
   #quitting = false;
 
-  constructor(input: ControlUiWindowInput, logger: DesktopLogger) {
+  constructor(
+    input: ControlUiWindowInput,
+    logger: DesktopLogger,
+    gatewayFingerprint: () => string | undefined,
+  ) {
     this.#input = input;
     this.#logger = logger;
+    this.#gatewayFingerprint = gatewayFingerprint;
   }
 
   /** Load `url` (which fixes the allowed origin) and bring the window to the front. */
@@ -98,6 +106,16 @@ export class ControlWindow {
     session.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
       decidePermission(permission, requestingOrigin),
     );
+    // With gateway.tls the window trusts the gateway's own certificate, and only that one.
+    session.setCertificateVerifyProc((request, callback) => {
+      const hostname = this.#origin === undefined ? undefined : new URL(this.#origin).hostname;
+      callback(
+        decideWindowCertificate(
+          { hostname: request.hostname, certificatePem: request.certificate.data },
+          { hostname, fingerprintSha256: this.#gatewayFingerprint() },
+        ),
+      );
+    });
   }
 
   #decide(url: string): 'allow' | 'open-external' | 'deny' {

@@ -67,7 +67,11 @@ export class DesktopShell {
       options: deps.options,
       onAction: (action) => void this.dispatch(action),
     });
-    this.#window = new ControlWindow({ iconPath, size: deps.options }, deps.logger);
+    this.#window = new ControlWindow(
+      { iconPath, size: deps.options },
+      deps.logger,
+      () => this.#gateway?.tls?.fingerprintSha256,
+    );
     this.#notifier = new PairingNotifier({
       iconPath,
       onClick: (requestId) =>

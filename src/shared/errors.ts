@@ -208,12 +208,19 @@ export class GatewayError extends Error {
     );
   }
 
+  /**
+   * `res.error`. `retryable: true` exactly when the gateway knows the wait after which the
+   * same request may succeed unchanged (`retryAfterMs`): a lockout, a pairing or invite
+   * limit, a provider cooldown. Everything else needs the caller to change something first.
+   */
   toWire(): ProtocolError {
     return {
       code: this.code,
       message: this.message,
       ...(this.details === undefined ? {} : { details: this.details }),
-      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+      ...(this.retryAfterMs === undefined
+        ? {}
+        : { retryable: true, retryAfterMs: this.retryAfterMs }),
     };
   }
 }

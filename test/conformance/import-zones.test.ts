@@ -59,6 +59,12 @@ describe('src/cli reaches src/main only through src/main/local', () => {
   });
 });
 
+it('refuses an import of src/renderer in src/cli', async () => {
+  const errors = await zoneErrors("import { x } from '../renderer/app.js';\n", 'src/cli/x.ts');
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toContain('The CLI talks to the gateway over the protocol.');
+});
+
 describe('src/main never imports src/cli', () => {
   it.each([
     ["import { runCli } from '../cli/program.js';", 'src/main/x.ts'],

@@ -1,5 +1,6 @@
 // Type-checked lint with the import zones from STYLE.md: a wrong arrow between
-// src/shared, src/main, src/renderer and electron fails `npm run lint`.
+// src/shared, src/main, src/renderer, src/cli and electron fails `npm run lint`
+// (test/conformance/import-zones.test.ts checks the src/cli and src/main ones).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -17,7 +18,7 @@ const CLI_SURFACE_MESSAGE =
   'src/cli imports src/main only through src/main/local/ (src/main/local/README.md).';
 /**
  * `no-restricted-imports` sees static imports and re-exports only; these catch an
- * `import()` of a literal path across the same line.
+ * `import()` of a literal path that crosses the same zone boundary.
  */
 const dynamicImportOf = (pattern, message) => ({
   selector: `ImportExpression[source.value=${pattern}]`,

@@ -1,5 +1,6 @@
 // Type-checked lint with the import zones from STYLE.md: a wrong arrow between
-// src/shared, src/main, src/renderer and electron fails `npm run lint`.
+// src/shared, src/main, src/renderer, src/cli and electron fails `npm run lint`
+// (test/conformance/import-zones.test.ts checks the src/cli and src/main ones).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -10,6 +11,19 @@ const electronOnlyInDesktop = {
   name: 'electron',
   message: 'Only src/main/desktop may import electron.',
 };
+const mainNeverCli = { group: ['**/cli/**'], message: 'src/main never imports src/cli.' };
+/** A path into src/main that is not a file directly in src/main/local/. */
+const CLI_REACHES_MAIN_PAST_SURFACE = '(^|[/])main[/](?!local[/][^/]+$)';
+const CLI_SURFACE_MESSAGE =
+  'src/cli imports src/main only through src/main/local/ (src/main/local/README.md).';
+/**
+ * `no-restricted-imports` sees static imports and re-exports only; these catch an
+ * `import()` of a literal path that crosses the same zone boundary.
+ */
+const dynamicImportOf = (pattern, message) => ({
+  selector: `ImportExpression[source.value=${pattern}]`,
+  message,
+});
 
 export default tseslint.config(
   {
@@ -77,9 +91,11 @@ export default tseslint.config(
           paths: [electronOnlyInDesktop],
           patterns: [
             { group: ['**/renderer/**'], message: 'src/main never imports src/renderer.' },
+            mainNeverCli,
           ],
         },
       ],
+      'no-restricted-syntax': ['error', dynamicImportOf('/[/]cli[/]/', mainNeverCli.message)],
     },
   },
   {
@@ -90,8 +106,35 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/renderer/**'], message: 'src/main never imports src/renderer.' },
+            mainNeverCli,
           ],
         },
+      ],
+      'no-restricted-syntax': ['error', dynamicImportOf('/[/]cli[/]/', mainNeverCli.message)],
+    },
+  },
+  {
+    // The CLI's local (no-gateway) commands use src/main through one small surface, a
+    // handful of entry files grouped by what the CLI does; the rest of src/main can change
+    // without the CLI noticing.
+    files: ['src/cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInDesktop],
+          patterns: [
+            { regex: CLI_REACHES_MAIN_PAST_SURFACE, message: CLI_SURFACE_MESSAGE },
+            {
+              group: ['**/renderer/**'],
+              message: 'The CLI talks to the gateway over the protocol.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        dynamicImportOf(`/${CLI_REACHES_MAIN_PAST_SURFACE}/`, CLI_SURFACE_MESSAGE),
       ],
     },
   },

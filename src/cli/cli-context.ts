@@ -3,10 +3,14 @@
  * for `process` themselves: environment, file locations, clock, terminal, keychain, opener.
  */
 import { readFileSync } from 'node:fs';
-import type { AppPaths } from '../main/config/paths.js';
-import { resolvePaths } from '../main/config/paths.js';
-import { keychainForHome, type SecretStore } from '../main/secrets/keychain.js';
-import { systemClock, type Clock } from '../main/util/clock.js';
+import {
+  keychainForHome,
+  resolvePaths,
+  systemClock,
+  type AppPaths,
+  type Clock,
+  type SecretStore,
+} from '../main/local/home.js';
 import { openInBrowser } from './open-url.js';
 import { readAllStdin } from './terminal.js';
 import { EXIT } from '../shared/exit-codes.js';

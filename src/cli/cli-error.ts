@@ -3,8 +3,7 @@
  * exit code a script can branch on.
  */
 import { CommanderError } from 'commander';
-import { ConfigError } from '../main/config/load.js';
-import { storageError } from '../main/fs/storage-errors.js';
+import { ConfigError, storageError } from '../main/local/config.js';
 import { GatewayError } from '../shared/errors.js';
 import { EXIT, exitCodeOf } from '../shared/exit-codes.js';
 import { printable } from '../shared/printable.js';

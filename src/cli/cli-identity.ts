@@ -5,8 +5,8 @@
  */
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../main/fs/atomic-file.js';
-import type { Clock } from '../main/util/clock.js';
+import { writeFileAtomic } from '../main/local/config.js';
+import type { Clock } from '../main/local/home.js';
 import {
   exportDeviceKeys,
   generateDeviceKeys,

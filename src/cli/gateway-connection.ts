@@ -6,14 +6,12 @@ import WebSocket from 'ws';
 import type { AuthMode, Config } from '../shared/config-schema.js';
 import { GatewayClient, GatewayClientError, type ConnectAuth } from '../shared/gateway-client.js';
 import type { ClientInfo, HelloOk } from '../shared/protocol.js';
-import { resolveSecret, type SecretSource } from '../main/secrets/resolve.js';
+import { resolveSecret, type SecretSource } from '../main/local/secrets.js';
 import type { GatewayError } from '../shared/errors.js';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { CliIdentityStore } from './cli-identity.js';
-import { decideTls } from '../main/gateway/tls-decision.js';
-import { TlsPinMismatchError } from '../main/tls/pin-socket.js';
-import { pinnedWebSocketOptions } from '../main/tls/pinned-websocket.js';
+import { decideTls, pinnedWebSocketOptions, TlsPinMismatchError } from '../main/local/tls.js';
 import { gatewayKey, KnownGateways, knownGatewaysPath } from './known-gateways.js';
 import { pinMismatchMessage, resolvePin, type GatewayPin } from './tls-pin.js';
 

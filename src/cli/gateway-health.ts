@@ -4,7 +4,7 @@
  */
 import { request as httpRequest, type ClientRequestArgs, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { pinnedTlsConnect, TlsPinMismatchError } from '../main/tls/pin-socket.js';
+import { pinnedTlsConnect, TlsPinMismatchError } from '../main/local/tls.js';
 
 /** Named limits of one `/healthz` probe. */
 export const HEALTH_LIMITS = {

@@ -6,10 +6,9 @@
  */
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { AppPaths } from '../main/config/paths.js';
-import { writeFileAtomic } from '../main/fs/atomic-file.js';
-import { normalizeFingerprint } from '../main/tls/fingerprint.js';
-import type { Clock } from '../main/util/clock.js';
+import { writeFileAtomic } from '../main/local/config.js';
+import type { AppPaths, Clock } from '../main/local/home.js';
+import { normalizeFingerprint } from '../main/local/tls.js';
 import { EXIT } from '../shared/exit-codes.js';
 import { CliError } from './cli-error.js';
 import { IDENTITY_FILE_MODE, IDENTITY_FOLDER_MODE } from './cli-identity.js';

@@ -1,5 +1,4 @@
-import { ConfigEditor } from '../main/config/edit.js';
-import { SecretsService } from '../main/secrets/secrets-service.js';
+import { ConfigEditor, SecretsService } from '../main/local/edit.js';
 import type { Config } from '../shared/config-schema.js';
 import type { CliContext } from './cli-context.js';
 

@@ -9,12 +9,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppPaths } from '../main/config/paths.js';
-import { isLoopback, normalizeIp } from '../main/auth/ip.js';
-import { fingerprintSha256, pemBlocks } from '../main/tls/certificate-info.js';
-import { normalizeFingerprint } from '../main/tls/fingerprint.js';
-import { GATEWAY_PEM, TLS_DIR } from '../main/tls/gateway-certificate.js';
-import type { TlsPinMismatchError } from '../main/tls/pin-socket.js';
+import type { AppPaths } from '../main/local/home.js';
+import {
+  fingerprintSha256,
+  GATEWAY_PEM,
+  isLoopback,
+  normalizeFingerprint,
+  normalizeIp,
+  pemBlocks,
+  TLS_DIR,
+  type TlsPinMismatchError,
+} from '../main/local/tls.js';
 import type { Config } from '../shared/config-schema.js';
 import { EXIT } from '../shared/exit-codes.js';
 import { CliError } from './cli-error.js';

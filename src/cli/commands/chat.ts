@@ -9,7 +9,7 @@
  * `printable` (the reply keeping its line breaks and tabs); `--json` carries them exact.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../main/config/load.js';
+import { loadConfig } from '../../main/local/config.js';
 import { printable } from '../../shared/printable.js';
 import type { ChatEvent, SessionsListPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';

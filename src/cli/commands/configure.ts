@@ -10,21 +10,20 @@ import type { Command } from 'commander';
 import {
   formatConfigPath,
   getAtPath,
+  loadConfig,
   parseCliValue,
   parseConfigPath,
-} from '../../main/config/config-path.js';
-import type { PathSegment } from '../../main/config/json5-positions.js';
-import { loadConfig } from '../../main/config/load.js';
-import { announceSecretsChanged } from '../../main/config/secrets-changed.js';
-import { REDACTED, redactConfig } from '../../main/gateway/methods/config.js';
-import {
-  envVarForRef,
-  keychainAccountForRef,
-  resolveSecret,
-  type ResolvedSecret,
-} from '../../main/secrets/resolve.js';
+  type PathSegment,
+} from '../../main/local/config.js';
+import { announceSecretsChanged } from '../../main/local/edit.js';
+import { envVarForRef, resolveSecret, type ResolvedSecret } from '../../main/local/secrets.js';
 import type { Config } from '../../shared/config-schema.js';
-import { isSecretPath, secretRefForPath } from '../../shared/secret-paths.js';
+import { REDACTED, redactConfig } from '../../shared/redact-config.js';
+import {
+  isSecretPath,
+  keychainAccountForRef,
+  secretRefForPath,
+} from '../../shared/secret-paths.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { toJson } from '../format.js';

@@ -5,7 +5,7 @@
  * token.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../main/config/load.js';
+import { loadConfig } from '../../main/local/config.js';
 import { DASHBOARD_INVITE, dashboardInviteUrl } from '../../shared/dashboard-invite.js';
 import type { InviteCreated } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';

@@ -3,7 +3,7 @@
  * gateway; invites, ignore and rename are in `device-invites.ts`.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../../main/config/load.js';
+import { loadConfig } from '../../main/local/config.js';
 import { SCOPE_PATTERN, type PairedDevice, type PendingRequest } from '../../shared/protocol.js';
 import { KNOWN_SCOPES } from '../../shared/scopes.js';
 import type { CliContext } from '../cli-context.js';

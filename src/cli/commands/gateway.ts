@@ -1,14 +1,16 @@
 /** `special-agent gateway run|status|logs`. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../../main/config/load.js';
-import { isAlive, readLock } from '../../main/gateway/gateway-lock.js';
-import { gatewayLogPath } from '../../main/util/log-file.js';
+import { loadConfig } from '../../main/local/config.js';
 import {
   DEFAULT_TAIL_LINES,
   followLog,
+  gatewayLogPath,
+  isAlive,
   logExists,
   readLastLines,
-} from '../../main/util/log-tail.js';
+  readLock,
+  runGatewayUntilSignal,
+} from '../../main/local/gateway-process.js';
 import { printable } from '../../shared/printable.js';
 import type { StatusPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
@@ -35,8 +37,7 @@ export function registerGatewayCommands(program: Command, ctx: CliContext): void
       .option('--port <n>', 'listen on this port instead of gateway.port', parsePort)
       .option('--bind <bind>', 'loopback | lan | tailnet | an IP, instead of gateway.bind'),
   ).action(async (options: { port?: number; bind?: string }) => {
-    // Loaded here, not at the top: the whole gateway is only needed by this command.
-    const { runGatewayUntilSignal } = await import('../../main/run-gateway.js');
+    // The whole gateway loads only now (runGatewayUntilSignal imports it when called).
     ctx.exitCode = await runGatewayUntilSignal({
       env: ctx.env,
       overrides: { port: options.port, bind: options.bind },

@@ -5,12 +5,14 @@
  * config. The cooldown state is the gateway's; it is read here, never written.
  */
 import type { Command } from 'commander';
-import { AuthProfiles } from '../../main/auth-profiles/auth-profiles.js';
-import { ProfileAdmin } from '../../main/auth-profiles/profile-admin.js';
-import { ProfileStateStore } from '../../main/auth-profiles/profile-state-store.js';
-import { loadConfig } from '../../main/config/load.js';
-import { listModels } from '../../main/providers/list-models.js';
-import { ModelCatalog } from '../../main/providers/model-catalog.js';
+import { loadConfig } from '../../main/local/config.js';
+import {
+  AuthProfiles,
+  ModelCatalog,
+  ProfileAdmin,
+  ProfileStateStore,
+  listModels,
+} from '../../main/local/provider-admin.js';
 import { PROFILE_NAME_PATTERN } from '../../shared/config-schema.js';
 import type { AuthProfile, ModelListPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';

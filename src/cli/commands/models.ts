@@ -8,8 +8,8 @@ import {
   computeAuthStatus,
   type AuthStatus,
   type ProviderAuthRow,
-} from '../../main/providers/auth-status.js';
-import { resolveSecret } from '../../main/secrets/resolve.js';
+} from '../../main/local/auth-status.js';
+import { resolveSecret } from '../../main/local/secrets.js';
 import type { GatewayError } from '../../shared/errors.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';

@@ -7,13 +7,11 @@
  */
 import { localServices } from '../local-services.js';
 import { Option, type Command } from 'commander';
-import { isReservedSegment } from '../../main/config/config-path.js';
-import type { ConfigEdit } from '../../main/config/edit.js';
-import { loadConfig } from '../../main/config/load.js';
-import { bindIsLoopback } from '../../main/gateway/listen-address.js';
-import { providerNeedsKey } from '../../main/providers/auth-status.js';
-import { ensureGatewayToken, resolveSecret } from '../../main/secrets/resolve.js';
-import type { SecretsService } from '../../main/secrets/secrets-service.js';
+import { providerNeedsKey } from '../../main/local/auth-status.js';
+import { isReservedSegment, loadConfig } from '../../main/local/config.js';
+import type { ConfigEdit, SecretsService } from '../../main/local/edit.js';
+import { bindIsLoopback } from '../../main/local/gateway-process.js';
+import { ensureGatewayToken, resolveSecret } from '../../main/local/secrets.js';
 import { PROVIDER_ID_PATTERN, type AuthMode, type Config } from '../../shared/config-schema.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';

@@ -10,7 +10,6 @@ import {
 import type { SecretStore } from './keychain.js';
 
 export type { SecretRef } from '../../shared/secret-paths.js';
-export { keychainAccountForRef } from '../../shared/secret-paths.js';
 
 /** Where a secret came from; `auth-status` and `status` show this. */
 export type SecretSource = 'env' | 'config' | 'keychain' | 'none';

@@ -5,14 +5,13 @@ import {
   parseConfigPath,
   restartRequiredFor,
 } from '../../config/config-path.js';
-import type { Config } from '../../../shared/config-schema.js';
 import { invalidRequest } from '../../../shared/errors.js';
+import { redactConfig } from '../../../shared/redact-config.js';
 import { isSecretPath } from '../../../shared/secret-paths.js';
 import type { ConfigEditor } from '../../config/edit.js';
 import type { MethodContext } from '../router.js';
 import type { MethodServices } from './context.js';
 
-export const REDACTED = '[redacted]';
 const dottedPath = z.string().min(1).max(256);
 
 /**
@@ -37,17 +36,6 @@ export function withBaseHash<P extends { baseHash?: string | undefined }>(
     if (params.baseHash === undefined) return handler(params, context);
     return (await editor.expecting(params.baseHash, () => handler(params, context))).value;
   };
-}
-
-/** A copy of the config with every secret replaced by `"[redacted]"`. */
-export function redactConfig(config: Config): Config {
-  const copy = structuredClone(config);
-  if (copy.gateway.auth.token !== undefined) copy.gateway.auth.token = REDACTED;
-  if (copy.gateway.auth.password !== undefined) copy.gateway.auth.password = REDACTED;
-  for (const provider of Object.values(copy.models.providers)) {
-    if (provider.apiKey !== undefined) provider.apiKey = REDACTED;
-  }
-  return copy;
 }
 
 function parsePath(dotted: string) {

@@ -1,0 +1,23 @@
+/**
+ * The CLI's surface of src/main: the gateway of this home as a process. Running it in the
+ * terminal (`gateway run`), whether one runs (its lock), its log file, and whether a bind
+ * stays on this machine.
+ */
+import type { runGatewayUntilSignal as runGateway } from '../run-gateway.js';
+
+export { isAlive, readLock } from '../gateway/gateway-lock.js';
+export { bindIsLoopback } from '../gateway/listen-address.js';
+export { gatewayLogPath } from '../util/log-file.js';
+export { DEFAULT_TAIL_LINES, followLog, logExists, readLastLines } from '../util/log-tail.js';
+
+/**
+ * Runs the gateway in this process until SIGINT/SIGTERM and returns the exit code
+ * (src/main/run-gateway.ts). The whole gateway loads only when this is called: no other
+ * command, and no importer of this file, pays for it (a chunk of its own in the bundle).
+ */
+export async function runGatewayUntilSignal(
+  options: Parameters<typeof runGateway>[0],
+): Promise<number> {
+  const { runGatewayUntilSignal: run } = await import('../run-gateway.js');
+  return run(options);
+}

@@ -165,11 +165,34 @@ describe.skipIf(!hasSecretService)(
       expect(await keychain.get('provider:x'), 'the edited provider keeps its old key').toBe(
         'sk-old-key-0001',
       );
-      expect(await keychain.get('provider:fresh'), 'no key for a provider never added').toBe(
-        null,
-      );
+      expect(await keychain.get('provider:fresh'), 'no key for a provider never added').toBe(null);
       expect(await readFile(file, 'utf8'), 'the broken file is not touched').toBe(broken);
       client.close();
     });
   },
 );
+
+describe('the provider methods with baseHash', () => {
+  it('answer the file’s new hash, so a form saves again on it without a CONFLICT from its own write', async () => {
+    gateway = await startTestGateway({ config: CONFIG });
+    const { client } = await connectDevice(gateway);
+    const loaded = (await client.request<{ hash: string }>('config.get')).hash;
+    const first = await client.request<{ hash?: string }>('models.providers.upsert', {
+      id: 'x',
+      type: 'openai',
+      baseUrl: 'https://first.example.invalid/v1',
+      baseHash: loaded,
+    });
+    expect(first.hash, 'upsert answers a new hash').toMatch(/^[0-9a-f]{64}$/);
+    expect(first.hash, 'the hash moved with the write').not.toBe(loaded);
+    await client.request('models.providers.upsert', {
+      id: 'x',
+      type: 'openai',
+      baseUrl: 'https://second.example.invalid/v1',
+      baseHash: first.hash,
+    });
+    const text = await readFile(join(gateway.home, 'config.json5'), 'utf8');
+    expect(text, 'the second save landed').toContain('https://second.example.invalid/v1');
+    client.close();
+  });
+});

@@ -1,4 +1,9 @@
-/** Add or edit one model provider; the API key field is write-only. */
+/**
+ * Add or edit one model provider; the API key field is write-only. The provider and a typed
+ * key are saved in ONE request (stored together or not at all), on the `baseHash` of the
+ * config the form was filled from. On failure the form keeps every field, the typed key and
+ * the key mode; on CONFLICT it reloads the provider from the file and says so.
+ */
 import type { FormEvent, ReactElement } from 'react';
 import { useState } from 'react';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
@@ -6,7 +11,10 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Icon } from '../components/icons.js';
 import { Card, ErrorNote, Field } from '../components/ui.js';
 import { asGatewayError, useConnection } from '../hooks/connection-context.js';
-import type { ProviderCredential, ProviderStatus } from '../lib/api-types.js';
+import { useBaseHash } from '../hooks/use-base-hash.js';
+import type { ConfigGet, ProviderCredential, ProviderStatus } from '../lib/api-types.js';
+import type { SaveFailure } from '../lib/config-save.js';
+import { isConfigConflict, saveFailure, withBaseHash } from '../lib/config-save.js';
 import type { ProviderDraft, ProviderFieldErrors } from '../lib/validate.js';
 import { validateProvider } from '../lib/validate.js';
 import { ProbeButton } from './probe-button.js';
@@ -17,17 +25,29 @@ export interface ProviderFormProps {
   existing: ProviderStatus | undefined;
   /** Its configured model list (from config.get). */
   models: readonly string[];
+  /** The `hash` of the config.get the form is filled from (undefined while it loads). */
+  hash: string | undefined;
   /** A confirmation carried over from the add form that created this provider. */
   initialNotice?: string | undefined;
   onSaved: (id: string) => void;
+  /** The form reloaded from the file: the page should reload what it shows too. */
+  onReloaded: () => void;
   onClose: () => void;
+}
+
+/** `models.providers.upsert` / `clearKey` answers, as far as the form uses them. */
+interface SaveAnswer {
+  credential?: ProviderCredential;
+  hash?: string;
 }
 
 export function ProviderForm({
   existing,
   models,
+  hash,
   initialNotice,
   onSaved,
+  onReloaded,
   onClose,
 }: ProviderFormProps): ReactElement {
   const connection = useConnection();
@@ -50,9 +70,11 @@ export function ProviderForm({
   const [replacing, setReplacing] = useState(false);
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<string | undefined>(initialNotice);
-  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
+  const [baseHash, setBaseHash] = useBaseHash(hash);
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
 
+  const editing = existing !== undefined;
   const update = (patch: Partial<ProviderDraft>) => {
     setDraft((current) => ({ ...current, ...patch }));
     setNotice(undefined);
@@ -66,26 +88,48 @@ export function ProviderForm({
     if (!result.value) return;
     setSaving(true);
     try {
-      await connection.request('models.providers.upsert', { ...result.value });
-      if (apiKey !== '') {
-        const stored = await connection.request<{ credential: ProviderCredential }>(
-          'models.providers.setKey',
-          {
-            id: result.value.id,
-            apiKey,
-          },
-        );
-        setCredential(stored.credential);
+      const saved = await connection.request<SaveAnswer>('models.providers.upsert', {
+        ...result.value,
+        ...(apiKey === '' ? {} : { apiKey }),
+        ...withBaseHash(baseHash),
+      });
+      if (saved.hash) setBaseHash(saved.hash);
+      if (saved.credential) {
+        setCredential(saved.credential);
         setReplacing(false);
       }
+      // Stored: the key leaves the page and is never shown again.
+      setApiKey('');
       setNotice('Saved.');
       onSaved(result.value.id);
     } catch (error) {
-      setFailure(asGatewayError(error).message);
+      // Nothing was saved: every field, the typed key and the key mode stay for a retry.
+      await refuse(error);
     } finally {
-      // The key leaves the page whatever happened: it is never kept or shown again.
-      setApiKey('');
       setSaving(false);
+    }
+  };
+
+  /** Shows why a save was refused; on CONFLICT, first reloads the provider from the file. */
+  const refuse = async (error: unknown) => {
+    const refusal = asGatewayError(error);
+    if (!isConfigConflict(refusal)) return setFailure(saveFailure(refusal));
+    try {
+      const fresh = await connection.request<ConfigGet>('config.get');
+      setBaseHash(fresh.hash);
+      const stored = editing ? fresh.config.models?.providers?.[draft.id] : undefined;
+      if (stored) {
+        setDraft({
+          id: draft.id,
+          type: stored.type ?? draft.type,
+          baseUrl: stored.baseUrl ?? '',
+          models: (stored.models ?? []).join('\n'),
+        });
+      }
+      onReloaded();
+      setFailure(saveFailure(refusal));
+    } catch (reloadError) {
+      setFailure(saveFailure(asGatewayError(reloadError)));
     }
   };
 
@@ -101,18 +145,24 @@ export function ProviderForm({
       confirmLabel: 'Remove key',
       danger: true,
       onConfirm: () => {
-        connection.request('models.providers.clearKey', { id: draft.id }).then(
-          () => {
-            setCredential({ source: 'none' });
-            setNotice('Key removed.');
-            onSaved(draft.id);
-          },
-          (error: unknown) => setFailure(asGatewayError(error).message),
-        );
+        setFailure(undefined);
+        connection
+          .request<SaveAnswer>('models.providers.clearKey', {
+            id: draft.id,
+            ...withBaseHash(baseHash),
+          })
+          .then(
+            (cleared) => {
+              if (cleared.hash) setBaseHash(cleared.hash);
+              setCredential({ source: 'none' });
+              setNotice('Key removed.');
+              onSaved(draft.id);
+            },
+            (error: unknown) => void refuse(error),
+          );
       },
     });
 
-  const editing = existing !== undefined;
   const showKeyInput = !credential || credential.source === 'none' || replacing;
   return (
     <Card
@@ -230,7 +280,11 @@ export function ProviderForm({
           onReplace={() => setReplacing(true)}
           onRemove={removeKey}
         />
-        {failure ? <ErrorNote error={failure} /> : null}
+        {failure ? (
+          <ErrorNote error={failure.message}>
+            {failure.detail ? <span className="muted small">{failure.detail}</span> : null}
+          </ErrorNote>
+        ) : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={saving}>
             {saving ? 'Saving…' : editing ? 'Save changes' : 'Add provider'}

@@ -62,6 +62,8 @@ export function ProvidersPage({
   const providers = status.data?.providers ?? [];
   const editing = edit ? providers.find((provider) => provider.id === edit) : undefined;
   const modelsOf = (id: string) => config.data?.config.models?.providers?.[id]?.models ?? [];
+  // While config.get reloads, a form mounting now waits for the hash of what it will show.
+  const configHash = config.loading ? undefined : config.data?.hash;
 
   const reload = () => {
     status.reload();
@@ -113,12 +115,14 @@ export function ProvidersPage({
           key={editing?.id ?? 'new'}
           existing={editing}
           models={editing ? modelsOf(editing.id) : []}
+          hash={configHash}
           initialNotice={editing && editing.id === savedId ? 'Saved.' : undefined}
           onSaved={(id) => {
             setSavedId(id);
             reload();
             if (!editing) window.location.hash = routeHref('providers', { edit: id });
           }}
+          onReloaded={reload}
           onClose={() => {
             window.location.hash = routeHref('providers');
           }}

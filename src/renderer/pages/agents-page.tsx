@@ -1,12 +1,20 @@
-/** Agents: which provider and model each agent uses, the default agent, and adding one. */
+/**
+ * Agents: which provider and model each agent uses, the default agent, and adding one.
+ * Every save goes on the `baseHash` of the config the card was filled from; on CONFLICT
+ * the card shows what is saved now and says so.
+ */
 import type { FormEvent, ReactElement } from 'react';
 import { useState } from 'react';
 import { AGENT_ID_PATTERN } from '../../shared/config-schema.js';
+import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
 import { ModelField } from '../components/model-picker.js';
 import { Card, EmptyState, ErrorNote, Field, Loading, PageHeader, Pill } from '../components/ui.js';
-import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
-import type { AgentsList, AuthStatus, ConfigGet } from '../lib/api-types.js';
+import { useConnection, useGatewayQuery } from '../hooks/connection-context.js';
+import { useConfigForm } from '../hooks/use-config-form.js';
+import type { AgentsList, AuthStatus, ConfigGet, ConfigSetResult } from '../lib/api-types.js';
+import type { SaveFailure } from '../lib/config-save.js';
+import { withBaseHash } from '../lib/config-save.js';
 import { routeHref } from '../lib/route.js';
 
 const CONFIG_EVENTS = ['config.changed'];
@@ -31,6 +39,8 @@ export function AgentsPage(): ReactElement {
   };
   const list = agents.data?.agents ?? [];
   const error = agents.error ?? config.error;
+  // While config.get reloads, a card mounting now waits for the hash of what it will show.
+  const hash = config.loading ? undefined : config.data?.hash;
 
   return (
     <>
@@ -59,6 +69,7 @@ export function AgentsPage(): ReactElement {
             health={status.data?.agents.find((entry) => entry.id === agent.id)?.status}
             providerIds={providerIds}
             modelsOf={modelsOf}
+            hash={hash}
             onSaved={reload}
           />
         ))}
@@ -68,6 +79,7 @@ export function AgentsPage(): ReactElement {
         nextIndex={configured.length}
         takenIds={list.map((agent) => agent.id)}
         modelsOf={modelsOf}
+        hash={hash}
         onSaved={reload}
       />
     </>
@@ -125,33 +137,44 @@ function AgentCard(props: {
   health: string | undefined;
   providerIds: string[];
   modelsOf: (provider: string) => readonly string[];
+  hash: string | undefined;
   onSaved: () => void;
 }): ReactElement {
   const connection = useConnection();
+  const form = useConfigForm(props.hash);
   const [choice, setChoice] = useState<ModelChoice>(props.current);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<SaveFailure | undefined>(undefined);
   const changed =
     choice.provider !== props.current.provider || choice.name.trim() !== props.current.name;
 
   const run = (path: string, value: unknown) => {
     setBusy(true);
     setError(undefined);
-    connection.request('config.set', { path, value }).then(
-      () => {
-        setBusy(false);
-        props.onSaved();
-      },
-      (failure: unknown) => {
-        setBusy(false);
-        setError(asGatewayError(failure).message);
-      },
-    );
+    connection
+      .request<ConfigSetResult>('config.set', { path, value, ...withBaseHash(form.baseHash) })
+      .then(
+        (result) => {
+          form.setBaseHash(result.hash);
+          setBusy(false);
+          props.onSaved();
+        },
+        async (failure: unknown) => {
+          const refill = (fresh: ConfigGet) => {
+            const saved = fresh.config.agents?.list?.find((agent) => agent.id === props.id);
+            if (saved) setChoice({ provider: saved.model.provider, name: saved.model.name ?? '' });
+            props.onSaved();
+          };
+          setError(await form.refusal(failure, refill));
+          setBusy(false);
+        },
+      );
   };
 
   const save = (event: FormEvent) => {
     event.preventDefault();
-    if (props.index < 0) return setError('This agent is not in the config file; reload the page.');
+    if (props.index < 0)
+      return setError({ message: 'This agent is not in the config file; reload the page.' });
     run(`agents.list.${props.index}.model`, modelValue(choice));
   };
 
@@ -191,7 +214,7 @@ function AgentCard(props: {
             <a href={routeHref('providers', { edit: props.current.provider })}>Add one</a>
           </p>
         ) : null}
-        {error ? <ErrorNote error={error} /> : null}
+        {error ? <FailureNote failure={error} /> : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary btn-small" disabled={!changed || busy}>
             {busy ? 'Saving…' : 'Save'}
@@ -207,14 +230,16 @@ function AddAgent(props: {
   nextIndex: number;
   takenIds: string[];
   modelsOf: (provider: string) => readonly string[];
+  hash: string | undefined;
   onSaved: () => void;
 }): ReactElement {
   const connection = useConnection();
+  const form = useConfigForm(props.hash);
   const [id, setId] = useState('');
   const [name, setName] = useState('');
   const [choice, setChoice] = useState<ModelChoice>({ provider: '', name: '' });
   const [errors, setErrors] = useState<{ id?: string; provider?: string }>({});
-  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
   const provider = choice.provider || props.providerIds[0] || '';
 
   const submit = (event: FormEvent) => {
@@ -232,14 +257,22 @@ function AddAgent(props: {
       model: modelValue({ ...choice, provider }),
     };
     setFailure(undefined);
-    connection.request('config.set', { path: `agents.list.${props.nextIndex}`, value: agent }).then(
-      () => {
-        setId('');
-        setName('');
-        props.onSaved();
-      },
-      (error: unknown) => setFailure(asGatewayError(error).message),
-    );
+    connection
+      .request<ConfigSetResult>('config.set', {
+        path: `agents.list.${props.nextIndex}`,
+        value: agent,
+        ...withBaseHash(form.baseHash),
+      })
+      .then(
+        (result) => {
+          form.setBaseHash(result.hash);
+          setId('');
+          setName('');
+          props.onSaved();
+        },
+        // The new agent is the person's own input: it stays; the page reloads the list.
+        async (error: unknown) => setFailure(await form.refusal(error, props.onSaved)),
+      );
   };
 
   return (
@@ -282,7 +315,7 @@ function AddAgent(props: {
             onChange={setChoice}
           />
           {errors.provider ? <p className="field-error">{errors.provider}</p> : null}
-          {failure ? <ErrorNote error={failure} /> : null}
+          {failure ? <FailureNote failure={failure} /> : null}
           <div className="form-actions">
             <button type="submit" className="btn btn-primary">
               <Icon name="plus" /> Add agent

@@ -33,6 +33,8 @@ export function GatewayPage(): ReactElement {
     return () => clearInterval(timer);
   }, [reloadStatus]);
   const gateway = config.data?.config.gateway;
+  // While config.get reloads, a card mounting now waits for the hash of what it will show.
+  const hash = config.loading ? undefined : config.data?.hash;
 
   return (
     <>
@@ -55,6 +57,7 @@ export function GatewayPage(): ReactElement {
             bind={String(gateway?.bind ?? 'loopback')}
             port={String(gateway?.port ?? '')}
             listeningPort={status.data?.port}
+            hash={hash}
           />
           <div className="two-column">
             <ListCard
@@ -62,6 +65,8 @@ export function GatewayPage(): ReactElement {
               description="Reverse proxies on these addresses may tell the gateway the real client address (X-Forwarded-For). Their clients are never treated as local."
               path="gateway.trustedProxies"
               initial={gateway?.trustedProxies ?? []}
+              savedIn={(fresh) => fresh.config.gateway?.trustedProxies ?? []}
+              hash={hash}
               check={proxyEntryError}
               placeholder="127.0.0.2 or 10.0.0.0/8"
               addLabel="Add proxy"
@@ -71,6 +76,8 @@ export function GatewayPage(): ReactElement {
               description="Extra web origins that may open the Control UI and connect to the gateway."
               path="gateway.controlUi.allowedOrigins"
               initial={gateway?.controlUi?.allowedOrigins ?? []}
+              savedIn={(fresh) => fresh.config.gateway?.controlUi?.allowedOrigins ?? []}
+              hash={hash}
               check={originError}
               placeholder="https://agent.example.com"
               addLabel="Add origin"

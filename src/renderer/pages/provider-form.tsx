@@ -8,13 +8,14 @@ import type { FormEvent, ReactElement } from 'react';
 import { useState } from 'react';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
-import { Card, ErrorNote, Field } from '../components/ui.js';
-import { asGatewayError, useConnection } from '../hooks/connection-context.js';
-import { useBaseHash } from '../hooks/use-base-hash.js';
+import { Card, Field } from '../components/ui.js';
+import { useConnection } from '../hooks/connection-context.js';
+import { useConfigForm } from '../hooks/use-config-form.js';
 import type { ConfigGet, ProviderCredential, ProviderStatus } from '../lib/api-types.js';
 import type { SaveFailure } from '../lib/config-save.js';
-import { isConfigConflict, saveFailure, withBaseHash } from '../lib/config-save.js';
+import { withBaseHash } from '../lib/config-save.js';
 import type { ProviderDraft, ProviderFieldErrors } from '../lib/validate.js';
 import { validateProvider } from '../lib/validate.js';
 import { ProbeButton } from './probe-button.js';
@@ -71,7 +72,7 @@ export function ProviderForm({
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<string | undefined>(initialNotice);
   const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
-  const [baseHash, setBaseHash] = useBaseHash(hash);
+  const { baseHash, setBaseHash, refusal } = useConfigForm(hash);
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
 
   const editing = existing !== undefined;
@@ -112,12 +113,9 @@ export function ProviderForm({
 
   /** Shows why a save was refused; on CONFLICT, first reloads the provider from the file. */
   const refuse = async (error: unknown) => {
-    const refusal = asGatewayError(error);
-    if (!isConfigConflict(refusal)) return setFailure(saveFailure(refusal));
-    try {
-      const fresh = await connection.request<ConfigGet>('config.get');
-      setBaseHash(fresh.hash);
+    const refill = (fresh: ConfigGet) => {
       const stored = editing ? fresh.config.models?.providers?.[draft.id] : undefined;
+      // A provider being added is the person's own input: there is nothing to reload.
       if (stored) {
         setDraft({
           id: draft.id,
@@ -127,10 +125,8 @@ export function ProviderForm({
         });
       }
       onReloaded();
-      setFailure(saveFailure(refusal));
-    } catch (reloadError) {
-      setFailure(saveFailure(asGatewayError(reloadError)));
-    }
+    };
+    setFailure(await refusal(error, refill));
   };
 
   const removeKey = () =>
@@ -280,11 +276,7 @@ export function ProviderForm({
           onReplace={() => setReplacing(true)}
           onRemove={removeKey}
         />
-        {failure ? (
-          <ErrorNote error={failure.message}>
-            {failure.detail ? <span className="muted small">{failure.detail}</span> : null}
-          </ErrorNote>
-        ) : null}
+        {failure ? <FailureNote failure={failure} /> : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={saving}>
             {saving ? 'Saving…' : editing ? 'Save changes' : 'Add provider'}

@@ -10,6 +10,7 @@ import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN } from '../../shared/config-schem
 import type { AuthProfile } from '../../shared/protocol.js';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
 import { ErrorNote, Field, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection, useNow } from '../hooks/connection-context.js';
@@ -285,11 +286,7 @@ function AddKeyForm(props: {
           )}
         </Field>
       </div>
-      {failure ? (
-        <ErrorNote error={failure.message}>
-          {failure.detail ? <span className="muted small">{failure.detail}</span> : null}
-        </ErrorNote>
-      ) : null}
+      {failure ? <FailureNote failure={failure} /> : null}
       <div className="form-actions">
         <button type="submit" className="btn btn-primary btn-small" disabled={saving}>
           {saving ? 'Saving…' : 'Save key'}

@@ -11,12 +11,19 @@ import type { SaveFailure } from '../lib/config-save.js';
 import { isConfigConflict, saveFailure } from '../lib/config-save.js';
 import { asGatewayError, useConnection } from './connection-context.js';
 
-/** What {@link useConfigForm} gives a form. */
-export interface ConfigForm {
+/**
+ * The hash a page's forms save on, held by the page: its forms are filled from one
+ * config.get, and one form's save must not make its neighbours' next save a CONFLICT.
+ */
+export interface ConfigBase {
   /** The hash to send as `baseHash`; undefined until the page's config.get answered. */
   baseHash: string | undefined;
-  /** After the form's own save: the hash the gateway answered. */
+  /** After a save on this page: the hash the gateway answered. */
   setBaseHash: (hash: string) => void;
+}
+
+/** What {@link useConfigForm} gives a form. */
+export interface ConfigForm extends ConfigBase {
   /**
    * The failure to show for `error`. On CONFLICT the form reloads first: `refill` gets the
    * config as saved now (the form shows it) and its hash becomes the next `baseHash`.
@@ -25,13 +32,18 @@ export interface ConfigForm {
 }
 
 /**
- * `loaded` is the page's current config hash; the form adopts the first one it sees (it
- * may mount before config.get answered) and moves it only after its own save or reload.
+ * `loaded` is the page's config.get hash; the page adopts the first one it sees (its forms
+ * may mount before config.get answered) and moves it only after a save or reload of its own.
  */
-export function useConfigForm(loaded: string | undefined): ConfigForm {
-  const connection = useConnection();
+export function useConfigBase(loaded: string | undefined): ConfigBase {
   const [baseHash, setBaseHash] = useState(loaded);
   if (baseHash === undefined && loaded !== undefined) setBaseHash(loaded);
+  return { baseHash, setBaseHash };
+}
+
+/** A form's save helpers on its page's {@link ConfigBase}. */
+export function useConfigForm({ baseHash, setBaseHash }: ConfigBase): ConfigForm {
+  const connection = useConnection();
 
   const refusal = async (error: unknown, refill: (fresh: ConfigGet) => void) => {
     const refused = asGatewayError(error);

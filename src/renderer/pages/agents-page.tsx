@@ -11,7 +11,8 @@ import { Icon } from '../components/icons.js';
 import { ModelField } from '../components/model-picker.js';
 import { Card, EmptyState, ErrorNote, Field, Loading, PageHeader, Pill } from '../components/ui.js';
 import { useConnection, useGatewayQuery } from '../hooks/connection-context.js';
-import { useConfigForm } from '../hooks/use-config-form.js';
+import type { ConfigBase } from '../hooks/use-config-form.js';
+import { useConfigBase, useConfigForm } from '../hooks/use-config-form.js';
 import type { AgentsList, AuthStatus, ConfigGet, ConfigSetResult } from '../lib/api-types.js';
 import type { SaveFailure } from '../lib/config-save.js';
 import { withBaseHash } from '../lib/config-save.js';
@@ -39,8 +40,8 @@ export function AgentsPage(): ReactElement {
   };
   const list = agents.data?.agents ?? [];
   const error = agents.error ?? config.error;
-  // While config.get reloads, a card mounting now waits for the hash of what it will show.
-  const hash = config.loading ? undefined : config.data?.hash;
+  // One hash for every card: they are filled from one config.get (see useConfigBase).
+  const base = useConfigBase(config.data?.hash);
 
   return (
     <>
@@ -69,7 +70,7 @@ export function AgentsPage(): ReactElement {
             health={status.data?.agents.find((entry) => entry.id === agent.id)?.status}
             providerIds={providerIds}
             modelsOf={modelsOf}
-            hash={hash}
+            base={base}
             onSaved={reload}
           />
         ))}
@@ -79,7 +80,7 @@ export function AgentsPage(): ReactElement {
         nextIndex={configured.length}
         takenIds={list.map((agent) => agent.id)}
         modelsOf={modelsOf}
-        hash={hash}
+        base={base}
         onSaved={reload}
       />
     </>
@@ -137,11 +138,11 @@ function AgentCard(props: {
   health: string | undefined;
   providerIds: string[];
   modelsOf: (provider: string) => readonly string[];
-  hash: string | undefined;
+  base: ConfigBase;
   onSaved: () => void;
 }): ReactElement {
   const connection = useConnection();
-  const form = useConfigForm(props.hash);
+  const form = useConfigForm(props.base);
   const [choice, setChoice] = useState<ModelChoice>(props.current);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<SaveFailure | undefined>(undefined);
@@ -230,11 +231,11 @@ function AddAgent(props: {
   nextIndex: number;
   takenIds: string[];
   modelsOf: (provider: string) => readonly string[];
-  hash: string | undefined;
+  base: ConfigBase;
   onSaved: () => void;
 }): ReactElement {
   const connection = useConnection();
-  const form = useConfigForm(props.hash);
+  const form = useConfigForm(props.base);
   const [id, setId] = useState('');
   const [name, setName] = useState('');
   const [choice, setChoice] = useState<ModelChoice>({ provider: '', name: '' });

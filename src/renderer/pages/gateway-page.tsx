@@ -12,6 +12,7 @@ import { Icon } from '../components/icons.js';
 import { RestartGateway } from '../components/restart-gateway.js';
 import { Card, ErrorNote, Loading, PageHeader, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
+import { useConfigBase } from '../hooks/use-config-form.js';
 import type { ConfigGet } from '../lib/api-types.js';
 import { formatDuration } from '../lib/format.js';
 import { originError, proxyEntryError } from '../lib/validate.js';
@@ -33,8 +34,8 @@ export function GatewayPage(): ReactElement {
     return () => clearInterval(timer);
   }, [reloadStatus]);
   const gateway = config.data?.config.gateway;
-  // While config.get reloads, a card mounting now waits for the hash of what it will show.
-  const hash = config.loading ? undefined : config.data?.hash;
+  // One hash for every card: they are filled from one config.get (see useConfigBase).
+  const base = useConfigBase(config.data?.hash);
 
   return (
     <>
@@ -57,7 +58,7 @@ export function GatewayPage(): ReactElement {
             bind={String(gateway?.bind ?? 'loopback')}
             port={String(gateway?.port ?? '')}
             listeningPort={status.data?.port}
-            hash={hash}
+            base={base}
           />
           <div className="two-column">
             <ListCard
@@ -66,7 +67,7 @@ export function GatewayPage(): ReactElement {
               path="gateway.trustedProxies"
               initial={gateway?.trustedProxies ?? []}
               savedIn={(fresh) => fresh.config.gateway?.trustedProxies ?? []}
-              hash={hash}
+              base={base}
               check={proxyEntryError}
               placeholder="127.0.0.2 or 10.0.0.0/8"
               addLabel="Add proxy"
@@ -77,7 +78,7 @@ export function GatewayPage(): ReactElement {
               path="gateway.controlUi.allowedOrigins"
               initial={gateway?.controlUi?.allowedOrigins ?? []}
               savedIn={(fresh) => fresh.config.gateway?.controlUi?.allowedOrigins ?? []}
-              hash={hash}
+              base={base}
               check={originError}
               placeholder="https://agent.example.com"
               addLabel="Add origin"

@@ -10,6 +10,7 @@ import { RestartGateway } from '../components/restart-gateway.js';
 import { FailureNote } from '../components/failure-note.js';
 import { Card, Field, Pill } from '../components/ui.js';
 import { useConnection, useConnectionState } from '../hooks/connection-context.js';
+import type { ConfigBase } from '../hooks/use-config-form.js';
 import { useConfigForm } from '../hooks/use-config-form.js';
 import type { ConfigGet, ConfigSetResult } from '../lib/api-types.js';
 import type { SaveFailure } from '../lib/config-save.js';
@@ -33,12 +34,12 @@ export function NetworkCard(props: {
   port: string;
   /** `status.port`: where the gateway listens until it restarts. */
   listeningPort: number | undefined;
-  /** The `hash` of the config.get the values came from. */
-  hash: string | undefined;
+  /** The page's hash of the config.get the values came from. */
+  base: ConfigBase;
 }): ReactElement {
   const connection = useConnection();
   const { generation } = useConnectionState();
-  const form = useConfigForm(props.hash);
+  const form = useConfigForm(props.base);
   const [bind, setBind] = useState(props.bind);
   const [port, setPort] = useState(props.port);
   const [errors, setErrors] = useState<{ bind?: string | undefined; port?: string | undefined }>(
@@ -164,13 +165,13 @@ export function ListCard(props: {
   check: (entry: string) => string | undefined;
   placeholder: string;
   addLabel: string;
-  /** The `hash` of the config.get `initial` came from. */
-  hash: string | undefined;
+  /** The page's hash of the config.get `initial` came from. */
+  base: ConfigBase;
   /** The list as saved in `fresh` (what the card shows after a CONFLICT). */
   savedIn: (fresh: ConfigGet) => string[];
 }): ReactElement {
   const connection = useConnection();
-  const form = useConfigForm(props.hash);
+  const form = useConfigForm(props.base);
   const [entries, setEntries] = useState<string[]>(props.initial);
   const [showErrors, setShowErrors] = useState(false);
   const [saved, setSaved] = useState(false);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_CONFLICT_MESSAGE } from '../../shared/config-conflict.js';
 import { GatewayClientError } from '../../shared/gateway-client.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
+import { useConfigBase } from '../hooks/use-config-form.js';
 import type { ProviderStatus } from '../lib/api-types.js';
 import { CONFIG_CONFLICT_NOTICE } from '../lib/config-save.js';
 import type { GatewayConnection } from '../lib/connection.js';
@@ -40,16 +41,23 @@ const existing: ProviderStatus = {
 
 function renderForm(connection: GatewayConnection, provider: ProviderStatus | undefined) {
   const reloads: string[] = [];
-  render(
-    <ConnectionContext value={connection}>
+  // The page holds the hash its config.get answered; the form saves on it.
+  function Page() {
+    const base = useConfigBase(LOADED);
+    return (
       <ProviderForm
         existing={provider}
         models={[]}
-        hash={LOADED}
+        base={base}
         onSaved={() => reloads.push('saved')}
         onReloaded={() => reloads.push('reloaded')}
         onClose={() => undefined}
       />
+    );
+  }
+  render(
+    <ConnectionContext value={connection}>
+      <Page />
     </ConnectionContext>,
   );
   return reloads;

@@ -12,6 +12,7 @@ import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
 import { Card, Field } from '../components/ui.js';
 import { useConnection } from '../hooks/connection-context.js';
+import type { ConfigBase } from '../hooks/use-config-form.js';
 import { useConfigForm } from '../hooks/use-config-form.js';
 import type { ConfigGet, ProviderCredential, ProviderStatus } from '../lib/api-types.js';
 import type { SaveFailure } from '../lib/config-save.js';
@@ -26,8 +27,8 @@ export interface ProviderFormProps {
   existing: ProviderStatus | undefined;
   /** Its configured model list (from config.get). */
   models: readonly string[];
-  /** The `hash` of the config.get the form is filled from (undefined while it loads). */
-  hash: string | undefined;
+  /** The page's hash of the config.get the form is filled from. */
+  base: ConfigBase;
   /** A confirmation carried over from the add form that created this provider. */
   initialNotice?: string | undefined;
   onSaved: (id: string) => void;
@@ -45,7 +46,7 @@ interface SaveAnswer {
 export function ProviderForm({
   existing,
   models,
-  hash,
+  base,
   initialNotice,
   onSaved,
   onReloaded,
@@ -72,7 +73,7 @@ export function ProviderForm({
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<string | undefined>(initialNotice);
   const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
-  const { baseHash, setBaseHash, refusal } = useConfigForm(hash);
+  const { baseHash, setBaseHash, refusal } = useConfigForm(base);
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
 
   const editing = existing !== undefined;

@@ -4,15 +4,12 @@
  * of silently overwriting what changed meanwhile.
  */
 import { createHash } from 'node:crypto';
+import { CONFIG_CONFLICT_MESSAGE } from '../../shared/config-conflict.js';
 import { conflict, type GatewayError } from '../../shared/errors.js';
 import { EXIT } from '../../shared/exit-codes.js';
 
 /** The hash of "there is no config file" (a file's hash is 64 hex digits, never this). */
 export const ABSENT_CONFIG_HASH = 'absent';
-
-/** What a stale `baseHash` is answered with (the wire's CONFLICT message). */
-export const CONFIG_CONFLICT_MESSAGE =
-  'the config file changed since it was loaded (reload and try again)';
 
 /** sha256 hex of the file's exact bytes (a string is taken as its UTF-8 bytes), or `"absent"`. */
 export function configHash(content: Uint8Array | string | undefined): string {

@@ -122,6 +122,26 @@ export class SecretsService {
     return entry;
   }
 
+  /**
+   * Keeps `value` as the secret at `path` and applies `edits` as ONE change (a provider
+   * added or edited together with its key): the keychain first, so `KEYCHAIN_UNAVAILABLE`
+   * comes before any file is touched, then `edits` and the removal of a plaintext copy in
+   * one file write; a refused write puts the keychain entry back as it was.
+   */
+  async storeSecretWith(
+    path: readonly PathSegment[],
+    value: string,
+    edits: readonly ConfigEdit[],
+  ): Promise<StoredSecret> {
+    refFor(path);
+    const { secrets } = splitSecrets(path, value);
+    const copies = this.#plaintextCopies(secrets);
+    await this.#storeThen(secrets, () => this.#editConfig([...edits, ...copies]));
+    const [secret] = secrets;
+    if (secret === undefined) throw new Error(`${formatConfigPath(path)} was not stored`);
+    return this.#report(secret);
+  }
+
   /** Deletes the keychain entry of `path`, then any plaintext copy in the config file. */
   async clearSecret(path: readonly PathSegment[]): Promise<ClearedSecret> {
     const account = keychainAccountForRef(refFor(path));

@@ -65,11 +65,15 @@ export interface AgentsList {
 /** `config.get` with every secret replaced by "[redacted]". */
 export interface ConfigGet {
   config: ConfigInput;
+  /** Which file it came from: sent back as `baseHash` by a form that saves. */
+  hash: string;
 }
 
 export interface ConfigSetResult {
   path: string;
   restartRequired: boolean;
+  /** The file's hash after the write: the next save's `baseHash`. */
+  hash: string;
 }
 
 /** `models.auth.list`: one named key of a provider, never the key itself. */

@@ -1,12 +1,21 @@
-/** Agents: which provider and model each agent uses, the default agent, and adding one. */
+/**
+ * Agents: which provider and model each agent uses, the default agent, and adding one.
+ * Every save goes on the `baseHash` of the config the card was filled from; on CONFLICT
+ * the card shows what is saved now and says so.
+ */
 import type { FormEvent, ReactElement } from 'react';
 import { useState } from 'react';
 import { AGENT_ID_PATTERN } from '../../shared/config-constants.js';
+import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
 import { ModelField } from '../components/model-picker.js';
 import { Card, EmptyState, ErrorNote, Field, Loading, PageHeader, Pill } from '../components/ui.js';
-import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
-import type { AgentsList, AuthStatus, ConfigGet } from '../lib/api-types.js';
+import { useConnection, useGatewayQuery } from '../hooks/connection-context.js';
+import type { ConfigBase } from '../hooks/use-config-form.js';
+import { useConfigBase, useConfigForm } from '../hooks/use-config-form.js';
+import type { AgentsList, AuthStatus, ConfigGet, ConfigSetResult } from '../lib/api-types.js';
+import type { SaveFailure } from '../lib/config-save.js';
+import { withBaseHash } from '../lib/config-save.js';
 import { routeHref } from '../lib/route.js';
 
 const CONFIG_EVENTS = ['config.changed'];
@@ -31,6 +40,8 @@ export function AgentsPage(): ReactElement {
   };
   const list = agents.data?.agents ?? [];
   const error = agents.error ?? config.error;
+  // One hash for every card: they are filled from one config.get (see useConfigBase).
+  const base = useConfigBase(config.data?.hash);
 
   return (
     <>
@@ -59,6 +70,7 @@ export function AgentsPage(): ReactElement {
             health={status.data?.agents.find((entry) => entry.id === agent.id)?.status}
             providerIds={providerIds}
             modelsOf={modelsOf}
+            base={base}
             onSaved={reload}
           />
         ))}
@@ -68,6 +80,7 @@ export function AgentsPage(): ReactElement {
         nextIndex={configured.length}
         takenIds={list.map((agent) => agent.id)}
         modelsOf={modelsOf}
+        base={base}
         onSaved={reload}
       />
     </>
@@ -125,33 +138,44 @@ function AgentCard(props: {
   health: string | undefined;
   providerIds: string[];
   modelsOf: (provider: string) => readonly string[];
+  base: ConfigBase;
   onSaved: () => void;
 }): ReactElement {
   const connection = useConnection();
+  const form = useConfigForm(props.base);
   const [choice, setChoice] = useState<ModelChoice>(props.current);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<SaveFailure | undefined>(undefined);
   const changed =
     choice.provider !== props.current.provider || choice.name.trim() !== props.current.name;
 
   const run = (path: string, value: unknown) => {
     setBusy(true);
     setError(undefined);
-    connection.request('config.set', { path, value }).then(
-      () => {
-        setBusy(false);
-        props.onSaved();
-      },
-      (failure: unknown) => {
-        setBusy(false);
-        setError(asGatewayError(failure).message);
-      },
-    );
+    connection
+      .request<ConfigSetResult>('config.set', { path, value, ...withBaseHash(form.baseHash) })
+      .then(
+        (result) => {
+          form.setBaseHash(result.hash);
+          setBusy(false);
+          props.onSaved();
+        },
+        async (failure: unknown) => {
+          const refill = (fresh: ConfigGet) => {
+            const saved = fresh.config.agents?.list?.find((agent) => agent.id === props.id);
+            if (saved) setChoice({ provider: saved.model.provider, name: saved.model.name ?? '' });
+            props.onSaved();
+          };
+          setError(await form.refusal(failure, refill));
+          setBusy(false);
+        },
+      );
   };
 
   const save = (event: FormEvent) => {
     event.preventDefault();
-    if (props.index < 0) return setError('This agent is not in the config file; reload the page.');
+    if (props.index < 0)
+      return setError({ message: 'This agent is not in the config file; reload the page.' });
     run(`agents.list.${props.index}.model`, modelValue(choice));
   };
 
@@ -191,7 +215,7 @@ function AgentCard(props: {
             <a href={routeHref('providers', { edit: props.current.provider })}>Add one</a>
           </p>
         ) : null}
-        {error ? <ErrorNote error={error} /> : null}
+        {error ? <FailureNote failure={error} /> : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary btn-small" disabled={!changed || busy}>
             {busy ? 'Saving…' : 'Save'}
@@ -207,14 +231,16 @@ function AddAgent(props: {
   nextIndex: number;
   takenIds: string[];
   modelsOf: (provider: string) => readonly string[];
+  base: ConfigBase;
   onSaved: () => void;
 }): ReactElement {
   const connection = useConnection();
+  const form = useConfigForm(props.base);
   const [id, setId] = useState('');
   const [name, setName] = useState('');
   const [choice, setChoice] = useState<ModelChoice>({ provider: '', name: '' });
   const [errors, setErrors] = useState<{ id?: string; provider?: string }>({});
-  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
   const provider = choice.provider || props.providerIds[0] || '';
 
   const submit = (event: FormEvent) => {
@@ -232,14 +258,22 @@ function AddAgent(props: {
       model: modelValue({ ...choice, provider }),
     };
     setFailure(undefined);
-    connection.request('config.set', { path: `agents.list.${props.nextIndex}`, value: agent }).then(
-      () => {
-        setId('');
-        setName('');
-        props.onSaved();
-      },
-      (error: unknown) => setFailure(asGatewayError(error).message),
-    );
+    connection
+      .request<ConfigSetResult>('config.set', {
+        path: `agents.list.${props.nextIndex}`,
+        value: agent,
+        ...withBaseHash(form.baseHash),
+      })
+      .then(
+        (result) => {
+          form.setBaseHash(result.hash);
+          setId('');
+          setName('');
+          props.onSaved();
+        },
+        // The new agent is the person's own input: it stays; the page reloads the list.
+        async (error: unknown) => setFailure(await form.refusal(error, props.onSaved)),
+      );
   };
 
   return (
@@ -282,7 +316,7 @@ function AddAgent(props: {
             onChange={setChoice}
           />
           {errors.provider ? <p className="field-error">{errors.provider}</p> : null}
-          {failure ? <ErrorNote error={failure} /> : null}
+          {failure ? <FailureNote failure={failure} /> : null}
           <div className="form-actions">
             <button type="submit" className="btn btn-primary">
               <Icon name="plus" /> Add agent

@@ -12,6 +12,7 @@ import { Icon } from '../components/icons.js';
 import { RestartGateway } from '../components/restart-gateway.js';
 import { Card, ErrorNote, Loading, PageHeader, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
+import { useConfigBase } from '../hooks/use-config-form.js';
 import type { ConfigGet } from '../lib/api-types.js';
 import { formatDuration } from '../lib/format.js';
 import { originError, proxyEntryError } from '../lib/validate.js';
@@ -33,6 +34,8 @@ export function GatewayPage(): ReactElement {
     return () => clearInterval(timer);
   }, [reloadStatus]);
   const gateway = config.data?.config.gateway;
+  // One hash for every card: they are filled from one config.get (see useConfigBase).
+  const base = useConfigBase(config.data?.hash);
 
   return (
     <>
@@ -55,6 +58,7 @@ export function GatewayPage(): ReactElement {
             bind={String(gateway?.bind ?? 'loopback')}
             port={String(gateway?.port ?? '')}
             listeningPort={status.data?.port}
+            base={base}
           />
           <div className="two-column">
             <ListCard
@@ -62,6 +66,8 @@ export function GatewayPage(): ReactElement {
               description="Reverse proxies on these addresses may tell the gateway the real client address (X-Forwarded-For). Their clients are never treated as local."
               path="gateway.trustedProxies"
               initial={gateway?.trustedProxies ?? []}
+              savedIn={(fresh) => fresh.config.gateway?.trustedProxies ?? []}
+              base={base}
               check={proxyEntryError}
               placeholder="127.0.0.2 or 10.0.0.0/8"
               addLabel="Add proxy"
@@ -71,6 +77,8 @@ export function GatewayPage(): ReactElement {
               description="Extra web origins that may open the Control UI and connect to the gateway."
               path="gateway.controlUi.allowedOrigins"
               initial={gateway?.controlUi?.allowedOrigins ?? []}
+              savedIn={(fresh) => fresh.config.gateway?.controlUi?.allowedOrigins ?? []}
+              base={base}
               check={originError}
               placeholder="https://agent.example.com"
               addLabel="Add origin"

@@ -1,12 +1,20 @@
-/** The editable settings cards of the Gateway page. */
+/**
+ * The editable settings cards of the Gateway page. Each saves on the `baseHash` of the
+ * config it was filled from; on CONFLICT it shows the saved values and says so.
+ */
 import type { FormEvent, ReactElement } from 'react';
 import { useState } from 'react';
 import { Icon } from '../components/icons.js';
 import { ListEditor } from '../components/list-editor.js';
 import { RestartGateway } from '../components/restart-gateway.js';
-import { Card, ErrorNote, Field, Pill } from '../components/ui.js';
-import { asGatewayError, useConnection, useConnectionState } from '../hooks/connection-context.js';
-import type { ConfigSetResult } from '../lib/api-types.js';
+import { FailureNote } from '../components/failure-note.js';
+import { Card, Field, Pill } from '../components/ui.js';
+import { useConnection, useConnectionState } from '../hooks/connection-context.js';
+import type { ConfigBase } from '../hooks/use-config-form.js';
+import { useConfigForm } from '../hooks/use-config-form.js';
+import type { ConfigGet, ConfigSetResult } from '../lib/api-types.js';
+import type { SaveFailure } from '../lib/config-save.js';
+import { withBaseHash } from '../lib/config-save.js';
 import { bindError, listErrors, portError } from '../lib/validate.js';
 
 interface SaveOutcome {
@@ -26,16 +34,30 @@ export function NetworkCard(props: {
   port: string;
   /** `status.port`: where the gateway listens until it restarts. */
   listeningPort: number | undefined;
+  /** The page's hash of the config.get the values came from. */
+  base: ConfigBase;
 }): ReactElement {
   const connection = useConnection();
   const { generation } = useConnectionState();
+  const form = useConfigForm(props.base);
   const [bind, setBind] = useState(props.bind);
   const [port, setPort] = useState(props.port);
   const [errors, setErrors] = useState<{ bind?: string | undefined; port?: string | undefined }>(
     {},
   );
   const [outcome, setOutcome] = useState<SaveOutcome | undefined>(undefined);
-  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
+
+  /** One config.set on the form's hash; the next one goes on the hash it answers. */
+  const set = async (path: string, value: unknown) => {
+    const result = await connection.request<ConfigSetResult>('config.set', {
+      path,
+      value,
+      ...withBaseHash(form.baseHash),
+    });
+    form.setBaseHash(result.hash);
+    return result.restartRequired;
+  };
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -43,27 +65,18 @@ export function NetworkCard(props: {
     setErrors(next);
     setFailure(undefined);
     if (next.bind || next.port) return;
+    setOutcome(undefined);
     try {
       let restart = false;
-      if (bind.trim() !== props.bind) {
-        restart ||= (
-          await connection.request<ConfigSetResult>('config.set', {
-            path: 'gateway.bind',
-            value: bind.trim(),
-          })
-        ).restartRequired;
-      }
-      if (port.trim() !== props.port) {
-        restart ||= (
-          await connection.request<ConfigSetResult>('config.set', {
-            path: 'gateway.port',
-            value: Number(port),
-          })
-        ).restartRequired;
-      }
+      if (bind.trim() !== props.bind) restart ||= await set('gateway.bind', bind.trim());
+      if (port.trim() !== props.port) restart ||= await set('gateway.port', Number(port));
       setOutcome({ restart, port: Number(port), restartedFrom: undefined });
     } catch (error) {
-      setFailure(asGatewayError(error).message);
+      const refill = (fresh: ConfigGet) => {
+        setBind(String(fresh.config.gateway?.bind ?? 'loopback'));
+        setPort(String(fresh.config.gateway?.port ?? ''));
+      };
+      setFailure(await form.refusal(error, refill));
     }
   };
 
@@ -108,7 +121,7 @@ export function NetworkCard(props: {
             )}
           </Field>
         </div>
-        {failure ? <ErrorNote error={failure} /> : null}
+        {failure ? <FailureNote failure={failure} /> : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary">
             Save network settings
@@ -152,12 +165,17 @@ export function ListCard(props: {
   check: (entry: string) => string | undefined;
   placeholder: string;
   addLabel: string;
+  /** The page's hash of the config.get `initial` came from. */
+  base: ConfigBase;
+  /** The list as saved in `fresh` (what the card shows after a CONFLICT). */
+  savedIn: (fresh: ConfigGet) => string[];
 }): ReactElement {
   const connection = useConnection();
+  const form = useConfigForm(props.base);
   const [entries, setEntries] = useState<string[]>(props.initial);
   const [showErrors, setShowErrors] = useState(false);
   const [saved, setSaved] = useState(false);
-  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
   const errors = showErrors ? listErrors(entries, props.check) : new Map<number, string>();
 
   const save = (event: FormEvent) => {
@@ -166,10 +184,22 @@ export function ListCard(props: {
     setSaved(false);
     setFailure(undefined);
     if (listErrors(entries, props.check).size > 0) return;
-    connection.request('config.set', { path: props.path, value: entries }).then(
-      () => setSaved(true),
-      (error: unknown) => setFailure(asGatewayError(error).message),
-    );
+    connection
+      .request<ConfigSetResult>('config.set', {
+        path: props.path,
+        value: entries,
+        ...withBaseHash(form.baseHash),
+      })
+      .then(
+        (result) => {
+          form.setBaseHash(result.hash);
+          setSaved(true);
+        },
+        async (error: unknown) => {
+          const refill = (fresh: ConfigGet) => setEntries(props.savedIn(fresh));
+          setFailure(await form.refusal(error, refill));
+        },
+      );
   };
 
   return (
@@ -187,7 +217,7 @@ export function ListCard(props: {
             setSaved(false);
           }}
         />
-        {failure ? <ErrorNote error={failure} /> : null}
+        {failure ? <FailureNote failure={failure} /> : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary btn-small">
             Save {props.title.toLowerCase()}

@@ -1,12 +1,22 @@
-/** Add or edit one model provider; the API key field is write-only. */
+/**
+ * Add or edit one model provider; the API key field is write-only. The provider and a typed
+ * key are saved in ONE request (stored together or not at all), on the `baseHash` of the
+ * config the form was filled from. On failure the form keeps every field, the typed key and
+ * the key mode; on CONFLICT it reloads the provider from the file and says so.
+ */
 import type { FormEvent, ReactElement } from 'react';
 import { useState } from 'react';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
-import { Card, ErrorNote, Field } from '../components/ui.js';
-import { asGatewayError, useConnection } from '../hooks/connection-context.js';
-import type { ProviderCredential, ProviderStatus } from '../lib/api-types.js';
+import { Card, Field } from '../components/ui.js';
+import { useConnection } from '../hooks/connection-context.js';
+import type { ConfigBase } from '../hooks/use-config-form.js';
+import { useConfigForm } from '../hooks/use-config-form.js';
+import type { ConfigGet, ProviderCredential, ProviderStatus } from '../lib/api-types.js';
+import type { SaveFailure } from '../lib/config-save.js';
+import { withBaseHash } from '../lib/config-save.js';
 import type { ProviderDraft, ProviderFieldErrors } from '../lib/validate.js';
 import { validateProvider } from '../lib/validate.js';
 import { ProbeButton } from './probe-button.js';
@@ -17,17 +27,29 @@ export interface ProviderFormProps {
   existing: ProviderStatus | undefined;
   /** Its configured model list (from config.get). */
   models: readonly string[];
+  /** The page's hash of the config.get the form is filled from. */
+  base: ConfigBase;
   /** A confirmation carried over from the add form that created this provider. */
   initialNotice?: string | undefined;
   onSaved: (id: string) => void;
+  /** The form reloaded from the file: the page should reload what it shows too. */
+  onReloaded: () => void;
   onClose: () => void;
+}
+
+/** `models.providers.upsert` / `clearKey` answers, as far as the form uses them. */
+interface SaveAnswer {
+  credential?: ProviderCredential;
+  hash?: string;
 }
 
 export function ProviderForm({
   existing,
   models,
+  base,
   initialNotice,
   onSaved,
+  onReloaded,
   onClose,
 }: ProviderFormProps): ReactElement {
   const connection = useConnection();
@@ -50,9 +72,11 @@ export function ProviderForm({
   const [replacing, setReplacing] = useState(false);
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<string | undefined>(initialNotice);
-  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
+  const { baseHash, setBaseHash, refusal } = useConfigForm(base);
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
 
+  const editing = existing !== undefined;
   const update = (patch: Partial<ProviderDraft>) => {
     setDraft((current) => ({ ...current, ...patch }));
     setNotice(undefined);
@@ -66,27 +90,44 @@ export function ProviderForm({
     if (!result.value) return;
     setSaving(true);
     try {
-      await connection.request('models.providers.upsert', { ...result.value });
-      if (apiKey !== '') {
-        const stored = await connection.request<{ credential: ProviderCredential }>(
-          'models.providers.setKey',
-          {
-            id: result.value.id,
-            apiKey,
-          },
-        );
-        setCredential(stored.credential);
+      const saved = await connection.request<SaveAnswer>('models.providers.upsert', {
+        ...result.value,
+        ...(apiKey === '' ? {} : { apiKey }),
+        ...withBaseHash(baseHash),
+      });
+      if (saved.hash) setBaseHash(saved.hash);
+      if (saved.credential) {
+        setCredential(saved.credential);
         setReplacing(false);
       }
+      // Stored: the key leaves the page and is never shown again.
+      setApiKey('');
       setNotice('Saved.');
       onSaved(result.value.id);
     } catch (error) {
-      setFailure(asGatewayError(error).message);
+      // Nothing was saved: every field, the typed key and the key mode stay for a retry.
+      await refuse(error);
     } finally {
-      // The key leaves the page whatever happened: it is never kept or shown again.
-      setApiKey('');
       setSaving(false);
     }
+  };
+
+  /** Shows why a save was refused; on CONFLICT, first reloads the provider from the file. */
+  const refuse = async (error: unknown) => {
+    const refill = (fresh: ConfigGet) => {
+      const stored = editing ? fresh.config.models?.providers?.[draft.id] : undefined;
+      // A provider being added is the person's own input: there is nothing to reload.
+      if (stored) {
+        setDraft({
+          id: draft.id,
+          type: stored.type ?? draft.type,
+          baseUrl: stored.baseUrl ?? '',
+          models: (stored.models ?? []).join('\n'),
+        });
+      }
+      onReloaded();
+    };
+    setFailure(await refusal(error, refill));
   };
 
   const removeKey = () =>
@@ -101,18 +142,24 @@ export function ProviderForm({
       confirmLabel: 'Remove key',
       danger: true,
       onConfirm: () => {
-        connection.request('models.providers.clearKey', { id: draft.id }).then(
-          () => {
-            setCredential({ source: 'none' });
-            setNotice('Key removed.');
-            onSaved(draft.id);
-          },
-          (error: unknown) => setFailure(asGatewayError(error).message),
-        );
+        setFailure(undefined);
+        connection
+          .request<SaveAnswer>('models.providers.clearKey', {
+            id: draft.id,
+            ...withBaseHash(baseHash),
+          })
+          .then(
+            (cleared) => {
+              if (cleared.hash) setBaseHash(cleared.hash);
+              setCredential({ source: 'none' });
+              setNotice('Key removed.');
+              onSaved(draft.id);
+            },
+            (error: unknown) => void refuse(error),
+          );
       },
     });
 
-  const editing = existing !== undefined;
   const showKeyInput = !credential || credential.source === 'none' || replacing;
   return (
     <Card
@@ -230,7 +277,7 @@ export function ProviderForm({
           onReplace={() => setReplacing(true)}
           onRemove={removeKey}
         />
-        {failure ? <ErrorNote error={failure} /> : null}
+        {failure ? <FailureNote failure={failure} /> : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={saving}>
             {saving ? 'Saving…' : editing ? 'Save changes' : 'Add provider'}

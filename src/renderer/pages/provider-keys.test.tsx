@@ -49,20 +49,22 @@ function addKey(name: string, key: string) {
 afterEach(cleanup);
 
 describe('the keys of a provider', () => {
-  it('empties the key field after a refused add and shows the gateway’s message, not the key', async () => {
-    const refusal = new GatewayClientError('UNAVAILABLE', 'the OS keychain is locked');
+  it('keeps the typed key after a refused add, says nothing was saved, and keeps the key out of the message', async () => {
+    const refusal = new GatewayClientError('UNAVAILABLE', 'The OS keychain is locked: unlock it', {
+      details: { code: 'KEYCHAIN_UNAVAILABLE' },
+    });
     const { connection, calls } = fakeConnection(() => Promise.reject(refusal));
-    const { container } = renderKeys(connection, []);
+    renderKeys(connection, []);
     addKey('work', KEY);
     expect(await screen.findByRole('alert')).toHaveProperty(
       'textContent',
-      expect.stringContaining('the OS keychain is locked'),
+      'The OS keychain is locked: unlock it; nothing was saved.',
     );
     expect(calls).toEqual([
       { method: 'models.auth.add', params: { provider: 'fake', profile: 'work', apiKey: KEY } },
     ]);
-    expect(screen.getByLabelText<HTMLInputElement>('API key').value).toBe('');
-    expect(container.innerHTML).not.toContain(KEY);
+    expect(screen.getByLabelText<HTMLInputElement>('API key').value, 'the typed key').toBe(KEY);
+    expect(screen.getByRole('alert').textContent, 'the message').not.toContain(KEY);
   });
 
   it('refuses a bad profile name before anything is sent', () => {

@@ -1,7 +1,7 @@
 /**
  * A provider's auth profiles (`models.auth.list`): each named key with its state, masked
- * tail, last use and last error; add one (`models.auth.add`, the key field is write-only
- * and emptied whatever happens), remove one, and change the order a chat tries them in
+ * tail, last use and last error; add one (`models.auth.add`, the key field is write-only,
+ * emptied once the key is stored and kept for a retry when it was refused), remove one, and change the order a chat tries them in
  * (`models.auth.order`) with "Move up" / "Move down".
  */
 import type { FormEvent, ReactElement } from 'react';
@@ -10,9 +10,12 @@ import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN } from '../../shared/provider-id.
 import type { AuthProfile } from '../../shared/protocol.js';
 import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
 import { ErrorNote, Field, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection, useNow } from '../hooks/connection-context.js';
+import type { SaveFailure } from '../lib/config-save.js';
+import { saveFailure } from '../lib/config-save.js';
 import { lastErrorText, lastUsedText, moveProfile, profileChip } from '../lib/profile-view.js';
 
 const SOURCE: Record<AuthProfile['source'], string> = {
@@ -203,7 +206,7 @@ function AddKeyForm(props: {
   const [name, setName] = useState('');
   const [apiKey, setApiKey] = useState('');
   const [errors, setErrors] = useState<{ name?: string; key?: string }>({});
-  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<string | undefined>(undefined);
 
@@ -227,12 +230,13 @@ function AddKeyForm(props: {
       });
       setNotice(props.taken.includes(profile) ? `Replaced “${profile}”.` : `Added “${profile}”.`);
       setName('');
+      // Stored: the key leaves the page and is never shown again.
+      setApiKey('');
       props.onAdded();
     } catch (error) {
-      setFailure(asGatewayError(error).message);
+      // Nothing was stored: the name and the typed key stay, so a retry needs no re-paste.
+      setFailure(saveFailure(asGatewayError(error)));
     } finally {
-      // The key leaves the page whatever happened: it is never kept or shown again.
-      setApiKey('');
       setSaving(false);
     }
   };
@@ -282,7 +286,7 @@ function AddKeyForm(props: {
           )}
         </Field>
       </div>
-      {failure ? <ErrorNote error={failure} /> : null}
+      {failure ? <FailureNote failure={failure} /> : null}
       <div className="form-actions">
         <button type="submit" className="btn btn-primary btn-small" disabled={saving}>
           {saving ? 'Saving…' : 'Save key'}

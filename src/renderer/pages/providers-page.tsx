@@ -12,6 +12,7 @@ import { Card, EmptyState, ErrorNote, Loading, PageHeader, Pill } from '../compo
 import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
 import type { AuthProfile, AuthStatus, ConfigGet, ProviderStatus } from '../lib/api-types.js';
 import { routeHref } from '../lib/route.js';
+import { useConfigBase } from '../hooks/use-config-form.js';
 import { ProbeButton } from './probe-button.js';
 import { ProviderForm } from './provider-form.js';
 import { ProviderKeys } from './provider-keys.js';
@@ -62,6 +63,8 @@ export function ProvidersPage({
   const providers = status.data?.providers ?? [];
   const editing = edit ? providers.find((provider) => provider.id === edit) : undefined;
   const modelsOf = (id: string) => config.data?.config.models?.providers?.[id]?.models ?? [];
+  // The form saves on the page's hash, which outlives the form (add, then edit).
+  const base = useConfigBase(config.data?.hash);
 
   const reload = () => {
     status.reload();
@@ -113,12 +116,14 @@ export function ProvidersPage({
           key={editing?.id ?? 'new'}
           existing={editing}
           models={editing ? modelsOf(editing.id) : []}
+          base={base}
           initialNotice={editing && editing.id === savedId ? 'Saved.' : undefined}
           onSaved={(id) => {
             setSavedId(id);
             reload();
             if (!editing) window.location.hash = routeHref('providers', { edit: id });
           }}
+          onReloaded={reload}
           onClose={() => {
             window.location.hash = routeHref('providers');
           }}

@@ -26,7 +26,9 @@ export const baseHashParam = z
 /**
  * `handler` run as one edit of the file named by `params.baseHash`: CONFLICT, with nothing
  * changed (neither the file nor the keychain), when the file changed since. The one place
- * the config-writing methods get the check from. Without `baseHash`, `handler` runs as is.
+ * the config-writing methods get the check from. Without `baseHash`, `handler` runs as is;
+ * with it, the answer also carries the file's new `hash`, so a form can save again without
+ * reloading (as `config.set` does).
  */
 export function withBaseHash<P extends { baseHash?: string | undefined }>(
   editor: ConfigEditor,
@@ -34,7 +36,8 @@ export function withBaseHash<P extends { baseHash?: string | undefined }>(
 ): (params: P, context: MethodContext) => Promise<unknown> {
   return async (params, context) => {
     if (params.baseHash === undefined) return handler(params, context);
-    return (await editor.expecting(params.baseHash, () => handler(params, context))).value;
+    const { value, hash } = await editor.expecting(params.baseHash, () => handler(params, context));
+    return typeof value === 'object' && value !== null ? { ...value, hash } : value;
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isReservedSegment } from '../../config/config-path.js';
 import { computeAuthStatus } from '../../providers/auth-status.js';
 import { maskSecret } from '../../secrets/resolve.js';
+import type { StoredSecret } from '../../secrets/secrets-service.js';
 import { PROVIDER_ID_PATTERN, providerSchema } from '../../../shared/config-schema.js';
 import { conflict, notFound } from '../../../shared/errors.js';
 import { ownValue } from '../../../shared/own-key.js';
@@ -16,6 +17,19 @@ const providerId = z
 const newProviderId = providerId.refine((id) => !isReservedSegment(id), {
   error: (issue) => `"${String(issue.input)}" is not a usable provider id (choose another name)`,
 });
+
+/** A provider key as the wire takes it; it goes to the keychain and is never echoed. */
+const apiKey = z.string().min(1).max(4096);
+
+/** What `setKey` (and `upsert` with a key) answers about the key just stored. */
+function credentialOf(stored: StoredSecret, key: string) {
+  return {
+    source: stored.shadowedByEnv ? 'env' : 'keychain',
+    ...(stored.shadowedByEnv ? { envVar: stored.shadowedByEnv } : {}),
+    masked: maskSecret(key),
+    storedIn: 'keychain',
+  };
+}
 
 /** `models.authStatus` and `models.providers.*`. Keys go to the keychain and are never echoed. */
 export function registerModelMethods(services: MethodServices): void {
@@ -56,20 +70,30 @@ export function registerModelMethods(services: MethodServices): void {
       type: providerSchema.shape.type,
       baseUrl: providerSchema.shape.baseUrl,
       models: providerSchema.shape.models,
+      apiKey: apiKey.optional(),
       baseHash: baseHashParam,
     }),
+    // With `apiKey` the provider and its key are one change: both are stored or neither.
     handler: withBaseHash(config.editor, async (params) => {
       const base = ['models', 'providers', params.id];
-      await config.editor.applyEdits([
+      const edits = [
         { path: [...base, 'type'], value: params.type },
         { path: [...base, 'baseUrl'], value: params.baseUrl },
         params.models === undefined
           ? { path: [...base, 'models'], unset: true }
           : { path: [...base, 'models'], value: params.models },
-      ]);
+      ];
+      const stored =
+        params.apiKey === undefined
+          ? undefined
+          : await secrets.storeSecretWith([...base, 'apiKey'], params.apiKey, edits);
+      if (stored === undefined) await config.editor.applyEdits(edits);
       await config.reload();
       const { type, baseUrl, models } = requireProvider(params.id);
-      return { provider: { id: params.id, type, baseUrl, ...(models ? { models } : {}) } };
+      return {
+        provider: { id: params.id, type, baseUrl, ...(models ? { models } : {}) },
+        ...(stored && params.apiKey ? { credential: credentialOf(stored, params.apiKey) } : {}),
+      };
     }),
   });
   router.register('models.providers.remove', {
@@ -99,7 +123,7 @@ export function registerModelMethods(services: MethodServices): void {
     scope: 'operator.admin',
     params: z.strictObject({
       id: providerId,
-      apiKey: z.string().min(1).max(4096),
+      apiKey,
       baseHash: baseHashParam,
     }),
     handler: withBaseHash(config.editor, async (params) => {
@@ -109,15 +133,7 @@ export function registerModelMethods(services: MethodServices): void {
         params.apiKey,
       );
       await config.reload();
-      return {
-        id: params.id,
-        credential: {
-          source: stored.shadowedByEnv ? 'env' : 'keychain',
-          ...(stored.shadowedByEnv ? { envVar: stored.shadowedByEnv } : {}),
-          masked: maskSecret(params.apiKey),
-          storedIn: 'keychain',
-        },
-      };
+      return { id: params.id, credential: credentialOf(stored, params.apiKey) };
     }),
   });
   router.register('models.providers.clearKey', {

@@ -373,11 +373,13 @@ export class GatewayServer {
       conn.respondError(id, error);
       return conn.close(CLOSE.policy, 'invalid handshake');
     }
-    const params = connectParamsSchema.safeParse(frame.data.params ?? {});
+    // Absent params are checked as `{}`, and described as such: not as "not valid JSON".
+    const given = frame.data.params ?? {};
+    const params = connectParamsSchema.safeParse(given);
     const issues = params.success ? [] : params.error.issues;
     conn.respondError(
       id,
-      invalidRequest(`invalid connect params: ${describeIssue(issues, frame.data.params)}`),
+      invalidRequest(`invalid connect params: ${describeIssue(issues, given)}`),
     );
     conn.close(CLOSE.policy, 'invalid connect params');
   }

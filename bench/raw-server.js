@@ -2,9 +2,12 @@
  * The baseline: a bare `ws` server with the gateway's transport setup (node:http server,
  * `WebSocketServer({ noServer: true })` fed from the `upgrade` event, no
  * permessage-deflate, no client tracking) that does nothing but echo text frames.
- * Started by bench/run.js with `fork`, on 127.0.0.1 and a free port.
+ * On `/verify` it also does one Ed25519 verify per connection, as the gateway does its
+ * device proof (bench/lib/handshake-limit.js). Started by bench/run.js with `fork`, on
+ * 127.0.0.1 and a free port.
  */
 import { createServer } from 'node:http';
+import { verifyOnePerConnection } from './lib/handshake-limit-verify.js';
 import { WebSocketServer } from 'ws';
 import { announceReady, serveControl } from './lib/control.js';
 
@@ -21,6 +24,7 @@ const sockets = new Set();
 http.on('upgrade', (req, socket, head) => {
   socket.on('error', () => socket.destroy());
   wss.handleUpgrade(req, socket, head, (ws) => {
+    if (req.url === '/verify') verifyOnePerConnection(ws);
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => undefined);

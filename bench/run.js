@@ -13,6 +13,7 @@ import { closeSocket, newDevice, openAuthenticated } from './lib/clients.js';
 import { measureHandshakes, measureIdleHeap, measureRpc, measureStorm } from './lib/metrics.js';
 import { formatLine, summary } from './lib/report.js';
 import { measurePairingScale } from './lib/pairing-scale.js';
+import { measureHandshakeLimit } from './lib/handshake-limit.js';
 import { startServerProcess } from './lib/server-process.js';
 import { measureCli } from './lib/cli.js';
 import { measureColdStart, measureUiSize } from './lib/startup.js';
@@ -24,7 +25,7 @@ const servers = [];
 /** `BENCH_ONLY=handshakes,rpc` runs only those groups (profiling, quick checks). */
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 /** The groups that measure the two long-running servers; the others start their own processes. */
-const SERVER_GROUPS = ['handshakes', 'rpc', 'storm', 'heap'];
+const SERVER_GROUPS = ['handshakes', 'rpc', 'storm', 'heap', 'handshake-limit'];
 /** `BENCH_CPU_PROF=<dir>`: the gateway process writes a .cpuprofile there (open in Chrome DevTools). */
 const profileDir = process.env.BENCH_CPU_PROF;
 
@@ -113,6 +114,7 @@ async function measureServers(results) {
   await group('rpc', results, () => measureRpc(ctx));
   await group('storm', results, () => measureStorm(ctx));
   await group('heap', results, () => measureIdleHeap(ctx));
+  await group('handshake-limit', results, () => measureHandshakeLimit(ctx));
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 }
 

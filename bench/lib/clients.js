@@ -4,7 +4,7 @@
  * the server's. The gateway handshake uses the product's own signing code
  * (dist/shared/gateway-client.js `signConnect`) with a node:crypto Ed25519 key.
  */
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import WebSocket from 'ws';
 import { signConnect } from '../../dist/shared/gateway-client.js';
 
@@ -23,11 +23,19 @@ export const BENCH_SCOPES = ['operator.read'];
 
 /** A device identity (PROTOCOL.md step 3) backed by a node:crypto key pair. */
 export function newDevice() {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const raw = publicKey.export({ format: 'jwk' }).x;
+  return deviceOf(generateKeyPairSync('ed25519').privateKey);
+}
+
+/**
+ * The identity of an existing private key (a KeyObject, which worker threads can be
+ * handed); `privateKey` is kept on it for that.
+ */
+export function deviceOf(privateKey) {
+  const raw = createPublicKey(privateKey).export({ format: 'jwk' }).x;
   return {
     deviceId: createHash('sha256').update(Buffer.from(raw, 'base64url')).digest('hex'),
     publicKey: raw,
+    privateKey,
     sign: (payload) =>
       Promise.resolve(sign(null, Buffer.from(payload, 'utf8'), privateKey).toString('base64url')),
   };

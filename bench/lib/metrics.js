@@ -39,6 +39,27 @@ export function ratioAtLeast({ key, label, unit, gatewayRuns, rawRuns, min, deta
   };
 }
 
+/**
+ * A result whose target is `gateway / raw <= max`, from paired runs; with `cap`, the
+ * gateway's median must also stay at or under `cap` (in `unit`).
+ */
+export function ratioAtMost({ key, label, unit, gatewayRuns, rawRuns, max, cap, detail }) {
+  const ratio = paired(gatewayRuns, rawRuns, (gw, raw) => gw / raw);
+  const value = median(gatewayRuns);
+  const withinCap = cap === undefined || value <= cap;
+  return {
+    key,
+    label,
+    unit,
+    value,
+    baseline: median(rawRuns),
+    ratio,
+    target: `<= ${max.toFixed(2)}${cap === undefined ? '' : `, <= ${cap} ${unit}`}`,
+    pass: ratio <= max && withinCap,
+    detail: { gatewayRuns, rawRuns, ...detail },
+  };
+}
+
 /** A result whose target is `gateway <= raw + extra`, from paired runs. */
 export function extraAtMost({ key, label, unit, gatewayRuns, rawRuns, extra, detail }) {
   const delta = paired(gatewayRuns, rawRuns, (gw, raw) => gw - raw);

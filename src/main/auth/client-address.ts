@@ -7,11 +7,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { GatewayError } from '../../shared/errors.js';
 import {
+  addressIsLoopback,
+  addressIsTailnet,
+  addressMatchesAny,
   ipMatchesAny,
-  isLoopback,
-  isTailnet,
   normalizeIp,
+  parseIp,
   parseIpOrCidr,
+  type IpAddress,
   type IpMatcher,
 } from './ip.js';
 
@@ -31,15 +34,24 @@ export const CLIENT_ADDRESS_LIMITS = {
   maxWarnedPeers: 1000,
 } as const;
 
+function isForwardingHeader(name: string): boolean {
+  return (
+    (FORWARDING_HEADERS as readonly string[]).includes(name) || name.startsWith('x-forwarded-')
+  );
+}
+
 /** Names of the forwarding headers present on a request, lower-case (Node's header keys). */
 export function forwardingHeadersIn(headers: IncomingHttpHeaders): string[] {
   // Node lower-cases header names; lower-casing again keeps hand-built header objects honest.
   return Object.keys(headers)
     .map((name) => name.toLowerCase())
-    .filter(
-      (name) =>
-        (FORWARDING_HEADERS as readonly string[]).includes(name) || name.startsWith('x-forwarded-'),
-    );
+    .filter(isForwardingHeader);
+}
+
+/** Whether any forwarding header is present: {@link forwardingHeadersIn} without the list. */
+function hasForwardingHeader(headers: IncomingHttpHeaders): boolean {
+  for (const name in headers) if (isForwardingHeader(name.toLowerCase())) return true;
+  return false;
 }
 
 /** What the gateway knows about the client of one request. */
@@ -123,11 +135,11 @@ export class ClientAddressResolver {
     peerAddress: string | undefined;
     headers: IncomingHttpHeaders;
   }): ResolvedClient {
-    const peer = normalizeIp(request.peerAddress ?? '');
-    const present = forwardingHeadersIn(request.headers);
-    const forwarded = present.length > 0;
+    // Parsed once: every check below reads this address (each upgrade comes through here).
+    const address = parseIp(request.peerAddress ?? '');
+    const forwarded = hasForwardingHeader(request.headers);
     // A peer without a usable address (socket already gone) gets nothing: not local, no proxy.
-    if (peer === undefined) {
+    if (address === undefined) {
       return {
         clientIp: request.peerAddress ?? 'unknown',
         isLocal: false,
@@ -135,7 +147,8 @@ export class ClientAddressResolver {
         forwarded,
       };
     }
-    const viaProxy = ipMatchesAny(peer, this.#trusted);
+    const peer = address.toString();
+    const viaProxy = addressMatchesAny(address, this.#trusted);
     if (viaProxy) {
       return {
         clientIp: this.#clientBehindProxy(peer, request.headers),
@@ -144,8 +157,8 @@ export class ClientAddressResolver {
         forwarded,
       };
     }
-    if (forwarded) this.#warnOnce(peer, present);
-    const isLocal = !forwarded && this.#isLocalPeer(peer);
+    if (forwarded) this.#warnOnce(peer, forwardingHeadersIn(request.headers));
+    const isLocal = !forwarded && this.#isLocalPeer(address, peer);
     return { clientIp: peer, isLocal, viaProxy, forwarded };
   }
 
@@ -168,11 +181,11 @@ export class ClientAddressResolver {
     return lastGood;
   }
 
-  #isLocalPeer(peer: string): boolean {
-    if (isLoopback(peer)) return true;
+  #isLocalPeer(address: IpAddress, peer: string): boolean {
+    if (addressIsLoopback(address)) return true;
     // A tailnet address is only ours when an interface of this host carries it; any other
     // tailnet address is a different machine.
-    if (!isTailnet(peer)) return false;
+    if (!addressIsTailnet(address)) return false;
     return this.#localAddresses().some((address) => normalizeIp(address) === peer);
   }
 

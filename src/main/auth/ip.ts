@@ -5,7 +5,9 @@
  */
 import ipaddr from 'ipaddr.js';
 
-type Address = ipaddr.IPv4 | ipaddr.IPv6;
+/** A parsed address ({@link parseIp}). */
+export type IpAddress = ipaddr.IPv4 | ipaddr.IPv6;
+type Address = IpAddress;
 type Range = [Address, number];
 
 /** Ranges are parsed on first use rather than at import time (STYLE.md). */
@@ -73,13 +75,23 @@ function inAny(address: Address, list: readonly Range[]): boolean {
 /** True for 127.0.0.0/8 and ::1, in any accepted spelling (including `::ffff:127.x`). */
 export function isLoopback(ip: string): boolean {
   const address = parseIp(ip);
-  return address !== undefined && inAny(address, ranges().loopback);
+  return address !== undefined && addressIsLoopback(address);
+}
+
+/** {@link isLoopback} of an address already parsed, so a caller parses it once. */
+export function addressIsLoopback(address: Address): boolean {
+  return inAny(address, ranges().loopback);
 }
 
 /** True for Tailscale's ranges 100.64.0.0/10 and fd7a:115c:a1e0::/48. */
 export function isTailnet(ip: string): boolean {
   const address = parseIp(ip);
-  return address !== undefined && inAny(address, ranges().tailnet);
+  return address !== undefined && addressIsTailnet(address);
+}
+
+/** {@link isTailnet} of an address already parsed. */
+export function addressIsTailnet(address: Address): boolean {
+  return inAny(address, ranges().tailnet);
 }
 
 /** One parsed `trustedProxies` entry. */
@@ -134,9 +146,12 @@ function single(text: string): Range | undefined {
  */
 export function ipMatchesAny(ip: string, matchers: readonly IpMatcher[]): boolean {
   const address = parseIp(ip);
-  if (address === undefined) return false;
-  return inAny(
-    address,
-    matchers.map((m) => [m.network, m.bits]),
+  return address !== undefined && addressMatchesAny(address, matchers);
+}
+
+/** {@link ipMatchesAny} of an address already parsed. */
+export function addressMatchesAny(address: Address, matchers: readonly IpMatcher[]): boolean {
+  return matchers.some(
+    (m) => address.kind() === m.network.kind() && address.match(m.network, m.bits),
   );
 }

@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { z } from 'zod';
 import type { ClientAddressResolver } from '../auth/client-address.js';
 import type { RequestCheck, RequestGates } from '../auth/request-gates.js';
 import type { Clock } from '../util/clock.js';
@@ -53,6 +54,17 @@ export interface GatewayServerTls {
   key: string;
   fingerprintSha256: string;
 }
+
+/**
+ * A well-formed `connect` request, checked in one pass: the request frame with the connect
+ * params in place of its generic params record. Parsing the frame and then its params
+ * again walked (and copied) the params twice per handshake (bench/README.md, handshake
+ * limit). A frame this refuses is parsed the two-step way only to say precisely why.
+ */
+const connectFrameSchema = requestFrameSchema.extend({
+  method: z.literal('connect'),
+  params: connectParamsSchema,
+});
 
 /**
  * The one HTTP + WebSocket server: Host/Origin gates on every request and upgrade, the
@@ -331,27 +343,11 @@ export class GatewayServer {
     if (!conn.beginHandshake()) return;
     const parsed = parseJson(data);
     const id = frameId(parsed);
-    const frame = requestFrameSchema.safeParse(parsed);
-    if (!frame.success || frame.data.method !== 'connect') {
-      const error = frame.success
-        ? invalidRequest('invalid handshake: the first request must be connect')
-        : invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`);
-      conn.respondError(id, error);
-      return conn.close(CLOSE.policy, 'invalid handshake');
-    }
-    const params = connectParamsSchema.safeParse(frame.data.params ?? {});
-    if (!params.success) {
-      conn.respondError(
-        id,
-        invalidRequest(
-          `invalid connect params: ${describeIssue(params.error.issues, frame.data.params)}`,
-        ),
-      );
-      return conn.close(CLOSE.policy, 'invalid connect params');
-    }
+    const connect = connectFrameSchema.safeParse(parsed);
+    if (!connect.success) return this.#refuseConnectFrame(conn, id, parsed);
     try {
       const admission = await this.#options.authenticator.authenticate(
-        params.data,
+        connect.data.params,
         conn.nonce,
         conn.peer,
       );
@@ -366,6 +362,27 @@ export class GatewayServer {
       conn.respondError(id, gatewayError);
       conn.close(gatewayError.closeCode ?? CLOSE.policy, closeReasonFor(gatewayError));
     }
+  }
+
+  /** Answers a first frame that is not a well-formed `connect` with what is wrong, then closes. */
+  #refuseConnectFrame(conn: GatewayConnection, id: string, parsed: unknown): void {
+    const frame = requestFrameSchema.safeParse(parsed);
+    if (!frame.success || frame.data.method !== 'connect') {
+      const error = frame.success
+        ? invalidRequest('invalid handshake: the first request must be connect')
+        : invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`);
+      conn.respondError(id, error);
+      return conn.close(CLOSE.policy, 'invalid handshake');
+    }
+    // Absent params are checked as `{}`, and described as such: not as "not valid JSON".
+    const given = frame.data.params ?? {};
+    const params = connectParamsSchema.safeParse(given);
+    const issues = params.success ? [] : params.error.issues;
+    conn.respondError(
+      id,
+      invalidRequest(`invalid connect params: ${describeIssue(issues, given)}`),
+    );
+    conn.close(CLOSE.policy, 'invalid connect params');
   }
 
   #onFrame(conn: GatewayConnection, data: RawData): void {

@@ -94,6 +94,20 @@ describe('withSecrets', () => {
     withSecrets(plain, () => []).warn('a\u001b[2Jb\nc');
     expect(seen).toEqual(['a\\u001b[2Jb\\nc']);
   });
+
+  it('does no scrubbing work for a line below the level (the connect path logs at debug)', () => {
+    const { lines, logger } = capture({ level: 'info' });
+    let lookups = 0;
+    const gateway = withSecrets(logger, () => {
+      lookups += 1;
+      return ['a-token'];
+    });
+    gateway.debug('connect with a-token');
+    expect(lookups).toBe(0);
+    gateway.info('rotated a-token');
+    expect(lookups).toBe(1);
+    expect(lines).toEqual(['2026-01-02T03:04:05.678Z info rotated [redacted]']);
+  });
 });
 
 describe('SeenSecrets', () => {

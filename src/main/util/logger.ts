@@ -10,6 +10,8 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** Whether a line of `level` would be written; absent means every level is. */
+  enabled?(level: LogLevel): boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -37,10 +39,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
   const secrets = options.secrets ?? (() => []);
+  const enabled = (level: LogLevel) => ORDER[level] >= threshold;
   return levels((level, message) => {
-    if (ORDER[level] < threshold) return;
+    if (!enabled(level)) return;
     write(`${now().toISOString()} ${level} ${clean(message, secrets())}`);
-  });
+  }, enabled);
 }
 
 /**
@@ -49,7 +52,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * secrets are scrubbed however that logger was built.
  */
 export function withSecrets(logger: Logger, secrets: () => Iterable<string>): Logger {
-  return levels((level, message) => logger[level](clean(message, secrets())));
+  const enabled = (level: LogLevel) => logger.enabled?.(level) ?? true;
+  // A line the wrapped logger drops is not scrubbed first: the connect path logs at debug.
+  return levels((level, message) => {
+    if (enabled(level)) logger[level](clean(message, secrets()));
+  }, enabled);
 }
 
 /**
@@ -116,11 +123,15 @@ function clean(message: string, secrets: Iterable<string>): string {
   return printable(redact(message, secrets));
 }
 
-function levels(emit: (level: LogLevel, message: string) => void): Logger {
+function levels(
+  emit: (level: LogLevel, message: string) => void,
+  enabled: (level: LogLevel) => boolean,
+): Logger {
   return {
     debug: (m) => emit('debug', m),
     info: (m) => emit('info', m),
     warn: (m) => emit('warn', m),
     error: (m) => emit('error', m),
+    enabled,
   };
 }

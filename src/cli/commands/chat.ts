@@ -9,6 +9,7 @@
  * `printable` (the reply keeping its line breaks and tabs); `--json` carries them exact.
  */
 import type { Command } from 'commander';
+import type { ChatSendResult } from '../../shared/api-results.js';
 import { loadConfig } from '../../main/config/load.js';
 import { printable } from '../../shared/printable.js';
 import type { ChatEvent, SessionsListPayload } from '../../shared/protocol.js';
@@ -172,7 +173,7 @@ function streamReply(
       ...(options.agent ? { agentId: options.agent } : {}),
       ...(options.session ? { sessionId: options.session } : {}),
     };
-    client.request<{ runId: string; sessionId: string }>('chat.send', params).then(
+    client.request<ChatSendResult>('chat.send', params).then(
       (sent) => {
         runId = sent.runId;
         sessionId = sent.sessionId;

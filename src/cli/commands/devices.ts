@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
-import { SCOPE_PATTERN, type PairedDevice, type PendingRequest } from '../../shared/protocol.js';
+import { SCOPE_PATTERN, type PairedDevice, type PairListPayload } from '../../shared/protocol.js';
 import { KNOWN_SCOPES } from '../../shared/scopes.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
@@ -25,14 +25,6 @@ import { registerInviteCommands } from './device-invites.js';
 /** Fewest characters of an id accepted as a prefix, so a typo cannot hit another device. */
 export const MIN_ID_PREFIX_LENGTH = 8;
 const FULL_DEVICE_ID = /^[0-9a-f]{64}$/;
-
-/** The `device.pair.list` payload. */
-export interface PairList {
-  pending: PendingRequest[];
-  paired: PairedDevice[];
-  /** Set when more paired devices follow: pass it as `cursor` for the next page. */
-  nextCursor?: string;
-}
 
 type Action = 'approve' | 'reject' | 'remove' | 'rotate' | 'revoke';
 
@@ -194,11 +186,12 @@ async function withConnection(
  * pending and ignored come whole with the first page. A device re-approved while paging
  * shows up again on a later page; its later record is kept.
  */
-async function fetchPairList(connection: GatewayConnection): Promise<PairList> {
-  const { nextCursor, ...first } = await connection.client.request<PairList>('device.pair.list');
+async function fetchPairList(connection: GatewayConnection): Promise<PairListPayload> {
+  const { nextCursor, ...first } =
+    await connection.client.request<PairListPayload>('device.pair.list');
   const paired = new Map(first.paired.map((device) => [device.deviceId, device]));
   for (let cursor = nextCursor; cursor !== undefined;) {
-    const page = await connection.client.request<PairList>('device.pair.list', { cursor });
+    const page = await connection.client.request<PairListPayload>('device.pair.list', { cursor });
     for (const device of page.paired) {
       paired.delete(device.deviceId);
       paired.set(device.deviceId, device);
@@ -213,7 +206,7 @@ async function fetchPairList(connection: GatewayConnection): Promise<PairList> {
 /** An exact id goes to the gateway as typed (its NOT_FOUND message is the answer); a prefix is resolved first. */
 async function resolveRequestId(connection: GatewayConnection, id: string): Promise<string> {
   if (id.length < MIN_ID_PREFIX_LENGTH) return id;
-  const { pending } = await connection.client.request<PairList>('device.pair.list');
+  const { pending } = await connection.client.request<PairListPayload>('device.pair.list');
   if (pending.some((request) => request.requestId === id)) return id;
   const matches = pending.filter((request) => request.requestId.startsWith(id));
   if (matches.length > 1) throw ambiguous('request id', id, matches.length);
@@ -253,7 +246,7 @@ function describeTarget(payload: Record<string, unknown>, id: string): string {
 }
 
 /** The readable `devices list`: a Pending table and a Paired table. */
-export function renderPairList(list: PairList, now: number): string {
+export function renderPairList(list: PairListPayload, now: number): string {
   const pendingRows = list.pending.map((request) => [
     request.requestId.slice(0, SHORT_REQUEST_ID_LENGTH),
     request.deviceId.slice(0, SHORT_DEVICE_ID_LENGTH),

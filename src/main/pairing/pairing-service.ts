@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { conflict } from '../../shared/errors.js';
+import type { PairListPayload } from '../../shared/protocol.js';
 import type { Clock } from '../util/clock.js';
 import { decodeCursor, encodeCursor } from './paired-index.js';
 import { PAIRED_PAGE_LIMIT, resolvePairingLimits, type PairingLimits } from './pairing-limits.js';
@@ -30,7 +31,6 @@ import type {
   DeviceChangedEvent,
   DevicePairedEvent,
   DirectApprovalInput,
-  IgnoredDeviceInfo,
   PairedDevice,
   PairingRequestInput,
   PairingResolvedEvent,
@@ -81,14 +81,6 @@ export interface PairedListQuery {
   limit?: number | undefined;
   /** The `nextCursor` of the previous page; INVALID_REQUEST for anything else. */
   cursor?: string | undefined;
-}
-
-/** What {@link PairingService.list} returns (the `device.pair.list` payload). */
-export interface PairedList {
-  pending: PendingRequest[];
-  paired: PairedDevice[];
-  ignored: IgnoredDeviceInfo[];
-  nextCursor?: string;
 }
 
 const DEVICE_TOKEN_BYTES = 32;
@@ -161,7 +153,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
    * previous page. `nextCursor` is set when more devices follow. A device re-approved while
    * a caller pages moves to the end, so it is listed again rather than skipped.
    */
-  list(query: PairedListQuery = {}): PairedList {
+  list(query: PairedListQuery = {}): PairListPayload {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const page = this.#state.pairedPage(after, query.limit ?? PAIRED_PAGE_LIMIT);
     return {

@@ -16,7 +16,7 @@ import type { ChatEvent, SessionsListPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { formatAge, renderTable, toJson } from '../format.js';
-import { connectGateway, type GatewayConnection } from '../gateway-connection.js';
+import { connectGateway, type CliGatewayConnection } from '../gateway-connection.js';
 import { withUrl, type UrlOption } from '../options.js';
 import { stripFinalNewline } from '../terminal.js';
 
@@ -111,7 +111,7 @@ async function messageFromStdin(ctx: CliContext): Promise<string> {
 
 function streamReply(
   ctx: CliContext,
-  connection: GatewayConnection,
+  connection: CliGatewayConnection,
   message: string,
   options: ChatOptions,
 ): Promise<string | undefined> {

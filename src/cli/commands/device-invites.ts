@@ -16,7 +16,7 @@ import {
   renderTable,
   toJson,
 } from '../format.js';
-import type { GatewayConnection } from '../gateway-connection.js';
+import type { CliGatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
 
 /** The helpers of `devices.ts` these commands share (passed in: no import cycle). */
@@ -24,12 +24,12 @@ export interface DeviceCommandKit {
   withConnection: (
     ctx: CliContext,
     options: UrlOption,
-    work: (connection: GatewayConnection) => Promise<void>,
+    work: (connection: CliGatewayConnection) => Promise<void>,
   ) => Promise<void>;
   /** A pending request id from an exact id or a unique prefix. */
-  resolveRequestId: (connection: GatewayConnection, id: string) => Promise<string>;
+  resolveRequestId: (connection: CliGatewayConnection, id: string) => Promise<string>;
   /** A paired device id from an exact id or a unique prefix. */
-  resolveDeviceId: (connection: GatewayConnection, id: string) => Promise<string>;
+  resolveDeviceId: (connection: CliGatewayConnection, id: string) => Promise<string>;
   /** `<name> (device <short id>)` for a method payload. */
   describeTarget: (payload: Record<string, unknown>, id: string) => string;
   /** Fewest characters of an id accepted as a prefix. */
@@ -235,7 +235,7 @@ function scopeNames(scopes: readonly string[]): string {
 }
 
 async function resolveInviteId(
-  connection: GatewayConnection,
+  connection: CliGatewayConnection,
   id: string,
   minPrefix: number,
 ): Promise<string> {
@@ -251,7 +251,7 @@ async function resolveInviteId(
 }
 
 async function resolveIgnoredId(
-  connection: GatewayConnection,
+  connection: CliGatewayConnection,
   id: string,
   minPrefix: number,
 ): Promise<string> {

@@ -16,7 +16,7 @@ import {
   renderTable,
   toJson,
 } from '../format.js';
-import { connectGateway, type GatewayConnection } from '../gateway-connection.js';
+import { connectGateway, type CliGatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
 import { printable } from '../../shared/printable.js';
 import { tokenState } from '../../shared/token-state.js';
@@ -167,7 +167,7 @@ export function parseScopeList(value: string): string[] {
 async function withConnection(
   ctx: CliContext,
   options: UrlOption,
-  work: (connection: GatewayConnection) => Promise<void>,
+  work: (connection: CliGatewayConnection) => Promise<void>,
 ): Promise<void> {
   const { config } = await loadConfig(ctx.paths);
   const connection = await connectGateway(ctx, config, {
@@ -186,7 +186,7 @@ async function withConnection(
  * pending and ignored come whole with the first page. A device re-approved while paging
  * shows up again on a later page; its later record is kept.
  */
-async function fetchPairList(connection: GatewayConnection): Promise<PairListPayload> {
+async function fetchPairList(connection: CliGatewayConnection): Promise<PairListPayload> {
   const { nextCursor, ...first } =
     await connection.client.request<PairListPayload>('device.pair.list');
   const paired = new Map(first.paired.map((device) => [device.deviceId, device]));
@@ -204,7 +204,7 @@ async function fetchPairList(connection: GatewayConnection): Promise<PairListPay
 }
 
 /** An exact id goes to the gateway as typed (its NOT_FOUND message is the answer); a prefix is resolved first. */
-async function resolveRequestId(connection: GatewayConnection, id: string): Promise<string> {
+async function resolveRequestId(connection: CliGatewayConnection, id: string): Promise<string> {
   if (id.length < MIN_ID_PREFIX_LENGTH) return id;
   const { pending } = await connection.client.request<PairListPayload>('device.pair.list');
   if (pending.some((request) => request.requestId === id)) return id;
@@ -213,7 +213,7 @@ async function resolveRequestId(connection: GatewayConnection, id: string): Prom
   return matches[0]?.requestId ?? id;
 }
 
-async function resolveDeviceId(connection: GatewayConnection, id: string): Promise<string> {
+async function resolveDeviceId(connection: CliGatewayConnection, id: string): Promise<string> {
   const wanted = id.toLowerCase();
   if (FULL_DEVICE_ID.test(wanted)) return wanted;
   if (!/^[0-9a-f]+$/.test(wanted) || wanted.length < MIN_ID_PREFIX_LENGTH) {

@@ -19,7 +19,7 @@ import type { HelloOk } from '../../shared/protocol.js';
 import { CLOSE, connectParamsSchema, requestFrameSchema } from '../../shared/protocol.js';
 import { AddressCounts } from './address-counts.js';
 import { GatewayConnection } from './connection.js';
-import { closeReasonFor, describeIssue, frameId, parseJson, refuseUpgrade } from './frames.js';
+import { closeReasonFor, describeFrameIssue, frameId, parseJson, refuseUpgrade } from './frames.js';
 import { buildHello } from './hello.js';
 import { PortInUseError } from './listen-address.js';
 import type { Authenticator } from './handshake.js';
@@ -334,7 +334,9 @@ export class GatewayServer {
     if (!frame.success || frame.data.method !== 'connect') {
       const error = frame.success
         ? invalidRequest('invalid handshake: the first request must be connect')
-        : invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`);
+        : invalidRequest(
+            `invalid request frame: ${describeFrameIssue(frame.error.issues, parsed)}`,
+          );
       conn.respondError(id, error);
       return conn.close(CLOSE.policy, 'invalid handshake');
     }
@@ -343,7 +345,7 @@ export class GatewayServer {
       conn.respondError(
         id,
         invalidRequest(
-          `invalid connect params: ${describeIssue(params.error.issues, frame.data.params)}`,
+          `invalid connect params: ${describeFrameIssue(params.error.issues, frame.data.params)}`,
         ),
       );
       return conn.close(CLOSE.policy, 'invalid connect params');
@@ -373,7 +375,7 @@ export class GatewayServer {
     if (!frame.success) {
       return conn.respondError(
         frameId(parsed),
-        invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`),
+        invalidRequest(`invalid request frame: ${describeFrameIssue(frame.error.issues, parsed)}`),
       );
     }
     void this.#options.router.dispatch(conn, frame.data);

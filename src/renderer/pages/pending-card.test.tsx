@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../shared/gateway-client.js';
 import type { PendingRequest } from '../../shared/protocol.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
-import type { GatewayConnection } from '../lib/connection.js';
+import type { UiGatewayConnection } from '../lib/connection.js';
 import { PendingCard } from './pending-card.js';
 
 const REQUEST: PendingRequest = {
@@ -32,11 +32,11 @@ function connectionAnswering(answer: () => Promise<unknown>) {
       calls.push({ method, params });
       return answer();
     },
-  } as unknown as GatewayConnection;
+  } as unknown as UiGatewayConnection;
   return { connection, calls };
 }
 
-function renderCard(connection: GatewayConnection) {
+function renderCard(connection: UiGatewayConnection) {
   return render(
     <ConnectionContext value={connection}>
       <PendingCard request={REQUEST} now={10_000} highlighted={false} />

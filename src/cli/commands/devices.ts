@@ -2,10 +2,9 @@
  * `special-agent devices list|approve|reject|remove|rotate|revoke`, against the running
  * gateway; invites, ignore and rename are in `device-invites.ts`.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadConfig } from '../../main/config/load.js';
-import { SCOPE_PATTERN, type PairedDevice, type PairListPayload } from '../../shared/protocol.js';
-import { KNOWN_SCOPES } from '../../shared/scopes.js';
+import type { PairedDevice, PairListPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../format.js';
 import { connectGateway, type CliGatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
+import { parseScopeList, scopesCell } from '../scope-list.js';
 import { printable } from '../../shared/printable.js';
 import { tokenState } from '../../shared/token-state.js';
 import { registerInviteCommands } from './device-invites.js';
@@ -142,28 +142,6 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
   }
 }
 
-/**
- * Commander parser of `--scopes`: comma-separated names; a known scope may be given by its
- * short name as `devices list` shows it (`read` for `operator.read`).
- */
-export function parseScopeList(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  if (names.length === 0)
-    throw new InvalidArgumentError('expected scope names separated by commas, e.g. read,write');
-  return names.map((name) => {
-    const known = KNOWN_SCOPES.find((scope) => scope === `operator.${name}`);
-    if (known) return known;
-    if (!SCOPE_PATTERN.test(name))
-      throw new InvalidArgumentError(
-        `"${name}" is not a scope name (use read, write, pairing, admin or a full name such as operator.read)`,
-      );
-    return name;
-  });
-}
-
 async function withConnection(
   ctx: CliContext,
   options: UrlOption,
@@ -286,8 +264,4 @@ export function renderPairList(list: PairListPayload, now: number): string {
 
 function clientCell(platform: string | undefined, clientId: string): string {
   return platform ? `${platform}/${clientId}` : clientId;
-}
-
-function scopesCell(scopes: readonly string[]): string {
-  return scopes.length ? scopes.map((scope) => scope.replace(/^operator\./, '')).join(',') : '-';
 }

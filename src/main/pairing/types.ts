@@ -10,13 +10,7 @@ export type PairingReason = 'not-paired' | 'scope-upgrade' | 'role-upgrade';
 /** Who approved a device: the local rule, a person, or a person's invite. */
 export type ApprovedBy = 'local-auto' | 'operator' | 'invite';
 
-import type {
-  DeviceTokenInfo,
-  IgnoredDeviceInfo,
-  InviteInfo,
-  PairedDevice,
-  PendingRequest,
-} from '../../shared/protocol.js';
+import type * as Records from '../../shared/protocol.js';
 
 /** The public records are PROTOCOL.md "Records", defined once in src/shared. */
 export type {
@@ -28,19 +22,21 @@ export type {
 } from '../../shared/protocol.js';
 
 /** A device token as stored: the SHA-256 (hex) of the token, never the token. */
-export interface StoredDeviceToken extends DeviceTokenInfo {
+export interface StoredDeviceToken extends Records.DeviceTokenInfo {
   hash: string;
 }
 
 /** A paired device as `devices.json` holds it. */
-export type StoredPairedDevice = Omit<PairedDevice, 'tokens'> & { tokens: StoredDeviceToken[] };
+export type StoredPairedDevice = Omit<Records.PairedDevice, 'tokens'> & {
+  tokens: StoredDeviceToken[];
+};
 
 /**
  * An invite as `devices.json` holds it: the SHA-256 (hex) of its code, never the code.
  * It is deleted when used or revoked and swept when it expires, so a stored one is live
  * until `expiresAtMs`.
  */
-export interface StoredInvite extends InviteInfo {
+export interface StoredInvite extends Records.InviteInfo {
   codeHash: string;
 }
 
@@ -48,7 +44,7 @@ export interface StoredInvite extends InviteInfo {
  * A device whose pairing requests a person chose to ignore: its later connects make no
  * request and no event until it is unignored.
  */
-export interface IgnoredDevice extends IgnoredDeviceInfo {
+export interface IgnoredDevice extends Records.IgnoredDeviceInfo {
   /** The request that was ignored; later connects are answered with this id. */
   requestId: string;
 }
@@ -60,7 +56,7 @@ export interface IgnoredDevice extends IgnoredDeviceInfo {
 export interface PairingStoreData {
   version: 3;
   /** requestId → request. */
-  pending: Record<string, PendingRequest>;
+  pending: Record<string, Records.PendingRequest>;
   /** deviceId → device. */
   paired: Record<string, StoredPairedDevice>;
   /** inviteId → invite. */

@@ -5,6 +5,7 @@ import { GatewayClientError } from '../../shared/gateway-client.js';
 import type { PendingRequest } from '../../shared/protocol.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
 import type { UiGatewayConnection } from '../lib/connection.js';
+import { connectionAnswering } from '../lib/test-connection.js';
 import { PendingCard } from './pending-card.js';
 
 const REQUEST: PendingRequest = {
@@ -23,18 +24,6 @@ const REQUEST: PendingRequest = {
   ts: 0,
   expiresAtMs: 300_000,
 };
-
-/** The one gateway call the card makes, answered by `answer`; records what was sent. */
-function connectionAnswering(answer: () => Promise<unknown>) {
-  const calls: { method: string; params: unknown }[] = [];
-  const connection = {
-    request: (method: string, params?: Record<string, unknown>) => {
-      calls.push({ method, params });
-      return answer();
-    },
-  } as unknown as UiGatewayConnection;
-  return { connection, calls };
-}
 
 function renderCard(connection: UiGatewayConnection) {
   return render(

@@ -5,6 +5,7 @@ import { GatewayClientError } from '../../shared/gateway-client.js';
 import type { PairedDevice, SessionSummary } from '../../shared/protocol.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
 import type { UiGatewayConnection } from '../lib/connection.js';
+import { connectionAnswering } from '../lib/test-connection.js';
 import { RenameChatDialog } from './chat-rename-dialog.js';
 import { RenameDialog } from './rename-dialog.js';
 
@@ -45,18 +46,6 @@ beforeAll(() => {
 });
 
 afterEach(cleanup);
-
-/** The one gateway call a dialog makes, answered by `answer`; records what was sent. */
-function connectionAnswering(answer: () => Promise<unknown>) {
-  const calls: { method: string; params: unknown }[] = [];
-  const connection = {
-    request: (method: string, params?: Record<string, unknown>) => {
-      calls.push({ method, params });
-      return answer();
-    },
-  } as unknown as UiGatewayConnection;
-  return { connection, calls };
-}
 
 function renderDeviceRename(connection: UiGatewayConnection) {
   const events: string[] = [];

@@ -7,7 +7,8 @@ import type { FormEvent, ReactElement, ReactNode } from 'react';
 import { useState } from 'react';
 import { asGatewayError } from '../hooks/connection-context.js';
 import { ModalDialog } from './modal-dialog.js';
-import { ErrorNote, Field } from './ui.js';
+import { InputField } from './input-field.js';
+import { ErrorNote } from './ui.js';
 
 /** What to ask; a new `key` starts the form afresh. */
 export interface TextPrompt {
@@ -77,21 +78,17 @@ function PromptForm(props: {
     <form onSubmit={submit} noValidate>
       <h2 id={props.titleId}>{prompt.title}</h2>
       <div className="dialog-body form">
-        <Field label={prompt.label} error={fieldError} hint={prompt.hint}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="text"
-              value={value}
-              maxLength={prompt.maxLength}
-              placeholder={prompt.placeholder}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) => setValue(event.target.value)}
-              autoFocus
-            />
-          )}
-        </Field>
+        <InputField
+          label={prompt.label}
+          error={fieldError}
+          hint={prompt.hint}
+          type="text"
+          value={value}
+          maxLength={prompt.maxLength}
+          placeholder={prompt.placeholder}
+          onValue={setValue}
+          autoFocus
+        />
         {error ? <ErrorNote error={error} /> : null}
       </div>
       <div className="dialog-actions">

@@ -14,7 +14,6 @@ import type * as Records from '../../shared/protocol.js';
 
 /** The public records are PROTOCOL.md "Records", defined once in src/shared. */
 export type {
-  DeviceTokenInfo,
   IgnoredDeviceInfo,
   InviteInfo,
   PairedDevice,

@@ -1,4 +1,5 @@
 /** Text output helpers: aligned tables, readable ages and durations, short ids. */
+import { formatAge as ageText } from '../shared/format-age.js';
 import { printable } from '../shared/printable.js';
 
 /** Characters of a device id shown in tables; enough to be unique and to paste back. */
@@ -27,23 +28,12 @@ export function renderTable(
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** `just now`, `42 s ago`, `2 min ago`, `3 h ago`, `5 days ago`; future times read `in 4 min`. */
+/**
+ * `just now`, `42 s ago`, `2 min ago`, `3 h ago`, `5 days ago`; future times read `in 4 min`
+ * (src/shared/format-age.ts, terminal style).
+ */
 export function formatAge(thenMs: number, nowMs: number): string {
-  const delta = nowMs - thenMs;
-  const span = humanSpan(Math.abs(delta));
-  if (span === undefined) return 'just now';
-  return delta >= 0 ? `${span} ago` : `in ${span}`;
-}
-
-function humanSpan(ms: number): string | undefined {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 5) return undefined;
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h`;
-  return `${Math.floor(hours / 24)} days`;
+  return ageText(nowMs - thenMs, 'terminal');
 }
 
 /** An uptime: `12s`, `3m`, `2h 5m`, `4d 3h`. */

@@ -96,7 +96,7 @@ export async function resolveSharedAuth(ctx: CliContext, config: Config): Promis
 }
 
 /** An open, authenticated connection. */
-export interface GatewayConnection {
+export interface CliGatewayConnection {
   client: GatewayClient;
   hello: HelloOk;
   url: string;
@@ -151,7 +151,7 @@ export async function connectGateway(
   ctx: CliContext,
   config: Config,
   options: ConnectOptions & { target?: GatewayTarget } = {},
-): Promise<GatewayConnection> {
+): Promise<CliGatewayConnection> {
   const target = options.target ?? (await resolveGatewayTarget(ctx, config, options));
   const { url, pin } = target;
   const shared = await resolveSharedAuth(ctx, config);

@@ -14,7 +14,7 @@ import { BrowserServicesContext } from './hooks/browser-services.js';
 import { ConnectionContext } from './hooks/connection-context.js';
 import { Announcer } from './lib/announcer.js';
 import { Backoff } from './lib/backoff.js';
-import { GatewayConnection } from './lib/connection.js';
+import { UiGatewayConnection } from './lib/connection.js';
 import { loadDeviceIdentity } from './lib/device-key-store.js';
 import { PairingNotifier } from './lib/pairing-notifier.js';
 import type { PreferenceStore } from './lib/preference-store.js';
@@ -119,7 +119,7 @@ function main(): void {
     mode: 'ui',
     displayName: browserLabel(navigator),
   };
-  const connection = new GatewayConnection({
+  const connection = new UiGatewayConnection({
     openSocket: () =>
       new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`),
     identity: () =>

@@ -9,13 +9,14 @@
  * `printable` (the reply keeping its line breaks and tabs); `--json` carries them exact.
  */
 import type { Command } from 'commander';
+import type { ChatSendResult } from '../../shared/api-results.js';
 import { loadConfig } from '../../main/local/config.js';
 import { printable } from '../../shared/printable.js';
 import type { ChatEvent, SessionsListPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { formatAge, renderTable, toJson } from '../format.js';
-import { connectGateway, type GatewayConnection } from '../gateway-connection.js';
+import { connectGateway, type CliGatewayConnection } from '../gateway-connection.js';
 import { withUrl, type UrlOption } from '../options.js';
 import { stripFinalNewline } from '../terminal.js';
 
@@ -110,7 +111,7 @@ async function messageFromStdin(ctx: CliContext): Promise<string> {
 
 function streamReply(
   ctx: CliContext,
-  connection: GatewayConnection,
+  connection: CliGatewayConnection,
   message: string,
   options: ChatOptions,
 ): Promise<string | undefined> {
@@ -172,7 +173,7 @@ function streamReply(
       ...(options.agent ? { agentId: options.agent } : {}),
       ...(options.session ? { sessionId: options.session } : {}),
     };
-    client.request<{ runId: string; sessionId: string }>('chat.send', params).then(
+    client.request<ChatSendResult>('chat.send', params).then(
       (sent) => {
         runId = sent.runId;
         sessionId = sent.sessionId;

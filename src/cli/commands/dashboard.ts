@@ -11,7 +11,7 @@ import type { InviteCreated } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { toJson } from '../format.js';
-import { connectGateway, httpOrigin, type GatewayConnection } from '../gateway-connection.js';
+import { connectGateway, httpOrigin, type CliGatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
 
 interface DashboardOptions extends UrlOption {
@@ -63,7 +63,7 @@ async function dashboard(ctx: CliContext, options: DashboardOptions): Promise<vo
   }
 }
 
-function createInvite(connection: GatewayConnection): Promise<InviteCreated> {
+function createInvite(connection: CliGatewayConnection): Promise<InviteCreated> {
   return connection.client.request<InviteCreated>('device.invite.create', {
     scopes: [...DASHBOARD_INVITE.scopes],
     ttlSeconds: DASHBOARD_INVITE.ttlSeconds,
@@ -74,7 +74,7 @@ function createInvite(connection: GatewayConnection): Promise<InviteCreated> {
 /** Opens `url`; when that fails the invite is revoked, so no unused admin link stays live. */
 async function openOrRevoke(
   ctx: CliContext,
-  connection: GatewayConnection,
+  connection: CliGatewayConnection,
   url: string,
   inviteId: string,
 ): Promise<void> {

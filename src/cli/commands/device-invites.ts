@@ -5,7 +5,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { INVITE_TTL_SECONDS } from '../../shared/invites.js';
 import type { InviteCreated, InviteInfo, PairListPayload } from '../../shared/protocol.js';
-import { KNOWN_SCOPES } from '../../shared/scopes.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import {
@@ -16,20 +15,21 @@ import {
   renderTable,
   toJson,
 } from '../format.js';
-import type { GatewayConnection } from '../gateway-connection.js';
+import type { CliGatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
+import { parseScopeList, scopesCell } from '../scope-list.js';
 
 /** The helpers of `devices.ts` these commands share (passed in: no import cycle). */
 export interface DeviceCommandKit {
   withConnection: (
     ctx: CliContext,
     options: UrlOption,
-    work: (connection: GatewayConnection) => Promise<void>,
+    work: (connection: CliGatewayConnection) => Promise<void>,
   ) => Promise<void>;
   /** A pending request id from an exact id or a unique prefix. */
-  resolveRequestId: (connection: GatewayConnection, id: string) => Promise<string>;
+  resolveRequestId: (connection: CliGatewayConnection, id: string) => Promise<string>;
   /** A paired device id from an exact id or a unique prefix. */
-  resolveDeviceId: (connection: GatewayConnection, id: string) => Promise<string>;
+  resolveDeviceId: (connection: CliGatewayConnection, id: string) => Promise<string>;
   /** `<name> (device <short id>)` for a method payload. */
   describeTarget: (payload: Record<string, unknown>, id: string) => string;
   /** Fewest characters of an id accepted as a prefix. */
@@ -58,21 +58,6 @@ export function parseTtl(value: string): number {
   return seconds;
 }
 
-/**
- * Commander parser for `--scopes`: comma-separated; `read`, `write`, `pairing` and `admin`
- * stand for their `operator.` scopes, any other name goes to the gateway as written.
- */
-export function parseScopes(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  if (names.length === 0) throw new InvalidArgumentError('expected scopes, e.g. read,write');
-  return names.map((name) =>
-    (KNOWN_SCOPES as readonly string[]).includes(`operator.${name}`) ? `operator.${name}` : name,
-  );
-}
-
 /** Registers the invite, ignore and rename subcommands on the `devices` group. */
 export function registerInviteCommands(
   devices: Command,
@@ -88,7 +73,7 @@ export function registerInviteCommands(
         .option(
           '--scopes <scopes>',
           'what the device may do, e.g. read,write (default: read,write)',
-          parseScopes,
+          parseScopeList,
         )
         .option('--ttl <duration>', 'how long the invite works: 60s to 1h (default: 10m)', parseTtl)
         .option('--label <name>', 'a name for the invite, shown in devices invites'),
@@ -208,7 +193,7 @@ export async function renderInvite(created: InviteCreated, now: number): Promise
     'Scan the code on the new device, or open this setup URL there (it works once):',
     `  ${created.setupUrl}`,
     '',
-    `Scopes:  ${scopeNames(created.scopes)} (role ${created.role})`,
+    `Scopes:  ${scopesCell(created.scopes)} (role ${created.role})`,
     `Expires: ${formatAge(created.expiresAtMs, now)} (${new Date(created.expiresAtMs).toLocaleTimeString()})`,
     ...(fingerprint ? [`TLS fingerprint: ${fingerprint}`] : []),
     `Revoke:  special-agent devices invite-revoke ${short}`,
@@ -223,19 +208,15 @@ export function renderInvites(invites: readonly InviteInfo[], now: number): stri
   const rows = invites.map((invite) => [
     invite.inviteId.slice(0, SHORT_REQUEST_ID_LENGTH),
     cell(invite.label),
-    scopeNames(invite.scopes),
+    scopesCell(invite.scopes),
     formatAge(invite.createdAtMs, now),
     formatAge(invite.expiresAtMs, now),
   ]);
   return `Invites (${invites.length})\n${renderTable(['INVITE', 'LABEL', 'SCOPES', 'CREATED', 'EXPIRES'], rows)}`;
 }
 
-function scopeNames(scopes: readonly string[]): string {
-  return scopes.map((scope) => scope.replace(/^operator\./, '')).join(',') || '-';
-}
-
 async function resolveInviteId(
-  connection: GatewayConnection,
+  connection: CliGatewayConnection,
   id: string,
   minPrefix: number,
 ): Promise<string> {
@@ -251,7 +232,7 @@ async function resolveInviteId(
 }
 
 async function resolveIgnoredId(
-  connection: GatewayConnection,
+  connection: CliGatewayConnection,
   id: string,
   minPrefix: number,
 ): Promise<string> {

@@ -2,10 +2,9 @@
  * `special-agent devices list|approve|reject|remove|rotate|revoke`, against the running
  * gateway; invites, ignore and rename are in `device-invites.ts`.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadConfig } from '../../main/local/config.js';
-import { SCOPE_PATTERN, type PairedDevice, type PendingRequest } from '../../shared/protocol.js';
-import { KNOWN_SCOPES } from '../../shared/scopes.js';
+import type { PairedDevice, PairListPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import {
@@ -16,8 +15,9 @@ import {
   renderTable,
   toJson,
 } from '../format.js';
-import { connectGateway, type GatewayConnection } from '../gateway-connection.js';
+import { connectGateway, type CliGatewayConnection } from '../gateway-connection.js';
 import { withJson, withUrl, type UrlOption } from '../options.js';
+import { parseScopeList, scopesCell } from '../scope-list.js';
 import { printable } from '../../shared/printable.js';
 import { tokenState } from '../../shared/token-state.js';
 import { registerInviteCommands } from './device-invites.js';
@@ -25,14 +25,6 @@ import { registerInviteCommands } from './device-invites.js';
 /** Fewest characters of an id accepted as a prefix, so a typo cannot hit another device. */
 export const MIN_ID_PREFIX_LENGTH = 8;
 const FULL_DEVICE_ID = /^[0-9a-f]{64}$/;
-
-/** The `device.pair.list` payload. */
-export interface PairList {
-  pending: PendingRequest[];
-  paired: PairedDevice[];
-  /** Set when more paired devices follow: pass it as `cursor` for the next page. */
-  nextCursor?: string;
-}
 
 type Action = 'approve' | 'reject' | 'remove' | 'rotate' | 'revoke';
 
@@ -150,32 +142,10 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
   }
 }
 
-/**
- * Commander parser of `--scopes`: comma-separated names; a known scope may be given by its
- * short name as `devices list` shows it (`read` for `operator.read`).
- */
-export function parseScopeList(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  if (names.length === 0)
-    throw new InvalidArgumentError('expected scope names separated by commas, e.g. read,write');
-  return names.map((name) => {
-    const known = KNOWN_SCOPES.find((scope) => scope === `operator.${name}`);
-    if (known) return known;
-    if (!SCOPE_PATTERN.test(name))
-      throw new InvalidArgumentError(
-        `"${name}" is not a scope name (use read, write, pairing, admin or a full name such as operator.read)`,
-      );
-    return name;
-  });
-}
-
 async function withConnection(
   ctx: CliContext,
   options: UrlOption,
-  work: (connection: GatewayConnection) => Promise<void>,
+  work: (connection: CliGatewayConnection) => Promise<void>,
 ): Promise<void> {
   const { config } = await loadConfig(ctx.paths);
   const connection = await connectGateway(ctx, config, {
@@ -194,11 +164,12 @@ async function withConnection(
  * pending and ignored come whole with the first page. A device re-approved while paging
  * shows up again on a later page; its later record is kept.
  */
-async function fetchPairList(connection: GatewayConnection): Promise<PairList> {
-  const { nextCursor, ...first } = await connection.client.request<PairList>('device.pair.list');
+async function fetchPairList(connection: CliGatewayConnection): Promise<PairListPayload> {
+  const { nextCursor, ...first } =
+    await connection.client.request<PairListPayload>('device.pair.list');
   const paired = new Map(first.paired.map((device) => [device.deviceId, device]));
   for (let cursor = nextCursor; cursor !== undefined;) {
-    const page = await connection.client.request<PairList>('device.pair.list', { cursor });
+    const page = await connection.client.request<PairListPayload>('device.pair.list', { cursor });
     for (const device of page.paired) {
       paired.delete(device.deviceId);
       paired.set(device.deviceId, device);
@@ -211,16 +182,16 @@ async function fetchPairList(connection: GatewayConnection): Promise<PairList> {
 }
 
 /** An exact id goes to the gateway as typed (its NOT_FOUND message is the answer); a prefix is resolved first. */
-async function resolveRequestId(connection: GatewayConnection, id: string): Promise<string> {
+async function resolveRequestId(connection: CliGatewayConnection, id: string): Promise<string> {
   if (id.length < MIN_ID_PREFIX_LENGTH) return id;
-  const { pending } = await connection.client.request<PairList>('device.pair.list');
+  const { pending } = await connection.client.request<PairListPayload>('device.pair.list');
   if (pending.some((request) => request.requestId === id)) return id;
   const matches = pending.filter((request) => request.requestId.startsWith(id));
   if (matches.length > 1) throw ambiguous('request id', id, matches.length);
   return matches[0]?.requestId ?? id;
 }
 
-async function resolveDeviceId(connection: GatewayConnection, id: string): Promise<string> {
+async function resolveDeviceId(connection: CliGatewayConnection, id: string): Promise<string> {
   const wanted = id.toLowerCase();
   if (FULL_DEVICE_ID.test(wanted)) return wanted;
   if (!/^[0-9a-f]+$/.test(wanted) || wanted.length < MIN_ID_PREFIX_LENGTH) {
@@ -253,7 +224,7 @@ function describeTarget(payload: Record<string, unknown>, id: string): string {
 }
 
 /** The readable `devices list`: a Pending table and a Paired table. */
-export function renderPairList(list: PairList, now: number): string {
+export function renderPairList(list: PairListPayload, now: number): string {
   const pendingRows = list.pending.map((request) => [
     request.requestId.slice(0, SHORT_REQUEST_ID_LENGTH),
     request.deviceId.slice(0, SHORT_DEVICE_ID_LENGTH),
@@ -293,8 +264,4 @@ export function renderPairList(list: PairList, now: number): string {
 
 function clientCell(platform: string | undefined, clientId: string): string {
   return platform ? `${platform}/${clientId}` : clientId;
-}
-
-function scopesCell(scopes: readonly string[]): string {
-  return scopes.length ? scopes.map((scope) => scope.replace(/^operator\./, '')).join(',') : '-';
 }

@@ -14,7 +14,7 @@ import {
   type FakeProvider,
 } from '../providers/fake-provider.test-support.js';
 import { ModelCatalog } from '../providers/model-catalog.js';
-import { ChatService, type ChatEvent, type ChatSendParams } from './chat-service.js';
+import { ChatService, type ChatRunEvent, type ChatSendParams } from './chat-service.js';
 import { SessionStore } from './session-store.js';
 
 let root: string;
@@ -53,7 +53,7 @@ function setup(input: ConfigInput, accounts: Record<string, string>) {
 }
 
 async function chat(service: ChatService, params: Partial<ChatSendParams> = {}) {
-  const events: ChatEvent[] = [];
+  const events: ChatRunEvent[] = [];
   let finish!: () => void;
   const ended = new Promise<void>((resolve) => (finish = resolve));
   await service.send({ message: 'hi', ...params }, (event) => {

@@ -11,7 +11,7 @@ import type { FakeProvider } from '../providers/fake-provider.test-support.js';
 import { ModelCatalog } from '../providers/model-catalog.js';
 import type { StreamOptions } from '../providers/provider-types.js';
 import { ChatService } from './chat-service.js';
-import type { ChatEvent, ChatLimits, ChatSendParams } from './chat-service.js';
+import type { ChatRunEvent, ChatLimits, ChatSendParams } from './chat-service.js';
 import { SessionStore } from './session-store.js';
 
 const REPLY = 'Hello €uro 👋 done';
@@ -70,7 +70,7 @@ function setup(
 
 /** Sends and collects events until the run's final or error event. */
 async function chat(service: ChatService, params: ChatSendParams) {
-  const events: ChatEvent[] = [];
+  const events: ChatRunEvent[] = [];
   let finish!: () => void;
   const ended = new Promise<void>((resolve) => (finish = resolve));
   const ids = await service.send(params, (event) => {
@@ -235,7 +235,7 @@ describe('ChatService', () => {
     const server = await fake('openai', { hang: true });
     const { service } = setup(oneAgent('openai', server.baseUrl));
     const disconnected = server.nextDisconnect();
-    const events: ChatEvent[] = [];
+    const events: ChatRunEvent[] = [];
     let finish!: () => void;
     const ended = new Promise<void>((resolve) => (finish = resolve));
     const { runId, sessionId } = await service.send(
@@ -272,7 +272,7 @@ describe('ChatService', () => {
     const server = await fake('anthropic', { hang: true });
     const { service } = setup(oneAgent('anthropic', server.baseUrl));
     const disconnected = server.nextDisconnect();
-    const events: ChatEvent[] = [];
+    const events: ChatRunEvent[] = [];
     let firstDelta!: () => void;
     const streaming = new Promise<void>((resolve) => (firstDelta = resolve));
     await service.send({ message: 'hi' }, (event) => {

@@ -31,8 +31,11 @@ export const CHAT_DEFAULTS: Readonly<ChatLimits> = Object.freeze({
   maxConcurrentRuns: 16,
 });
 
-/** The payload of a `chat` event (PROTOCOL.md "Events"). */
-export type ChatEvent =
+/**
+ * What a run emits, one case per state: the payload of a `chat` event (PROTOCOL.md
+ * "Events"), which clients read as protocol.ts `ChatEvent`.
+ */
+export type ChatRunEvent =
   | { runId: string; sessionId: string; state: 'delta'; text: string }
   | ({ runId: string; sessionId: string; state: 'final'; text: string } & Partial<Answer>)
   | { runId: string; sessionId: string; state: 'error'; error: ProtocolError };
@@ -109,7 +112,7 @@ export class ChatService {
    */
   async send(
     params: ChatSendParams,
-    emit: (event: ChatEvent) => void,
+    emit: (event: ChatRunEvent) => void,
   ): Promise<{ runId: string; sessionId: string }> {
     if (this.#closed) throw shuttingDown();
     const message = this.#checkMessage(params.message);
@@ -182,9 +185,9 @@ export class ChatService {
     return { runId, run };
   }
 
-  async #stream(prepared: Prepared, run: Run, emit: (event: ChatEvent) => void): Promise<void> {
+  async #stream(prepared: Prepared, run: Run, emit: (event: ChatRunEvent) => void): Promise<void> {
     const { runId, sessionId } = prepared;
-    const send = (event: ChatEvent) => {
+    const send = (event: ChatRunEvent) => {
       try {
         emit(event);
       } catch {

@@ -11,7 +11,7 @@ import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
 import { startFakeProvider, type FakeProvider } from '../providers/fake-provider.test-support.js';
 import { profilesOver } from '../auth-profiles/memory-keychain.test-support.js';
 import { ModelCatalog } from '../providers/model-catalog.js';
-import { ChatService, type ChatEvent } from './chat-service.js';
+import { ChatService, type ChatRunEvent } from './chat-service.js';
 import { SessionStore, type SessionFs } from './session-store.js';
 
 let root: string;
@@ -77,7 +77,7 @@ describe('session durability', () => {
     const chat = chatService(recordingFs(log));
     let finalSeen!: () => void;
     const final = new Promise<void>((resolve) => (finalSeen = resolve));
-    const onEvent = (event: ChatEvent) => {
+    const onEvent = (event: ChatRunEvent) => {
       if (event.state === 'final') {
         log.push('final');
         finalSeen();

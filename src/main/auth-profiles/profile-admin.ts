@@ -8,7 +8,7 @@ import { DEFAULT_PROFILE, type Config } from '../../shared/config-schema.js';
 import { conflict, invalidRequest, notFound } from '../../shared/errors.js';
 import { ownValue } from '../../shared/own-key.js';
 import type { AuthProfile } from '../../shared/protocol.js';
-import type { ConfigEdit, SecretsService } from '../secrets/secrets-service.js';
+import type { SecretsConfigEdit, SecretsService } from '../secrets/secrets-service.js';
 import type { AuthProfiles } from './auth-profiles.js';
 
 export interface ProfileAdminOptions {
@@ -16,7 +16,7 @@ export interface ProfileAdminOptions {
   secrets: Pick<SecretsService, 'storeProfileKey' | 'clearProfileKey'>;
   profiles: AuthProfiles;
   /** Applies edits to the config file in one atomic write (the config editor). */
-  editConfig: (edits: ConfigEdit[]) => Promise<unknown>;
+  editConfig: (edits: SecretsConfigEdit[]) => Promise<unknown>;
   /** Re-reads the config after an edit, so the answer shows the new state. */
   reload: () => Promise<void>;
 }
@@ -104,7 +104,7 @@ export class ProfileAdmin {
   }
 }
 
-function orderEdit(provider: string, order: readonly string[]): ConfigEdit {
+function orderEdit(provider: string, order: readonly string[]): SecretsConfigEdit {
   const path = ['models', 'providers', provider, 'auth'];
   return order.length === 0 ? { path, unset: true } : { path, value: { order: [...order] } };
 }

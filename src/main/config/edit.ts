@@ -16,7 +16,7 @@ import { formatConfigPath, parseConfigPath, restartRequiredFor } from './config-
 import { diffPaths } from './diff-paths.js';
 import { setValueInText, unsetValueInText } from './edit-text.js';
 import type { PathSegment } from './json5-positions.js';
-import { ConfigError, describeIssue, parseConfigText, readConfigFile } from './load.js';
+import { ConfigError, describeConfigIssue, parseConfigText, readConfigFile } from './load.js';
 import type { AppPaths } from './paths.js';
 
 export { parseCliValue, parseConfigPath, restartRequiredFor } from './config-path.js';
@@ -248,7 +248,7 @@ function validateResult(text: string, file: string): Config {
   const raw: unknown = JSON5.parse(text);
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
-  const issue = describeIssue(result.error.issues[0], raw);
+  const issue = describeConfigIssue(result.error.issues[0], raw);
   const configPath = formatConfigPath(issue.path);
   throw new ConfigError(
     `${file}: ${issue.message} at ${configPath} — the edit was refused (the file was not changed)`,

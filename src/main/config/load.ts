@@ -163,8 +163,8 @@ function problemsOf(
   const tree = treeOf(text);
   const described = issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys' && issue.keys.length > 1
-      ? issue.keys.map((key) => describeIssue({ ...issue, keys: [key] }, raw))
-      : [describeIssue(issue, raw)],
+      ? issue.keys.map((key) => describeConfigIssue({ ...issue, keys: [key] }, raw))
+      : [describeConfigIssue(issue, raw)],
   );
   return described
     .map((issue) => ({
@@ -230,7 +230,10 @@ export interface DescribedIssue {
 }
 
 /** Turns the first zod issue on `input` into one plain sentence and the path it concerns. */
-export function describeIssue(issue: z.core.$ZodIssue | undefined, input: unknown): DescribedIssue {
+export function describeConfigIssue(
+  issue: z.core.$ZodIssue | undefined,
+  input: unknown,
+): DescribedIssue {
   if (!issue) return { path: [], atKey: false, message: 'invalid config' };
   const path = issue.path.map((segment) =>
     typeof segment === 'symbol' ? String(segment) : segment,

@@ -3,6 +3,7 @@
  * plain `action` objects; the Electron layer maps them to clicks, so every label, enabled
  * flag and action here is tested without Electron.
  */
+import { formatAge as ageText } from '../../shared/format-age.js';
 import { printable } from '../../shared/printable.js';
 import { DEFAULT_DESKTOP_OPTIONS, type DesktopOptions } from './desktop-options.js';
 
@@ -75,14 +76,12 @@ const DEVICE_ID_CHARS = 8;
 /** Leading `AB:` pairs of the fingerprint shown on the TLS line; its submenu has them all. */
 const FINGERPRINT_PAIRS_SHOWN = 4;
 
-/** "just now", "2 min ago", "3 h ago", "2 d ago": minutes at the finest, so the menu is stable within a minute. */
+/**
+ * "just now", "2 min ago", "3 h ago", "2 d ago": minutes at the finest, so the menu is stable
+ * within a minute (src/shared/format-age.ts, menu style).
+ */
 export function formatAge(ms: number): string {
-  const minutes = Math.floor(Math.max(0, ms) / 60_000);
-  if (minutes < 1) return 'just now';
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
+  return ageText(ms, 'menu');
 }
 
 function statusLine(gateway: TrayGatewayState): string {

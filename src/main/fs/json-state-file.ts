@@ -4,12 +4,18 @@
  * loudly; it is never read as empty, and neither is a missing file beside such a copy. The
  * same rules as the pairing store (src/main/pairing/pairing-store.ts), for any schema.
  */
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import type { z } from 'zod';
 import { EXIT } from '../../shared/exit-codes.js';
 import type { Clock } from '../util/clock.js';
-import { SerialQueue, TEMP_FILE_MARKER, writeFileAtomic } from './atomic-file.js';
+import { SerialQueue, writeFileAtomic } from './atomic-file.js';
+import {
+  errorCode,
+  freeCorruptName,
+  latestCorruptCopy,
+  removeStrayTempFiles,
+} from './corrupt-copies.js';
 
 /** What a state file holds and how to talk about it in messages. */
 export interface StateFileSpec<T> {
@@ -157,57 +163,11 @@ async function moveAside(
 }
 
 async function refuseIfCorruptCopyExists(spec: StateFileSpec<unknown>): Promise<void> {
-  const prefix = corruptPrefix(spec.path);
-  const copies = (await readdir(dirname(spec.path))).filter((name) => name.startsWith(prefix));
-  const latest = copies.sort().at(-1);
-  if (latest === undefined) return;
-  const movedTo = join(dirname(spec.path), latest);
+  const movedTo = await latestCorruptCopy(spec.path);
+  if (movedTo === undefined) return;
   throw new StateFileCorruptError(
-    `${spec.what} ${spec.path} is missing and an earlier corrupt copy sits at ${movedTo}: delete ${latest} ${spec.freshStart}, then start the gateway again`,
+    `${spec.what} ${spec.path} is missing and an earlier corrupt copy sits at ${movedTo}: delete ${basename(movedTo)} ${spec.freshStart}, then start the gateway again`,
     spec.path,
     movedTo,
   );
-}
-
-function corruptPrefix(path: string): string {
-  return `${basename(path)}.corrupt-`;
-}
-
-async function freeCorruptName(path: string, nowMs: number): Promise<string> {
-  // Filesystem-safe, sortable, readable: 2025-01-31T12-00-00-000Z.
-  const stamp = new Date(nowMs).toISOString().replace(/[:.]/g, '-');
-  const base = join(dirname(path), `${corruptPrefix(path)}${stamp}`);
-  // rename() replaces an existing target; never overwrite an earlier corrupt copy.
-  for (let n = 0; ; n += 1) {
-    const candidate = n === 0 ? base : `${base}-${n}`;
-    if (!(await exists(candidate))) return candidate;
-  }
-}
-
-async function removeStrayTempFiles(path: string): Promise<void> {
-  // A crash between writing the temp file and renaming it leaves one behind; the gateway
-  // lock guarantees no other writer owns it now.
-  const prefix = `${TEMP_FILE_MARKER}${basename(path)}-`;
-  const names = await readdir(dirname(path));
-  await Promise.all(
-    names
-      .filter((name) => name.startsWith(prefix))
-      .map((name) => rm(join(dirname(path), name), { force: true })),
-  );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return false;
-    throw error;
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String(error.code)
-    : undefined;
 }

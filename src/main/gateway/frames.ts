@@ -44,7 +44,7 @@ export function frameId(parsed: unknown): string {
   return '';
 }
 
-export function describeIssue(
+export function describeFrameIssue(
   issues: readonly { path: PropertyKey[]; message: string; code?: string }[],
   parsed: unknown,
 ): string {

@@ -21,7 +21,7 @@ import { CLOSE } from '../../shared/protocol.js';
 import { connectParamsSchema, requestFrameSchema } from '../../shared/protocol-schemas.js';
 import { AddressCounts } from './address-counts.js';
 import { GatewayConnection } from './connection.js';
-import { closeReasonFor, describeIssue, frameId, parseJson, refuseUpgrade } from './frames.js';
+import { closeReasonFor, describeFrameIssue, frameId, parseJson, refuseUpgrade } from './frames.js';
 import { buildHello } from './hello.js';
 import { PortInUseError } from './listen-address.js';
 import type { Authenticator } from './handshake.js';
@@ -370,7 +370,9 @@ export class GatewayServer {
     if (!frame.success || frame.data.method !== 'connect') {
       const error = frame.success
         ? invalidRequest('invalid handshake: the first request must be connect')
-        : invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`);
+        : invalidRequest(
+            `invalid request frame: ${describeFrameIssue(frame.error.issues, parsed)}`,
+          );
       conn.respondError(id, error);
       return conn.close(CLOSE.policy, 'invalid handshake');
     }
@@ -380,7 +382,7 @@ export class GatewayServer {
     const issues = params.success ? [] : params.error.issues;
     conn.respondError(
       id,
-      invalidRequest(`invalid connect params: ${describeIssue(issues, given)}`),
+      invalidRequest(`invalid connect params: ${describeFrameIssue(issues, given)}`),
     );
     conn.close(CLOSE.policy, 'invalid connect params');
   }
@@ -391,7 +393,7 @@ export class GatewayServer {
     if (!frame.success) {
       return conn.respondError(
         frameId(parsed),
-        invalidRequest(`invalid request frame: ${describeIssue(frame.error.issues, parsed)}`),
+        invalidRequest(`invalid request frame: ${describeFrameIssue(frame.error.issues, parsed)}`),
       );
     }
     void this.#options.router.dispatch(conn, frame.data);

@@ -203,7 +203,7 @@ export class Authenticator {
     const deviceToken = presented.deviceToken === '' ? undefined : presented.deviceToken;
     const deviceTokenValid =
       deviceToken !== undefined &&
-      this.#deps.pairing.verifyDeviceToken(deviceId, role, deviceToken);
+      this.#deps.pairing.verifyAndStampDeviceToken(deviceId, role, deviceToken);
     const invite = presented.bootstrapToken === '' ? undefined : presented.bootstrapToken;
     const inviteValid =
       invite !== undefined && this.#deps.pairing.invites.find(invite) !== undefined;

@@ -64,9 +64,9 @@ describe('a version-1 devices.json', () => {
       Object.keys(fixture.paired).sort(),
     );
     expect(list.ignored).toEqual([]);
-    expect(service.verifyDeviceToken(laptop.deviceId, 'operator', 'fixture-laptop-token')).toBe(
-      true,
-    );
+    expect(
+      service.verifyAndStampDeviceToken(laptop.deviceId, 'operator', 'fixture-laptop-token'),
+    ).toBe(true);
 
     await service.invites.create({ ...readWrite, ttlMs: TEN_MINUTES });
     // The first write after an upgrade rewrites devices.json itself, whole.

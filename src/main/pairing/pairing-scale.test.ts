@@ -91,10 +91,12 @@ describe('a store of 10,000 paired devices', () => {
     expect(after.paired.filter((device) => device.deviceId !== added)).toEqual(expected);
     expect(after.paired.at(-1)?.deviceId).toBe(added);
     const [live, revoked] = [Object.values(fixture.paired)[1], Object.values(fixture.paired)[7]];
-    expect(reopened.verifyDeviceToken(live!.deviceId, 'operator', generatedToken(1))).toBe(true);
-    expect(reopened.verifyDeviceToken(revoked!.deviceId, 'operator', generatedToken(7))).toBe(
-      false,
+    expect(reopened.verifyAndStampDeviceToken(live!.deviceId, 'operator', generatedToken(1))).toBe(
+      true,
     );
+    expect(
+      reopened.verifyAndStampDeviceToken(revoked!.deviceId, 'operator', generatedToken(7)),
+    ).toBe(false);
   });
 
   it('writes a new pairing as a few hundred bytes of journal, leaving devices.json alone', async () => {

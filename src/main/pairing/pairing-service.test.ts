@@ -283,10 +283,10 @@ describe('paired devices and tokens', () => {
     const { token, createdAtMs } = await service.issueDeviceToken(deviceId, 'operator');
 
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
-    expect(service.verifyDeviceToken(deviceId, 'operator', token)).toBe(true);
-    expect(service.verifyDeviceToken(deviceId, 'operator', `${token}x`)).toBe(false);
-    expect(service.verifyDeviceToken(deviceId, 'node', token)).toBe(false);
-    expect(service.verifyDeviceToken(other, 'operator', token)).toBe(false);
+    expect(service.verifyAndStampDeviceToken(deviceId, 'operator', token)).toBe(true);
+    expect(service.verifyAndStampDeviceToken(deviceId, 'operator', `${token}x`)).toBe(false);
+    expect(service.verifyAndStampDeviceToken(deviceId, 'node', token)).toBe(false);
+    expect(service.verifyAndStampDeviceToken(other, 'operator', token)).toBe(false);
     expect(service.getPaired(deviceId)?.tokens).toEqual([
       { role: 'operator', createdAtMs, lastUsedAtMs: clock.now() },
     ]);
@@ -315,8 +315,8 @@ describe('paired devices and tokens', () => {
     clock.advance(5_000);
     const fresh = await service.issueDeviceToken(deviceId, 'operator');
 
-    expect(service.verifyDeviceToken(deviceId, 'operator', old.token)).toBe(false);
-    expect(service.verifyDeviceToken(deviceId, 'operator', fresh.token)).toBe(true);
+    expect(service.verifyAndStampDeviceToken(deviceId, 'operator', old.token)).toBe(false);
+    expect(service.verifyAndStampDeviceToken(deviceId, 'operator', fresh.token)).toBe(true);
     expect(service.getPaired(deviceId)?.tokens).toEqual([
       { role: 'operator', createdAtMs: fresh.createdAtMs, lastUsedAtMs: clock.now() },
     ]);
@@ -337,13 +337,13 @@ describe('paired devices and tokens', () => {
           : await service.revokeToken(deviceId);
       const field = action === 'rotate' ? 'rotatedAtMs' : 'revokedAtMs';
       expect(result).toEqual({ deviceId, [field]: clock.now() });
-      expect(service.verifyDeviceToken(deviceId, 'operator', token)).toBe(false);
+      expect(service.verifyAndStampDeviceToken(deviceId, 'operator', token)).toBe(false);
       expect(service.getPaired(deviceId)?.tokens[0]).toMatchObject({ [field]: clock.now() });
       expect(changes).toEqual([{ deviceId, change: action === 'rotate' ? 'rotated' : 'revoked' }]);
 
       // Re-authenticating with the shared secret gets the device a working token again.
       const next = await service.issueDeviceToken(deviceId, 'operator');
-      expect(service.verifyDeviceToken(deviceId, 'operator', next.token)).toBe(true);
+      expect(service.verifyAndStampDeviceToken(deviceId, 'operator', next.token)).toBe(true);
     },
   );
 
@@ -359,7 +359,7 @@ describe('paired devices and tokens', () => {
 
     await expect(service.remove(deviceId)).resolves.toEqual({ deviceId });
     expect(service.list()).toEqual({ pending: [], paired: [], ignored: [] });
-    expect(service.verifyDeviceToken(deviceId, 'operator', token)).toBe(false);
+    expect(service.verifyAndStampDeviceToken(deviceId, 'operator', token)).toBe(false);
     expect(changes).toEqual([{ deviceId, change: 'removed' }]);
     expect(resolved.map((event) => event.decision)).toEqual(['approved', 'rejected']);
   });
@@ -386,7 +386,7 @@ describe('paired devices and tokens', () => {
     await pairedDevice(service, 2);
     const { token } = await service.issueDeviceToken(deviceId, 'operator');
     clock.advance(2_000);
-    expect(service.verifyDeviceToken(deviceId, 'operator', token)).toBe(true);
+    expect(service.verifyAndStampDeviceToken(deviceId, 'operator', token)).toBe(true);
     await service.recordSeen(deviceId, '192.168.1.77');
     await service.requestPairing(requestFor(3));
     await service.revokeToken(await pairedDevice(service, 4));
@@ -399,7 +399,7 @@ describe('paired devices and tokens', () => {
 
     const reopened = await openService();
     expect(reopened.list()).toEqual(before);
-    expect(reopened.verifyDeviceToken(deviceId, 'operator', token)).toBe(true);
+    expect(reopened.verifyAndStampDeviceToken(deviceId, 'operator', token)).toBe(true);
   });
 
   it('a connect stamps last seen without a write of its own; close saves the stamp', async () => {
@@ -428,7 +428,7 @@ describe('paired devices and tokens', () => {
     const deviceId = await pairedDevice(service);
     const { token } = await service.issueDeviceToken(deviceId, 'operator');
     clock.advance(5_000);
-    expect(service.verifyDeviceToken(deviceId, 'operator', token)).toBe(true);
+    expect(service.verifyAndStampDeviceToken(deviceId, 'operator', token)).toBe(true);
     await service.recordSeen(deviceId, '192.168.1.78');
 
     await expect

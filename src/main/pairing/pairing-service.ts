@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { conflict } from '../../shared/errors.js';
+import type { PairListPayload } from '../../shared/protocol.js';
 import type { Clock } from '../util/clock.js';
 import { decodeCursor, encodeCursor } from './paired-index.js';
 import { PAIRED_PAGE_LIMIT, resolvePairingLimits, type PairingLimits } from './pairing-limits.js';
@@ -18,7 +19,7 @@ import {
   optionalMetadata,
   resolution,
   sameScopes,
-  takePaired,
+  getPaired,
   takePending,
   toPublicDevice,
   tokenMatches,
@@ -30,7 +31,6 @@ import type {
   DeviceChangedEvent,
   DevicePairedEvent,
   DirectApprovalInput,
-  IgnoredDeviceInfo,
   PairedDevice,
   PairingRequestInput,
   PairingResolvedEvent,
@@ -81,14 +81,6 @@ export interface PairedListQuery {
   limit?: number | undefined;
   /** The `nextCursor` of the previous page; INVALID_REQUEST for anything else. */
   cursor?: string | undefined;
-}
-
-/** What {@link PairingService.list} returns (the `device.pair.list` payload). */
-export interface PairedList {
-  pending: PendingRequest[];
-  paired: PairedDevice[];
-  ignored: IgnoredDeviceInfo[];
-  nextCursor?: string;
 }
 
 const DEVICE_TOKEN_BYTES = 32;
@@ -161,7 +153,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
    * previous page. `nextCursor` is set when more devices follow. A device re-approved while
    * a caller pages moves to the end, so it is listed again rather than skipped.
    */
-  list(query: PairedListQuery = {}): PairedList {
+  list(query: PairedListQuery = {}): PairListPayload {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const page = this.#state.pairedPage(after, query.limit ?? PAIRED_PAGE_LIMIT);
     return {
@@ -272,7 +264,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   /** Unpairs a device; its pending requests are rejected with it. */
   remove(deviceId: string): Promise<{ deviceId: string }> {
     return this.#state.mutate((tx) => {
-      takePaired(tx.draft, deviceId);
+      getPaired(tx.draft, deviceId);
       delete tx.draft.paired[deviceId];
       for (const request of dropPendingOf(tx.draft, deviceId)) {
         tx.announce(() => this.emit('resolved', resolution(request, 'rejected', tx.now)));
@@ -285,7 +277,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   /** Invalidates the device's tokens; it gets a new one by connecting with the shared secret. */
   rotateToken(deviceId: string): Promise<{ deviceId: string; rotatedAtMs: number }> {
     return this.#state.mutate((tx) => {
-      for (const token of takePaired(tx.draft, deviceId).tokens) token.rotatedAtMs ??= tx.now;
+      for (const token of getPaired(tx.draft, deviceId).tokens) token.rotatedAtMs ??= tx.now;
       tx.announce(() => this.emit('device-changed', { deviceId, change: 'rotated' }));
       return { deviceId, rotatedAtMs: tx.now };
     });
@@ -294,7 +286,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   /** Revokes the device's tokens at once. */
   revokeToken(deviceId: string): Promise<{ deviceId: string; revokedAtMs: number }> {
     return this.#state.mutate((tx) => {
-      for (const token of takePaired(tx.draft, deviceId).tokens) token.revokedAtMs ??= tx.now;
+      for (const token of getPaired(tx.draft, deviceId).tokens) token.revokedAtMs ??= tx.now;
       tx.announce(() => this.emit('device-changed', { deviceId, change: 'revoked' }));
       return { deviceId, revokedAtMs: tx.now };
     });
@@ -309,7 +301,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     role: string,
   ): Promise<{ token: string; createdAtMs: number }> {
     return this.#state.mutate((tx) => {
-      const device = takePaired(tx.draft, deviceId);
+      const device = getPaired(tx.draft, deviceId);
       if (!device.roles.includes(role))
         throw conflict(`device ${deviceId} is not approved for role ${role}`);
       const token = Buffer.from(this.#random(DEVICE_TOKEN_BYTES)).toString('base64url');
@@ -319,8 +311,11 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     });
   }
 
-  /** True when `token` is the live device token of `deviceId` for `role` (constant time). */
-  verifyDeviceToken(deviceId: string, role: string, token: string): boolean {
+  /**
+   * True when `token` is the live device token of `deviceId` for `role` (constant time),
+   * and then stamps the token's last use. The handshake calls it once per connect.
+   */
+  verifyAndStampDeviceToken(deviceId: string, role: string, token: string): boolean {
     const stored = this.#state.current.paired[deviceId]?.tokens.find(
       (candidate) => candidate.role === role,
     );
@@ -342,7 +337,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     // A stamp, not a transaction: every handshake calls this, and writing the whole store
     // (clone, serialise, fsync) each time capped the handshake rate (bench/README.md).
     return Promise.resolve().then(() => {
-      takePaired(this.#state.current, deviceId);
+      getPaired(this.#state.current, deviceId);
       const now = this.#clock.now();
       this.#state.stamp(deviceId, (device) => {
         device.lastSeenAtMs = now;
@@ -370,7 +365,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   /** Sets the name a person gave a paired device. */
   rename(deviceId: string, displayName: string): Promise<PairedDevice> {
     return this.#state.mutate((tx) => {
-      const device = takePaired(tx.draft, deviceId);
+      const device = getPaired(tx.draft, deviceId);
       device.displayName = displayName;
       return toPublicDevice(device);
     });

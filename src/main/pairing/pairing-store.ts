@@ -1,6 +1,7 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { SerialQueue, TEMP_FILE_MARKER, writeFileAtomic } from '../fs/atomic-file.js';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { SerialQueue, writeFileAtomic } from '../fs/atomic-file.js';
+import { removeStrayTempFiles } from '../fs/corrupt-copies.js';
 import type { Clock } from '../util/clock.js';
 import { JournalFile } from './journal.js';
 import { serialiseSnapshot, type StoreCapture } from './snapshot.js';
@@ -178,16 +179,4 @@ async function rewriteAfterCrash(journal: JournalFile, journalSeq: number): Prom
       { cause: error },
     );
   }
-}
-
-async function removeStrayTempFiles(path: string): Promise<void> {
-  // A crash between writing the temp file and renaming it leaves one behind; the gateway
-  // lock guarantees no other writer owns it now.
-  const prefix = `${TEMP_FILE_MARKER}${basename(path)}-`;
-  const names = await readdir(dirname(path));
-  await Promise.all(
-    names
-      .filter((name) => name.startsWith(prefix))
-      .map((name) => rm(join(dirname(path), name), { force: true })),
-  );
 }

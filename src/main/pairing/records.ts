@@ -167,7 +167,7 @@ export function takePending(data: PairingStoreData, requestId: string): PendingR
 }
 
 /** The paired record of `deviceId`, or NOT_FOUND naming the CLI to list them. */
-export function takePaired(data: PairingStoreData, deviceId: string): StoredPairedDevice {
+export function getPaired(data: PairingStoreData, deviceId: string): StoredPairedDevice {
   const device = Object.hasOwn(data.paired, deviceId) ? data.paired[deviceId] : undefined;
   if (device === undefined) {
     throw notFound(

@@ -2,9 +2,10 @@
  * Why the pairing store cannot be used, and moving a corrupt `devices.json` aside (with
  * its journal) so a restart never quietly runs with no paired devices.
  */
-import { readdir, rename, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { rename } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { EXIT } from '../../shared/exit-codes.js';
+import { exists, freeCorruptName, latestCorruptCopy } from '../fs/corrupt-copies.js';
 
 /** Process exit code when the pairing store cannot be used (EX_CONFIG, like a bad config). */
 export const PAIRING_STORE_EXIT_CODE = EXIT.config;
@@ -112,47 +113,11 @@ async function moveJournalAside(journalPath: string, nowMs: number): Promise<str
  * wrong: refuse instead of starting with no devices.
  */
 export async function refuseIfCorruptCopyExists(path: string): Promise<void> {
-  const copies = (await readdir(dirname(path)))
-    .filter((name) => name.startsWith(corruptPrefix(path)))
-    .sort();
-  const latest = copies.at(-1);
-  if (latest === undefined) return;
-  const movedTo = join(dirname(path), latest);
+  const movedTo = await latestCorruptCopy(path);
+  if (movedTo === undefined) return;
   throw new PairingStoreCorruptError(
-    `the pairing store ${path} is missing and an earlier corrupt copy sits at ${movedTo}: restore ${basename(path)} from a backup, or delete ${latest} to start with no paired devices, then start the gateway again`,
+    `the pairing store ${path} is missing and an earlier corrupt copy sits at ${movedTo}: restore ${basename(path)} from a backup, or delete ${basename(movedTo)} to start with no paired devices, then start the gateway again`,
     path,
     movedTo,
   );
-}
-
-function corruptPrefix(path: string): string {
-  return `${basename(path)}.corrupt-`;
-}
-
-async function freeCorruptName(path: string, nowMs: number): Promise<string> {
-  // Filesystem-safe, sortable, readable: 2025-01-31T12-00-00-000Z.
-  const stamp = new Date(nowMs).toISOString().replace(/[:.]/g, '-');
-  const base = join(dirname(path), `${corruptPrefix(path)}${stamp}`);
-  // rename() replaces an existing target; never overwrite an earlier corrupt copy.
-  for (let n = 0; ; n += 1) {
-    const candidate = n === 0 ? base : `${base}-${n}`;
-    if (!(await exists(candidate))) return candidate;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return false;
-    throw error;
-  }
-}
-
-/** The `code` of a Node system error. */
-export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String(error.code)
-    : undefined;
 }

@@ -8,12 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import { JournalDamage, parseJournal, readJournalText, type JournalLine } from './journal.js';
 import { checksumMatches } from './snapshot.js';
 import { applyOps } from './store-ops.js';
-import {
-  PairingJournalCorruptError,
-  PairingStoreError,
-  errorCode,
-  unreadable,
-} from './store-errors.js';
+import { errorCode } from '../fs/corrupt-copies.js';
+import { PairingJournalCorruptError, PairingStoreError, unreadable } from './store-errors.js';
 import {
   PAIRING_STORE_VERSION,
   RecordIssue,

@@ -85,13 +85,8 @@ export interface PairingResolvedEvent {
   ts: number;
 }
 
-/** Payload of the `paired` event (PROTOCOL.md `device.paired`): every approval. */
-export interface DevicePairedEvent {
-  device: PairedDevice;
-  approvedBy: ApprovedBy;
-  /** The invite that paired it (`approvedBy: "invite"` only), so its maker can tell. */
-  inviteId?: string;
-}
+/** Payload of the `paired` event (PROTOCOL.md `device.paired`), declared once in src/shared. */
+export type { DevicePairedEvent } from '../../shared/api-results.js';
 
 /** Payload of the `device-changed` event: the gateway closes the device's sockets with 4001. */
 export interface DeviceChangedEvent {

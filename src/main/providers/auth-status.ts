@@ -8,34 +8,19 @@ import { maskSecret } from '../secrets/resolve.js';
 import type { Config, ProviderConfig } from '../../shared/config-schema.js';
 import { providerEnvVar } from '../../shared/config-schema.js';
 import type { AuthProfile } from '../../shared/protocol.js';
+import type {
+  AuthStatus,
+  ProbeResult,
+  ProviderAuthRow,
+  ProviderAuthState,
+} from '../../shared/api-results.js';
 import { isLoopbackUrl } from './loopback.js';
 import { probeProvider } from './probe.js';
-import type { ProbeOptions, ProbeResult } from './probe.js';
+import type { ProbeOptions } from './probe.js';
 import type { ResolveKey, ResolvedSecret } from './provider-types.js';
 
-export type ProviderAuthState = 'ok' | 'missing' | 'not-required' | 'invalid';
-
-export interface ProviderAuthRow {
-  id: string;
-  type: ProviderConfig['type'];
-  baseUrl: string;
-  credential: { source: ResolvedSecret['source']; envVar?: string; masked?: string };
-  status: ProviderAuthState;
-  probe?: ProbeResult;
-}
-
-export interface AgentAuthRow {
-  id: string;
-  provider: string;
-  status: ProviderAuthState;
-}
-
-export interface AuthStatus {
-  providers: ProviderAuthRow[];
-  agents: AgentAuthRow[];
-  /** Every auth profile of every provider, in try order (when profiles were asked for). */
-  profiles?: AuthProfile[];
-}
+/** The payload types are declared once in src/shared (read by the UI and the CLI too). */
+export type { AuthStatus, ProviderAuthRow } from '../../shared/api-results.js';
 
 export interface AuthStatusOptions {
   config: Config;

@@ -11,11 +11,10 @@ import {
   httpStatusError,
   networkReason,
   providerError,
-  rejectedKeyError,
   unreachableError,
 } from './provider-errors.js';
 import { endpoint, type ProviderRef } from './provider-types.js';
-import { readBounded } from './sse-request.js';
+import { readBounded, refuseRejectedKey } from './sse-request.js';
 
 /** Longest a listing may take, headers and body. */
 export const MODEL_LIST_TIMEOUT_MS = 5000;
@@ -91,10 +90,7 @@ async function getJson(
   } catch (error) {
     throw failure(error, call);
   }
-  if (response.status === 401 || response.status === 403) {
-    await response.body?.cancel();
-    throw rejectedKeyError(provider.id, response.status);
-  }
+  await refuseRejectedKey(response, provider.id);
   if (response.status === 404 && notFoundIsAnswer) {
     await response.body?.cancel();
     return NOT_FOUND;

@@ -2,6 +2,7 @@
  * A cheap "does this key work" check: `GET <baseUrl>/models`, which both API families
  * serve and which costs no tokens.
  */
+import type { ProbeErrorKind, ProbeResult } from '../../shared/api-results.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 import { anthropicHeaders } from './stream-anthropic.js';
@@ -17,17 +18,6 @@ import type { ProviderRef } from './provider-types.js';
 
 /** Default limit for one probe, headers and body together. */
 export const PROBE_TIMEOUT_MS = 5000;
-
-/** `rejected`: 401/403. `unreachable`: no connection or timeout. `error`: any other answer. */
-export type ProbeErrorKind = 'rejected' | 'unreachable' | 'error';
-
-/** The `probe` object of a `models.authStatus` provider row. */
-export interface ProbeResult {
-  ok: boolean;
-  httpStatus?: number;
-  latencyMs: number;
-  error?: { kind: ProbeErrorKind; message: string };
-}
 
 export interface ProbeOptions {
   provider: ProviderRef;

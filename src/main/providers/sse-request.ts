@@ -96,10 +96,7 @@ function arm(timer: AbortController, phase: 'connect' | 'idle', ms: number): Nod
 
 async function rejectUnlessEventStream(response: Response, request: SseRequest): Promise<void> {
   const id = request.provider.id;
-  if (response.status === 401 || response.status === 403) {
-    await response.body?.cancel();
-    throw rejectedKeyError(id, response.status);
-  }
+  await refuseRejectedKey(response, id);
   const contentType = response.headers.get('content-type') ?? '';
   if (response.ok && contentType.includes('text/event-stream')) return;
   const body = await readBounded(response, request.options.maxErrorBodyBytes);
@@ -109,6 +106,13 @@ async function rejectUnlessEventStream(response: Response, request: SseRequest):
     `expected a text/event-stream, got ${contentType || 'no content-type'}`,
     request.apiKey,
   );
+}
+
+/** A 401 or 403 answer throws PROVIDER_REJECTED_KEY, its body dropped unread. */
+export async function refuseRejectedKey(response: Response, providerId: string): Promise<void> {
+  if (response.status !== 401 && response.status !== 403) return;
+  await response.body?.cancel();
+  throw rejectedKeyError(providerId, response.status);
 }
 
 /** Reads at most `maxBytes` of the body, then drops the rest. */

@@ -13,7 +13,7 @@ import {
   hasSecretService,
   keychainTestName,
 } from './keychain.test-support.js';
-import { SecretsService, type ConfigEdit } from './secrets-service.js';
+import { SecretsService, type SecretsConfigEdit } from './secrets-service.js';
 
 /**
  * A stand-in for the config editor (written elsewhere): it records each edit and applies
@@ -21,8 +21,8 @@ import { SecretsService, type ConfigEdit } from './secrets-service.js';
  */
 function recordingEditor(input: ConfigInput) {
   let config: Config = configSchema.parse(input);
-  const calls: ConfigEdit[][] = [];
-  const editConfig = (edits: ConfigEdit[]) => {
+  const calls: SecretsConfigEdit[][] = [];
+  const editConfig = (edits: SecretsConfigEdit[]) => {
     calls.push(edits);
     const next = structuredClone(config) as unknown as Record<string, unknown>;
     for (const edit of edits) {

@@ -12,8 +12,11 @@ import type { SecretStore } from './keychain.js';
 import { envVarForRef, maskSecret, resolveSecret, type ResolvedSecret } from './resolve.js';
 import { splitSecrets, type FoundSecret } from './split-secrets.js';
 
-/** One edit of the user's config file, in the config editor's terms. */
-export interface ConfigEdit {
+/**
+ * One edit the secrets service asks of the user's config file, its path already split into
+ * segments; the config editor's own `ConfigEdit` (config/edit.ts) also takes a dotted path.
+ */
+export interface SecretsConfigEdit {
   path: PathSegment[];
   unset?: boolean;
   value?: unknown;
@@ -26,7 +29,7 @@ export interface SecretsServiceDeps {
    * Applies edits to the config file in one atomic write (the config editor). Its answer's
    * `restartRequired`, when it gives one, is passed on.
    */
-  editConfig: (edits: ConfigEdit[]) => Promise<unknown>;
+  editConfig: (edits: SecretsConfigEdit[]) => Promise<unknown>;
   /** The current validated config (as last loaded from the file). */
   getConfig: () => Config;
   env: NodeJS.ProcessEnv;
@@ -95,7 +98,7 @@ export class SecretsService {
    */
   async setConfigValue(path: readonly PathSegment[], value: unknown): Promise<ConfigValueWritten> {
     const { rest, secrets } = splitSecrets(path, value);
-    const edits: ConfigEdit[] =
+    const edits: SecretsConfigEdit[] =
       rest === undefined ? this.#plaintextCopies(secrets) : [{ path: [...path], value: rest }];
     const outcome = await this.#storeThen(secrets, () =>
       edits.length > 0 ? this.#editConfig(edits) : Promise.resolve(undefined),
@@ -131,7 +134,7 @@ export class SecretsService {
   async storeSecretWith(
     path: readonly PathSegment[],
     value: string,
-    edits: readonly ConfigEdit[],
+    edits: readonly SecretsConfigEdit[],
   ): Promise<StoredSecret> {
     refFor(path);
     const { secrets } = splitSecrets(path, value);
@@ -199,7 +202,7 @@ export class SecretsService {
   }
 
   /** Unsets of the secret paths that hold a plaintext copy in the current config. */
-  #plaintextCopies(secrets: readonly Pick<FoundSecret, 'path'>[]): ConfigEdit[] {
+  #plaintextCopies(secrets: readonly Pick<FoundSecret, 'path'>[]): SecretsConfigEdit[] {
     return secrets
       .filter((secret) => getAtPath(this.#getConfig(), secret.path) !== undefined)
       .map((secret) => ({ path: secret.path, unset: true }));

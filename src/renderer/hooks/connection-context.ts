@@ -1,5 +1,5 @@
 /**
- * React glue for {@link GatewayConnection}: the context that carries it, its state as a
+ * React glue for {@link UiGatewayConnection}: the context that carries it, its state as a
  * store, event subscriptions and a small "call a method, reload on events" hook.
  */
 import {
@@ -12,12 +12,12 @@ import {
   useSyncExternalStore,
 } from 'react';
 import { GatewayClientError } from '../../shared/gateway-client.js';
-import type { ConnectionSnapshot, GatewayConnection } from '../lib/connection.js';
+import type { ConnectionSnapshot, UiGatewayConnection } from '../lib/connection.js';
 
-export const ConnectionContext = createContext<GatewayConnection | null>(null);
+export const ConnectionContext = createContext<UiGatewayConnection | null>(null);
 
 /** The app's connection; throws outside the provider, which is a wiring bug. */
-export function useConnection(): GatewayConnection {
+export function useConnection(): UiGatewayConnection {
   const connection = useContext(ConnectionContext);
   if (!connection) throw new Error('useConnection outside ConnectionContext');
   return connection;

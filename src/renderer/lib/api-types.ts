@@ -1,54 +1,24 @@
 /** Payload shapes of the gateway methods the Control UI calls (PROTOCOL.md "Methods"). */
 import type { ConfigInput } from '../../shared/config-schema.js';
-import type { IgnoredDeviceInfo, PairedDevice, PendingRequest } from '../../shared/protocol.js';
+import type { ProbeResult } from '../../shared/api-results.js';
+import type { IgnoredDeviceInfo, PairListPayload } from '../../shared/protocol.js';
 
 export type { IgnoredDeviceInfo, InviteCreated, InviteInfo } from '../../shared/protocol.js';
 
-export interface PairList {
-  pending: PendingRequest[];
-  paired: PairedDevice[];
-  /** Devices whose requests are ignored (older gateways sent none). */
-  ignored?: IgnoredDeviceInfo[];
-  /** Set when more paired devices follow: pass it as `cursor` for the next page. */
-  nextCursor?: string;
-}
+/** Older gateways sent no `ignored`; the UI reads a missing list as none. */
+export type PairList = Omit<PairListPayload, 'ignored'> & { ignored?: IgnoredDeviceInfo[] };
 
-/** `device.paired`: every new pairing; `inviteId` names the invite that made it. */
-export interface DevicePairedEvent {
-  device: PairedDevice;
-  approvedBy: PairedDevice['approvedBy'];
-  inviteId?: string;
-}
+/** The payload types the gateway builds are declared once in src/shared. */
+export type {
+  AuthStatus,
+  DevicePairedEvent,
+  ProbeResult,
+  ProviderCredential,
+  ProviderAuthRow as ProviderStatus,
+} from '../../shared/api-results.js';
 
-/** `kind` is rejected | unreachable | error; older gateways sent a plain string. */
-export type ProbeError = string | { kind: string; message: string };
-
-export interface ProbeResult {
-  ok: boolean;
-  httpStatus?: number;
-  latencyMs: number;
-  error?: ProbeError;
-}
-
-export interface ProviderCredential {
-  source: 'env' | 'config' | 'keychain' | 'none';
-  envVar?: string;
-  masked?: string;
-}
-
-export interface ProviderStatus {
-  id: string;
-  type: 'openai' | 'anthropic';
-  baseUrl: string;
-  credential: ProviderCredential;
-  status: 'ok' | 'missing' | 'not-required' | 'invalid';
-  probe?: ProbeResult;
-}
-
-export interface AuthStatus {
-  providers: ProviderStatus[];
-  agents: { id: string; provider: string; status: string }[];
-}
+/** A probe as the UI reads it: older gateways sent `error` as a plain string. */
+export type ProbeSeen = Omit<ProbeResult, 'error'> & { error?: ProbeResult['error'] | string };
 
 export interface AgentSummary {
   id: string;

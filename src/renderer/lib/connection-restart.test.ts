@@ -12,13 +12,13 @@ import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
 import { CLOSE } from '../../shared/protocol.js';
 import { Backoff } from './backoff.js';
 import type { ConnectionSnapshot } from './connection.js';
-import { GatewayConnection } from './connection.js';
+import { UiGatewayConnection } from './connection.js';
 import { SessionSecrets } from './session-secrets.js';
 import type { KeyValueStore } from './session-secrets.js';
 
 let gateway: TestGateway | undefined;
 let relay: WebSocketServer | undefined;
-const connections: GatewayConnection[] = [];
+const connections: UiGatewayConnection[] = [];
 afterEach(async () => {
   for (const connection of connections.splice(0)) connection.stop();
   await new Promise((done) => (relay ? relay.close(done) : done(undefined)));
@@ -85,7 +85,7 @@ async function connectedThroughRelay() {
   });
   secrets.token = gateway.token;
   const scheduled: number[] = [];
-  const connection = new GatewayConnection({
+  const connection = new UiGatewayConnection({
     openSocket: () => new WebSocket(through.url, { perMessageDeflate: false }),
     identity: () => Promise.resolve(identity),
     secrets,
@@ -104,7 +104,7 @@ async function connectedThroughRelay() {
 }
 
 function until(
-  connection: GatewayConnection,
+  connection: UiGatewayConnection,
   done: (state: ConnectionSnapshot) => boolean,
   what: string,
 ): Promise<ConnectionSnapshot> {
@@ -122,7 +122,7 @@ function until(
   );
 }
 
-describe('GatewayConnection across a gateway restart', () => {
+describe('UiGatewayConnection across a gateway restart', () => {
   it('waits the restartExpectedMs the gateway announced before its first attempt back', async () => {
     const { connection, scheduled, end } = await connectedThroughRelay();
     end({ reason: 'restart', restartExpectedMs: 1500 });

@@ -14,12 +14,12 @@ import {
 } from '../../../test/helpers/gateway.js';
 import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
 import { Backoff } from './backoff.js';
-import { GatewayConnection } from './connection.js';
+import { UiGatewayConnection } from './connection.js';
 import type { KeyValueStore } from './session-secrets.js';
 import { SessionSecrets } from './session-secrets.js';
 
 let gateway: TestGateway | undefined;
-const connections: GatewayConnection[] = [];
+const connections: UiGatewayConnection[] = [];
 afterEach(async () => {
   for (const connection of connections.splice(0)) connection.stop();
   await gateway?.stop();
@@ -39,7 +39,7 @@ function memoryStore(): KeyValueStore {
 async function uiConnection(gw: TestGateway, secrets: SessionSecrets, remote = false) {
   const identity = await newIdentity();
   const scheduled: number[] = [];
-  const connection = new GatewayConnection({
+  const connection = new UiGatewayConnection({
     openSocket: () =>
       new WebSocket(gw.wsUrl, {
         perMessageDeflate: false,
@@ -64,10 +64,10 @@ async function uiConnection(gw: TestGateway, secrets: SessionSecrets, remote = f
  * Resolves with the state once the attempt that `start()`/`retryNow()` began (synchronously
  * setting `busy`) has ended, whichever way: the test then asserts on the phase.
  */
-function settled(connection: GatewayConnection) {
+function settled(connection: UiGatewayConnection) {
   return within(
     OUTCOME_WAIT_MS,
-    new Promise<ReturnType<GatewayConnection['getSnapshot']>>((resolve) => {
+    new Promise<ReturnType<UiGatewayConnection['getSnapshot']>>((resolve) => {
       const check = () => {
         const state = connection.getSnapshot();
         if (!state.busy) resolve(state);
@@ -92,7 +92,7 @@ async function invite(gw: TestGateway, params: Record<string, unknown>): Promise
   }
 }
 
-describe('GatewayConnection with an invite', () => {
+describe('UiGatewayConnection with an invite', () => {
   it('signs in with the invite alone, keeps the device token it earned and drops the code', async () => {
     gateway = await startTestGateway();
     const created = await invite(gateway, { scopes: ['operator.admin'], ttlSeconds: 120 });

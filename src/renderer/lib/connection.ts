@@ -92,7 +92,7 @@ const INITIAL: ConnectionSnapshot = {
 };
 
 /** Manages one gateway connection at a time. Call `start()` once. */
-export class GatewayConnection {
+export class UiGatewayConnection {
   readonly #deps: ConnectionDeps;
   #snapshot: ConnectionSnapshot = INITIAL;
   readonly #watchers = new Set<() => void>();

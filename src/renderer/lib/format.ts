@@ -1,14 +1,9 @@
 /** Small display formatters shared by the pages. */
+import { formatAge as ageText } from '../../shared/format-age.js';
 
-/** "just now", "5 min ago", "3 h ago", "2 d ago". */
+/** "just now", "5 min ago", "3 h ago", "2 d ago" (src/shared/format-age.ts, page style). */
 export function formatAge(thenMs: number, nowMs: number): string {
-  const seconds = Math.max(0, Math.round((nowMs - thenMs) / 1000));
-  if (seconds < 45) return 'just now';
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.round(hours / 24)} d ago`;
+  return ageText(nowMs - thenMs, 'page');
 }
 
 /** "42 s", "5 min", "2 h 5 min", "3 d 4 h". */

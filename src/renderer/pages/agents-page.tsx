@@ -9,6 +9,7 @@ import { AGENT_ID_PATTERN } from '../../shared/config-constants.js';
 import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
 import { ModelField } from '../components/model-picker.js';
+import { InputField } from '../components/input-field.js';
 import { Card, EmptyState, ErrorNote, Field, Loading, PageHeader, Pill } from '../components/ui.js';
 import { useConnection, useGatewayQuery } from '../hooks/connection-context.js';
 import type { ConfigBase } from '../hooks/use-config-form.js';
@@ -286,28 +287,15 @@ function AddAgent(props: {
       ) : (
         <form className="form" onSubmit={submit} noValidate aria-label="Add an agent">
           <div className="form-grid">
-            <Field label="Agent id" error={errors.id}>
-              {({ id: inputId, describedBy, invalid }) => (
-                <input
-                  id={inputId}
-                  value={id}
-                  spellCheck={false}
-                  autoComplete="off"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid || undefined}
-                  onChange={(event) => setId(event.target.value)}
-                />
-              )}
-            </Field>
-            <Field label="Name (optional)">
-              {({ id: inputId }) => (
-                <input
-                  id={inputId}
-                  value={name}
-                  onChange={(event) => setName(event.target.value)}
-                />
-              )}
-            </Field>
+            <InputField
+              label="Agent id"
+              error={errors.id}
+              value={id}
+              spellCheck={false}
+              autoComplete="off"
+              onValue={setId}
+            />
+            <InputField label="Name (optional)" value={name} onValue={setName} />
           </div>
           <ModelFields
             value={{ ...choice, provider }}

@@ -4,6 +4,7 @@
  * `chat` events, and the actions on them.
  */
 import { useEffect, useRef, useState } from 'react';
+import type { ChatSendResult } from '../../shared/api-results.js';
 import type { GatewayClientError } from '../../shared/gateway-client.js';
 import type {
   ChatEvent,
@@ -134,7 +135,7 @@ export function useChat(storage: KeyValueStore): ChatState {
     const target = sessionId;
     const override = target ? undefined : pending;
     connection
-      .request<{ runId: string; sessionId: string }>('chat.send', {
+      .request<ChatSendResult>('chat.send', {
         agentId,
         ...(target ? { sessionId: target } : {}),
         message: text,

@@ -7,8 +7,10 @@ import { useState } from 'react';
 import { Icon } from '../components/icons.js';
 import { ListEditor } from '../components/list-editor.js';
 import { RestartGateway } from '../components/restart-gateway.js';
+import { InputField } from '../components/input-field.js';
+import { SavedNote } from '../components/saved-note.js';
 import { FailureNote } from '../components/failure-note.js';
-import { Card, Field, Pill } from '../components/ui.js';
+import { Card, Pill } from '../components/ui.js';
 import { useConnection, useConnectionState } from '../hooks/connection-context.js';
 import type { ConfigBase } from '../hooks/use-config-form.js';
 import { useConfigForm } from '../hooks/use-config-form.js';
@@ -86,40 +88,27 @@ export function NetworkCard(props: {
     <Card title="Network" actions={pending ? <Pill tone="warn">restart required</Pill> : null}>
       <form className="form" onSubmit={(event) => void save(event)} noValidate aria-label="Network">
         <div className="form-grid">
-          <Field
+          <InputField
             label="Bind"
             error={errors.bind}
             hint="loopback keeps the gateway on this machine; lan and tailnet expose it."
-          >
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                list="bind-options"
-                value={bind}
-                spellCheck={false}
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                onChange={(event) => setBind(event.target.value)}
-              />
-            )}
-          </Field>
+            list="bind-options"
+            value={bind}
+            spellCheck={false}
+            onValue={setBind}
+          />
           <datalist id="bind-options">
             <option value="loopback" />
             <option value="lan" />
             <option value="tailnet" />
           </datalist>
-          <Field label="Port" error={errors.port}>
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                inputMode="numeric"
-                value={port}
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                onChange={(event) => setPort(event.target.value)}
-              />
-            )}
-          </Field>
+          <InputField
+            label="Port"
+            error={errors.port}
+            inputMode="numeric"
+            value={port}
+            onValue={setPort}
+          />
         </div>
         {failure ? <FailureNote failure={failure} /> : null}
         <div className="form-actions">
@@ -222,11 +211,7 @@ export function ListCard(props: {
           <button type="submit" className="btn btn-primary btn-small">
             Save {props.title.toLowerCase()}
           </button>
-          {saved ? (
-            <span className="saved-note" role="status">
-              <Icon name="check" /> Saved
-            </span>
-          ) : null}
+          <SavedNote text={saved ? 'Saved' : undefined} />
         </div>
       </form>
     </Card>

@@ -4,10 +4,14 @@ import { useState } from 'react';
 import { ErrorNote, Field } from '../components/ui.js';
 import { Icon } from '../components/icons.js';
 import { Screen } from '../components/screen.js';
+import { SegmentedChoice } from '../components/segmented-choice.js';
 import { useConnection, useConnectionState, useNow } from '../hooks/connection-context.js';
 import { formatCountdown } from '../lib/format.js';
 import type { LoginMode } from '../lib/connection.js';
 import { SIGNED_OUT } from '../lib/connection.js';
+
+const LOGIN_MODES: readonly LoginMode[] = ['token', 'password'];
+const LOGIN_MODE_LABELS: Record<LoginMode, string> = { token: 'Token', password: 'Password' };
 
 function RetryLine({ retryAtMs }: { retryAtMs: number | undefined }): ReactElement | null {
   const connection = useConnection();
@@ -141,20 +145,14 @@ export function LoginPage(): ReactElement {
         </div>
       )}
       <form className="form" onSubmit={submit} noValidate>
-        <div className="segmented" role="radiogroup" aria-label="Sign in with">
-          {(['token', 'password'] as const).map((option) => (
-            <label key={option} className={activeMode === option ? 'active' : undefined}>
-              <input
-                type="radio"
-                name="mode"
-                value={option}
-                checked={activeMode === option}
-                onChange={() => setMode(option)}
-              />
-              {option === 'token' ? 'Token' : 'Password'}
-            </label>
-          ))}
-        </div>
+        <SegmentedChoice
+          name="mode"
+          options={LOGIN_MODES}
+          labels={LOGIN_MODE_LABELS}
+          value={activeMode}
+          onChange={setMode}
+          label="Sign in with"
+        />
         <Field
           label={activeMode === 'token' ? 'Gateway token' : 'Gateway password'}
           error={fieldError}

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../shared/gateway-client.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
 import type { InviteCreated } from '../lib/api-types.js';
-import type { GatewayConnection } from '../lib/connection.js';
+import type { UiGatewayConnection } from '../lib/connection.js';
 import { inviteScopes, PairDevice, useMadeInvites } from './pair-device.js';
 
 const CREATED: InviteCreated = {
@@ -30,7 +30,7 @@ function fakeConnection(answer: () => Promise<unknown>) {
       listeners.set(event, [...(listeners.get(event) ?? []), listener]);
       return () => undefined;
     },
-  } as unknown as GatewayConnection;
+  } as unknown as UiGatewayConnection;
   const emit = (event: string, payload: unknown) =>
     act(() => listeners.get(event)?.forEach((listener) => listener(payload)));
   return { connection, calls, emit };
@@ -49,7 +49,7 @@ function Harness({ held }: { held: readonly string[] }): ReactElement {
   );
 }
 
-function renderPair(connection: GatewayConnection, held: readonly string[]) {
+function renderPair(connection: UiGatewayConnection, held: readonly string[]) {
   return render(
     <ConnectionContext value={connection}>
       <Harness held={held} />

@@ -14,6 +14,7 @@ import {
 import type { KnownScope } from '../../shared/scopes.js';
 import { hasScope, KNOWN_SCOPES } from '../../shared/scopes.js';
 import { Icon } from '../components/icons.js';
+import { InputField } from '../components/input-field.js';
 import { Card, ErrorNote, Field } from '../components/ui.js';
 import {
   asGatewayError,
@@ -205,19 +206,15 @@ function InviteForm(props: {
             </select>
           )}
         </Field>
-        <Field label="Label" hint="Optional, e.g. whose device it is.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="text"
-              value={label}
-              maxLength={MAX_LABEL_LENGTH}
-              placeholder="Anna’s phone"
-              aria-describedby={describedBy}
-              onChange={(event) => setLabel(event.target.value)}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Label"
+          hint="Optional, e.g. whose device it is."
+          type="text"
+          value={label}
+          maxLength={MAX_LABEL_LENGTH}
+          placeholder="Anna’s phone"
+          onValue={setLabel}
+        />
       </div>
       {error ? <ErrorNote error={error} /> : null}
       <div className="form-actions">

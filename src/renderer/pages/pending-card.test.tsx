@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../shared/gateway-client.js';
 import type { PendingRequest } from '../../shared/protocol.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
-import type { GatewayConnection } from '../lib/connection.js';
+import type { UiGatewayConnection } from '../lib/connection.js';
+import { connectionAnswering } from '../lib/test-connection.js';
 import { PendingCard } from './pending-card.js';
 
 const REQUEST: PendingRequest = {
@@ -24,19 +25,7 @@ const REQUEST: PendingRequest = {
   expiresAtMs: 300_000,
 };
 
-/** The one gateway call the card makes, answered by `answer`; records what was sent. */
-function connectionAnswering(answer: () => Promise<unknown>) {
-  const calls: { method: string; params: unknown }[] = [];
-  const connection = {
-    request: (method: string, params?: Record<string, unknown>) => {
-      calls.push({ method, params });
-      return answer();
-    },
-  } as unknown as GatewayConnection;
-  return { connection, calls };
-}
-
-function renderCard(connection: GatewayConnection) {
+function renderCard(connection: UiGatewayConnection) {
   return render(
     <ConnectionContext value={connection}>
       <PendingCard request={REQUEST} now={10_000} highlighted={false} />

@@ -9,7 +9,8 @@ import type { FormEvent, ReactElement } from 'react';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { PendingRequest } from '../../shared/protocol.js';
 import { Icon } from '../components/icons.js';
-import { ErrorNote, Field, Pill } from '../components/ui.js';
+import { InputField } from '../components/input-field.js';
+import { ErrorNote, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection } from '../hooks/connection-context.js';
 import { approveParams, grantOptions, impliedBy } from '../lib/approval.js';
 import { formatAge, shortId } from '../lib/format.js';
@@ -126,19 +127,15 @@ export function PendingCard({
         </dd>
       </dl>
       <form className="form approve-form" onSubmit={submit} noValidate>
-        <Field label="Name" hint="How this device appears in the device list.">
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="text"
-              value={name}
-              maxLength={MAX_NAME_LENGTH}
-              placeholder={request.clientId}
-              aria-describedby={describedBy}
-              onChange={(event) => setName(event.target.value)}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Name"
+          hint="How this device appears in the device list."
+          type="text"
+          value={name}
+          maxLength={MAX_NAME_LENGTH}
+          placeholder={request.clientId}
+          onValue={setName}
+        />
         {options.length > 0 ? (
           <fieldset className="scope-choice" aria-labelledby={legendId}>
             <legend id={legendId}>Scopes to grant</legend>

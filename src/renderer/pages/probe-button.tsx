@@ -11,10 +11,10 @@ import { Icon } from '../components/icons.js';
 import type { Tone } from '../components/ui.js';
 import { Pill } from '../components/ui.js';
 import { asGatewayError, useConnection } from '../hooks/connection-context.js';
-import type { AuthStatus, ProbeResult } from '../lib/api-types.js';
+import type { AuthStatus, ProbeSeen } from '../lib/api-types.js';
 
 /** ok / rejected / unreachable / error, read from the probe's status and error text. */
-export function probeOutcome(probe: ProbeResult): { label: string; tone: Tone } {
+export function probeOutcome(probe: ProbeSeen): { label: string; tone: Tone } {
   const latency = `${Math.round(probe.latencyMs)} ms`;
   if (probe.ok) return { label: `ok · ${latency}`, tone: 'ok' };
   const error = typeof probe.error === 'string' ? probe.error : (probe.error?.kind ?? '');

@@ -7,7 +7,7 @@ import { ConnectionContext } from '../hooks/connection-context.js';
 import { useConfigBase } from '../hooks/use-config-form.js';
 import type { ProviderStatus } from '../lib/api-types.js';
 import { CONFIG_CONFLICT_NOTICE } from '../lib/config-save.js';
-import type { GatewayConnection } from '../lib/connection.js';
+import type { UiGatewayConnection } from '../lib/connection.js';
 import { ProviderForm } from './provider-form.js';
 
 const KEY = 'sk-unit-typed-key-0123456789';
@@ -27,7 +27,7 @@ function fakeConnection(answer: Answer) {
       return answer(method, params);
     },
     on: () => () => undefined,
-  } as unknown as GatewayConnection;
+  } as unknown as UiGatewayConnection;
   return { connection, calls };
 }
 
@@ -39,7 +39,7 @@ const existing: ProviderStatus = {
   status: 'ok',
 };
 
-function renderForm(connection: GatewayConnection, provider: ProviderStatus | undefined) {
+function renderForm(connection: UiGatewayConnection, provider: ProviderStatus | undefined) {
   const reloads: string[] = [];
   // The page holds the hash its config.get answered; the form saves on it.
   function Page() {

@@ -10,6 +10,8 @@ import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
+import { InputField } from '../components/input-field.js';
+import { SavedNote } from '../components/saved-note.js';
 import { Card, Field } from '../components/ui.js';
 import { useConnection } from '../hooks/connection-context.js';
 import type { ConfigBase } from '../hooks/use-config-form.js';
@@ -218,40 +220,27 @@ export function ProviderForm({
               </select>
             )}
           </Field>
-          <Field
+          <InputField
             label="Provider id"
             error={errors.id}
             hint={editing ? 'The id cannot change.' : 'Lowercase, e.g. openai'}
-          >
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                value={draft.id}
-                readOnly={editing}
-                spellCheck={false}
-                autoComplete="off"
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                onChange={(event) => update({ id: event.target.value })}
-              />
-            )}
-          </Field>
+            value={draft.id}
+            readOnly={editing}
+            spellCheck={false}
+            autoComplete="off"
+            onValue={(id) => update({ id })}
+          />
         </div>
-        <Field label="Base URL" error={errors.baseUrl}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="url"
-              value={draft.baseUrl}
-              placeholder="https://api.openai.com/v1"
-              spellCheck={false}
-              autoComplete="off"
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) => update({ baseUrl: event.target.value })}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Base URL"
+          error={errors.baseUrl}
+          type="url"
+          value={draft.baseUrl}
+          placeholder="https://api.openai.com/v1"
+          spellCheck={false}
+          autoComplete="off"
+          onValue={(baseUrl) => update({ baseUrl })}
+        />
         <Field
           label="Models (optional)"
           error={errors.models}
@@ -283,11 +272,7 @@ export function ProviderForm({
             {saving ? 'Saving…' : editing ? 'Save changes' : 'Add provider'}
           </button>
           <ProbeButton providerId={existing?.id} />
-          {notice ? (
-            <span className="saved-note" role="status">
-              <Icon name="check" /> {notice}
-            </span>
-          ) : null}
+          <SavedNote text={notice} />
         </div>
       </form>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
@@ -336,22 +321,15 @@ function KeySection(props: {
         </p>
       ) : null}
       {props.showInput ? (
-        <Field
+        <InputField
           label="API key"
           hint="Write-only: stored in the OS keychain and never shown again. Not needed for local servers."
-        >
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              type="password"
-              autoComplete="off"
-              spellCheck={false}
-              value={props.apiKey}
-              aria-describedby={describedBy}
-              onChange={(event) => props.onKey(event.target.value)}
-            />
-          )}
-        </Field>
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={props.apiKey}
+          onValue={props.onKey}
+        />
       ) : null}
     </div>
   );

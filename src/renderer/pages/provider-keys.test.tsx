@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../shared/gateway-client.js';
 import type { AuthProfile } from '../../shared/protocol.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
-import type { GatewayConnection } from '../lib/connection.js';
+import type { UiGatewayConnection } from '../lib/connection.js';
 import { ProviderKeys } from './provider-keys.js';
 
 const KEY = 'sk-unit-canary-0123456789';
@@ -18,7 +18,7 @@ function fakeConnection(answer: () => Promise<unknown>) {
       return answer();
     },
     on: () => () => undefined,
-  } as unknown as GatewayConnection;
+  } as unknown as UiGatewayConnection;
   return { connection, calls };
 }
 
@@ -31,7 +31,7 @@ const profile = (name: string, order: number): AuthProfile => ({
   state: 'ready',
 });
 
-function renderKeys(connection: GatewayConnection, profiles: AuthProfile[]) {
+function renderKeys(connection: UiGatewayConnection, profiles: AuthProfile[]) {
   return render(
     <ConnectionContext value={connection}>
       <ProviderKeys providerId="fake" needsKey profiles={profiles} onChanged={() => undefined} />

@@ -12,7 +12,9 @@ import type { ConfirmRequest } from '../components/confirm-dialog.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
-import { ErrorNote, Field, Pill } from '../components/ui.js';
+import { InputField } from '../components/input-field.js';
+import { SavedNote } from '../components/saved-note.js';
+import { ErrorNote, Pill } from '../components/ui.js';
 import { asGatewayError, useConnection, useNow } from '../hooks/connection-context.js';
 import type { SaveFailure } from '../lib/config-save.js';
 import { saveFailure } from '../lib/config-save.js';
@@ -249,42 +251,26 @@ function AddKeyForm(props: {
       noValidate
     >
       <div className="form-grid">
-        <Field
+        <InputField
           label="Profile name"
           error={errors.name}
           hint={`e.g. work; “${DEFAULT_PROFILE}” is the provider’s own key. A name in use is replaced.`}
-        >
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              value={name}
-              spellCheck={false}
-              autoComplete="off"
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) => setName(event.target.value)}
-              autoFocus
-            />
-          )}
-        </Field>
-        <Field
+          value={name}
+          spellCheck={false}
+          autoComplete="off"
+          onValue={setName}
+          autoFocus
+        />
+        <InputField
           label="API key"
           error={errors.key}
           hint="Write-only: kept in the OS keychain and never shown again."
-        >
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="password"
-              value={apiKey}
-              autoComplete="off"
-              spellCheck={false}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              onChange={(event) => setApiKey(event.target.value)}
-            />
-          )}
-        </Field>
+          type="password"
+          value={apiKey}
+          autoComplete="off"
+          spellCheck={false}
+          onValue={setApiKey}
+        />
       </div>
       {failure ? <FailureNote failure={failure} /> : null}
       <div className="form-actions">
@@ -294,11 +280,7 @@ function AddKeyForm(props: {
         <button type="button" className="btn btn-ghost btn-small" onClick={props.onClose}>
           Done
         </button>
-        {notice ? (
-          <span className="saved-note" role="status">
-            <Icon name="check" /> {notice}
-          </span>
-        ) : null}
+        <SavedNote text={notice} />
       </div>
     </form>
   );

@@ -69,19 +69,17 @@ export function registerDeviceMethods(services: MethodServices): void {
     params: requestId,
     handler: (params) => pairing.reject(params.requestId),
   });
-  router.register('device.pair.remove', {
-    scope: 'operator.pairing',
-    params: deviceId,
-    handler: (params) => pairing.remove(params.deviceId),
-  });
-  router.register('device.token.rotate', {
-    scope: 'operator.pairing',
-    params: deviceId,
-    handler: (params) => pairing.rotateToken(params.deviceId),
-  });
-  router.register('device.token.revoke', {
-    scope: 'operator.pairing',
-    params: deviceId,
-    handler: (params) => pairing.revokeToken(params.deviceId),
-  });
+  // The methods that act on one paired device, named by `deviceId`.
+  const byDevice: Record<string, (id: string) => Promise<unknown>> = {
+    'device.pair.remove': (id) => pairing.remove(id),
+    'device.token.rotate': (id) => pairing.rotateToken(id),
+    'device.token.revoke': (id) => pairing.revokeToken(id),
+  };
+  for (const [method, act] of Object.entries(byDevice)) {
+    router.register(method, {
+      scope: 'operator.pairing',
+      params: deviceId,
+      handler: (params) => act(params.deviceId),
+    });
+  }
 }

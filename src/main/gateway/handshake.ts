@@ -1,7 +1,7 @@
 import { checkSharedSecret } from '../auth/auth-mode.js';
 import type { FailedAuthLimiter, FailureTicket } from '../auth/rate-limiter.js';
 import { isLoopback } from '../auth/ip.js';
-import type { PairingService } from '../pairing/pairing-service.js';
+import type { IssuedDeviceToken, PairingService } from '../pairing/pairing-service.js';
 import { decidePairing, type PairingDecision } from '../pairing/decide.js';
 import type { PairedDevice, PairingRequestInput } from '../pairing/types.js';
 import type { Clock } from '../util/clock.js';
@@ -78,13 +78,20 @@ export class Authenticator {
       role,
       remoteIp: peer.clientIp,
     };
-    const { device: admitted, scopes } =
+    const paired: PairOutcome =
       authMethod === 'invite'
         ? await this.#pairByInvite(params.auth?.bootstrapToken ?? '', described, params.scopes)
         : await this.#pair(described, params.scopes, peer);
 
-    const admission: Admission = { device: admitted, role, scopes, authMethod };
-    if (needsNewDeviceToken(admitted, role, authMethod)) {
+    const admission: Admission = {
+      device: paired.device,
+      role,
+      scopes: paired.scopes,
+      authMethod,
+    };
+    if (paired.issuedToken) {
+      admission.issuedToken = paired.issuedToken;
+    } else if (needsNewDeviceToken(paired.device, role, authMethod)) {
       admission.issuedToken = await this.#deps.pairing.issueDeviceToken(device.id, role);
     }
     await this.#deps.pairing.recordSeen(device.id, peer.clientIp);
@@ -96,7 +103,7 @@ export class Authenticator {
     described: Omit<PairingRequestInput, 'scopes' | 'reason'>,
     requested: readonly string[] | undefined,
     peer: PeerContext,
-  ): Promise<{ device: PairedDevice; scopes: string[] }> {
+  ): Promise<PairOutcome> {
     const paired = this.#deps.pairing.getPaired(described.deviceId);
     const scopes = [...(requested ?? paired?.scopes ?? DEFAULT_SCOPES)];
     const decision = decidePairing({
@@ -111,8 +118,10 @@ export class Authenticator {
     if (decision.action === 'admit') return { device: paired as PairedDevice, scopes };
     this.#refuseIfIgnored(described.deviceId, decision);
     if (decision.action === 'approve-silently') {
+      // Paired and given its first token in one durable write (PROTOCOL.md step 6).
       const { clientMode: _mode, remoteIp: _ip, ...direct } = described;
-      return { device: await this.#deps.pairing.approveDirect({ ...direct, scopes }), scopes };
+      const approved = await this.#deps.pairing.approveDirectWithToken({ ...direct, scopes });
+      return { ...approved, scopes };
     }
     const { request } = await this.#deps.pairing.requestPairing({
       ...described,
@@ -250,6 +259,13 @@ export class Authenticator {
     const address = `ip:${peer.clientIp}`;
     return peer.browser && peer.origin ? `${address} origin:${peer.origin.toLowerCase()}` : address;
   }
+}
+
+/** What step 5 admitted: the device, its scopes, and its token when step 5 already issued it. */
+interface PairOutcome {
+  device: PairedDevice;
+  scopes: string[];
+  issuedToken?: IssuedDeviceToken;
 }
 
 /**

@@ -4,6 +4,7 @@
  * lower module never imports the higher one.
  */
 import type { PairedDevice } from '../pairing/types.js';
+import type { IssuedDeviceToken } from '../pairing/pairing-service.js';
 
 /** What the upgrade learned about the peer, before any frame. */
 export interface PeerContext {
@@ -26,5 +27,5 @@ export interface Admission {
    * `invite`: with an invite code (`auth.bootstrapToken`), which paired it just now.
    */
   authMethod: 'shared' | 'device-token' | 'invite' | 'none';
-  issuedToken?: { token: string; createdAtMs: number };
+  issuedToken?: IssuedDeviceToken;
 }

@@ -35,7 +35,14 @@ import type {
   PairingRequestInput,
   PairingResolvedEvent,
   PendingRequest,
+  StoredPairedDevice,
 } from './types.js';
+
+/** A device token as handed out, once: only its SHA-256 is stored. */
+export interface IssuedDeviceToken {
+  token: string;
+  createdAtMs: number;
+}
 
 /** Events of {@link PairingService}. */
 export interface PairingServiceEvents {
@@ -252,6 +259,22 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     });
   }
 
+  /**
+   * {@link approveDirect} and the device's first token for `input.role` in one durable
+   * write: a device's first local connect costs one fsync, not two.
+   */
+  approveDirectWithToken(
+    input: DirectApprovalInput,
+  ): Promise<{ device: PairedDevice; issuedToken: IssuedDeviceToken }> {
+    return this.#state.mutate((tx) => {
+      const stored = applyApproval(tx.draft, input, 'local-auto', tx.now);
+      const issuedToken = this.#newToken(stored, input.role, tx.now);
+      const device = toPublicDevice(stored);
+      tx.announce(() => this.#announcePaired(device, 'local-auto'));
+      return { device, issuedToken };
+    });
+  }
+
   /** Rejects a pending request. */
   reject(requestId: string): Promise<{ requestId: string; deviceId: string }> {
     return this.#state.mutate((tx) => {
@@ -296,19 +319,21 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
    * Issues a new device token for an approved role, replacing the previous one. The token
    * is returned once; only its SHA-256 is stored.
    */
-  issueDeviceToken(
-    deviceId: string,
-    role: string,
-  ): Promise<{ token: string; createdAtMs: number }> {
+  issueDeviceToken(deviceId: string, role: string): Promise<IssuedDeviceToken> {
     return this.#state.mutate((tx) => {
       const device = getPaired(tx.draft, deviceId);
       if (!device.roles.includes(role))
         throw conflict(`device ${deviceId} is not approved for role ${role}`);
-      const token = Buffer.from(this.#random(DEVICE_TOKEN_BYTES)).toString('base64url');
-      device.tokens = device.tokens.filter((existing) => existing.role !== role);
-      device.tokens.push({ role, hash: hashToken(token), createdAtMs: tx.now });
-      return { token, createdAtMs: tx.now };
+      return this.#newToken(device, role, tx.now);
     });
+  }
+
+  /** Replaces `device`'s token for `role` with a new one, inside the caller's transaction. */
+  #newToken(device: StoredPairedDevice, role: string, now: number): IssuedDeviceToken {
+    const token = Buffer.from(this.#random(DEVICE_TOKEN_BYTES)).toString('base64url');
+    device.tokens = device.tokens.filter((existing) => existing.role !== role);
+    device.tokens.push({ role, hash: hashToken(token), createdAtMs: now });
+    return { token, createdAtMs: now };
   }
 
   /**

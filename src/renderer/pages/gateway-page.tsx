@@ -191,7 +191,7 @@ export function TlsFingerprint({ tls }: { tls: StatusPayload['tls'] }): ReactEle
  * Token rotation. It writes the file when it moves a plaintext token to the keychain, so it
  * goes on the page's hash and moves it on like the settings cards.
  */
-function AuthCard({
+export function AuthCard({
   mode,
   base,
   onReloaded,

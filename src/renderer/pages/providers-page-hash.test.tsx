@@ -8,21 +8,21 @@
  */
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_CONFLICT_MESSAGE } from '../../shared/config-conflict.js';
-import { GatewayClientError } from '../../shared/gateway-client.js';
 import type { AuthProfile } from '../../shared/protocol.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
 import type { GatewayConnection } from '../lib/connection.js';
 import { CONFIG_CONFLICT_NOTICE, PAGE_CONFLICT_NOTICE } from '../lib/config-save.js';
+import type { FakeConfigGateway } from './config-gateway.test-support.js';
+import { fakeConfigGateway, polyfillDialog } from './config-gateway.test-support.js';
 import { ProvidersPage } from './providers-page.js';
 
-const WRITERS = new Set([
+const WRITERS = [
   'models.auth.add',
   'models.auth.remove',
   'models.auth.order',
   'models.providers.upsert',
   'models.providers.remove',
-]);
+];
 
 const profile = (name: string, order: number): AuthProfile => ({
   provider: 'cloud',
@@ -41,47 +41,16 @@ const provider = (id: string) => ({
   status: 'ok',
 });
 
-/** A gateway with providers `cloud` (keys work, home) and `other`, and a file hash. */
-function fakeGateway() {
-  let generation = 0;
-  const nextHash = () => String(++generation).padStart(64, '0');
-  const state = { hash: nextHash() };
-  const calls: { method: string; params: Record<string, unknown> }[] = [];
-  const answer = (method: string, params: Record<string, unknown>): unknown => {
-    switch (method) {
-      case 'config.get':
-        return { config: { models: { providers: {} } }, hash: state.hash };
-      case 'models.authStatus':
-        return { providers: [provider('cloud'), provider('other')], agents: [] };
-      case 'models.auth.list':
-        return { profiles: [profile('work', 1), profile('home', 2)] };
-    }
-    if (!WRITERS.has(method)) throw new Error(`unexpected ${method}`);
-    if (params.baseHash !== undefined && params.baseHash !== state.hash)
-      throw new GatewayClientError('CONFLICT', CONFIG_CONFLICT_MESSAGE);
-    state.hash = nextHash();
-    return params.baseHash === undefined ? {} : { hash: state.hash };
-  };
-  const connection = {
-    request: (method: string, params: Record<string, unknown> = {}) => {
-      calls.push({ method, params });
-      try {
-        return Promise.resolve(answer(method, params));
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+/** A gateway with providers `cloud` (keys work, home) and `other`. */
+const fakeGateway = () =>
+  fakeConfigGateway({
+    config: { models: { providers: {} } },
+    reads: {
+      'models.authStatus': { providers: [provider('cloud'), provider('other')], agents: [] },
+      'models.auth.list': { profiles: [profile('work', 1), profile('home', 2)] },
     },
-    on: () => () => undefined,
-    subscribe: () => () => undefined,
-    getSnapshot: () => SNAPSHOT,
-  } as unknown as GatewayConnection;
-  /** The params of the last call of `method`. */
-  const last = (method: string) => calls.filter((call) => call.method === method).at(-1)?.params;
-  /** Simulates another window's save: the file moves on without this page knowing. */
-  const elsewhere = () => (state.hash = nextHash());
-  return { connection, calls, last, state, elsewhere };
-}
-const SNAPSHOT = { phase: 'connected', generation: 1 };
+    writers: WRITERS,
+  });
 
 function renderPage(connection: GatewayConnection, edit: string) {
   render(
@@ -92,7 +61,7 @@ function renderPage(connection: GatewayConnection, edit: string) {
 }
 
 /** Saves the provider form; resolves to the `baseHash` it sent. */
-async function saveForm(gateway: ReturnType<typeof fakeGateway>): Promise<unknown> {
+async function saveForm(gateway: FakeConfigGateway): Promise<unknown> {
   const before = gateway.calls.length;
   fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
   await waitFor(() => expect(gateway.calls.length, 'the form’s save').toBeGreaterThan(before));
@@ -101,24 +70,14 @@ async function saveForm(gateway: ReturnType<typeof fakeGateway>): Promise<unknow
 
 const alerts = () => screen.queryAllByRole('alert').map((alert) => alert.textContent);
 
-beforeAll(() => {
-  // jsdom has no modal dialogs; the confirm dialog only needs `open` to follow.
-  Object.assign(HTMLDialogElement.prototype, {
-    showModal(this: HTMLDialogElement) {
-      this.open = true;
-    },
-    close(this: HTMLDialogElement) {
-      this.open = false;
-    },
-  });
-});
+beforeAll(polyfillDialog);
 afterEach(cleanup);
 
 describe('the Providers page, one config hash for the keys list, Remove and the form', () => {
   it('a key moved in the list, then the provider form saved: the save goes on the hash the move answered, with no conflict', async () => {
     const gateway = fakeGateway();
     renderPage(gateway.connection, 'cloud');
-    const loaded = gateway.state.hash;
+    const loaded = gateway.hash();
     const down = await screen.findByRole<HTMLButtonElement>('button', { name: 'Move work down' });
     fireEvent.click(down);
     // Its answer came back: the buttons are enabled again.
@@ -127,7 +86,7 @@ describe('the Providers page, one config hash for the keys list, Remove and the 
       order: ['home', 'work'],
       baseHash: loaded,
     });
-    const moved = gateway.state.hash;
+    const moved = gateway.hash();
     expect(await saveForm(gateway), 'the save, on the move’s hash').toBe(moved);
     await screen.findByText('Saved.');
     expect(alerts(), 'no conflict shown').not.toContain(CONFIG_CONFLICT_NOTICE);
@@ -142,7 +101,7 @@ describe('the Providers page, one config hash for the keys list, Remove and the 
     fireEvent.change(keys.getByLabelText('API key'), { target: { value: 'sk-unit-spare-0001' } });
     fireEvent.click(keys.getByRole('button', { name: 'Save key' }));
     await keys.findByText(/Added “spare”/);
-    const added = gateway.state.hash;
+    const added = gateway.hash();
     expect(await saveForm(gateway), 'the save, on the add’s hash').toBe(added);
     await screen.findByText('Saved.');
   });
@@ -153,10 +112,11 @@ describe('the Providers page, one config hash for the keys list, Remove and the 
     fireEvent.click(await screen.findByRole('button', { name: 'Remove other' }));
     fireEvent.click(screen.getByRole('button', { name: 'Remove provider' }));
     // Its answer came back: the page reloads what it shows.
-    const statusCalls = () => gateway.calls.filter((call) => call.method === 'models.authStatus');
-    await waitFor(() => expect(statusCalls().length, 'the reload after Remove').toBe(2));
+    await waitFor(() =>
+      expect(gateway.count('models.authStatus'), 'the reload after Remove').toBe(2),
+    );
     expect(gateway.last('models.providers.remove')).toMatchObject({ id: 'other' });
-    const removed = gateway.state.hash;
+    const removed = gateway.hash();
     expect(await saveForm(gateway), 'the save, on the remove’s hash').toBe(removed);
     await screen.findByText('Saved.');
   });
@@ -168,7 +128,7 @@ describe('the Providers page, one config hash for the keys list, Remove and the 
     gateway.elsewhere();
     fireEvent.click(screen.getByRole('button', { name: 'Move work down' }));
     expect(await screen.findByText(PAGE_CONFLICT_NOTICE)).toBeTruthy();
-    const reloaded = gateway.state.hash;
+    const reloaded = gateway.hash();
     fireEvent.click(screen.getByRole('button', { name: 'Move work down' }));
     await waitFor(() =>
       expect(gateway.last('models.auth.order')?.baseHash, 'the retry').toBe(reloaded),

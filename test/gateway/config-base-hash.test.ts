@@ -3,12 +3,12 @@
  * writer refuses with CONFLICT, changing nothing, when the file changed since then — so an
  * edit made in the Control UI never silently overwrites one made meanwhile elsewhere.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import type { GatewayClient } from '../../src/shared/gateway-client.js';
+import { configFileOf, getHash, handEdit as handEditIn, sha256 } from '../helpers/config-hash.js';
 import {
   connectDevice,
   hasSecretService,
@@ -40,20 +40,9 @@ afterEach(async () => {
   await keychain.delete('provider:cloud');
 });
 
-const file = () => join(gateway!.home, 'config.json5');
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const getHash = async (client: GatewayClient, params: Record<string, unknown> = {}) =>
-  (await client.request<{ hash: string }>('config.get', params)).hash;
-
-/** Edits the file as a text editor does (new file renamed over), then waits until the gateway read it. */
-async function handEdit(client: GatewayClient, from: string, to: string): Promise<Buffer> {
-  const text = (await readFile(file(), 'utf8')).replace(from, to);
-  await writeFile(`${file()}.swp`, text);
-  await rename(`${file()}.swp`, file());
-  const bytes = await readFile(file());
-  await expect.poll(() => getHash(client), { timeout: 5000 }).toBe(sha256(bytes));
-  return bytes;
-}
+const file = () => configFileOf(gateway!.home);
+const handEdit = (client: GatewayClient, from: string, to: string) =>
+  handEditIn(client, gateway!.home, from, to);
 
 describe('config.get hash', () => {
   it('is the sha256 of the bytes of the file, and "absent" once there is no file', async () => {

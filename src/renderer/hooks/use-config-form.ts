@@ -8,7 +8,7 @@
 import { useState } from 'react';
 import type { ConfigGet } from '../lib/api-types.js';
 import type { SaveFailure } from '../lib/config-save.js';
-import { isConfigConflict, saveFailure } from '../lib/config-save.js';
+import { isConfigConflict, saveFailure, withBaseHash } from '../lib/config-save.js';
 import { asGatewayError, useConnection } from './connection-context.js';
 
 /**
@@ -27,8 +27,22 @@ export interface ConfigForm extends ConfigBase {
   /**
    * The failure to show for `error`. On CONFLICT the form reloads first: `refill` gets the
    * config as saved now (the form shows it) and its hash becomes the next `baseHash`.
+   * `conflictNotice` replaces the CONFLICT text where "the form now shows the saved values"
+   * is not what happened (a new entry the form keeps for a retry).
    */
-  refusal: (error: unknown, refill: (fresh: ConfigGet) => void) => Promise<SaveFailure>;
+  refusal: (
+    error: unknown,
+    refill: (fresh: ConfigGet) => void,
+    conflictNotice?: string,
+  ) => Promise<SaveFailure>;
+  /**
+   * Calls config-writing `method` with `params` on the page's hash; the hash it answers
+   * becomes the page's, so the next save on this page is not refused as someone else's.
+   */
+  save: <T extends { hash?: string }>(
+    method: string,
+    params: Record<string, unknown>,
+  ) => Promise<T>;
 }
 
 /**
@@ -45,17 +59,29 @@ export function useConfigBase(loaded: string | undefined): ConfigBase {
 export function useConfigForm({ baseHash, setBaseHash }: ConfigBase): ConfigForm {
   const connection = useConnection();
 
-  const refusal = async (error: unknown, refill: (fresh: ConfigGet) => void) => {
+  const refusal = async (
+    error: unknown,
+    refill: (fresh: ConfigGet) => void,
+    conflictNotice?: string,
+  ) => {
     const refused = asGatewayError(error);
     if (!isConfigConflict(refused)) return saveFailure(refused);
     try {
       const fresh = await connection.request<ConfigGet>('config.get');
       setBaseHash(fresh.hash);
       refill(fresh);
-      return saveFailure(refused);
+      return conflictNotice === undefined ? saveFailure(refused) : { message: conflictNotice };
     } catch (reloadError) {
       return saveFailure(asGatewayError(reloadError));
     }
   };
-  return { baseHash, setBaseHash, refusal };
+  const save = async <T extends { hash?: string }>(
+    method: string,
+    params: Record<string, unknown>,
+  ) => {
+    const answer = await connection.request<T>(method, { ...params, ...withBaseHash(baseHash) });
+    if (answer.hash !== undefined) setBaseHash(answer.hash);
+    return answer;
+  };
+  return { baseHash, setBaseHash, refusal, save };
 }

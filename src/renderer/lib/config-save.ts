@@ -10,6 +10,24 @@ export const CONFIG_CONFLICT_NOTICE =
   'The config file changed since this form was loaded (another window or the CLI saved it). ' +
   'The form now shows the saved values; make your change again.';
 
+/** The CONFLICT text of "Add an agent", which keeps the typed agent for a retry. */
+export const AGENT_CONFLICT_NOTICE =
+  'The config file changed since this form was loaded (another window or the CLI saved it). ' +
+  'The list above shows the saved agents; your new agent was not saved, check it and save again.';
+
+/**
+ * The CONFLICT text of a change made with a button, not a form (reordering or removing a
+ * key, removing a provider, rotating the token): the page reloaded what it shows.
+ */
+export const PAGE_CONFLICT_NOTICE =
+  'The config file changed since this page was loaded (another window or the CLI saved it). ' +
+  'The page now shows the saved values; make your change again.';
+
+/** The CONFLICT text of "Add a key", which keeps the typed name and key for a retry. */
+export const ADD_KEY_CONFLICT_NOTICE =
+  'The config file changed since this list was loaded (another window or the CLI saved it). ' +
+  'The list now shows the saved keys; your key was not saved, check it and save again.';
+
 /** The part of a gateway error this file looks at. */
 export interface SaveError {
   code: string;

@@ -16,7 +16,7 @@ import type { ConfigBase } from '../hooks/use-config-form.js';
 import { useConfigBase, useConfigForm } from '../hooks/use-config-form.js';
 import type { AgentsList, AuthStatus, ConfigGet, ConfigSetResult } from '../lib/api-types.js';
 import type { SaveFailure } from '../lib/config-save.js';
-import { withBaseHash } from '../lib/config-save.js';
+import { AGENT_CONFLICT_NOTICE, withBaseHash } from '../lib/config-save.js';
 import { routeHref } from '../lib/route.js';
 
 const CONFIG_EVENTS = ['config.changed'];
@@ -273,7 +273,8 @@ function AddAgent(props: {
           props.onSaved();
         },
         // The new agent is the person's own input: it stays; the page reloads the list.
-        async (error: unknown) => setFailure(await form.refusal(error, props.onSaved)),
+        async (error: unknown) =>
+          setFailure(await form.refusal(error, props.onSaved, AGENT_CONFLICT_NOTICE)),
       );
   };
 

@@ -11,9 +11,11 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Icon } from '../components/icons.js';
 import { RestartGateway } from '../components/restart-gateway.js';
 import { Card, ErrorNote, Loading, PageHeader, Pill } from '../components/ui.js';
-import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
-import { useConfigBase } from '../hooks/use-config-form.js';
+import { useConnection, useGatewayQuery } from '../hooks/connection-context.js';
+import type { ConfigBase } from '../hooks/use-config-form.js';
+import { useConfigBase, useConfigForm } from '../hooks/use-config-form.js';
 import type { ConfigGet } from '../lib/api-types.js';
+import { PAGE_CONFLICT_NOTICE } from '../lib/config-save.js';
 import { formatDuration } from '../lib/format.js';
 import { originError, proxyEntryError } from '../lib/validate.js';
 import { ListCard, NetworkCard } from './gateway-settings.js';
@@ -48,7 +50,7 @@ export function GatewayPage(): ReactElement {
           error={status.error?.message}
           configuredPort={gateway?.port}
         />
-        <AuthCard mode={status.data?.authMode} />
+        <AuthCard mode={status.data?.authMode} base={base} onReloaded={config.reload} />
       </div>
       {!config.data ? (
         <Loading />
@@ -185,8 +187,21 @@ export function TlsFingerprint({ tls }: { tls: StatusPayload['tls'] }): ReactEle
   );
 }
 
-function AuthCard({ mode }: { mode: StatusPayload['authMode'] | undefined }): ReactElement {
+/**
+ * Token rotation. It writes the file when it moves a plaintext token to the keychain, so it
+ * goes on the page's hash and moves it on like the settings cards.
+ */
+export function AuthCard({
+  mode,
+  base,
+  onReloaded,
+}: {
+  mode: StatusPayload['authMode'] | undefined;
+  base: ConfigBase;
+  onReloaded: () => void;
+}): ReactElement {
   const connection = useConnection();
+  const form = useConfigForm(base);
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
   const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>(undefined);
   const rotate = () =>
@@ -204,7 +219,7 @@ function AuthCard({ mode }: { mode: StatusPayload['authMode'] | undefined }): Re
       danger: true,
       onConfirm: () => {
         setResult(undefined);
-        connection.request<{ mode: string }>('gateway.auth.rotate', {}).then(
+        form.save<{ mode: string; hash?: string }>('gateway.auth.rotate', {}).then(
           () => {
             connection.forgetSharedToken();
             setResult({
@@ -212,7 +227,10 @@ function AuthCard({ mode }: { mode: StatusPayload['authMode'] | undefined }): Re
               text: 'Token rotated. Run special-agent dashboard to open the UI with the new token.',
             });
           },
-          (error: unknown) => setResult({ ok: false, text: asGatewayError(error).message }),
+          async (error: unknown) => {
+            const failure = await form.refusal(error, onReloaded, PAGE_CONFLICT_NOTICE);
+            setResult({ ok: false, text: failure.message });
+          },
         );
       },
     });

@@ -21,6 +21,7 @@ import type { SaveFailure } from '../lib/config-save.js';
 import { withBaseHash } from '../lib/config-save.js';
 import type { ProviderDraft, ProviderFieldErrors } from '../lib/validate.js';
 import { validateProvider } from '../lib/validate.js';
+import { KeySection } from './provider-key-section.js';
 import { ProbeButton } from './probe-button.js';
 import { PRESET_LIST } from '../../shared/provider-presets.js';
 
@@ -277,60 +278,5 @@ export function ProviderForm({
       </form>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
     </Card>
-  );
-}
-
-function KeySection(props: {
-  credential: ProviderCredential | undefined;
-  showInput: boolean;
-  apiKey: string;
-  onKey: (key: string) => void;
-  onReplace: () => void;
-  onRemove: () => void;
-}): ReactElement {
-  const { credential } = props;
-  return (
-    <div className="key-section">
-      {credential?.source === 'keychain' ? (
-        <div className="key-stored">
-          <Icon name="key" />
-          <span data-testid="key-status">stored in OS keychain · {credential.masked ?? '…'}</span>
-          {!props.showInput ? (
-            <button type="button" className="btn btn-secondary btn-small" onClick={props.onReplace}>
-              Replace
-            </button>
-          ) : null}
-          <button
-            type="button"
-            className="btn btn-ghost btn-small btn-danger-text"
-            onClick={props.onRemove}
-          >
-            Remove
-          </button>
-        </div>
-      ) : null}
-      {credential?.source === 'env' ? (
-        <p className="muted small">
-          Using <code>{credential.envVar}</code> from the environment{' '}
-          {credential.masked ? `· ${credential.masked}` : ''}. It wins over a key saved here.
-        </p>
-      ) : null}
-      {credential?.source === 'config' ? (
-        <p className="muted small">
-          A plaintext key is in the config file. Saving a key here moves it to the OS keychain.
-        </p>
-      ) : null}
-      {props.showInput ? (
-        <InputField
-          label="API key"
-          hint="Write-only: stored in the OS keychain and never shown again. Not needed for local servers."
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          value={props.apiKey}
-          onValue={props.onKey}
-        />
-      ) : null}
-    </div>
   );
 }

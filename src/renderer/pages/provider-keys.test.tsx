@@ -4,10 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../shared/gateway-client.js';
 import type { AuthProfile } from '../../shared/protocol.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
+import { useConfigBase } from '../hooks/use-config-form.js';
 import type { UiGatewayConnection } from '../lib/connection.js';
 import { ProviderKeys } from './provider-keys.js';
 
 const KEY = 'sk-unit-canary-0123456789';
+/** The page's config hash: every change goes on it. */
+const LOADED = 'a'.repeat(64);
 
 /** A connection whose requests `answer` settles; records every call. */
 function fakeConnection(answer: () => Promise<unknown>) {
@@ -32,9 +35,21 @@ const profile = (name: string, order: number): AuthProfile => ({
 });
 
 function renderKeys(connection: UiGatewayConnection, profiles: AuthProfile[]) {
+  function Page() {
+    const base = useConfigBase(LOADED);
+    return (
+      <ProviderKeys
+        providerId="fake"
+        needsKey
+        profiles={profiles}
+        base={base}
+        onChanged={() => undefined}
+      />
+    );
+  }
   return render(
     <ConnectionContext value={connection}>
-      <ProviderKeys providerId="fake" needsKey profiles={profiles} onChanged={() => undefined} />
+      <Page />
     </ConnectionContext>,
   );
 }
@@ -61,7 +76,10 @@ describe('the keys of a provider', () => {
       'The OS keychain is locked: unlock it; nothing was saved.',
     );
     expect(calls).toEqual([
-      { method: 'models.auth.add', params: { provider: 'fake', profile: 'work', apiKey: KEY } },
+      {
+        method: 'models.auth.add',
+        params: { provider: 'fake', profile: 'work', apiKey: KEY, baseHash: LOADED },
+      },
     ]);
     expect(screen.getByLabelText<HTMLInputElement>('API key').value, 'the typed key').toBe(KEY);
     expect(screen.getByRole('alert').textContent, 'the message').not.toContain(KEY);
@@ -85,7 +103,7 @@ describe('the keys of a provider', () => {
     await waitFor(() => expect(calls).toHaveLength(1));
     expect(calls[0]).toEqual({
       method: 'models.auth.order',
-      params: { provider: 'fake', order: ['alpha', 'gamma', 'beta'] },
+      params: { provider: 'fake', order: ['alpha', 'gamma', 'beta'], baseHash: LOADED },
     });
   });
 });

@@ -2,7 +2,9 @@
  * A provider's auth profiles (`models.auth.list`): each named key with its state, masked
  * tail, last use and last error; add one (`models.auth.add`, the key field is write-only,
  * emptied once the key is stored and kept for a retry when it was refused), remove one, and change the order a chat tries them in
- * (`models.auth.order`) with "Move up" / "Move down".
+ * (`models.auth.order`) with "Move up" / "Move down". Every change goes on the page's config
+ * hash and moves it on, so the provider form's next save is not refused as someone else's;
+ * on CONFLICT (an order computed from a stale list) the list reloads and says so.
  */
 import type { FormEvent, ReactElement } from 'react';
 import { useEffect, useRef, useState } from 'react';
@@ -14,10 +16,12 @@ import { FailureNote } from '../components/failure-note.js';
 import { Icon } from '../components/icons.js';
 import { InputField } from '../components/input-field.js';
 import { SavedNote } from '../components/saved-note.js';
-import { ErrorNote, Pill } from '../components/ui.js';
-import { asGatewayError, useConnection, useNow } from '../hooks/connection-context.js';
+import { Pill } from '../components/ui.js';
+import { useNow } from '../hooks/connection-context.js';
+import type { ConfigBase } from '../hooks/use-config-form.js';
+import { useConfigForm } from '../hooks/use-config-form.js';
 import type { SaveFailure } from '../lib/config-save.js';
-import { saveFailure } from '../lib/config-save.js';
+import { ADD_KEY_CONFLICT_NOTICE, PAGE_CONFLICT_NOTICE } from '../lib/config-save.js';
 import { lastErrorText, lastUsedText, moveProfile, profileChip } from '../lib/profile-view.js';
 
 const SOURCE: Record<AuthProfile['source'], string> = {
@@ -37,12 +41,14 @@ export function ProviderKeys(props: {
   envVar?: string | undefined;
   /** This provider's profiles, in try order. */
   profiles: readonly AuthProfile[];
+  /** The page's config hash: every change here goes on it and moves it on. */
+  base: ConfigBase;
   onChanged: () => void;
 }): ReactElement {
-  const connection = useConnection();
+  const form = useConfigForm(props.base);
   const now = useNow(15_000);
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
   // After a move the row's DOM node moves too; put focus back on the button that moved it.
   const [refocus, setRefocus] = useState<string | undefined>(undefined);
@@ -68,14 +74,14 @@ export function ProviderKeys(props: {
   const act = (method: string, params: Record<string, unknown>) => {
     setBusy(true);
     setFailure(undefined);
-    return connection.request(method, { provider: props.providerId, ...params }).then(
+    return form.save(method, { provider: props.providerId, ...params }).then(
       () => {
         setBusy(false);
         props.onChanged();
       },
-      (error: unknown) => {
+      async (error: unknown) => {
+        setFailure(await form.refusal(error, props.onChanged, PAGE_CONFLICT_NOTICE));
         setBusy(false);
-        setFailure(asGatewayError(error).message);
       },
     );
   };
@@ -184,11 +190,12 @@ export function ProviderKeys(props: {
           );
         })}
       </ol>
-      {failure ? <ErrorNote error={failure} /> : null}
+      {failure ? <FailureNote failure={failure} /> : null}
       {adding ? (
         <AddKeyForm
           providerId={props.providerId}
           taken={names}
+          base={props.base}
           onAdded={props.onChanged}
           onClose={() => setAdding(false)}
         />
@@ -201,10 +208,11 @@ export function ProviderKeys(props: {
 function AddKeyForm(props: {
   providerId: string;
   taken: readonly string[];
+  base: ConfigBase;
   onAdded: () => void;
   onClose: () => void;
 }): ReactElement {
-  const connection = useConnection();
+  const form = useConfigForm(props.base);
   const [name, setName] = useState('');
   const [apiKey, setApiKey] = useState('');
   const [errors, setErrors] = useState<{ name?: string; key?: string }>({});
@@ -225,7 +233,7 @@ function AddKeyForm(props: {
     setSaving(true);
     setFailure(undefined);
     try {
-      await connection.request('models.auth.add', {
+      await form.save('models.auth.add', {
         provider: props.providerId,
         profile,
         apiKey,
@@ -237,7 +245,7 @@ function AddKeyForm(props: {
       props.onAdded();
     } catch (error) {
       // Nothing was stored: the name and the typed key stay, so a retry needs no re-paste.
-      setFailure(saveFailure(asGatewayError(error)));
+      setFailure(await form.refusal(error, props.onAdded, ADD_KEY_CONFLICT_NOTICE));
     } finally {
       setSaving(false);
     }

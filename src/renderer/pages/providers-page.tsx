@@ -9,10 +9,13 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Icon } from '../components/icons.js';
 import type { Tone } from '../components/ui.js';
 import { Card, EmptyState, ErrorNote, Loading, PageHeader, Pill } from '../components/ui.js';
-import { asGatewayError, useConnection, useGatewayQuery } from '../hooks/connection-context.js';
+import { FailureNote } from '../components/failure-note.js';
+import { useGatewayQuery } from '../hooks/connection-context.js';
 import type { AuthProfile, AuthStatus, ConfigGet, ProviderStatus } from '../lib/api-types.js';
+import type { SaveFailure } from '../lib/config-save.js';
+import { PAGE_CONFLICT_NOTICE } from '../lib/config-save.js';
 import { routeHref } from '../lib/route.js';
-import { useConfigBase } from '../hooks/use-config-form.js';
+import { useConfigBase, useConfigForm } from '../hooks/use-config-form.js';
 import { ProbeButton } from './probe-button.js';
 import { ProviderForm } from './provider-form.js';
 import { ProviderKeys } from './provider-keys.js';
@@ -49,7 +52,6 @@ export function ProvidersPage({
   edit: string | undefined;
   adding: boolean;
 }): ReactElement {
-  const connection = useConnection();
   const status = useGatewayQuery<AuthStatus>('models.authStatus', undefined, CONFIG_EVENTS);
   const config = useGatewayQuery<ConfigGet>('config.get', undefined, CONFIG_EVENTS);
   const keys = useGatewayQuery<{ profiles: AuthProfile[] }>(
@@ -58,13 +60,15 @@ export function ProvidersPage({
     CONFIG_EVENTS,
   );
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>(undefined);
-  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [failure, setFailure] = useState<SaveFailure | undefined>(undefined);
   const [savedId, setSavedId] = useState<string | undefined>(undefined);
   const providers = status.data?.providers ?? [];
   const editing = edit ? providers.find((provider) => provider.id === edit) : undefined;
   const modelsOf = (id: string) => config.data?.config.models?.providers?.[id]?.models ?? [];
-  // The form saves on the page's hash, which outlives the form (add, then edit).
+  // The form, the keys lists and Remove save on the page's hash, which outlives the form
+  // (add, then edit); each moves it on, so none makes another's next save a CONFLICT.
   const base = useConfigBase(config.data?.hash);
+  const page = useConfigForm(base);
 
   const reload = () => {
     status.reload();
@@ -82,11 +86,11 @@ export function ProvidersPage({
       danger: true,
       onConfirm: () => {
         setFailure(undefined);
-        connection
-          .request('models.providers.remove', { id: provider.id })
-          .then(reload, (error: unknown) => {
-            setFailure(asGatewayError(error).message);
-          });
+        page
+          .save('models.providers.remove', { id: provider.id })
+          .then(reload, async (error: unknown) =>
+            setFailure(await page.refusal(error, reload, PAGE_CONFLICT_NOTICE)),
+          );
       },
     });
 
@@ -104,7 +108,7 @@ export function ProvidersPage({
       />
       {status.error ? <ErrorNote error={status.error} onRetry={reload} /> : null}
       {keys.error ? <ErrorNote error={keys.error} onRetry={reload} /> : null}
-      {failure ? <ErrorNote error={failure} /> : null}
+      {failure ? <FailureNote failure={failure} /> : null}
       {edit !== undefined && !editing && status.loading ? <Loading /> : null}
       {edit !== undefined && status.data && !editing && !status.loading ? (
         <ErrorNote error={`There is no provider “${edit}” yet.`}>
@@ -183,6 +187,7 @@ export function ProvidersPage({
                     needsKey={provider.status !== 'not-required'}
                     envVar={provider.credential.envVar}
                     profiles={keysOf(provider.id)}
+                    base={base}
                     onChanged={reload}
                   />
                 ) : null}

@@ -4,6 +4,7 @@ import { listModels } from '../../providers/list-models.js';
 import { PROVIDER_ID_PATTERN, profileNameSchema } from '../../../shared/config-schema.js';
 import { notFound } from '../../../shared/errors.js';
 import { ownValue } from '../../../shared/own-key.js';
+import { baseHashParam, withBaseHash } from './config.js';
 import type { MethodServices } from './context.js';
 
 const providerId = z
@@ -13,7 +14,9 @@ const providerId = z
 
 /**
  * `models.list` and `models.auth.list|add|remove|order` (PROTOCOL.md): a provider's models and
- * its auth profiles. Keys go to the keychain and are never echoed, only a masked tail.
+ * its auth profiles. Keys go to the keychain and are never echoed, only a masked tail. The
+ * writers take `baseHash` (CONFLICT, nothing changed, when the file changed since) and then
+ * answer the file's new `hash`: `order` sends a whole list computed from what was on screen.
  */
 export function registerModelAuthMethods(services: MethodServices): void {
   const { router, config, secrets, profiles, catalog } = services;
@@ -49,20 +52,29 @@ export function registerModelAuthMethods(services: MethodServices): void {
       provider: providerId,
       profile: profileNameSchema,
       apiKey: z.string().min(1).max(4096),
+      baseHash: baseHashParam,
     }),
-    handler: async (params) => {
+    handler: withBaseHash(config.editor, async (params) => {
       const added = await admin.add(params.provider, params.profile, params.apiKey);
       return { profile: added.profile };
-    },
+    }),
   });
   router.register('models.auth.remove', {
     scope: 'operator.admin',
-    params: z.strictObject({ provider: providerId, profile: profileNameSchema }),
-    handler: (params) => admin.remove(params.provider, params.profile),
+    params: z.strictObject({
+      provider: providerId,
+      profile: profileNameSchema,
+      baseHash: baseHashParam,
+    }),
+    handler: withBaseHash(config.editor, (params) => admin.remove(params.provider, params.profile)),
   });
   router.register('models.auth.order', {
     scope: 'operator.admin',
-    params: z.strictObject({ provider: providerId, order: z.array(profileNameSchema).max(64) }),
-    handler: (params) => admin.order(params.provider, params.order),
+    params: z.strictObject({
+      provider: providerId,
+      order: z.array(profileNameSchema).max(64),
+      baseHash: baseHashParam,
+    }),
+    handler: withBaseHash(config.editor, (params) => admin.order(params.provider, params.order)),
   });
 }

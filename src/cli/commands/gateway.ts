@@ -7,7 +7,7 @@ import {
   gatewayLogPath,
   isAlive,
   logExists,
-  readLastLines,
+  readLastLinesUpTo,
   readLock,
   runGatewayUntilSignal,
 } from '../../main/local/gateway-process.js';
@@ -87,13 +87,15 @@ async function gatewayLogs(ctx: CliContext, options: LogsOptions): Promise<void>
       `no gateway log at ${path} yet (the gateway writes it while it runs: special-agent gateway run)`,
     );
   }
-  const lines = await readLastLines(path, options.lines ?? DEFAULT_TAIL_LINES);
+  // The follower starts where these lines end: nothing written meanwhile is lost or repeated.
+  const { lines, end } = await readLastLinesUpTo(path, options.lines ?? DEFAULT_TAIL_LINES);
   if (options.json) ctx.io.out(toJson({ lines }));
   else if (lines.length > 0) ctx.io.out(lines.map((line) => `${printable(line)}\n`).join(''));
   if (!options.follow) return;
   await new Promise<void>((resolve) => {
     const follower = followLog({
       path,
+      from: end,
       onLine: (line) =>
         ctx.io.out(
           options.json ? `${JSON.stringify({ lines: [line] })}\n` : `${printable(line)}\n`,

@@ -8,7 +8,7 @@ import type { runGatewayUntilSignal as runGateway } from '../run-gateway.js';
 export { isAlive, readLock } from '../gateway/gateway-lock.js';
 export { bindIsLoopback } from '../gateway/listen-address.js';
 export { gatewayLogPath } from '../util/log-file.js';
-export { DEFAULT_TAIL_LINES, followLog, logExists, readLastLines } from '../util/log-tail.js';
+export { DEFAULT_TAIL_LINES, followLog, logExists, readLastLinesUpTo } from '../util/log-tail.js';
 
 /**
  * Runs the gateway in this process until SIGINT/SIGTERM and returns the exit code

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RotatingLogFile, gatewayLogPath } from './log-file.js';
-import { followLog, readLastLines } from './log-tail.js';
+import { followLog, readLastLines, readLastLinesUpTo } from './log-tail.js';
 
 let home: string;
 let path: string;
@@ -79,5 +79,53 @@ describe('followLog', () => {
       log.close();
     }
     expect(received).toEqual(['first', 'second']);
+  });
+
+  it('starting where the tail ended, loses no line written in between and repeats none', async () => {
+    const log = new RotatingLogFile({ path, maxBytes: 1000 });
+    log.write('shown by the tail');
+    const { lines, end } = await readLastLinesUpTo(path, 5);
+    // Written after the tail was read and before the follower's first look.
+    log.write('written in the gap');
+    const received: string[] = [];
+    const follower = followLog({
+      path,
+      from: end,
+      onLine: (text) => received.push(text),
+      intervalMs: 10,
+    });
+    try {
+      await follower.ready;
+      log.write('after');
+      await untilLines(received, 2);
+    } finally {
+      await follower.stop();
+      log.close();
+    }
+    expect(lines).toEqual(['shown by the tail']);
+    expect(received).toEqual(['written in the gap', 'after']);
+  });
+
+  it('after a rotation in that gap, reads the rest of the rotated file first', async () => {
+    // 20-byte lines, 2 to a file: the third write rotates.
+    const log = new RotatingLogFile({ path, maxBytes: 45, maxFiles: 3 });
+    log.write('tail line 000000000');
+    const { end } = await readLastLinesUpTo(path, 1);
+    log.write('gap line 1 000000000');
+    log.write('gap line 2 000000000');
+    const received: string[] = [];
+    const follower = followLog({
+      path,
+      from: end,
+      onLine: (text) => received.push(text),
+      intervalMs: 10,
+    });
+    try {
+      await untilLines(received, 2);
+    } finally {
+      await follower.stop();
+      log.close();
+    }
+    expect(received).toEqual(['gap line 1 000000000', 'gap line 2 000000000']);
   });
 });

@@ -23,12 +23,31 @@ export async function readLastLines(
   count: number,
   maxFiles: number = DEFAULT_LOG_MAX_FILES,
 ): Promise<string[]> {
-  let lines: string[] = [];
-  for (let index = 0; index < maxFiles && lines.length < count; index += 1) {
+  return (await readLastLinesUpTo(path, count, maxFiles)).lines;
+}
+
+/** Where a read of the log ended: the file (by inode) and the offset after its last line. */
+export interface LogPosition {
+  ino: number;
+  position: number;
+}
+
+/**
+ * {@link readLastLines}, plus where they end in the current file, so a follower started
+ * with `from` this position misses no line written meanwhile and repeats none.
+ */
+export async function readLastLinesUpTo(
+  path: string,
+  count: number,
+  maxFiles: number = DEFAULT_LOG_MAX_FILES,
+): Promise<{ lines: string[]; end: LogPosition | undefined }> {
+  const current = await lastLinesOfFile(path, count);
+  let lines = current.lines;
+  for (let index = 1; index < maxFiles && lines.length < count; index += 1) {
     const older = await lastLinesOfFile(rotatedLogPath(path, index), count - lines.length);
-    lines = [...older, ...lines];
+    lines = [...older.lines, ...lines];
   }
-  return lines;
+  return { lines, end: current.end };
 }
 
 /** True when the log file exists. */
@@ -36,33 +55,40 @@ export async function logExists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined)) !== undefined;
 }
 
-async function lastLinesOfFile(path: string, count: number): Promise<string[]> {
-  if (count <= 0) return [];
+async function lastLinesOfFile(
+  path: string,
+  count: number,
+): Promise<{ lines: string[]; end: LogPosition | undefined }> {
   let file: FileHandle;
   try {
     file = await open(path, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], end: undefined };
     throw error;
   }
   try {
-    const { size } = await file.stat();
+    const { size, ino } = await file.stat();
     // Scan back from the end until `count` breaks are in hand, then split once.
     let start = size;
     let tail = Buffer.alloc(0);
-    while (start > 0 && countBreaks(tail) <= count) {
+    while (start > 0 && (count === 0 || countBreaks(tail) <= count)) {
       const length = Math.min(CHUNK_BYTES, start);
       start -= length;
       const chunk = Buffer.alloc(length);
       await file.read(chunk, 0, length, start);
       tail = Buffer.concat([chunk, tail]);
+      // With no line wanted, only the last break matters.
+      if (count === 0 && tail.includes(10)) break;
     }
+    // After the last complete line: a line still being written is the follower's.
+    const end = { ino, position: start + tail.lastIndexOf(10) + 1 };
+    if (count === 0) return { lines: [], end };
     const lines = tail.toString('utf8').split('\n');
     // The piece after the last break is a line still being written (or nothing).
     lines.pop();
     // The first piece may be the end of a line that started before `start`.
     if (start > 0) lines.shift();
-    return lines.slice(-count);
+    return { lines: lines.slice(-count), end };
   } finally {
     await file.close();
   }
@@ -81,6 +107,11 @@ export interface FollowOptions {
   onLine: (line: string) => void;
   /** Start at the current end of the file (true) or at its beginning. */
   fromEnd?: boolean;
+  /**
+   * Start exactly here (from {@link readLastLinesUpTo}); wins over `fromEnd`. When the file
+   * rotated since, the rest of the rotated file comes first.
+   */
+  from?: LogPosition | undefined;
   intervalMs?: number;
 }
 
@@ -114,8 +145,10 @@ export function followLog(options: FollowOptions): { ready: Promise<void>; stop(
 
   const look = async () => {
     const startAtEnd = first && options.fromEnd !== false;
+    const from = first ? options.from : undefined;
     first = false;
     const now = await stat(options.path).catch(() => undefined);
+    if (from && now?.ino !== from.ino) await resumeRotated(from);
     if (current && now?.ino === current.ino) {
       // Truncated in place: start over from its beginning.
       if (now.size < current.position) current.position = 0;
@@ -129,8 +162,20 @@ export function followLog(options: FollowOptions): { ready: Promise<void>; stop(
     if (!now) return;
     const file = await open(options.path, 'r');
     const stats = await file.stat();
-    current = { file, ino: stats.ino, position: startAtEnd ? stats.size : 0 };
+    const position = from?.ino === stats.ino ? from.position : startAtEnd && !from ? stats.size : 0;
+    current = { file, ino: stats.ino, position };
     await drain();
+  };
+
+  // The file `from` names was rotated away before the first look: its rest, if it is `.1`.
+  const resumeRotated = async (from: LogPosition) => {
+    const file = await open(rotatedLogPath(options.path, 1), 'r').catch(() => undefined);
+    if (!file) return;
+    current = { file, ino: (await file.stat()).ino, position: from.position };
+    if (current.ino === from.ino) await drain();
+    await file.close();
+    current = undefined;
+    partial = '';
   };
 
   let timer: NodeJS.Timeout | undefined;

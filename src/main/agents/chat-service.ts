@@ -59,7 +59,7 @@ export interface ChatServiceOptions {
   random?: () => string;
   streamFns?: StreamFns;
   streamOptions?: Partial<StreamOptions>;
-  limits?: Partial<ChatLimits>;
+  limits?: Partial<ChatLimits> | undefined;
 }
 
 interface Run {

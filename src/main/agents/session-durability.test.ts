@@ -136,9 +136,7 @@ describe('session durability', () => {
       });
     // The first token is not delayed by the disk: the request goes out during the fsync.
     await within(OUTCOME_WAIT_MS, requested, 'the provider request while the fsync is held');
-    expect(log, 'the file ops so far').toEqual([
-      expect.stringMatching(/^write s1\.jsonl/) as string,
-    ]);
+    expect(log, 'the file ops so far').not.toContain('sync s1.jsonl');
     for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(answered, 'answered before the fsync').toBe(false);
     expect(events, 'events before the answer').toEqual([]);
@@ -150,6 +148,8 @@ describe('session durability', () => {
   });
 
   it('fails chat.send when the user message cannot be saved, drops the provider request and sends no event', async () => {
+    // The reply never ends, so the request is still open to be dropped however slow we are.
+    provider.behaviour.hang = true;
     const requested = provider.nextRequest();
     const failing: SessionFs = {
       async open(path, flags, mode) {

@@ -13,7 +13,8 @@ import { createLogger } from '../dist/main/util/logger.js';
 import { announceReady, serveControl } from './lib/control.js';
 
 const baseUrl = process.env.BENCH_PROVIDER_URL;
-if (!baseUrl) throw new Error('BENCH_PROVIDER_URL: the fake provider, e.g. http://127.0.0.1:1234/v1');
+if (!baseUrl)
+  throw new Error('BENCH_PROVIDER_URL: the fake provider, e.g. http://127.0.0.1:1234/v1');
 const maxConcurrentRuns = Number(process.env.BENCH_CHAT_MAX_RUNS ?? 100);
 
 const home = await mkdtemp(join(tmpdir(), 'special-agent-bench-chat-'));

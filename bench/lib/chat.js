@@ -37,6 +37,7 @@ export const CHAT_LOAD = {
   concurrentTimeoutMs: 60_000,
 };
 
+const cpuMs = (usage) => (usage.user + usage.system) / 1000;
 const CHAT_SCOPES = ['operator.read', 'operator.write'];
 const MB = 1024 * 1024;
 /** What both clients ask; the fake answers the same tokens whatever the conversation. */
@@ -129,7 +130,9 @@ class ChatClient {
     this.#ws.send(
       JSON.stringify({ type: 'req', id, method: 'chat.send', params: { message: 'hi' } }),
     );
-    return Promise.race([run, timeout('chat final', timeoutMs)]).finally(() => (this.#run = undefined));
+    return Promise.race([run, timeout('chat final', timeoutMs)]).finally(
+      () => (this.#run = undefined),
+    );
   }
 
   close() {
@@ -196,7 +199,9 @@ export async function measureChat(root) {
     const gateway = [];
     for (let round = 0; round < CHAT_LOAD.warmupRounds + CHAT_LOAD.rounds; round += 1) {
       const d = check(await directStream(fake.info.port, agent), expected, 'direct');
+      const cpuBefore = await gw.call('cpu');
       const g = check(await client.stream(), expected, 'gateway');
+      g.cpuMs = cpuMs(await gw.call('cpu')) - cpuMs(cpuBefore);
       if (round < CHAT_LOAD.warmupRounds) continue;
       direct.push(d);
       gateway.push(g);
@@ -224,6 +229,8 @@ export async function measureChat(root) {
           gatewayTotalMs: gateway.map((run) => run.totalMs),
           directTotalMs: direct.map((run) => run.totalMs),
           deltaEventsPerRun: events,
+          // The steadiest figure on a shared machine: the gateway's own CPU per relayed stream.
+          gatewayCpuMsPerRun: gateway.map((run) => run.cpuMs),
         },
       }),
       rss,
@@ -251,17 +258,19 @@ async function measureConcurrentRss(gw, gwUrl, identity, auth, expected, clients
   await new Promise((resolve) => setTimeout(resolve, 200));
   const idle = await gw.call('rss');
   let sampled = idle.rss;
+  let atPeak = idle;
   let sampling = true;
+  const started = performance.now();
   const sampler = (async () => {
     while (sampling) {
-      sampled = Math.max(sampled, (await gw.call('rss')).rss);
+      const sample = await gw.call('rss');
+      if (sample.rss > sampled) [sampled, atPeak] = [sample.rss, sample];
       await new Promise((resolve) => setTimeout(resolve, CHAT_LOAD.rssSampleMs));
     }
   })();
-  const started = performance.now();
-  const runs = await Promise.all(many.map((client) => client.stream(CHAT_LOAD.concurrentTimeoutMs))).finally(
-    () => (sampling = false),
-  );
+  const runs = await Promise.all(
+    many.map((client) => client.stream(CHAT_LOAD.concurrentTimeoutMs)),
+  ).finally(() => (sampling = false));
   const elapsedMs = performance.now() - started;
   await sampler;
   for (const run of runs) check(run, expected, 'concurrent gateway stream');
@@ -281,6 +290,10 @@ async function measureConcurrentRss(gw, gwUrl, identity, auth, expected, clients
       idleRssMB: idle.rss / MB,
       peakRssMB: peak / MB,
       sampledPeakMB: sampled / MB,
+      // Where the memory was at the highest sample, against idle.
+      heapUsedGrowthMB: (atPeak.heapUsed - idle.heapUsed) / MB,
+      heapTotalGrowthMB: (atPeak.heapTotal - idle.heapTotal) / MB,
+      externalGrowthMB: (atPeak.external - idle.external) / MB,
       maxRssRaised: after.maxRss > idle.maxRss,
       elapsedMs,
     },

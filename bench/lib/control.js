@@ -28,7 +28,7 @@ export function serveControl({ onStop }) {
       return { heapUsed, external };
     },
     // No gc: the chat bench samples this while streams run. `maxRss` is the process's peak.
-    rss: () => ({ rss: process.memoryUsage.rss(), maxRss: process.resourceUsage().maxRSS * 1024 }),
+    rss: () => ({ ...process.memoryUsage(), maxRss: process.resourceUsage().maxRSS * 1024 }),
     'eld-start': () => {
       histogram?.disable();
       histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });

@@ -228,7 +228,7 @@ export class ChatService {
         while (!next.done) {
           // An aborted run's final still says who was answering.
           answer = next.value.by;
-          for (const piece of next.value.texts) relay.push(piece);
+          relay.push(next.value.texts);
           next = await deltas.next();
         }
         answer = next.value;

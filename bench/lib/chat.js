@@ -144,6 +144,8 @@ class ChatClient {
     if (!run) return;
     if (frame.type === 'res' && !frame.ok)
       return run.reject(new Error(`chat.send: ${frame.error.code} ${frame.error.message}`));
+    // The answer waits for the fsync of the user message, and the first delta for the answer.
+    if (frame.type === 'res') run.answerMs = performance.now() - run.started;
     if (frame.type !== 'event' || frame.event !== 'chat') return;
     const event = frame.payload;
     if (event.state === 'delta') {
@@ -157,6 +159,7 @@ class ChatClient {
     const text = run.parts.join('');
     if (event.text !== text) return run.reject(new Error('the final text is not the deltas'));
     run.resolve({
+      answerMs: run.answerMs,
       firstMs: run.firstMs,
       totalMs: performance.now() - run.started,
       text,
@@ -217,6 +220,7 @@ export async function measureChat(root) {
         gatewayRuns: gateway.map((run) => run.firstMs),
         rawRuns: direct.map((run) => run.firstMs),
         extra: CHAT_TARGETS.firstTokenExtraMs,
+        detail: { gatewayAnswerMs: gateway.map((run) => run.answerMs) },
       }),
       ratioAtLeast({
         key: 'chatRelayRate',

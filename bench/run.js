@@ -15,6 +15,7 @@ import { formatLine, summary } from './lib/report.js';
 import { measurePairingScale } from './lib/pairing-scale.js';
 import { measureHandshakeLimit } from './lib/handshake-limit.js';
 import { startServerProcess } from './lib/server-process.js';
+import { measureChat } from './lib/chat.js';
 import { measureCli } from './lib/cli.js';
 import { measureColdStart, measureUiSize } from './lib/startup.js';
 import { LOAD } from './lib/targets.js';
@@ -82,6 +83,7 @@ async function main() {
   await group('cli', results, () => measureCli(root));
   await group('ui-size', results, () => measureUiSize(root));
   await group('pairing-scale', results, () => measurePairingScale(root));
+  await group('chat', results, () => measureChat(root));
 
   const meta = {
     node: process.version,

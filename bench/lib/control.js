@@ -1,6 +1,6 @@
 /**
  * The server side of the bench's control channel (Node IPC): a server process answers
- * `cpu`, `heap`, `eld-start`, `eld-stop` and `stop` requests from bench/run.js, so every
+ * `cpu`, `heap`, `rss`, `eld-start`, `eld-stop` and `stop` requests from bench/run.js, so every
  * server-side figure is measured inside the server process itself, never the load
  * generator's.
  */
@@ -27,6 +27,8 @@ export function serveControl({ onStop }) {
       const { heapUsed, external } = process.memoryUsage();
       return { heapUsed, external };
     },
+    // No gc: the chat bench samples this while streams run. `maxRss` is the process's peak.
+    rss: () => ({ ...process.memoryUsage(), maxRss: process.resourceUsage().maxRSS * 1024 }),
     'eld-start': () => {
       histogram?.disable();
       histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });

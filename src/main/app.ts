@@ -19,6 +19,7 @@ import { Cleanups } from './composition/cleanups.js';
 import { Connections } from './composition/connections.js';
 import { LogSecrets } from './composition/log-secrets.js';
 import { setupChat } from './composition/setup-chat.js';
+import type { ChatLimits } from './agents/chat-service.js';
 import { setupConfig } from './composition/setup-config.js';
 import { setupRunning } from './composition/setup-listen.js';
 import { setupMethods, setupStatus } from './composition/setup-methods.js';
@@ -35,6 +36,8 @@ export interface GatewayAppOptions {
   /** `--port` / `--bind` from the command line win over the config file. */
   overrides?: ConfigOverrides;
   limits?: Partial<GatewayLimits>;
+  /** Chat limits (default `CHAT_DEFAULTS`); the chat bench runs 100 streams at once. */
+  chatLimits?: Partial<ChatLimits>;
   clock?: Clock;
   keychain?: SecretStore;
   /** Folder of the built Control UI; defaults to dist/renderer beside this package. */
@@ -102,7 +105,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
       options.uiDir ?? new URL('../../dist/renderer', import.meta.url).pathname,
     );
     connections.attach(server.gateway);
-    const chat = await setupChat(basics, secrets);
+    const chat = await setupChat(basics, secrets, options.chatLimits);
     cleanups.add(() => chat.chat.close());
     const parts = {
       basics,

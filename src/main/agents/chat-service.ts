@@ -12,10 +12,11 @@ import type { ChatOverride } from '../../shared/protocol.js';
 import type { AuthProfiles } from '../auth-profiles/auth-profiles.js';
 import type { ModelCatalog } from '../providers/model-catalog.js';
 import { ChatAbortedError } from '../providers/provider-errors.js';
-import type { ChatMessage, StreamOptions } from '../providers/provider-types.js';
+import type { StreamOptions } from '../providers/provider-types.js';
 import type { StreamFns } from '../providers/stream-chat.js';
 import type { Clock } from '../util/clock.js';
-import { ProviderAttempts, type Answer, type RunPlan } from './provider-attempts.js';
+import { DeltaRelay } from './delta-relay.js';
+import { ProviderAttempts, type Answer, type AnswerDelta } from './provider-attempts.js';
 import { isValidSessionId } from './session-store.js';
 import type { SessionStore } from './session-store.js';
 
@@ -24,11 +25,14 @@ export interface ChatLimits {
   maxMessageChars: number;
   /** Runs streaming at once across the whole service. */
   maxConcurrentRuns: number;
+  /** Deltas joined into one `chat` event go out at this many UTF-16 code units (delta-relay.ts). */
+  maxDeltaChars: number;
 }
 
 export const CHAT_DEFAULTS: Readonly<ChatLimits> = Object.freeze({
   maxMessageChars: 32_000,
   maxConcurrentRuns: 16,
+  maxDeltaChars: 16_384,
 });
 
 /**
@@ -62,7 +66,7 @@ export interface ChatServiceOptions {
   random?: () => string;
   streamFns?: StreamFns;
   streamOptions?: Partial<StreamOptions>;
-  limits?: Partial<ChatLimits>;
+  limits?: Partial<ChatLimits> | undefined;
 }
 
 interface Run {
@@ -71,11 +75,14 @@ interface Run {
   done: Promise<void>;
 }
 
+type Deltas = AsyncGenerator<AnswerDelta, Answer, undefined>;
+
 interface Prepared {
   runId: string;
   sessionId: string;
-  plan: RunPlan;
-  messages: ChatMessage[];
+  deltas: Deltas;
+  /** The generator's first `next()`, called early so the provider is asked at once. */
+  first: Promise<IteratorResult<AnswerDelta, Answer>>;
 }
 
 /** Runs chats against the configured providers. One per gateway; `close()` on shutdown. */
@@ -123,12 +130,27 @@ export class ChatService {
       throw invalidRequest('invalid session id (use 1-64 of A-Z a-z 0-9 _ -)');
     const { runId, run } = this.#reserve(sessionId);
     try {
+      const { sessions } = this.#options;
       const plan = await this.#attempts.plan(config, agent, params);
-      await this.#options.sessions.open(sessionId, agent.id);
-      await this.#options.sessions.append(sessionId, { role: 'user', content: message, runId });
-      const messages = await this.#options.sessions.history(sessionId);
-      if (this.#closed) throw shuttingDown();
-      run.done = this.#stream({ runId, sessionId, plan, messages }, run, emit);
+      await sessions.open(sessionId, agent.id);
+      const messages = await sessions.historyWith(sessionId, { role: 'user', content: message });
+      // The provider is asked while the user message is being made durable, so the first
+      // token does not wait for the disk; nothing reaches the client before the answer,
+      // and the answer waits for the fsync (a failed write drops the request).
+      const deltas = this.#attempts.run(plan, messages, run.controller.signal);
+      const first = deltas.next();
+      // Handled: a provider failing during the fsync must not be an unhandled rejection;
+      // #stream awaits `first` itself and reports it.
+      first.catch(() => undefined);
+      try {
+        await sessions.append(sessionId, { role: 'user', content: message, runId });
+        if (this.#closed) throw shuttingDown();
+      } catch (error) {
+        run.controller.abort();
+        await first.catch(() => undefined);
+        throw error;
+      }
+      run.done = this.#stream({ runId, sessionId, deltas, first }, run, emit);
     } catch (error) {
       this.#runs.delete(runId);
       throw error;
@@ -186,7 +208,7 @@ export class ChatService {
   }
 
   async #stream(prepared: Prepared, run: Run, emit: (event: ChatRunEvent) => void): Promise<void> {
-    const { runId, sessionId } = prepared;
+    const { runId, sessionId, deltas } = prepared;
     const send = (event: ChatRunEvent) => {
       try {
         emit(event);
@@ -194,29 +216,34 @@ export class ChatService {
         // A listener that went away must not end the run: its history is still saved.
       }
     };
-    let text = '';
+    const relay = new DeltaRelay((text) => send({ runId, sessionId, state: 'delta', text }), {
+      maxChars: this.#limits.maxDeltaChars,
+      signal: run.controller.signal,
+    });
+    let text: string;
     let aborted = false;
     let answer: Partial<Answer> = {};
     // Lets the caller send the `chat.send` response before the run's first event.
     await new Promise((resolve) => setImmediate(resolve));
     try {
       try {
-        const deltas = this.#attempts.run(prepared.plan, prepared.messages, run.controller.signal);
-        for (;;) {
-          const next = await deltas.next();
-          if (next.done) {
-            answer = next.value;
-            break;
-          }
+        let next = await prepared.first;
+        while (!next.done) {
           // An aborted run's final still says who was answering.
           answer = next.value.by;
-          text += next.value.text;
-          send({ runId, sessionId, state: 'delta', text: next.value.text });
+          relay.push(next.value.texts);
+          next = await deltas.next();
         }
+        answer = next.value;
+        text = relay.finish();
       } catch (error) {
-        if (!(error instanceof ChatAbortedError))
+        if (!(error instanceof ChatAbortedError)) {
+          // The text that arrived before the failure still reaches the client, then the error.
+          relay.finish();
           return send({ runId, sessionId, state: 'error', error: wireError(error) });
+        }
         aborted = true;
+        text = relay.abandon();
       }
       // An abort keeps what arrived (the user saw it), marked so, and ends like any reply.
       if (!aborted || text) {

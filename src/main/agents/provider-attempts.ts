@@ -16,7 +16,7 @@ import { providerNeedsKey } from '../providers/auth-status.js';
 import type { ModelCatalog } from '../providers/model-catalog.js';
 import { ChatAbortedError } from '../providers/provider-errors.js';
 import type { ChatMessage, ProviderRef, StreamOptions } from '../providers/provider-types.js';
-import { STREAM_FNS, streamChat, type StreamFns } from '../providers/stream-chat.js';
+import { STREAM_FNS, streamChatBatches, type StreamFns } from '../providers/stream-chat.js';
 import type { Clock } from '../util/clock.js';
 
 /** Attempts named in a PROVIDER_EXHAUSTED message; `details.attempts` has them all. */
@@ -30,9 +30,9 @@ export interface Answer {
   profile: string | null;
 }
 
-/** One piece of the reply, and who is sending it. */
+/** The deltas of one network read (never empty), and who is sending them. */
 export interface AnswerDelta {
-  text: string;
+  texts: readonly string[];
   by: Answer;
 }
 
@@ -126,7 +126,7 @@ export class ProviderAttempts {
     throw this.#exhausted({ steps }, attempts);
   }
 
-  /** Streams the reply of the first step and profile that answers; returns who answered. */
+  /** Streams the reply of the first step and profile that answers; returns who answered. Lazy: nothing is asked before the first `next()`. */
   async *run(
     plan: RunPlan,
     messages: readonly ChatMessage[],
@@ -168,9 +168,9 @@ export class ProviderAttempts {
       model ??= await untilAborted(this.#catalog.firstModel(step.provider, key?.apiKey), signal);
       const by = { provider: step.provider.id, model, profile: key?.profile ?? null };
       const request = { provider: step.provider, apiKey: key?.apiKey, model, messages, signal };
-      for await (const text of streamChat(request, this.#streamOptions, this.#fns)) {
+      for await (const texts of streamChatBatches(request, this.#streamOptions, this.#fns)) {
         sent = true;
-        yield { text, by };
+        yield { texts, by };
       }
       if (key) await this.#profiles.recordSuccess(key);
       return { ok: true, answer: by };

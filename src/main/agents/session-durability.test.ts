@@ -121,6 +121,71 @@ describe('session durability', () => {
     await chat.close();
   });
 
+  it('asks the provider while the fsync of the user message is pending, and sends no event before the answer', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const chat = chatService(recordingFs(log, held));
+    const requested = provider.nextRequest();
+    const events: ChatRunEvent[] = [];
+    let answered = false;
+    const sent = chat
+      .send({ sessionId: 's1', message: 'hi' }, (event) => events.push(event))
+      .then(() => {
+        answered = true;
+      });
+    // The first token is not delayed by the disk: the request goes out during the fsync.
+    await within(OUTCOME_WAIT_MS, requested, 'the provider request while the fsync is held');
+    expect(log, 'the file ops so far').not.toContain('sync s1.jsonl');
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(answered, 'answered before the fsync').toBe(false);
+    expect(events, 'events before the answer').toEqual([]);
+    release();
+    await within(OUTCOME_WAIT_MS, sent, 'chat.send answer after the fsync');
+    await expect.poll(() => events.at(-1)?.state, { timeout: OUTCOME_WAIT_MS }).toBe('final');
+    expect(events.at(-1)).toMatchObject({ state: 'final', text: 'Hello' });
+    await chat.close();
+  });
+
+  it('fails chat.send when the user message cannot be saved, drops the provider request and sends no event', async () => {
+    // The reply never ends, so the request is still open to be dropped however slow we are.
+    provider.behaviour.hang = true;
+    const requested = provider.nextRequest();
+    const failing: SessionFs = {
+      async open(path, flags, mode) {
+        const handle = await open(path, flags, mode);
+        return {
+          writeFile: (data) => handle.writeFile(data),
+          truncate: (length) => handle.truncate(length),
+          sync: async () => {
+            // Fails only once the provider was asked, so its request is there to be dropped.
+            await requested;
+            throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+          },
+          close: () => handle.close(),
+        };
+      },
+    };
+    const chat = chatService(failing);
+    const disconnected = provider.nextDisconnect();
+    const events: ChatRunEvent[] = [];
+    const sent = chat.send({ sessionId: 's1', message: 'hi' }, (event) => events.push(event));
+    const error = await within(
+      OUTCOME_WAIT_MS,
+      sent.then(
+        () => undefined,
+        (failure: unknown) => failure,
+      ),
+      'chat.send to fail',
+    );
+    expect(error, 'the chat.send failure').toMatchObject({ code: 'EIO' });
+    await within(OUTCOME_WAIT_MS, disconnected, 'the provider request to be dropped');
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(events, 'chat events of the failed send').toEqual([]);
+    expect(chat.activeRuns).toBe(0);
+    await chat.close();
+  });
+
   it('resolves sessions.patch and sessions.delete only after their change is fsynced', async () => {
     const log: string[] = [];
     const sessions = new SessionStore({

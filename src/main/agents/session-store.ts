@@ -131,9 +131,16 @@ export class SessionStore {
    */
   async history(sessionId: string): Promise<ChatMessage[]> {
     const state = await this.#task(() => this.#load(sessionId, undefined));
-    const window = state.messages.slice(-this.#limits.historyLimit);
-    const start = window.findIndex((message) => message.role === 'user');
-    return (start < 0 ? [] : window.slice(start)).map(({ role, content }) => ({ role, content }));
+    return historyWindow(state.messages, this.#limits.historyLimit);
+  }
+
+  /**
+   * What `history` will return once `next` is appended, before it is: a run asks the
+   * provider while its user message is still being written (chat-service.ts).
+   */
+  async historyWith(sessionId: string, next: ChatMessage): Promise<ChatMessage[]> {
+    const state = await this.#task(() => this.#load(sessionId, undefined));
+    return historyWindow([...state.messages, next], this.#limits.historyLimit);
   }
 
   /** Every message on disk (not just the cached tail), for transcripts and tests. */
@@ -357,4 +364,11 @@ function checkId(sessionId: string): void {
 
 function missing(sessionId: string): GatewayError {
   return notFound(`session "${sessionId}" not found (see: special-agent chat --list)`);
+}
+
+/** The last `limit` messages, from the first user turn on (Anthropic requires one first). */
+function historyWindow(messages: readonly ChatMessage[], limit: number): ChatMessage[] {
+  const window = messages.slice(-limit);
+  const start = window.findIndex((message) => message.role === 'user');
+  return (start < 0 ? [] : window.slice(start)).map(({ role, content }) => ({ role, content }));
 }

@@ -1,4 +1,4 @@
-import { ChatService } from '../agents/chat-service.js';
+import { ChatService, type ChatLimits } from '../agents/chat-service.js';
 import { SessionStore } from '../agents/session-store.js';
 import { AuthProfiles } from '../auth-profiles/auth-profiles.js';
 import { ProfileStateStore } from '../auth-profiles/profile-state-store.js';
@@ -18,6 +18,7 @@ export interface ChatSetup {
 export async function setupChat(
   { paths, clock, logger }: Pick<AppBasics, 'paths' | 'clock' | 'logger'>,
   { secrets, currentConfig }: Pick<SecretsSetup, 'secrets' | 'currentConfig'>,
+  limits?: Partial<ChatLimits>,
 ): Promise<ChatSetup> {
   const sessions = new SessionStore({ sessionsDir: paths.sessionsDir, clock, logger });
   const profileState = await ProfileStateStore.open(paths.stateDir, {
@@ -34,6 +35,13 @@ export async function setupChat(
     clock,
   });
   const catalog = new ModelCatalog({ clock });
-  const chat = new ChatService({ getConfig: currentConfig, profiles, catalog, sessions, clock });
+  const chat = new ChatService({
+    getConfig: currentConfig,
+    profiles,
+    catalog,
+    sessions,
+    clock,
+    limits,
+  });
   return { chat, sessions, profiles, catalog };
 }

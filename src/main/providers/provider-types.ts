@@ -38,6 +38,11 @@ export interface StreamOptions {
   maxErrorBodyBytes: number;
   /** Anthropic requires `max_tokens`; OpenAI-compatible servers get none (their default). */
   maxTokens: number;
+  /**
+   * Longest server-sent event (or unfinished line) held while parsing, in UTF-16 code
+   * units; past it the stream fails PROVIDER_ERROR instead of buffering without end.
+   */
+  maxEventChars: number;
 }
 
 export const STREAM_DEFAULTS: Readonly<StreamOptions> = Object.freeze({
@@ -45,13 +50,17 @@ export const STREAM_DEFAULTS: Readonly<StreamOptions> = Object.freeze({
   idleTimeoutMs: 60_000,
   maxErrorBodyBytes: 16_384,
   maxTokens: 4096,
+  maxEventChars: 1024 * 1024,
 });
 
-/** A provider client: yields text deltas in order, throws `GatewayError` or `ChatAbortedError`. */
+/**
+ * A provider client: yields the reply's text deltas in order, as one array per network
+ * read (never empty, no empty string); throws `GatewayError` or `ChatAbortedError`.
+ */
 export type StreamChatFn = (
   request: ChatStreamRequest,
   options?: Partial<StreamOptions>,
-) => AsyncGenerator<string, void, undefined>;
+) => AsyncGenerator<string[], void, undefined>;
 
 /**
  * A resolved secret, as the secrets module (src/main/secrets/resolve.ts) reports it:

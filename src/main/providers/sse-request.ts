@@ -1,11 +1,15 @@
 /**
  * The HTTP half both provider clients share: POST a JSON body, wait for the headers under
  * a connect timeout, map failures to registry errors, then hand back server-sent events
- * one by one under an idle timeout. Bytes go through a TextDecoderStream before the SSE
- * parser, so a UTF-8 character or a line split across TCP chunks arrives whole.
+ * under an idle timeout, all the events of one body read together. Bytes go through a
+ * streaming TextDecoder before the SSE parser, so a UTF-8 character or a line split across
+ * TCP chunks arrives whole.
+ *
+ * Why batches: a provider sends one event per token, and a fast one packs hundreds into
+ * one read. Handing them on one by one cost an await per token in every layer up to the
+ * chat service (a 20,000-token reply relayed at a third of the direct rate, issue 16).
  */
-import type { EventSourceMessage } from 'eventsource-parser';
-import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { GatewayError } from '../../shared/errors.js';
 import {
   ChatAbortedError,
@@ -30,12 +34,13 @@ export interface SseRequest {
 }
 
 /**
- * Yields the response's SSE events. Throws `ChatAbortedError` when the caller aborts and a
- * `GatewayError` (PROVIDER_*) for everything else. Returning early closes the connection.
+ * Yields the response's SSE events, in order, as one array per body read (never empty).
+ * Throws `ChatAbortedError` when the caller aborts and a `GatewayError` (PROVIDER_*) for
+ * everything else. Returning early closes the connection.
  */
 export async function* streamServerSentEvents(
   request: SseRequest,
-): AsyncGenerator<EventSourceMessage, void, undefined> {
+): AsyncGenerator<EventSourceMessage[], void, undefined> {
   const { provider, options } = request;
   const timer = new AbortController();
   const signal = request.signal ? AbortSignal.any([request.signal, timer.signal]) : timer.signal;
@@ -64,13 +69,24 @@ export async function* streamServerSentEvents(
     });
     clearTimeout(timeout);
     if (!response.body) throw providerError(provider.id, 'empty response body', request.apiKey);
-    const reader = response.body
-      .pipeThrough(new TextDecoderStream())
-      .pipeThrough(new EventSourceParserStream())
-      .getReader();
+    const reader = response.body.getReader();
+    // fetch cannot error a body whose reader is taken: the abort (the caller's, a timeout,
+    // or ours in `finally`) cancels the reader, so a pending read ends at once.
+    const cancel = () => void reader.cancel().catch(() => undefined);
+    signal.addEventListener('abort', cancel, { once: true });
+    const decoder = new TextDecoder();
+    let batch: EventSourceMessage[] = [];
+    let overflow = false;
+    const parser = createParser({
+      onEvent: (event) => batch.push(event),
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') overflow = true;
+      },
+      maxBufferSize: options.maxEventChars,
+    });
     for (;;) {
       timeout = arm(timer, 'idle', options.idleTimeoutMs);
-      let chunk: ReadableStreamReadResult<EventSourceMessage>;
+      let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
         chunk = await reader.read();
       } catch (error) {
@@ -78,16 +94,31 @@ export async function* streamServerSentEvents(
       }
       // The consumer's time between reads is not provider silence.
       clearTimeout(timeout);
+      // Events that arrive after an abort are not delivered.
+      if (signal.aborted) throw fail(signal.reason);
+      // At the end the decoder hands over what it held back (a torn last character as U+FFFD).
+      parser.feed(chunk.done ? decoder.decode() : decoder.decode(chunk.value, { stream: true }));
+      if (overflow) throw eventTooLarge(request, options.maxEventChars);
+      if (batch.length > 0) {
+        const events = batch;
+        batch = [];
+        yield events;
+      }
       if (chunk.done) return;
-      // Events already parsed when the caller aborted are not delivered after the abort.
-      if (request.signal?.aborted) throw new ChatAbortedError();
-      yield chunk.value;
     }
   } finally {
     clearTimeout(timeout);
     // Ends the upstream request if we stop early (error, return, abort): no orphan socket.
     timer.abort(new ChatAbortedError('stream closed'));
   }
+}
+
+function eventTooLarge(request: SseRequest, maxChars: number): GatewayError {
+  return providerError(
+    request.provider.id,
+    `sent an event longer than ${maxChars} characters (the limit is maxEventChars)`,
+    request.apiKey,
+  );
 }
 
 function arm(timer: AbortController, phase: 'connect' | 'idle', ms: number): NodeJS.Timeout {

@@ -16,11 +16,11 @@ export function anthropicHeaders(apiKey: string | undefined): Record<string, str
   return { 'anthropic-version': ANTHROPIC_VERSION, ...(apiKey ? { 'x-api-key': apiKey } : {}) };
 }
 
-/** Streams one message, yielding text deltas in order. */
+/** Streams one message, yielding its text deltas in order, those of one read together. */
 export async function* streamAnthropicChat(
   request: ChatStreamRequest,
   options: Partial<StreamOptions> = {},
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<string[], void, undefined> {
   const { provider, apiKey } = request;
   const resolved = { ...STREAM_DEFAULTS, ...options };
   const { system, messages } = splitSystem(request.messages);
@@ -39,16 +39,30 @@ export async function* streamAnthropicChat(
     signal: request.signal,
     options: resolved,
   });
-  for await (const event of events) {
-    const data = parseEvent(event.data, provider.id, apiKey);
-    // The JSON `type` is authoritative; the SSE `event:` name is only a fallback.
-    const type = typeof data.type === 'string' ? data.type : event.event;
-    if (type === 'message_stop') return;
-    if (type === 'error') throw providerError(provider.id, errorText(data.error), apiKey);
-    if (type !== 'content_block_delta') continue;
-    const delta = data.delta as { type?: unknown; text?: unknown } | undefined;
-    if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text)
-      yield delta.text;
+  for await (const batch of events) {
+    const texts: string[] = [];
+    let end: 'stop' | Error | undefined;
+    for (const event of batch) {
+      const data = parseEvent(event.data, provider.id, apiKey);
+      // The JSON `type` is authoritative; the SSE `event:` name is only a fallback.
+      const type = typeof data.type === 'string' ? data.type : event.event;
+      if (type === 'message_stop') {
+        end = 'stop';
+        break;
+      }
+      if (type === 'error') {
+        end = providerError(provider.id, errorText(data.error), apiKey);
+        break;
+      }
+      if (type !== 'content_block_delta') continue;
+      const delta = data.delta as { type?: unknown; text?: unknown } | undefined;
+      if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text)
+        texts.push(delta.text);
+    }
+    // The text before an end or an error in the same read still goes out first.
+    if (texts.length > 0) yield texts;
+    if (end === 'stop') return;
+    if (end) throw end;
   }
 }
 

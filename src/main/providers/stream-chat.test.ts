@@ -171,6 +171,21 @@ describe.each(['openai', 'anthropic'] as const)('%s stream', (type) => {
   });
 });
 
+describe('stream limits', () => {
+  it('fails PROVIDER_ERROR on an event longer than maxEventChars instead of buffering it', async () => {
+    const server = await fake('openai', {
+      apiKey: KEY,
+      deltas: ['x'.repeat(2000)],
+      chunkBytes: 256,
+    });
+    const error = (await failure(
+      collect(request('openai', server.baseUrl), { maxEventChars: 500 }),
+    )) as GatewayError;
+    expect(error.code).toBe('PROVIDER_ERROR');
+    expect(error.message).toContain('longer than 500 characters');
+  });
+});
+
 describe('anthropic error events', () => {
   it('turns a mid-stream error event into PROVIDER_ERROR with the provider’s words', async () => {
     const server = await fake('anthropic', {

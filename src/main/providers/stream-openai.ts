@@ -8,11 +8,11 @@ import { streamServerSentEvents } from './sse-request.js';
 import { STREAM_DEFAULTS, endpoint } from './provider-types.js';
 import type { ChatStreamRequest, StreamOptions } from './provider-types.js';
 
-/** Streams one chat completion, yielding text deltas in order. */
+/** Streams one chat completion, yielding its text deltas in order, those of one read together. */
 export async function* streamOpenAIChat(
   request: ChatStreamRequest,
   options: Partial<StreamOptions> = {},
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<string[], void, undefined> {
   const { provider, apiKey } = request;
   const events = streamServerSentEvents({
     provider,
@@ -24,11 +24,25 @@ export async function* streamOpenAIChat(
     signal: request.signal,
     options: { ...STREAM_DEFAULTS, ...options },
   });
-  for await (const event of events) {
-    if (event.data.trim() === '[DONE]') return;
-    const chunk = parseChunk(event.data, provider.id, apiKey);
-    if (chunk.error !== undefined) throw providerError(provider.id, chunk.error, apiKey);
-    if (chunk.text) yield chunk.text;
+  for await (const batch of events) {
+    const texts: string[] = [];
+    let end: 'done' | Error | undefined;
+    for (const event of batch) {
+      if (event.data.trim() === '[DONE]') {
+        end = 'done';
+        break;
+      }
+      const chunk = parseChunk(event.data, provider.id, apiKey);
+      if (chunk.error !== undefined) {
+        end = providerError(provider.id, chunk.error, apiKey);
+        break;
+      }
+      if (chunk.text) texts.push(chunk.text);
+    }
+    // The text before an end or an error in the same read still goes out first.
+    if (texts.length > 0) yield texts;
+    if (end === 'done') return;
+    if (end) throw end;
   }
 }
 

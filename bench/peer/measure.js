@@ -1,0 +1,217 @@
+/**
+ * The side-by-side measurements. Every metric runs in interleaved rounds (special-agent,
+ * then OpenClaw, same load), and its ratio is the median of the per-round ratios
+ * special-agent ÷ OpenClaw, since a neighbour on the shared cores moves both members of a
+ * round alike. A row is `{label, unit, ours, peer, ratio, detail}`.
+ */
+import { closedLoop, inBatches, median, roundTrips } from '../lib/load.js';
+import {
+  RpcChannel,
+  closeSocket,
+  gatewayHandshake,
+  newDevice,
+  openAuthenticated,
+} from '../lib/clients.js';
+import { freePort, startGateway } from './proc.js';
+
+/** Load sizes of the peer bench, in one place. */
+export const PEER_LOAD = {
+  rounds: 5,
+  /** Devices paired per side before the handshake rounds: one per concurrent client. */
+  devices: 50,
+  pairConcurrency: 10,
+  handshakeConcurrency: [1, 50],
+  handshakeDurationMs: 2000,
+  handshakeWarmupOps: 2,
+  statusWarmup: 20,
+  statusCount: 200,
+  /** Quiet time after both are listening before RSS is read (OpenClaw loads plugins late). */
+  idleSettleMs: 15_000,
+  idleSampleGapMs: 1000,
+  coldStartRuns: 5,
+};
+
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A row from per-round values of each side. */
+function row(label, unit, oursRuns, peerRuns, detail) {
+  return {
+    label,
+    unit,
+    ours: median(oursRuns),
+    peer: median(peerRuns),
+    ratio: median(oursRuns.map((value, i) => value / peerRuns[i])),
+    detail: { oursRuns, peerRuns, ...detail },
+  };
+}
+
+/** Starts one side on a fresh port and home; resolves `{side, server, url, token, remove}`. */
+export async function startSide(side) {
+  const port = await freePort();
+  const home = await side.home(port);
+  try {
+    const server = await startGateway({ name: side.name, ...home, port });
+    return { side, server, url: `ws://127.0.0.1:${port}/`, token: home.token, remove: home.remove };
+  } catch (error) {
+    await home.remove();
+    throw error;
+  }
+}
+
+/** Idle RSS of both running gateways, read in alternating samples after a quiet period. */
+export async function measureIdleRss(ours, peer) {
+  await wait(PEER_LOAD.idleSettleMs);
+  const o = [];
+  const p = [];
+  for (let i = 0; i < PEER_LOAD.rounds; i += 1) {
+    o.push(ours.server.rssBytes() / 2 ** 20);
+    p.push(peer.server.rssBytes() / 2 ** 20);
+    await wait(PEER_LOAD.idleSampleGapMs);
+  }
+  return [row('idle RSS after start', 'MB', o, p, { settleMs: PEER_LOAD.idleSettleMs })];
+}
+
+/** First connect with the shared token: loopback devices are approved silently and get a device token. */
+export async function pairDevices(running) {
+  running.devices = await inBatches(PEER_LOAD.devices, PEER_LOAD.pairConcurrency, async () => {
+    const identity = newDevice();
+    const { ws, hello } = await openAuthenticated(
+      running.url,
+      identity,
+      { token: running.token },
+      undefined,
+      running.side.client,
+    );
+    await closeSocket(ws);
+    if (!hello.auth?.deviceToken)
+      throw new Error(`${running.side.name} issued no device token on first connect`);
+    return { identity, deviceToken: hello.auth.deviceToken };
+  });
+}
+
+function handshakeLoop(running, concurrency) {
+  return closedLoop({
+    concurrency,
+    durationMs: PEER_LOAD.handshakeDurationMs,
+    warmupOps: PEER_LOAD.handshakeWarmupOps,
+    server: running.server,
+    op: (worker) => {
+      const device = running.devices[worker % running.devices.length];
+      return gatewayHandshake(
+        running.url,
+        device.identity,
+        { deviceToken: device.deviceToken },
+        running.side.client,
+      ).catch((error) => {
+        throw new Error(`${running.side.name} handshake @${concurrency}: ${error.message}`);
+      });
+    },
+  });
+}
+
+/** Handshake rate and server CPU per handshake of returning devices, at each concurrency. */
+export async function measureHandshakes(ours, peer) {
+  const rows = [];
+  for (const concurrency of PEER_LOAD.handshakeConcurrency) {
+    const o = [];
+    const p = [];
+    for (let round = 0; round < PEER_LOAD.rounds; round += 1) {
+      o.push(await handshakeLoop(ours, concurrency));
+      p.push(await handshakeLoop(peer, concurrency));
+    }
+    const rate = (runs) => runs.map((r) => r.perSecond);
+    const cpu = (runs) => runs.map((r) => r.cpuMicrosPerOp);
+    rows.push(row(`handshake rate @${concurrency}`, '/s', rate(o), rate(p)));
+    rows.push(row(`server CPU / handshake @${concurrency}`, 'µs', cpu(o), cpu(p)));
+  }
+  return rows;
+}
+
+/** Sequential `status` calls on one connection: server CPU per call and round-trip p50. */
+export async function measureStatus(ours, peer) {
+  const open = async (running) => {
+    const device = running.devices[0];
+    const { ws } = await openAuthenticated(
+      running.url,
+      device.identity,
+      { deviceToken: device.deviceToken },
+      undefined,
+      running.side.client,
+    );
+    const channel = new RpcChannel(ws);
+    const first = JSON.parse(await channel.call('status'));
+    if (!first.ok) throw new Error(`${running.side.name} status answered ${JSON.stringify(first)}`);
+    return { ws, channel, running };
+  };
+  const run = async ({ channel, running }) => {
+    await roundTrips({ channel, method: 'status', warmup: PEER_LOAD.statusWarmup, count: 0 });
+    const before = await running.server.call('cpu');
+    const { p50Us } = await roundTrips({
+      channel,
+      method: 'status',
+      warmup: 0,
+      count: PEER_LOAD.statusCount,
+    });
+    const after = await running.server.call('cpu');
+    return { p50Us, cpuUs: (after.user - before.user) / PEER_LOAD.statusCount };
+  };
+  const sides = [await open(ours), await open(peer)];
+  const o = [];
+  const p = [];
+  try {
+    for (let round = 0; round < PEER_LOAD.rounds; round += 1) {
+      o.push(await run(sides[0]));
+      p.push(await run(sides[1]));
+    }
+  } finally {
+    await Promise.all(sides.map(({ ws }) => closeSocket(ws)));
+  }
+  return [
+    row(
+      'status: server CPU / call',
+      'µs',
+      o.map((r) => r.cpuUs),
+      p.map((r) => r.cpuUs),
+    ),
+    row(
+      'status: round trip p50',
+      'µs',
+      o.map((r) => r.p50Us),
+      p.map((r) => r.p50Us),
+    ),
+  ];
+}
+
+/**
+ * Spawn → port accepting, each side with one home kept across its runs (first-run setup is
+ * not a cold start), after one untimed run each so both start with their files cached.
+ */
+export async function measureColdStart(ourSide, peerSide) {
+  const homes = [];
+  const prepare = async (side) => {
+    const port = await freePort();
+    const home = await side.home(port);
+    homes.push(home);
+    return { name: side.name, ...home, port };
+  };
+  const once = async (spec) => {
+    const server = await startGateway(spec);
+    await server.stop();
+    return server.readyMs;
+  };
+  try {
+    const ours = await prepare(ourSide);
+    const peer = await prepare(peerSide);
+    await once(ours);
+    await once(peer);
+    const o = [];
+    const p = [];
+    for (let i = 0; i < PEER_LOAD.coldStartRuns; i += 1) {
+      o.push(await once(ours));
+      p.push(await once(peer));
+    }
+    return [row('cold start: spawn → listening', 'ms', o, p)];
+  } finally {
+    await Promise.all(homes.map((home) => home.remove()));
+  }
+}

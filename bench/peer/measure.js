@@ -24,7 +24,10 @@ export const PEER_LOAD = {
   handshakeDurationMs: 2000,
   handshakeWarmupOps: 2,
   statusWarmup: 20,
-  statusCount: 200,
+  /** One sequential caller for this long per round: server CPU per call. */
+  statusDurationMs: 1500,
+  /** Sequential round trips per round after that: p50. */
+  statusCount: 300,
   /** Quiet time after both are listening before RSS is read (OpenClaw loads plugins late). */
   idleSettleMs: 15_000,
   idleSampleGapMs: 1000,
@@ -127,7 +130,7 @@ export async function measureHandshakes(ours, peer) {
   return rows;
 }
 
-/** Sequential `status` calls on one connection: server CPU per call and round-trip p50. */
+/** Sequential `status` calls on one connection (one caller): server CPU per call and round-trip p50. */
 export async function measureStatus(ours, peer) {
   const open = async (running) => {
     const device = running.devices[0];
@@ -143,17 +146,23 @@ export async function measureStatus(ours, peer) {
     if (!first.ok) throw new Error(`${running.side.name} status answered ${JSON.stringify(first)}`);
     return { ws, channel, running };
   };
+  // CPU over a timed closed loop (thousands of calls, so the 10 ms tick of /proc is small
+  // against the total); p50 from a separate fixed count of round trips.
   const run = async ({ channel, running }) => {
-    await roundTrips({ channel, method: 'status', warmup: PEER_LOAD.statusWarmup, count: 0 });
-    const before = await running.server.call('cpu');
+    const { cpuMicrosPerOp } = await closedLoop({
+      concurrency: 1,
+      durationMs: PEER_LOAD.statusDurationMs,
+      warmupOps: PEER_LOAD.statusWarmup,
+      server: running.server,
+      op: () => channel.call('status'),
+    });
     const { p50Us } = await roundTrips({
       channel,
       method: 'status',
       warmup: 0,
       count: PEER_LOAD.statusCount,
     });
-    const after = await running.server.call('cpu');
-    return { p50Us, cpuUs: (after.user - before.user) / PEER_LOAD.statusCount };
+    return { p50Us, cpuUs: cpuMicrosPerOp };
   };
   const sides = [await open(ours), await open(peer)];
   const o = [];

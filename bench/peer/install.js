@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, join, relative, resolve, isAbsolute } from 'node:path';
+import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** The peer as the issue measured it: OpenClaw 2026.4.12 (engines: node >= 22.14) on Node 22. */
 export const PEER_VERSIONS = { node: '22.23.3', openclaw: '2026.4.12' };
@@ -27,8 +27,11 @@ export function peerCacheDir(repoRoot, env = process.env, versions = PEER_VERSIO
     join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'special-agent-bench-peer');
   const dir = resolve(base, `node-${versions.node}_openclaw-${versions.openclaw}`);
   const inside = relative(resolve(repoRoot), dir);
-  if (!inside.startsWith('..') && !isAbsolute(inside))
-    throw new Error(`BENCH_PEER_CACHE must be outside the repository (${dir} is inside it)`);
+  const outside = inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside);
+  if (!outside)
+    throw new Error(
+      `the peer cache must be outside the repository (${dir} is inside it): set BENCH_PEER_CACHE`,
+    );
   return dir;
 }
 

@@ -101,9 +101,11 @@ export function treeRssBytes(pid) {
 /**
  * Spawns `command args` in a new process group and resolves once 127.0.0.1:`port` accepts
  * a TCP connection, with `readyMs` (spawn → accepting) and the handles the bench needs.
- * `server.call('cpu')` has the shape bench/lib/load.js expects.
+ * `server.call('cpu')` has the shape bench/lib/load.js expects. While it runs, its group's
+ * pid is in `live` (when given), so an interrupted bench can end it: it is in its own group
+ * and never sees the terminal's Ctrl-C.
  */
-export async function startGateway({ name, command, args, env, cwd, port }) {
+export async function startGateway({ name, command, args, env, cwd, port, live }) {
   const started = performance.now();
   const child = spawn(command, args, {
     env,
@@ -116,8 +118,12 @@ export async function startGateway({ name, command, args, env, cwd, port }) {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exit;
+  if (child.pid !== undefined) live?.add(child.pid);
   const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve((exit = code ?? signal))),
+    child.once('exit', (code, signal) => {
+      live?.delete(child.pid);
+      resolve((exit = code ?? signal));
+    }),
   );
   child.once('error', (error) => keep(`\nspawn failed: ${error.message}`));
 
@@ -159,7 +165,8 @@ export async function startGateway({ name, command, args, env, cwd, port }) {
   };
 }
 
-function killGroup(pid, signal) {
+/** Sends `signal` to the process group `pid` leads (one this bench started). */
+export function killGroup(pid, signal) {
   try {
     process.kill(-pid, signal);
   } catch {

@@ -18,8 +18,11 @@ const PREAUTH_SOCKETS = 256;
 /** Shared tokens of both sides: 32 random bytes, base64url, given in the environment only. */
 const newToken = () => randomBytes(32).toString('base64url');
 
-/** special-agent: the bundled headless entry, config `{gateway:{port}}`, token from the env. */
-export function ourSide(root) {
+/**
+ * special-agent: the bundled headless entry, config `{gateway:{port}}`, token from the env.
+ * `live` collects the pids of running gateways (see proc.js `startGateway`).
+ */
+export function ourSide(root, live) {
   return {
     name: 'special-agent',
     client: BENCH_CLIENT,
@@ -38,6 +41,7 @@ export function ourSide(root) {
           SPECIAL_AGENT_GATEWAY_TOKEN: token,
         },
         cwd: dir,
+        live,
         remove: () => rm(dir, { recursive: true, force: true }),
       };
     },
@@ -46,13 +50,13 @@ export function ourSide(root) {
 
 /**
  * OpenClaw `gateway run` with `gateway.mode: "local"` in a private config (so no onboarding
- * and no `--allow-unconfigured`), state, HOME and log file in a temp folder, and a minimal
+ * and no `--allow-unconfigured`), state and HOME in a temp folder, and a minimal
  * environment (none of the user's API keys reach a third-party process). Turned off, because
  * they reach the network or the LAN: the npm update check, Bonjour advertising, and the
  * bundled `acpx` plugin (it runs `npx @zed-industries/codex-acp` at start). Each of these
  * only makes the peer lighter, never heavier.
  */
-export function peerSide(install) {
+export function peerSide(install, live) {
   return {
     name: 'OpenClaw',
     client: PEER_CLIENT,
@@ -63,7 +67,6 @@ export function peerSide(install) {
       const config = {
         gateway: { mode: 'local', port, bind: 'loopback', auth: { mode: 'token' } },
         update: { checkOnStart: false },
-        logging: { file: join(dir, 'openclaw.log') },
         plugins: { entries: { acpx: { enabled: false } } },
       };
       const configPath = join(dir, 'openclaw.json');
@@ -93,6 +96,7 @@ export function peerSide(install) {
           OPENCLAW_MAX_PREAUTH_CONNECTIONS_PER_IP: String(PREAUTH_SOCKETS),
         },
         cwd: dir,
+        live,
         remove: () => rm(dir, { recursive: true, force: true }),
       };
     },

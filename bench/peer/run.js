@@ -21,7 +21,7 @@ import {
 } from './measure.js';
 import { killGroup } from './proc.js';
 import { ourSide, peerSide } from './sides.js';
-import { formatTable, summary } from './table.js';
+import { formatNotes, formatTable, summary } from './table.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The whole run (after the install) is stopped after this long, so it never hangs. */
@@ -30,12 +30,12 @@ const running = [];
 /** Process groups of every gateway this run started and that still runs. */
 const live = new Set();
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    for (const pid of live) killGroup(pid, 'SIGKILL');
-    process.exit(130);
-  });
+/** Ends every gateway still running (their temp homes stay in the OS temp dir) and exits. */
+function abort(code) {
+  for (const pid of live) killGroup(pid, 'SIGKILL');
+  process.exit(code);
 }
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abort(130));
 
 function progress(message) {
   process.stderr.write(`bench:peer: ${message}\n`);
@@ -52,7 +52,7 @@ async function main() {
   );
   const watchdog = setTimeout(() => {
     progress(`gave up after ${WATCHDOG_MS / 1000} s`);
-    void Promise.all(running.map((r) => r.server.stop())).finally(() => process.exit(2));
+    abort(2);
   }, WATCHDOG_MS);
   watchdog.unref();
 
@@ -91,6 +91,8 @@ async function main() {
     durationS: Math.round((performance.now() - started) / 100) / 10,
   };
   process.stdout.write(`${formatTable(rows)}\n\n`);
+  const notes = formatNotes(rows, { ours: sides.ours.name, peer: sides.peer.name });
+  if (notes) process.stdout.write(`${notes}\n`);
   process.stdout.write(
     `load average before ${loadBefore.map((n) => n.toFixed(2)).join(' ')}, after ${meta.loadavgAfter
       .map((n) => n.toFixed(2))

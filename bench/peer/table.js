@@ -36,6 +36,21 @@ export function formatTable(rows) {
   ].join('\n');
 }
 
+/** One line per row where a side's handshakes failed (counted, not fatal; see measure.js). */
+export function formatNotes(rows, names) {
+  const notes = [];
+  for (const r of rows) {
+    for (const [key, name] of Object.entries(names)) {
+      const f = r.detail?.failures?.[key];
+      if (f?.failed > 0)
+        notes.push(
+          `${r.label}: ${name} dropped ${f.failed} of ${f.of} handshakes (${String(f.first).trim()})`,
+        );
+    }
+  }
+  return notes.join('\n');
+}
+
 /** The JSON summary: every row with its per-round values, rounded. */
 export function summary(rows, meta) {
   const round = (n) => (Number.isFinite(n) ? Math.round(n * 1000) / 1000 : n);

@@ -29,7 +29,7 @@ export const PEER_LOAD = {
   /** Sequential round trips per round after that: p50. */
   statusCount: 300,
   /** Quiet time after both are listening before RSS is read, then samples until steady. */
-  idleSettleMs: 20_000,
+  idleSettleMs: 30_000,
   idleSampleGapMs: 1000,
   /** Samples (the last `rounds`) count as steady when max − min is within this of max. */
   idleSteadyFraction: 0.02,

@@ -115,8 +115,15 @@ class Inbox {
 /**
  * The full authenticated handshake: open, `connect.challenge`, signed `connect`, `hello-ok`.
  * Resolves with the open socket and the hello payload; rejects with the gateway's error.
+ * `client` is what the device says it is (bench/peer passes one the peer's schema accepts).
  */
-export async function openAuthenticated(url, device, auth, scopes = BENCH_SCOPES) {
+export async function openAuthenticated(
+  url,
+  device,
+  auth,
+  scopes = BENCH_SCOPES,
+  client = BENCH_CLIENT,
+) {
   const inbox = new Inbox();
   const ws = await openSocket(url, inbox.push);
   ws.once('close', (code, reason) => inbox.fail(new Error(`closed ${code} ${reason.toString()}`)));
@@ -127,7 +134,7 @@ export async function openAuthenticated(url, device, auth, scopes = BENCH_SCOPES
     const params = await signConnect({
       identity: device,
       nonce: challenge.payload.nonce,
-      client: BENCH_CLIENT,
+      client,
       scopes,
       auth,
       signedAtMs: Date.now(),
@@ -147,8 +154,8 @@ export async function openAuthenticated(url, device, auth, scopes = BENCH_SCOPES
 }
 
 /** One authenticated handshake, then a client close (what the handshake rate counts). */
-export async function gatewayHandshake(url, device, auth) {
-  const { ws } = await openAuthenticated(url, device, auth);
+export async function gatewayHandshake(url, device, auth, client = BENCH_CLIENT) {
+  const { ws } = await openAuthenticated(url, device, auth, BENCH_SCOPES, client);
   await closeSocket(ws);
 }
 

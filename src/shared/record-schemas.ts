@@ -17,15 +17,20 @@ export const pairingReasonSchema = z.enum(['not-paired', 'scope-upgrade', 'role-
 /** Who approved a device: the local rule, a person, or a person's invite. */
 export const approvedBySchema = z.enum(['local-auto', 'operator', 'invite']);
 
-/** A device waiting for a person's approval (`device.pair.list` → `pending`). */
-export const pendingRequestSchema = z.object({
-  requestId: z.string().min(1),
+/** What a device says about itself in `connect`, kept on its request and its record alike. */
+const deviceDescription = {
   deviceId: z.string().min(1),
   publicKey: z.string().min(1),
   displayName: optionalText,
   platform: optionalText,
   deviceFamily: optionalText,
   clientId: z.string(),
+};
+
+/** A device waiting for a person's approval (`device.pair.list` → `pending`). */
+export const pendingRequestSchema = z.object({
+  requestId: z.string().min(1),
+  ...deviceDescription,
   clientMode: z.string(),
   role: z.string().min(1),
   scopes: z.array(z.string()),
@@ -47,12 +52,7 @@ export const deviceTokenInfoSchema = z.object({
 
 /** A paired device (`device.pair.list` → `paired`). */
 export const pairedDeviceSchema = z.object({
-  deviceId: z.string().min(1),
-  publicKey: z.string().min(1),
-  displayName: optionalText,
-  platform: optionalText,
-  deviceFamily: optionalText,
-  clientId: z.string(),
+  ...deviceDescription,
   roles: z.array(z.string().min(1)),
   scopes: z.array(z.string()),
   createdAtMs: epochMs,

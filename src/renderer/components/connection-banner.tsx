@@ -1,6 +1,6 @@
 /** The strip at the top of the app while the gateway is unreachable, restarting or stopping. */
 import type { ReactElement } from 'react';
-import type { ConnectionSnapshot } from '../lib/connection.js';
+import type { ConnectionSnapshot } from '../lib/connection-state.js';
 import { useConnection, useConnectionState, useNow } from '../hooks/connection-context.js';
 import { Icon } from './icons.js';
 import { RelocationNote } from './relocation-note.js';

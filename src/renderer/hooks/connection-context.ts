@@ -12,7 +12,8 @@ import {
   useSyncExternalStore,
 } from 'react';
 import { GatewayClientError } from '../../shared/gateway-client.js';
-import type { ConnectionSnapshot, UiGatewayConnection } from '../lib/connection.js';
+import type { UiGatewayConnection } from '../lib/connection.js';
+import type { ConnectionSnapshot } from '../lib/connection-state.js';
 
 export const ConnectionContext = createContext<UiGatewayConnection | null>(null);
 

@@ -11,7 +11,7 @@ import { newIdentity } from '../../../test/helpers/gateway.js';
 import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
 import { CLOSE } from '../../shared/protocol.js';
 import { Backoff } from './backoff.js';
-import type { ConnectionSnapshot } from './connection.js';
+import type { ConnectionSnapshot } from './connection-state.js';
 import { UiGatewayConnection } from './connection.js';
 import { SessionSecrets } from './session-secrets.js';
 import type { KeyValueStore } from './session-secrets.js';

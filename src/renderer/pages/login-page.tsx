@@ -7,8 +7,8 @@ import { Screen } from '../components/screen.js';
 import { SegmentedChoice } from '../components/segmented-choice.js';
 import { useConnection, useConnectionState, useNow } from '../hooks/connection-context.js';
 import { formatCountdown } from '../lib/format.js';
-import type { LoginMode } from '../lib/connection.js';
-import { SIGNED_OUT } from '../lib/connection.js';
+import type { LoginMode } from '../lib/connection-state.js';
+import { SIGNED_OUT } from '../lib/connection-state.js';
 
 const LOGIN_MODES: readonly LoginMode[] = ['token', 'password'];
 const LOGIN_MODE_LABELS: Record<LoginMode, string> = { token: 'Token', password: 'Password' };

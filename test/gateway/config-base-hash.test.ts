@@ -4,7 +4,7 @@
  * edit made in the Control UI never silently overwrites one made meanwhile elsewhere.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OsKeychain } from '../../src/main/secrets/keychain.js';
 import type { GatewayClient } from '../../src/shared/gateway-client.js';
@@ -53,6 +53,22 @@ describe('config.get hash', () => {
     expect(await getHash(client, { path: 'gateway.port' }), 'hash with a path').toBe(hash);
     await rm(file());
     await expect.poll(() => getHash(client), { timeout: 5000 }).toBe('absent');
+    client.close();
+  });
+
+  it('answers what is on disk right after another writer changed it, before the watcher noticed', async () => {
+    gateway = await startTestGateway({ config: CONFIG });
+    const { client } = await connectDevice(gateway);
+    const edited = CONFIG.replace('// mine', '// edited by the CLI');
+    // A plain write (the CLI's own writes are atomic renames; either way the watcher lags).
+    await writeFile(file(), edited);
+    expect(await getHash(client), 'hash of the file as it is now').toBe(
+      sha256(Buffer.from(edited)),
+    );
+    const { config } = await client.request<{ config: { gateway: { port: number } } }>(
+      'config.get',
+    );
+    expect(config.gateway.port, 'the config read from it').toBe(0);
     client.close();
   });
 });

@@ -63,7 +63,10 @@ export function registerConfigMethods(services: MethodServices): void {
   router.register('config.get', {
     scope: 'operator.admin',
     params: z.strictObject({ path: dottedPath.optional() }),
-    handler: (params) => {
+    handler: async (params) => {
+      // Read the file now, not when the watcher next wakes: a form filled from a config
+      // older than the file would save on a stale hash and be refused as a CONFLICT again.
+      await config.reload();
       const redacted = redactConfig(config.current());
       const hash = config.hash();
       if (params.path === undefined) return { config: redacted, hash };

@@ -134,13 +134,6 @@ export class ChatService {
       const plan = await this.#attempts.plan(config, agent, params);
       await sessions.open(sessionId, agent.id);
       const messages = await sessions.historyWith(sessionId, { role: 'user', content: message });
-      // The write is queued before the provider is asked: each of its file steps (open,
-      // write, fsync, close) waits for a turn of the event loop, and once the request is
-      // out those turns are busy with its response, so the fsync started second finished
-      // well after the first token had arrived (issue 16).
-      const saved = sessions.append(sessionId, { role: 'user', content: message, runId });
-      // Handled here: #stream is never reached when the write fails; the catch below reports it.
-      saved.catch(() => undefined);
       // The provider is asked while the user message is being made durable, so the first
       // token does not wait for the disk; nothing reaches the client before the answer,
       // and the answer waits for the fsync (a failed write drops the request).
@@ -150,7 +143,7 @@ export class ChatService {
       // #stream awaits `first` itself and reports it.
       first.catch(() => undefined);
       try {
-        await saved;
+        await sessions.append(sessionId, { role: 'user', content: message, runId });
         if (this.#closed) throw shuttingDown();
       } catch (error) {
         run.controller.abort();

@@ -25,11 +25,29 @@ const events = [chunk({ role: 'assistant', content: token(0) })];
 for (let i = 1; i < tokens; i += 1) events.push(chunk({ content: token(i) }));
 events.push(chunk({}, 'stop'), 'data: [DONE]\n\n');
 const frames = events.map((event) => Buffer.from(event));
+/**
+ * A conversation whose last message is `BENCH_SETUP_MESSAGE` gets this one short reply
+ * instead: the load generator starts each measured session with it (bench/lib/chat.js).
+ */
+const setupMessage = process.env.BENCH_SETUP_MESSAGE;
+const setupFrames = [chunk({ role: 'assistant', content: 'ready' }), chunk({}, 'stop')]
+  .concat('data: [DONE]\n\n')
+  .map((event) => Buffer.from(event));
+
+/** True when the request's last message is the setup message. */
+function isSetup(body) {
+  if (!setupMessage) return false;
+  try {
+    return JSON.parse(body).messages?.at(-1)?.content === setupMessage;
+  } catch {
+    return false;
+  }
+}
 
 /** Writes every event, waiting for `drain` when the socket's buffer is full. */
-async function stream(res) {
+async function stream(res, reply) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const frame of frames) {
+  for (const frame of reply) {
     if (res.destroyed) return;
     if (!res.write(frame)) await new Promise((resolve) => res.once('drain', resolve));
   }
@@ -37,14 +55,15 @@ async function stream(res) {
 }
 
 const server = createServer((req, res) => {
-  req.resume();
+  const parts = [];
+  req.on('data', (part) => parts.push(part));
   req.once('end', () => {
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end('{"error":{"message":"no route"}}');
       return;
     }
-    void stream(res);
+    void stream(res, isSetup(Buffer.concat(parts).toString('utf8')) ? setupFrames : frames);
   });
 });
 server.keepAliveTimeout = 60_000;

@@ -38,6 +38,14 @@ export const CHAT_LOAD = {
 };
 
 const cpuMs = (usage) => (usage.user + usage.system) / 1000;
+/**
+ * Each measured run goes into a session that already exists, as a conversation's messages
+ * do: the round first starts a session with this message, which the fake answers with
+ * `SETUP_REPLY` only (bench/fake-openai-server.js). Its first token, the first message of
+ * a new session (new file, folder fsync), is reported in the detail.
+ */
+const SETUP_MESSAGE = 'bench: start a session';
+const SETUP_REPLY = 'ready';
 const CHAT_SCOPES = ['operator.read', 'operator.write'];
 const MB = 1024 * 1024;
 /** What both clients ask; the fake answers the same tokens whatever the conversation. */
@@ -120,16 +128,17 @@ class ChatClient {
     ws.once('close', (code, reason) => this.#run?.reject(new Error(`closed ${code} ${reason}`)));
   }
 
-  /** Fails after `timeoutMs` (default: the bench's per-operation limit) without a `final`. */
-  stream(timeoutMs = CLIENT_TIMEOUT_MS) {
+  /**
+   * Fails after `timeoutMs` (default: the bench's per-operation limit) without a `final`.
+   * `params`: those of `chat.send` (default: "hi" into a new session).
+   */
+  stream(timeoutMs = CLIENT_TIMEOUT_MS, params = { message: 'hi' }) {
     if (this.#run) throw new Error('one run at a time per client');
     const run = new Promise((resolve, reject) => {
       this.#run = { resolve, reject, started: performance.now(), parts: [], events: 0 };
     });
     const id = String(this.#nextId++);
-    this.#ws.send(
-      JSON.stringify({ type: 'req', id, method: 'chat.send', params: { message: 'hi' } }),
-    );
+    this.#ws.send(JSON.stringify({ type: 'req', id, method: 'chat.send', params }));
     return Promise.race([run, timeout('chat final', timeoutMs)]).finally(
       () => (this.#run = undefined),
     );
@@ -145,7 +154,10 @@ class ChatClient {
     if (frame.type === 'res' && !frame.ok)
       return run.reject(new Error(`chat.send: ${frame.error.code} ${frame.error.message}`));
     // The answer waits for the fsync of the user message, and the first delta for the answer.
-    if (frame.type === 'res') run.answerMs = performance.now() - run.started;
+    if (frame.type === 'res') {
+      run.answerMs = performance.now() - run.started;
+      run.sessionId = frame.payload.sessionId;
+    }
     if (frame.type !== 'event' || frame.event !== 'chat') return;
     const event = frame.payload;
     if (event.state === 'delta') {
@@ -159,6 +171,7 @@ class ChatClient {
     const text = run.parts.join('');
     if (event.text !== text) return run.reject(new Error('the final text is not the deltas'));
     run.resolve({
+      sessionId: run.sessionId,
       answerMs: run.answerMs,
       firstMs: run.firstMs,
       totalMs: performance.now() - run.started,
@@ -178,7 +191,11 @@ function check(result, expected, who) {
 /** Starts the fake and the gateway, runs the paired rounds and the concurrent run. */
 export async function measureChat(root) {
   const here = join(root, 'bench');
-  const env = { ...process.env, BENCH_CHAT_TOKENS: String(CHAT_LOAD.tokens) };
+  const env = {
+    ...process.env,
+    BENCH_CHAT_TOKENS: String(CHAT_LOAD.tokens),
+    BENCH_SETUP_MESSAGE: SETUP_MESSAGE,
+  };
   const fake = await startServerProcess(join(here, 'fake-openai-server.js'), { env });
   const servers = [fake];
   const agent = new Agent({ keepAlive: true });
@@ -200,14 +217,27 @@ export async function measureChat(root) {
 
     const direct = [];
     const gateway = [];
+    const setups = [];
     for (let round = 0; round < CHAT_LOAD.warmupRounds + CHAT_LOAD.rounds; round += 1) {
+      // The setup first, the direct run in between: the measured message does not follow
+      // the setup's writes within a millisecond, as no typed message does.
+      const setup = check(
+        await client.stream(undefined, { message: SETUP_MESSAGE }),
+        SETUP_REPLY,
+        'session setup',
+      );
       const d = check(await directStream(fake.info.port, agent), expected, 'direct');
       const cpuBefore = await gw.call('cpu');
-      const g = check(await client.stream(), expected, 'gateway');
+      const g = check(
+        await client.stream(undefined, { sessionId: setup.sessionId, message: 'hi' }),
+        expected,
+        'gateway',
+      );
       g.cpuMs = cpuMs(await gw.call('cpu')) - cpuMs(cpuBefore);
       if (round < CHAT_LOAD.warmupRounds) continue;
       direct.push(d);
       gateway.push(g);
+      setups.push(setup);
     }
     const perSecond = (run) => (CHAT_LOAD.tokens / run.totalMs) * 1000;
     const events = gateway.map((run) => run.events);
@@ -220,7 +250,11 @@ export async function measureChat(root) {
         gatewayRuns: gateway.map((run) => run.firstMs),
         rawRuns: direct.map((run) => run.firstMs),
         extra: CHAT_TARGETS.firstTokenExtraMs,
-        detail: { gatewayAnswerMs: gateway.map((run) => run.answerMs) },
+        detail: {
+          gatewayAnswerMs: gateway.map((run) => run.answerMs),
+          // The first message of a new session (a new file: its fsync and the folder's).
+          newSessionFirstTokenMs: setups.map((run) => run.firstMs),
+        },
       }),
       ratioAtLeast({
         key: 'chatRelayRate',
@@ -298,6 +332,7 @@ async function measureConcurrentRss(gw, gwUrl, identity, auth, expected, clients
       heapUsedGrowthMB: (atPeak.heapUsed - idle.heapUsed) / MB,
       heapTotalGrowthMB: (atPeak.heapTotal - idle.heapTotal) / MB,
       externalGrowthMB: (atPeak.external - idle.external) / MB,
+      arrayBuffersGrowthMB: (atPeak.arrayBuffers - idle.arrayBuffers) / MB,
       maxRssRaised: after.maxRss > idle.maxRss,
       elapsedMs,
     },

@@ -354,7 +354,11 @@ export class GatewayServer {
       if (conn.state !== 'authenticating') return;
       conn.admit(admission);
       conn.respondSerialized(this.#helloFrame(id, conn, admission));
-      this.#options.logger.info(
+      // Debug, not info: one line per connect, so reconnecting devices (a restart, a flaky
+      // network) would flood the log and rotate its warnings away; a device's last connect
+      // and address are in its paired record (`devices list`). SPECIAL_AGENT_LOG_LEVEL=debug
+      // shows them.
+      this.#options.logger.debug(
         `connection ${conn.id} open: device ${admission.device.deviceId.slice(0, 12)} (${admission.device.displayName ?? 'unnamed'}, ${admission.role}, ${admission.authMethod}) from ${conn.peer.clientIp}`,
       );
     } catch (error) {

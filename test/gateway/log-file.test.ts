@@ -111,7 +111,10 @@ describe('the gateway log file', () => {
     cleanups.push(() => rm(home, { recursive: true, force: true }));
     await writeConfig(home, {});
     const token = randomBytes(24).toString('base64url');
-    const piped = gatewayIntoHead(childEnv(home, { SPECIAL_AGENT_GATEWAY_TOKEN: token }));
+    // Debug: a device's connect line is a debug line, and the connects are half the volume.
+    const piped = gatewayIntoHead(
+      childEnv(home, { SPECIAL_AGENT_GATEWAY_TOKEN: token, SPECIAL_AGENT_LOG_LEVEL: 'debug' }),
+    );
 
     const httpUrl = await listeningUrl(piped);
     await within(piped.readerClosed, 'exit of head after two lines');
@@ -144,7 +147,7 @@ describe('the gateway log file', () => {
     });
     const lines = log.split('\n').filter(Boolean);
     expect(lines.filter((line) => line.includes('config change ignored'))).toHaveLength(EDITS);
-    expect(lines.filter((line) => / info connection \S+ open: device /.test(line))).toHaveLength(
+    expect(lines.filter((line) => / debug connection \S+ open: device /.test(line))).toHaveLength(
       CONNECTS,
     );
     const lock = JSON.parse(await readFile(join(home, 'state', 'gateway.lock'), 'utf8')) as {

@@ -148,6 +148,11 @@ export class GatewayConnection {
     this.#send(frame);
   }
 
+  /** Sends a response frame already serialised (hello-ok: HelloFrameWriter). */
+  respondSerialized(frameJson: string): void {
+    this.#sendText(frameJson);
+  }
+
   respondError(id: string, error: GatewayError): void {
     this.#send({ type: 'res', id, ok: false, error: error.toWire() });
   }
@@ -164,9 +169,13 @@ export class GatewayConnection {
   }
 
   #send(frame: ResponseFrame | EventFrame): void {
+    this.#sendText(JSON.stringify(frame));
+  }
+
+  #sendText(text: string): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
     this.#holdWrites();
-    this.#socket.send(JSON.stringify(frame));
+    this.#socket.send(text);
     if (this.#socket.bufferedAmount > this.#limits.maxBufferedBytes) {
       this.#logger.warn(
         `closing connection ${this.id}: more than ${this.#limits.maxBufferedBytes} bytes unsent`,

@@ -16,13 +16,12 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { AuthMode } from '../../shared/config-schema.js';
 import { GatewayError, invalidRequest } from '../../shared/errors.js';
-import type { HelloOk } from '../../shared/protocol.js';
 import { CLOSE } from '../../shared/protocol.js';
 import { connectParamsSchema, requestFrameSchema } from '../../shared/protocol-schemas.js';
 import { AddressCounts } from './address-counts.js';
 import { GatewayConnection } from './connection.js';
 import { closeReasonFor, describeFrameIssue, frameId, parseJson, refuseUpgrade } from './frames.js';
-import { buildHello } from './hello.js';
+import { HelloFrameWriter } from './hello.js';
 import { PortInUseError } from './listen-address.js';
 import type { Authenticator } from './handshake.js';
 import type { Admission, PeerContext } from './peer.js';
@@ -78,6 +77,7 @@ export class GatewayServer {
   /** Upgraded sockets without hello-ok, per non-local client address. */
   readonly #unauthenticated: AddressCounts;
   readonly #startedAtMs: number;
+  readonly #hello = new HelloFrameWriter();
   #tickTimer: NodeJS.Timeout | undefined;
   #port = 0;
   #stopping = false;
@@ -353,8 +353,12 @@ export class GatewayServer {
       );
       if (conn.state !== 'authenticating') return;
       conn.admit(admission);
-      conn.respond(id, this.#hello(conn, admission));
-      this.#options.logger.info(
+      conn.respondSerialized(this.#helloFrame(id, conn, admission));
+      // Debug, not info: one line per connect, so reconnecting devices (a restart, a flaky
+      // network) would flood the log and rotate its warnings away; a device's last connect
+      // and address are in its paired record (`devices list`). SPECIAL_AGENT_LOG_LEVEL=debug
+      // shows them.
+      this.#options.logger.debug(
         `connection ${conn.id} open: device ${admission.device.deviceId.slice(0, 12)} (${admission.device.displayName ?? 'unnamed'}, ${admission.role}, ${admission.authMethod}) from ${conn.peer.clientIp}`,
       );
     } catch (error) {
@@ -399,8 +403,8 @@ export class GatewayServer {
     void this.#options.router.dispatch(conn, frame.data);
   }
 
-  #hello(conn: GatewayConnection, admission: Admission): HelloOk {
-    return buildHello({
+  #helloFrame(id: string, conn: GatewayConnection, admission: Admission): string {
+    return this.#hello.write(id, {
       connId: conn.id,
       admission,
       version: this.#options.version,

@@ -104,7 +104,7 @@ export class Authenticator {
     requested: readonly string[] | undefined,
     peer: PeerContext,
   ): Promise<PairOutcome> {
-    const paired = this.#deps.pairing.getPaired(described.deviceId);
+    const paired = this.#deps.pairing.pairedForHandshake(described.deviceId);
     const scopes = [...(requested ?? paired?.scopes ?? DEFAULT_SCOPES)];
     const decision = decidePairing({
       paired,

@@ -103,6 +103,8 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   readonly #random: (size: number) => Uint8Array;
   readonly #limits: PairingLimits;
   readonly #timer: NodeJS.Timeout;
+  /** {@link pairedForHandshake} views, by committed record: a change commits a new record. */
+  readonly #handshakeViews = new WeakMap<StoredPairedDevice, PairedDevice>();
   /** Invites: single-use codes that pair a device at once. */
   readonly invites: InviteBook;
   /** Devices whose requests a person chose to ignore. */
@@ -151,6 +153,23 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   getPaired(deviceId: string): PairedDevice | undefined {
     const device = this.#state.current.paired[deviceId];
     return device === undefined ? undefined : toPublicDevice(device);
+  }
+
+  /**
+   * What the handshake reads of a paired device: the public record without its stamps
+   * (`lastSeenAtMs`, `remoteIp`, tokens' `lastUsedAtMs`, which change on every connect),
+   * frozen, and shared by every handshake until the device's record changes. A returning
+   * device's connect then copies nothing (bench/README.md, handshake limit).
+   */
+  pairedForHandshake(deviceId: string): PairedDevice | undefined {
+    const device = this.#state.current.paired[deviceId];
+    if (device === undefined) return undefined;
+    let view = this.#handshakeViews.get(device);
+    if (view === undefined) {
+      view = frozenWithoutStamps(device);
+      this.#handshakeViews.set(device, view);
+    }
+    return view;
   }
 
   /**
@@ -414,4 +433,17 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
       throw limitReached(fromAddress, tx.now);
     if (live.length >= this.#limits.maxPendingTotal) throw limitReached(live, tx.now);
   }
+}
+
+/** The public record of `device` without its stamps, frozen through (tokens and lists too). */
+function frozenWithoutStamps(device: StoredPairedDevice): PairedDevice {
+  const { lastSeenAtMs: _seen, remoteIp: _ip, tokens, ...rest } = toPublicDevice(device);
+  const view: PairedDevice = {
+    ...rest,
+    tokens: tokens.map(({ lastUsedAtMs: _used, ...token }) => Object.freeze(token)),
+  };
+  Object.freeze(view.roles);
+  Object.freeze(view.scopes);
+  Object.freeze(view.tokens);
+  return Object.freeze(view);
 }

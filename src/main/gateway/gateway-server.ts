@@ -354,11 +354,12 @@ export class GatewayServer {
       if (conn.state !== 'authenticating') return;
       conn.admit(admission);
       conn.respondSerialized(this.#helloFrame(id, conn, admission));
-      // Debug, not info: one line per connect, so reconnecting devices (a restart, a flaky
-      // network) would flood the log and rotate its warnings away; a device's last connect
-      // and address are in its paired record (`devices list`). SPECIAL_AGENT_LOG_LEVEL=debug
-      // shows them.
-      this.#options.logger.debug(
+      // A remote device's connect is an info line, for whoever audits who reached the
+      // gateway. A local one is debug: local clients reconnect in bursts (a restart, every
+      // CLI call) and would flood the log and rotate its warnings away; its last connect is
+      // in its paired record (`devices list`), and SPECIAL_AGENT_LOG_LEVEL=debug shows it.
+      const level = conn.peer.isLocal ? 'debug' : 'info';
+      this.#options.logger[level](
         `connection ${conn.id} open: device ${admission.device.deviceId.slice(0, 12)} (${admission.device.displayName ?? 'unnamed'}, ${admission.role}, ${admission.authMethod}) from ${conn.peer.clientIp}`,
       );
     } catch (error) {

@@ -79,7 +79,10 @@ function setupHandshake(
       windowMs: limits.lockoutWindowMs,
       lockoutMs: limits.lockoutMs,
     }),
-    verifier: new DeviceVerifier({ signatureSkewMs: limits.signatureSkewMs }),
+    verifier: new DeviceVerifier({
+      signatureSkewMs: limits.signatureSkewMs,
+      maxCachedKeys: limits.maxCachedDeviceKeys,
+    }),
     clock,
   });
 }

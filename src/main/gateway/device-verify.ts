@@ -3,10 +3,10 @@ import { buildSignaturePayload, signedToken } from '../../shared/device-auth.js'
 import { fromBase64Url } from '../../shared/base64url.js';
 import { GatewayError } from '../../shared/errors.js';
 import { roleOf, type ConnectParams, type DeviceProof } from '../../shared/protocol.js';
+import { DEFAULT_LIMITS } from './limits.js';
 
 const ED25519_KEY_BYTES = 32;
 const ED25519_SIGNATURE_BYTES = 64;
-const KEY_CACHE_LIMIT = 4096;
 
 /**
  * Verifies the device proof of handshake step 3, in PROTOCOL.md's order: id matches key,
@@ -18,9 +18,11 @@ export class DeviceVerifier {
   /** Imported key and the device id it implies, by base64url public key. */
   readonly #keys = new Map<string, { key: KeyObject; id: string }>();
   readonly #skewMs: number;
+  readonly #maxCachedKeys: number;
 
-  constructor(options: { signatureSkewMs: number }) {
+  constructor(options: { signatureSkewMs: number; maxCachedKeys?: number }) {
     this.#skewMs = options.signatureSkewMs;
+    this.#maxCachedKeys = options.maxCachedKeys ?? DEFAULT_LIMITS.maxCachedDeviceKeys;
   }
 
   async verify(
@@ -84,7 +86,7 @@ export class DeviceVerifier {
         format: 'jwk',
       });
       known = { key, id: device.id };
-      if (this.#keys.size >= KEY_CACHE_LIMIT) this.#keys.clear();
+      if (this.#keys.size >= this.#maxCachedKeys) this.#keys.clear();
       this.#keys.set(device.publicKey, known);
     }
     return known.key;

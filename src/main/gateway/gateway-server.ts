@@ -421,7 +421,7 @@ export class GatewayServer {
       `connect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
     return new GatewayError('INTERNAL', 'internal error (see the gateway log)', {
-      closeCode: 1011,
+      closeCode: CLOSE.internalError,
     });
   }
 

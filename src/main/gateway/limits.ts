@@ -16,6 +16,11 @@ export interface GatewayLimits {
   tickIntervalMs: number;
   /** Allowed |now − signedAt| for a device signature. */
   signatureSkewMs: number;
+  /**
+   * Imported device public keys kept for the next handshake (an import is the slow part of
+   * a verify); past this many the cache starts over, so forged keys cannot grow it.
+   */
+  maxCachedDeviceKeys: number;
   /** Calls refused for a missing scope before the connection closes 1008. */
   maxForbiddenCalls: number;
   /** Open sockets (authenticated or not) beyond which new upgrades get HTTP 503. */
@@ -50,6 +55,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   maxBufferedBytes: 8 * 1024 * 1024,
   tickIntervalMs: 30_000,
   signatureSkewMs: 120_000,
+  maxCachedDeviceKeys: 4096,
   maxForbiddenCalls: 10,
   maxConnections: 2048,
   closeHandshakeMs: 2000,

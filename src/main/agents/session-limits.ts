@@ -9,6 +9,12 @@ export interface SessionLimits {
   historyLimit: number;
   /** Sessions whose tail is kept in memory; older ones are reloaded from disk on use. */
   maxCachedSessions: number;
+  /**
+   * Characters of message text those cached tails may hold together (replies have no
+   * length limit); past it the least recently used sessions go back to disk. The session
+   * in use always stays.
+   */
+  maxCachedChars: number;
   /** Sessions a `sessions.list` page holds when it does not say. */
   listPageSize: number;
   /** Most sessions a `sessions.list` page may ask for. */
@@ -26,6 +32,7 @@ export interface SessionLimits {
 export const SESSION_DEFAULTS: Readonly<SessionLimits> = Object.freeze({
   historyLimit: 50,
   maxCachedSessions: 256,
+  maxCachedChars: 8_000_000,
   listPageSize: 50,
   maxListPageSize: 200,
   maxTitleChars: 200,

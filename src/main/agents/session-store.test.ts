@@ -25,6 +25,30 @@ const lines = async (id: string) =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+describe('SessionStore memory', () => {
+  it('keeps at most maxCachedChars of message text in memory, dropping the least recently used sessions first', async () => {
+    const store = new SessionStore({ sessionsDir: dir, clock, limits: { maxCachedChars: 150 } });
+    for (const id of ['old', 'new']) {
+      await store.open(id, 'main');
+      await store.append(id, { role: 'user', content: `${id} `.padEnd(100, 'x') });
+    }
+    // 200 characters cached is over the budget: `old` went back to disk, `new` stayed.
+    await writeFile(
+      join(dir, 'old.jsonl'),
+      `${(await readFile(join(dir, 'old.jsonl'), 'utf8')).replace('old x', 'OLD x')}`,
+    );
+    await writeFile(
+      join(dir, 'new.jsonl'),
+      `${(await readFile(join(dir, 'new.jsonl'), 'utf8')).replace('new x', 'NEW x')}`,
+    );
+    // `new` first: reading `old` back makes it the session in use, and `new` the one to go.
+    const [newFirst] = await store.history('new');
+    const [oldFirst] = await store.history('old');
+    expect(oldFirst?.content.slice(0, 5), 'old was read from disk again').toBe('OLD x');
+    expect(newFirst?.content.slice(0, 5), 'new was still in memory').toBe('new x');
+  });
+});
+
 describe('SessionStore', () => {
   it('writes a header and one line per message, private to the user, and reloads them after a restart', async () => {
     const store = new SessionStore({ sessionsDir: dir, clock });

@@ -121,6 +121,7 @@ export class SessionStore {
       noteMessage(state.meta, line);
       state.messages.push(line);
       state.messages.splice(0, Math.max(0, state.messages.length - this.#limits.historyLimit));
+      this.#evict();
     });
     return line;
   }
@@ -345,11 +346,19 @@ export class SessionStore {
     this.#dirReady = true;
   }
 
+  /** Least recently used first, past either limit; never the session in use (the newest). */
   #evict(): void {
+    let chars = 0;
+    for (const state of this.#cache.values()) chars += textLength(state);
+    const newest = [...this.#cache.keys()].at(-1);
     for (const [id, state] of this.#cache) {
-      if (this.#cache.size <= this.#limits.maxCachedSessions) return;
+      const over =
+        this.#cache.size > this.#limits.maxCachedSessions || chars > this.#limits.maxCachedChars;
+      if (!over || id === newest) return;
       // A session opened but not yet written exists only here; dropping it would lose it.
-      if (state.persisted) this.#cache.delete(id);
+      if (!state.persisted) continue;
+      this.#cache.delete(id);
+      chars -= textLength(state);
     }
   }
 
@@ -371,4 +380,11 @@ function historyWindow(messages: readonly ChatMessage[], limit: number): ChatMes
   const window = messages.slice(-limit);
   const start = window.findIndex((message) => message.role === 'user');
   return (start < 0 ? [] : window.slice(start)).map(({ role, content }) => ({ role, content }));
+}
+
+/** Characters of message text a cached session holds. */
+function textLength(state: SessionState): number {
+  let chars = 0;
+  for (const message of state.messages) chars += message.content.length;
+  return chars;
 }

@@ -1,7 +1,8 @@
 import { checkSharedSecret } from '../auth/auth-mode.js';
 import type { FailedAuthLimiter, FailureTicket } from '../auth/rate-limiter.js';
 import { isLoopback } from '../auth/ip.js';
-import type { IssuedDeviceToken, PairingService } from '../pairing/pairing-service.js';
+import type { IssuedDeviceToken } from '../pairing/device-tokens.js';
+import type { PairingService } from '../pairing/pairing-service.js';
 import { decidePairing, type PairingDecision } from '../pairing/decide.js';
 import type { PairedDevice, PairingRequestInput } from '../pairing/types.js';
 import type { Clock } from '../util/clock.js';

@@ -4,7 +4,7 @@
  * lower module never imports the higher one.
  */
 import type { PairedDevice } from '../pairing/types.js';
-import type { IssuedDeviceToken } from '../pairing/pairing-service.js';
+import type { IssuedDeviceToken } from '../pairing/device-tokens.js';
 
 /** What the upgrade learned about the peer, before any frame. */
 export interface PeerContext {

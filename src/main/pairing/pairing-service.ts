@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 import { conflict } from '../../shared/errors.js';
 import type { PairListPayload } from '../../shared/protocol.js';
 import type { Clock } from '../util/clock.js';
+import { liveDeviceToken, replaceDeviceToken, type IssuedDeviceToken } from './device-tokens.js';
+import { HandshakeViews } from './handshake-view.js';
 import { decodeCursor, encodeCursor } from './paired-index.js';
 import { PAIRED_PAGE_LIMIT, resolvePairingLimits, type PairingLimits } from './pairing-limits.js';
 import { PairingState, type Transaction } from './pairing-state.js';
@@ -14,7 +16,6 @@ import {
   approvedScopes,
   copyPending,
   dropPendingOf,
-  hashToken,
   limitReached,
   optionalMetadata,
   resolution,
@@ -35,14 +36,7 @@ import type {
   PairingRequestInput,
   PairingResolvedEvent,
   PendingRequest,
-  StoredPairedDevice,
 } from './types.js';
-
-/** A device token as handed out, once: only its SHA-256 is stored. */
-export interface IssuedDeviceToken {
-  token: string;
-  createdAtMs: number;
-}
 
 /** Events of {@link PairingService}. */
 export interface PairingServiceEvents {
@@ -90,8 +84,6 @@ export interface PairedListQuery {
   cursor?: string | undefined;
 }
 
-const DEVICE_TOKEN_BYTES = 32;
-
 /**
  * Pending pairing requests and paired devices, persisted in `devices.json`. Every mutation
  * runs one at a time, is written durably before its promise resolves, and only then
@@ -103,8 +95,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   readonly #random: (size: number) => Uint8Array;
   readonly #limits: PairingLimits;
   readonly #timer: NodeJS.Timeout;
-  /** {@link pairedForHandshake} views, by committed record: a change commits a new record. */
-  readonly #handshakeViews = new WeakMap<StoredPairedDevice, PairedDevice>();
+  readonly #handshakeViews = new HandshakeViews();
   /** Invites: single-use codes that pair a device at once. */
   readonly invites: InviteBook;
   /** Devices whose requests a person chose to ignore. */
@@ -155,21 +146,10 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     return device === undefined ? undefined : toPublicDevice(device);
   }
 
-  /**
-   * What the handshake reads of a paired device: the public record without its stamps
-   * (`lastSeenAtMs`, `remoteIp`, tokens' `lastUsedAtMs`, which change on every connect),
-   * frozen, and shared by every handshake until the device's record changes. A returning
-   * device's connect then copies nothing (bench/README.md, handshake limit).
-   */
+  /** The paired record of `deviceId` as the handshake reads it (handshake-view.ts). */
   pairedForHandshake(deviceId: string): PairedDevice | undefined {
     const device = this.#state.current.paired[deviceId];
-    if (device === undefined) return undefined;
-    let view = this.#handshakeViews.get(device);
-    if (view === undefined) {
-      view = frozenWithoutStamps(device);
-      this.#handshakeViews.set(device, view);
-    }
-    return view;
+    return device === undefined ? undefined : this.#handshakeViews.of(device);
   }
 
   /**
@@ -287,7 +267,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   ): Promise<{ device: PairedDevice; issuedToken: IssuedDeviceToken }> {
     return this.#state.mutate((tx) => {
       const stored = applyApproval(tx.draft, input, 'local-auto', tx.now);
-      const issuedToken = this.#newToken(stored, input.role, tx.now);
+      const issuedToken = replaceDeviceToken(stored, input.role, tx.now, this.#random);
       const device = toPublicDevice(stored);
       tx.announce(() => this.#announcePaired(device, 'local-auto'));
       return { device, issuedToken };
@@ -343,16 +323,8 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
       const device = getPaired(tx.draft, deviceId);
       if (!device.roles.includes(role))
         throw conflict(`device ${deviceId} is not approved for role ${role}`);
-      return this.#newToken(device, role, tx.now);
+      return replaceDeviceToken(device, role, tx.now, this.#random);
     });
-  }
-
-  /** Replaces `device`'s token for `role` with a new one, inside the caller's transaction. */
-  #newToken(device: StoredPairedDevice, role: string, now: number): IssuedDeviceToken {
-    const token = Buffer.from(this.#random(DEVICE_TOKEN_BYTES)).toString('base64url');
-    device.tokens = device.tokens.filter((existing) => existing.role !== role);
-    device.tokens.push({ role, hash: hashToken(token), createdAtMs: now });
-    return { token, createdAtMs: now };
   }
 
   /**
@@ -360,16 +332,8 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
    * and then stamps the token's last use. The handshake calls it once per connect.
    */
   verifyAndStampDeviceToken(deviceId: string, role: string, token: string): boolean {
-    const stored = this.#state.current.paired[deviceId]?.tokens.find(
-      (candidate) => candidate.role === role,
-    );
-    if (
-      stored === undefined ||
-      stored.rotatedAtMs !== undefined ||
-      stored.revokedAtMs !== undefined
-    )
-      return false;
-    if (!tokenMatches(token, stored.hash)) return false;
+    const stored = liveDeviceToken(this.#state.current.paired[deviceId], role);
+    if (stored === undefined || !tokenMatches(token, stored.hash)) return false;
     // In memory: persisted lazily (PairingState.stamp), so a connect costs no disk write.
     const now = this.#clock.now();
     this.#state.stamp(deviceId, () => (stored.lastUsedAtMs = now));
@@ -433,17 +397,4 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
       throw limitReached(fromAddress, tx.now);
     if (live.length >= this.#limits.maxPendingTotal) throw limitReached(live, tx.now);
   }
-}
-
-/** The public record of `device` without its stamps, frozen through (tokens and lists too). */
-function frozenWithoutStamps(device: StoredPairedDevice): PairedDevice {
-  const { lastSeenAtMs: _seen, remoteIp: _ip, tokens, ...rest } = toPublicDevice(device);
-  const view: PairedDevice = {
-    ...rest,
-    tokens: tokens.map(({ lastUsedAtMs: _used, ...token }) => Object.freeze(token)),
-  };
-  Object.freeze(view.roles);
-  Object.freeze(view.scopes);
-  Object.freeze(view.tokens);
-  return Object.freeze(view);
 }

@@ -8,6 +8,7 @@ import { useConfigBase } from '../hooks/use-config-form.js';
 import type { ProviderStatus } from '../lib/api-types.js';
 import { CONFIG_CONFLICT_NOTICE } from '../lib/config-save.js';
 import type { UiGatewayConnection } from '../lib/connection.js';
+import { connectionAnswering } from '../lib/test-connection.js';
 import { ProviderForm } from './provider-form.js';
 
 const KEY = 'sk-unit-typed-key-0123456789';
@@ -15,21 +16,6 @@ const LOADED = 'a'.repeat(64);
 const FRESH = 'b'.repeat(64);
 const NO_KEYCHAIN =
   'The OS keychain is not available: unlock it or start gnome-keyring or KWallet (not installed: apt install gnome-keyring). (D-Bus: org.freedesktop.DBus.Error.NoServer: no bus)';
-
-type Answer = (method: string, params: Record<string, unknown>) => Promise<unknown>;
-
-/** A connection whose requests `answer` settles; records every call. */
-function fakeConnection(answer: Answer) {
-  const calls: { method: string; params: Record<string, unknown> }[] = [];
-  const connection = {
-    request: (method: string, params: Record<string, unknown> = {}) => {
-      calls.push({ method, params });
-      return answer(method, params);
-    },
-    on: () => () => undefined,
-  } as unknown as UiGatewayConnection;
-  return { connection, calls };
-}
 
 const existing: ProviderStatus = {
   id: 'cloud',
@@ -77,7 +63,7 @@ afterEach(cleanup);
 
 describe('the provider form, when a save is refused', () => {
   it('with no keychain keeps every field and the typed key, sends them as one request and says how to fix it and that nothing was saved', async () => {
-    const { connection, calls } = fakeConnection(noKeychain);
+    const { connection, calls } = connectionAnswering(noKeychain);
     renderForm(connection, undefined);
     type('Provider id', 'fresh');
     type('Base URL', 'https://new.example.invalid/v1');
@@ -97,7 +83,7 @@ describe('the provider form, when a save is refused', () => {
   });
 
   it('while replacing a stored key, stays in replace mode with the typed key', async () => {
-    const { connection } = fakeConnection(noKeychain);
+    const { connection } = connectionAnswering(noKeychain);
     renderForm(connection, existing);
     fireEvent.click(screen.getByRole('button', { name: 'Replace' }));
     type('API key', KEY);
@@ -107,7 +93,7 @@ describe('the provider form, when a save is refused', () => {
   });
 
   it('because the file changed since it was loaded, reloads the provider from the file, says so, and saves next on the new hash', async () => {
-    const { connection, calls } = fakeConnection((method) => {
+    const { connection, calls } = connectionAnswering((method) => {
       if (method === 'config.get') {
         return Promise.resolve({
           config: {

@@ -6,24 +6,12 @@ import type { AuthProfile } from '../../shared/protocol.js';
 import { ConnectionContext } from '../hooks/connection-context.js';
 import { useConfigBase } from '../hooks/use-config-form.js';
 import type { UiGatewayConnection } from '../lib/connection.js';
+import { connectionAnswering } from '../lib/test-connection.js';
 import { ProviderKeys } from './provider-keys.js';
 
 const KEY = 'sk-unit-canary-0123456789';
 /** The page's config hash: every change goes on it. */
 const LOADED = 'a'.repeat(64);
-
-/** A connection whose requests `answer` settles; records every call. */
-function fakeConnection(answer: () => Promise<unknown>) {
-  const calls: { method: string; params: unknown }[] = [];
-  const connection = {
-    request: (method: string, params?: Record<string, unknown>) => {
-      calls.push({ method, params });
-      return answer();
-    },
-    on: () => () => undefined,
-  } as unknown as UiGatewayConnection;
-  return { connection, calls };
-}
 
 const profile = (name: string, order: number): AuthProfile => ({
   provider: 'fake',
@@ -68,7 +56,7 @@ describe('the keys of a provider', () => {
     const refusal = new GatewayClientError('UNAVAILABLE', 'The OS keychain is locked: unlock it', {
       details: { code: 'KEYCHAIN_UNAVAILABLE' },
     });
-    const { connection, calls } = fakeConnection(() => Promise.reject(refusal));
+    const { connection, calls } = connectionAnswering(() => Promise.reject(refusal));
     renderKeys(connection, []);
     addKey('work', KEY);
     expect(await screen.findByRole('alert')).toHaveProperty(
@@ -86,7 +74,7 @@ describe('the keys of a provider', () => {
   });
 
   it('refuses a bad profile name before anything is sent', () => {
-    const { connection, calls } = fakeConnection(() => Promise.resolve({}));
+    const { connection, calls } = connectionAnswering(() => Promise.resolve({}));
     renderKeys(connection, []);
     addKey('Not Valid', KEY);
     expect(screen.getByText(/Use 1–32 of a-z/)).toBeTruthy();
@@ -94,7 +82,7 @@ describe('the keys of a provider', () => {
   });
 
   it('sends the whole new order when a key moves up', async () => {
-    const { connection, calls } = fakeConnection(() => Promise.resolve({}));
+    const { connection, calls } = connectionAnswering(() => Promise.resolve({}));
     renderKeys(connection, [profile('alpha', 1), profile('beta', 2), profile('gamma', 3)]);
     expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Move alpha up' }).disabled).toBe(
       true,

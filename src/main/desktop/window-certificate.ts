@@ -5,7 +5,7 @@
  * certificate (its SHA-256 fingerprint, as the tray shows it) on exactly the host it
  * loaded; anything else keeps Chromium's own verdict.
  */
-import { X509Certificate } from 'node:crypto';
+import { fingerprintSha256 } from '../tls/certificate-info.js';
 import { normalizeFingerprint } from '../tls/fingerprint.js';
 
 /** Electron's `setCertificateVerifyProc` results: accept, or use Chromium's own verdict. */
@@ -40,7 +40,7 @@ export function decideWindowCertificate(check: CertificateCheck, trust: WindowTr
 
 function fingerprintOf(pem: string): string | undefined {
   try {
-    return normalizeFingerprint(new X509Certificate(pem).fingerprint256);
+    return normalizeFingerprint(fingerprintSha256(pem));
   } catch {
     // Not a certificate we can read: never trusted by us.
     return undefined;

@@ -19,6 +19,18 @@ afterEach(async () => {
   gateway = undefined;
 });
 
+/** A client of `identity` that reaches `gw` as if from 203.0.113.7, through the proxy. */
+function remoteClient(gw: TestGateway, identity: Awaited<ReturnType<typeof newIdentity>>) {
+  const client = deviceClient(gw.wsUrl, {
+    identity,
+    auth: { token: gw.token },
+    localAddress: PROXY,
+    headers: { 'x-forwarded-for': '203.0.113.7' },
+  });
+  clients.push(client);
+  return client;
+}
+
 const connectLinesOf = (gw: TestGateway, deviceId: string) =>
   gw.logs.filter((line) => line.includes(`open: device ${deviceId.slice(0, 12)} (`));
 
@@ -35,26 +47,14 @@ describe('the line a device connect writes to the log', () => {
   it('is an info line for a remote device, so the log shows who reached the gateway from elsewhere', async () => {
     gateway = await startTestGateway({ config: { gateway: { trustedProxies: [PROXY] } } });
     const identity = await newIdentity();
-    // Paired by the local CLI-style approval path first, then connecting from 203.0.113.7.
-    const pending = deviceClient(gateway.wsUrl, {
-      identity,
-      auth: { token: gateway.token },
-      localAddress: PROXY,
-      headers: { 'x-forwarded-for': '203.0.113.7' },
-    });
-    clients.push(pending);
-    const refused = await pending.connect().catch((error: unknown) => error);
+    // It asks to pair, is approved (as `devices approve` does), then connects.
+    const refused = await remoteClient(gateway, identity)
+      .connect()
+      .catch((error: unknown) => error);
     expect(refused, 'a remote device waits for approval').toMatchObject({ code: 'NOT_PAIRED' });
     const [request] = gateway.app.pairing.list().pending;
     await gateway.app.pairing.approve(request!.requestId);
-    const remote = deviceClient(gateway.wsUrl, {
-      identity,
-      auth: { token: gateway.token },
-      localAddress: PROXY,
-      headers: { 'x-forwarded-for': '203.0.113.7' },
-    });
-    clients.push(remote);
-    await remote.connect();
+    await remoteClient(gateway, identity).connect();
     const lines = connectLinesOf(gateway, identity.deviceId);
     expect(lines, 'one line for the connect').toHaveLength(1);
     expect(lines[0]).toMatch(/^\S+ info connection \S+ open: device .* from 203\.0\.113\.7$/);

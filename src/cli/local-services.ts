@@ -1,4 +1,4 @@
-import { ConfigEditor, SecretsService } from '../main/local/edit.js';
+import { ConfigEditor, SecretsService, announceSecretsChanged } from '../main/local/edit.js';
 import type { Config } from '../shared/config-schema.js';
 import type { CliContext } from './cli-context.js';
 
@@ -12,4 +12,19 @@ export function localServices(ctx: CliContext, config: Config) {
     env: ctx.env,
   });
   return { editor, secrets };
+}
+
+/**
+ * Tells a running gateway that this command changed the keychain (it watches
+ * `<home>/state/secrets-changed`); the change itself is done either way.
+ */
+export async function announceKeychainChange(ctx: CliContext): Promise<void> {
+  try {
+    await announceSecretsChanged(ctx.paths, ctx.clock.now());
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    ctx.io.err(
+      `note: could not tell a running gateway about the change (${reason}); restart it to use the new value\n`,
+    );
+  }
 }

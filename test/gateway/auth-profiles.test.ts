@@ -345,6 +345,31 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     client.close();
   });
 
+  it('uses a profile the CLI added beside the running gateway from the next runs on', async () => {
+    const [own, work] = [newKey('own'), newKey('work')];
+    const upstream = await fake({ keys: { [own]: 'ok', [work]: 'ok' } });
+    const { gateway, client } = await start({ providers: { primary: { url: upstream.baseUrl } } });
+    await client.request('models.auth.add', {
+      provider: 'primary',
+      profile: 'default',
+      apiKey: own,
+    });
+    expect((await chat(client)).last).toMatchObject({ state: 'final', profile: 'default' });
+
+    expectOk(
+      await runCli(['models', 'auth', 'add', 'primary', 'work'], cliEnvFor(gateway), `${work}\n`),
+    );
+    // Never used, so first in line; the gateway learns of it from the CLI's announcement.
+    const deadline = Date.now() + 5000;
+    let answered: string | undefined;
+    while (answered !== 'work' && Date.now() < deadline) {
+      const { last } = await chat(client, { message: 'again' });
+      answered = (last.state === 'final' ? last.profile : last.state) ?? undefined;
+    }
+    expect(answered, 'the profile that answered within 5 s of the CLI adding "work"').toBe('work');
+    client.close();
+  });
+
   it('keeps the session file whole when every profile failed: the user message once, no empty answer', async () => {
     const [a, b] = [newKey('a'), newKey('b')];
     const upstream = await fake({ keys: { [a]: { status: 503 }, [b]: { status: 503 } } });

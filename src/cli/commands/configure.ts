@@ -4,7 +4,7 @@
  * a plaintext copy leaves the file in the same step; a keychain change is announced in
  * `<home>/state/secrets-changed`, so a running gateway switches to a new token at once.
  */
-import { localServices } from '../local-services.js';
+import { announceKeychainChange, localServices } from '../local-services.js';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -15,7 +15,6 @@ import {
   parseConfigPath,
   type PathSegment,
 } from '../../main/local/config.js';
-import { announceSecretsChanged } from '../../main/local/edit.js';
 import { envVarForRef, resolveSecret, type ResolvedSecret } from '../../main/local/secrets.js';
 import type { Config } from '../../shared/config-schema.js';
 import { REDACTED, redactConfig } from '../../shared/redact-config.js';
@@ -177,18 +176,6 @@ function secretLocation(resolved: ResolvedSecret, dotted: string, file: string):
     return `${REDACTED} (plaintext in ${file} — move it with: special-agent configure set ${dotted} -)`;
   }
   return '[stored in the OS keychain]';
-}
-
-/** Tells a running gateway (it watches the file); the change itself is done either way. */
-async function announceKeychainChange(ctx: CliContext): Promise<void> {
-  try {
-    await announceSecretsChanged(ctx.paths, ctx.clock.now());
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    ctx.io.err(
-      `note: could not tell a running gateway about the change (${reason}); restart it to use the new value\n`,
-    );
-  }
 }
 
 function warnUnknownProvider(ctx: CliContext, config: Config, path: readonly PathSegment[]): void {

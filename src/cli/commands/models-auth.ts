@@ -1,8 +1,9 @@
 /**
  * `special-agent models list <provider>` and `models auth add|remove|order`: run here, with
  * no gateway, on the config file, the environment and the OS keychain (like `configure`). A
- * running gateway sees the change at once: it resolves keys per request and reloads the
- * config. The cooldown state is the gateway's; it is read here, never written.
+ * running gateway sees the change at once: it reads keys per request, reloads the config,
+ * and lists profiles again when `add|remove` announce the change in
+ * `<home>/state/secrets-changed`. The cooldown state is the gateway's; read here, never written.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../main/local/config.js';
@@ -18,7 +19,7 @@ import type { AuthProfile, ModelListPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { cell, formatAge, renderTable, toJson } from '../format.js';
-import { localServices } from '../local-services.js';
+import { announceKeychainChange, localServices } from '../local-services.js';
 import { withJson, type JsonOption } from '../options.js';
 import { readValueFromStdin } from './read-value.js';
 
@@ -102,6 +103,7 @@ async function addCommand(ctx: CliContext, provider: string, profile: string, op
     `special-agent models auth add ${provider} ${profile}`,
   );
   const added = await admin.add(provider, profile, raw.trim());
+  await announceKeychainChange(ctx);
   if (options.json) ctx.io.out(toJson({ profile: added.profile }));
   else
     ctx.io.out(
@@ -122,6 +124,7 @@ async function removeCommand(
   checkProfileName(profile);
   const { admin } = await localProfiles(ctx);
   const removed = await admin.remove(provider, profile);
+  await announceKeychainChange(ctx);
   ctx.io.out(
     options.json
       ? toJson(removed)

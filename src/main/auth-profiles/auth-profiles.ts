@@ -1,13 +1,16 @@
 /**
  * A provider's auth profiles (DESIGN.md "Auth profiles"): its named keys, which one a run
- * tries first, and how each has fared. Keys are resolved on every call (a key added with the
- * CLI beside a running gateway is used by the next request); only the health state is kept.
+ * tries first, and how each has fared. Keys are resolved on every call (a key rotated with
+ * the CLI beside a running gateway is used by the next request). Which named profiles exist
+ * is the one thing a run takes from a kept listing (src/main/secrets/profile-listing.ts):
+ * listing them costs ~6 ms of keychain per run otherwise.
  */
 import { DEFAULT_PROFILE, type Config } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
 import { ownValue } from '../../shared/own-key.js';
 import type { AuthProfile } from '../../shared/protocol.js';
 import type { SecretRef } from '../../shared/secret-paths.js';
+import { providerNeedsKey } from '../providers/auth-status.js';
 import { maskSecret, type ResolvedSecret } from '../secrets/resolve.js';
 import type { Clock } from '../util/clock.js';
 import {
@@ -23,7 +26,8 @@ import type { ProfileStateStore } from './profile-state-store.js';
 /** The part of the secrets service profiles need (src/main/secrets/secrets-service.ts). */
 export interface ProfileSecrets {
   resolve(ref: SecretRef): Promise<ResolvedSecret>;
-  namedProfiles(): Promise<Map<string, string[]>>;
+  namedProfiles(options?: { cached?: boolean }): Promise<Map<string, string[]>>;
+  refreshNamedProfiles(): void;
 }
 
 /** One profile that holds a key, as a run uses it. */
@@ -68,8 +72,25 @@ export class AuthProfiles {
    * profile), then `auth.order`, then least recently used. Never throws for the keychain.
    */
   async keys(providerId: string, first?: string): Promise<ProviderProfiles> {
+    const kept = await this.#keysFrom(providerId, first, { cached: true });
+    // A profile added by another process may be what this run needs: list again first.
+    const wanted = first !== undefined && !kept.profiles.some((key) => key.profile === first);
+    const ready = kept.profiles.some((key) => this.health(key).state === 'ready');
+    const provider = ownValue(this.#getConfig().models.providers, providerId);
+    const keylessAsListed = kept.profiles.length === 0 && !!provider && !providerNeedsKey(provider);
+    if (wanted || (!ready && !keylessAsListed))
+      return this.#keysFrom(providerId, first, { cached: false });
+    this.#secrets.refreshNamedProfiles();
+    return kept;
+  }
+
+  async #keysFrom(
+    providerId: string,
+    first: string | undefined,
+    listing: { cached: boolean },
+  ): Promise<ProviderProfiles> {
     let keychainError: GatewayError | undefined;
-    const named = await this.#secrets.namedProfiles().catch((error: unknown) => {
+    const named = await this.#secrets.namedProfiles(listing).catch((error: unknown) => {
       keychainError = asGatewayError(error);
       return new Map<string, string[]>();
     });

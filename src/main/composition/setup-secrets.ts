@@ -63,6 +63,8 @@ export function setupSecrets(
     env,
     onSecret: (value) => logSecrets.seen.add(value),
   });
+  // The CLI announces its keychain changes (`models auth add|remove` among them).
+  watcher.on('secrets', () => secrets.forgetNamedProfiles());
   return { keychain, editor, watcher, currentConfig, secrets };
 }
 

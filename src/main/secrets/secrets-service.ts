@@ -9,6 +9,7 @@ import {
   type SecretRef,
 } from '../../shared/secret-paths.js';
 import type { SecretStore } from './keychain.js';
+import { ProfileListing, type NamedProfiles } from './profile-listing.js';
 import { envVarForRef, maskSecret, resolveSecret, type ResolvedSecret } from './resolve.js';
 import { splitSecrets, type FoundSecret } from './split-secrets.js';
 
@@ -78,6 +79,7 @@ export class SecretsService {
   readonly #getConfig: () => Config;
   readonly #env: NodeJS.ProcessEnv;
   readonly #onSecret: (value: string) => void;
+  readonly #listing = new ProfileListing({ read: () => this.#listNamedProfiles() });
 
   constructor({ store, editConfig, getConfig, env, onSecret }: SecretsServiceDeps) {
     this.#store = store;
@@ -164,7 +166,11 @@ export class SecretsService {
     if (value === '') throw invalidRequest('an API key must be a non-empty string');
     const account = keychainAccountForRef({ kind: 'provider', id: providerId, profile });
     this.#onSecret(value);
-    await this.#store.set(account, value);
+    try {
+      await this.#store.set(account, value);
+    } finally {
+      this.#listing.invalidate();
+    }
     return { account, source: 'keychain', masked: maskSecret(value) };
   }
 
@@ -172,16 +178,36 @@ export class SecretsService {
   async clearProfileKey(providerId: string, profile: string): Promise<ClearedSecret> {
     if (profile === DEFAULT_PROFILE) return this.clearSecret(apiKeyPath(providerId));
     const account = keychainAccountForRef({ kind: 'provider', id: providerId, profile });
-    const deletedFromKeychain = await this.#store.delete(account);
+    let deletedFromKeychain: boolean;
+    try {
+      deletedFromKeychain = await this.#store.delete(account);
+    } finally {
+      this.#listing.invalidate();
+    }
     return { account, deletedFromKeychain, removedPlaintext: false };
   }
 
   /**
    * The named auth profiles (not `default`) the keychain holds, by provider id. A store that
-   * cannot list accounts holds none.
+   * cannot list accounts holds none. `cached`: the listing kept from an earlier call
+   * (profile-listing.ts; a run's hot path), else the keychain is read now.
    */
-  async namedProfiles(): Promise<Map<string, string[]>> {
-    const byProvider = new Map<string, string[]>();
+  namedProfiles(options: { cached?: boolean } = {}): Promise<NamedProfiles> {
+    return options.cached ? this.#listing.cached() : this.#listing.fresh();
+  }
+
+  /** Another process changed the keychain (the CLI announced it): the next run lists again. */
+  forgetNamedProfiles(): void {
+    this.#listing.invalidate();
+  }
+
+  /** Refreshes the kept listing in the background when it is old (after a run's own reads). */
+  refreshNamedProfiles(): void {
+    this.#listing.refreshIfStale();
+  }
+
+  async #listNamedProfiles(): Promise<NamedProfiles> {
+    const byProvider: NamedProfiles = new Map();
     for (const account of (await this.#store.listAccounts?.()) ?? []) {
       const found = providerProfileOfAccount(account);
       if (found === undefined || found.profile === DEFAULT_PROFILE) continue;

@@ -156,6 +156,43 @@ describe('chat through the gateway', () => {
     },
   );
 
+  it('keeps no listener per finished run on a long-lived connection, and still cancels the run in flight when it closes', async () => {
+    const quick = await fake('openai', { deltas: ['ok'] });
+    const hanging = await fake('openai', { hang: true, deltas: ['Hel'] });
+    gateway = await startTestGateway({
+      config: agentConfig(
+        {
+          quick: { type: 'openai', baseUrl: quick.baseUrl },
+          hanging: { type: 'openai', baseUrl: hanging.baseUrl },
+        },
+        [
+          { id: 'main', provider: 'quick' },
+          { id: 'slow', provider: 'hanging' },
+        ],
+      ),
+    });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const { client } = await connectDevice(gateway);
+      // Node warns past 10 listeners of one event: one per run would pass that at run 11.
+      for (let run = 0; run < 15; run += 1)
+        expect((await chat(client, { message: `m${run}` })).at(-1)?.state).toBe('final');
+      const disconnected = hanging.nextDisconnect();
+      await client.request('chat.send', { agentId: 'slow', message: 'hi' });
+      client.close();
+      await within(
+        OUTCOME_WAIT_MS,
+        disconnected,
+        'the upstream request to end with the connection',
+      );
+      expect(warnings, 'process warnings while 15 runs went through one connection').toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('stops the upstream request on chat.abort and ends the run with the text that had arrived', async () => {
     const provider = await fake('openai', { hang: true, deltas: ['Hel', 'lo ', 'wor'] });
     gateway = await startTestGateway({

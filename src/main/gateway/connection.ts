@@ -119,8 +119,10 @@ export class GatewayConnection {
     this.#socket.on('message', listener);
   }
 
-  onClose(listener: () => void): void {
+  /** Calls `listener` when the socket closes; the returned function removes it first. */
+  onClose(listener: () => void): () => void {
     this.#socket.on('close', listener);
+    return () => void this.#socket.off('close', listener);
   }
 
   sendEvent(event: string, payload?: unknown): void {

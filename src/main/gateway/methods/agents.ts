@@ -40,12 +40,19 @@ export function registerAgentMethods(services: MethodServices): void {
       // Sessions: the session's pinned override applies to every run in it; the run's own wins.
       const pinned = params.sessionId ? await sessions.overrideOf(params.sessionId) : undefined;
       const override = mergeOverride(pinned, normalizeOverride(params.override));
+      // Removed when the run ends: a connection open for days sends many messages.
+      let stopWatchingClose = () => undefined as void;
+      let ended = false;
       const result = await chat.send({ ...params, override }, (event) => {
         conn.sendEvent('chat', event);
-        if (event.state !== 'delta') runOwners.delete(event.runId);
+        if (event.state === 'delta') return;
+        ended = true;
+        runOwners.delete(event.runId);
+        stopWatchingClose();
       });
+      if (ended) return result;
       runOwners.set(result.runId, conn.id);
-      conn.onClose(() => {
+      stopWatchingClose = conn.onClose(() => {
         if (runOwners.get(result.runId) === conn.id) {
           runOwners.delete(result.runId);
           chat.abort(result.runId);

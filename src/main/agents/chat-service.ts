@@ -120,6 +120,7 @@ export class ChatService {
   async send(
     params: ChatSendParams,
     emit: (event: ChatRunEvent) => void,
+    writable: () => Promise<void> | undefined = () => undefined,
   ): Promise<{ runId: string; sessionId: string }> {
     if (this.#closed) throw shuttingDown();
     const message = this.#checkMessage(params.message);
@@ -150,7 +151,7 @@ export class ChatService {
         await first.catch(() => undefined);
         throw error;
       }
-      run.done = this.#stream({ runId, sessionId, deltas, first }, run, emit);
+      run.done = this.#stream({ runId, sessionId, deltas, first }, run, emit, writable);
     } catch (error) {
       this.#runs.delete(runId);
       throw error;
@@ -207,7 +208,12 @@ export class ChatService {
     return { runId, run };
   }
 
-  async #stream(prepared: Prepared, run: Run, emit: (event: ChatRunEvent) => void): Promise<void> {
+  async #stream(
+    prepared: Prepared,
+    run: Run,
+    emit: (event: ChatRunEvent) => void,
+    writable: () => Promise<void> | undefined,
+  ): Promise<void> {
     const { runId, sessionId, deltas } = prepared;
     const send = (event: ChatRunEvent) => {
       try {
@@ -232,6 +238,11 @@ export class ChatService {
           // An aborted run's final still says who was answering.
           answer = next.value.by;
           relay.push(next.value.texts);
+          // The listener's queue is full: the rest of the reply waits upstream until it drains.
+          const waiting = writable();
+          if (waiting) await untilSettledOrAborted(waiting, run.controller.signal);
+          // Aborted while it waited: end as an abort, without reading on.
+          if (run.controller.signal.aborted) throw new ChatAbortedError();
           next = await deltas.next();
         }
         answer = next.value;
@@ -287,4 +298,17 @@ function shuttingDown(): GatewayError {
 function wireError(error: unknown): ProtocolError {
   if (error instanceof GatewayError) return error.toWire();
   return { code: 'INTERNAL', message: 'chat run failed' };
+}
+
+/** Waits for `waiting`, or less when `signal` aborts first (an abort must not wait on a stalled client). */
+async function untilSettledOrAborted(waiting: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  let onAbort!: () => void;
+  const aborted = new Promise<void>((resolve) => (onAbort = resolve));
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([waiting, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }

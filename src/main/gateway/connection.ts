@@ -9,6 +9,9 @@ import type { Admission, PeerContext } from './peer.js';
 import type { GatewayLimits } from './limits.js';
 import { onPayloadTooLarge, setMaxPayload } from './ws-payload-limit.js';
 
+/** What the connection uses of the TCP socket under its WebSocket. */
+type Transport = Pick<Duplex, 'cork' | 'uncork' | 'once' | 'off' | 'writableNeedDrain'>;
+
 /** Where a connection stands in the handshake. */
 export type ConnectionState = 'awaiting-connect' | 'authenticating' | 'open' | 'closed';
 
@@ -40,7 +43,7 @@ export class GatewayConnection {
   readonly #logger: Logger;
   #seq = 0;
   /** The TCP socket under the WebSocket, corked while writes are held (see #holdWrites). */
-  readonly #transport: Pick<Duplex, 'cork' | 'uncork'> | undefined;
+  readonly #transport: Transport | undefined;
   #flushScheduled: NodeJS.Immediate | undefined;
 
   constructor(
@@ -49,7 +52,7 @@ export class GatewayConnection {
     options: {
       limits: GatewayLimits;
       logger: Logger;
-      transport?: Pick<Duplex, 'cork' | 'uncork'>;
+      transport?: Transport;
     },
   ) {
     this.#socket = socket;
@@ -168,6 +171,37 @@ export class GatewayConnection {
     this.#socket.close(code, trimmed);
     // A peer that never answers the close handshake must not hold the socket.
     setTimeout(() => this.#socket.terminate(), this.#limits.closeHandshakeMs).unref();
+  }
+
+  /**
+   * Undefined while at most `streamQueuedBytes` wait to be sent; else resolves once the
+   * client has taken them (the socket drained) or the socket closed. A streaming sender
+   * (a chat run) waits on it, so a slow client holds the reply upstream instead of in our
+   * memory. A client that takes nothing for `stalledClientMs` is closed `slow consumer`.
+   */
+  whenWritable(): Promise<void> | undefined {
+    const transport = this.#transport;
+    const { streamQueuedBytes, stalledClientMs } = this.#limits;
+    if (transport === undefined || this.#socket.bufferedAmount <= streamQueuedBytes) return;
+    // Only once a write was refused is 'drain' sure to come (corked frames count as unsent).
+    if (!transport.writableNeedDrain) return;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(stalled);
+        transport.off('drain', done);
+        transport.off('close', done);
+        resolve();
+      };
+      const stalled = setTimeout(() => {
+        this.#logger.warn(
+          `closing connection ${this.id}: it took nothing for ${stalledClientMs} ms while a reply waited`,
+        );
+        done();
+        this.close(CLOSE.policy, 'slow consumer');
+      }, stalledClientMs);
+      transport.once('drain', done);
+      transport.once('close', done);
+    });
   }
 
   #send(frame: ResponseFrame | EventFrame): void {

@@ -13,6 +13,13 @@ export interface GatewayLimits {
   maxPayload: number;
   /** Unsent bytes a client may leave queued before close 1008 `slow consumer`. */
   maxBufferedBytes: number;
+  /**
+   * Unsent bytes past which a chat run stops reading its provider until the client has
+   * taken them (the reply waits upstream, not in the gateway's memory).
+   */
+  streamQueuedBytes: number;
+  /** How long a client may take nothing while a run waits on it, before 1008 `slow consumer`. */
+  stalledClientMs: number;
   tickIntervalMs: number;
   /** Allowed |now − signedAt| for a device signature. */
   signatureSkewMs: number;
@@ -53,6 +60,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   handshakeTimeoutMs: 10_000,
   maxPayload: 1024 * 1024,
   maxBufferedBytes: 8 * 1024 * 1024,
+  streamQueuedBytes: 64 * 1024,
+  stalledClientMs: 30_000,
   tickIntervalMs: 30_000,
   signatureSkewMs: 120_000,
   maxCachedDeviceKeys: 4096,

@@ -43,13 +43,17 @@ export function registerAgentMethods(services: MethodServices): void {
       // Removed when the run ends: a connection open for days sends many messages.
       let stopWatchingClose = () => undefined as void;
       let ended = false;
-      const result = await chat.send({ ...params, override }, (event) => {
-        conn.sendEvent('chat', event);
-        if (event.state === 'delta') return;
-        ended = true;
-        runOwners.delete(event.runId);
-        stopWatchingClose();
-      });
+      const result = await chat.send(
+        { ...params, override },
+        (event) => {
+          conn.sendEvent('chat', event);
+          if (event.state === 'delta') return;
+          ended = true;
+          runOwners.delete(event.runId);
+          stopWatchingClose();
+        },
+        () => conn.whenWritable(),
+      );
       if (ended) return result;
       runOwners.set(result.runId, conn.id);
       stopWatchingClose = conn.onClose(() => {

@@ -32,6 +32,8 @@ function countingProvider() {
   const stream: StreamChatFn = async function* () {
     for (let batch = 0; batch < BATCHES; batch += 1) {
       state.pulled += 1;
+      // As a network read would: each batch arrives in a later turn.
+      await new Promise((resolve) => setImmediate(resolve));
       yield [`t${batch} `];
     }
   };

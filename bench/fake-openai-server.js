@@ -26,22 +26,29 @@ for (let i = 1; i < tokens; i += 1) events.push(chunk({ content: token(i) }));
 events.push(chunk({}, 'stop'), 'data: [DONE]\n\n');
 const frames = events.map((event) => Buffer.from(event));
 /**
- * A conversation whose last message is `BENCH_SETUP_MESSAGE` gets this one short reply
- * instead: the load generator starts each measured session with it (bench/lib/chat.js).
+ * A conversation whose last message is `BENCH_SETUP_MESSAGE` gets the one-token reply
+ * `ready` instead: the load generator starts each measured session with it; one whose last
+ * message is `BENCH_SHORT_MESSAGE` gets the first `BENCH_SHORT_TOKENS` tokens of the long
+ * reply, the length of an answer, on which the first token is timed (bench/lib/chat.js).
  */
 const setupMessage = process.env.BENCH_SETUP_MESSAGE;
-const setupFrames = [chunk({ role: 'assistant', content: 'ready' }), chunk({}, 'stop')]
-  .concat('data: [DONE]\n\n')
-  .map((event) => Buffer.from(event));
+const shortMessage = process.env.BENCH_SHORT_MESSAGE;
+const shortTokens = Number(process.env.BENCH_SHORT_TOKENS ?? 50);
+const ending = [chunk({}, 'stop'), 'data: [DONE]\n\n'].map((event) => Buffer.from(event));
+const setupFrames = [Buffer.from(chunk({ role: 'assistant', content: 'ready' })), ...ending];
+const shortFrames = [...frames.slice(0, shortTokens), ...ending];
 
-/** True when the request's last message is the setup message. */
-function isSetup(body) {
-  if (!setupMessage) return false;
+/** The reply for a request: by its last message (setup, short), else the long one. */
+function replyFor(body) {
+  let last;
   try {
-    return JSON.parse(body).messages?.at(-1)?.content === setupMessage;
+    last = JSON.parse(body).messages?.at(-1)?.content;
   } catch {
-    return false;
+    return frames;
   }
+  if (setupMessage && last === setupMessage) return setupFrames;
+  if (shortMessage && last === shortMessage) return shortFrames;
+  return frames;
 }
 
 /** Writes every event, waiting for `drain` when the socket's buffer is full. */
@@ -63,7 +70,7 @@ const server = createServer((req, res) => {
       res.end('{"error":{"message":"no route"}}');
       return;
     }
-    void stream(res, isSetup(Buffer.concat(parts).toString('utf8')) ? setupFrames : frames);
+    void stream(res, replyFor(Buffer.concat(parts).toString('utf8')));
   });
 });
 server.keepAliveTimeout = 60_000;

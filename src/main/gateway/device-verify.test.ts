@@ -28,9 +28,13 @@ async function proof(identity: DeviceIdentity): Promise<ConnectParams & { device
 }
 
 /** The detail code the verifier refused with, or 'accepted'. */
-async function outcome(verifier: DeviceVerifier, params: ConnectParams & { device: DeviceProof }) {
+async function outcome(
+  verifier: DeviceVerifier,
+  params: ConnectParams & { device: DeviceProof },
+  onEventLoop = false,
+) {
   try {
-    await verifier.verify(params, params.device, NONCE, NOW);
+    await verifier.verify(params, params.device, NONCE, NOW, onEventLoop);
     return 'accepted';
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
@@ -61,4 +65,33 @@ describe('DeviceVerifier', () => {
     const claimed = await proof({ ...attacker, deviceId: victim.deviceId });
     expect(await outcome(verifier, claimed)).toBe('DEVICE_ID_MISMATCH');
   });
+
+  for (const onEventLoop of [false, true]) {
+    const where = onEventLoop ? 'on the event loop (a lone handshake)' : 'in the thread pool';
+    it(`accepts a valid signature and refuses a forged or garbled one ${where}`, async () => {
+      const verifier = new DeviceVerifier({ signatureSkewMs: 120_000 });
+      const device = await newIdentity();
+      const valid = await proof(device);
+      expect(await outcome(verifier, valid, onEventLoop), 'the device’s own signature').toBe(
+        'accepted',
+      );
+      const other = await proof(await newIdentity());
+      const forged = { ...valid, device: { ...valid.device, signature: other.device.signature } };
+      expect(await outcome(verifier, forged, onEventLoop), 'another key’s signature').toBe(
+        'DEVICE_SIGNATURE_INVALID',
+      );
+      const flipped = valid.device.signature.startsWith('A') ? 'B' : 'A';
+      const garbled = {
+        ...valid,
+        device: { ...valid.device, signature: flipped + valid.device.signature.slice(1) },
+      };
+      expect(await outcome(verifier, garbled, onEventLoop), 'one character changed').toBe(
+        'DEVICE_SIGNATURE_INVALID',
+      );
+      const otherScopes = { ...valid, scopes: ['operator.admin'] };
+      expect(await outcome(verifier, otherScopes, onEventLoop), 'a payload it did not sign').toBe(
+        'DEVICE_SIGNATURE_INVALID',
+      );
+    });
+  }
 });

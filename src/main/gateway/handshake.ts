@@ -36,6 +36,8 @@ export interface AuthenticatorDeps {
  */
 export class Authenticator {
   readonly #deps: AuthenticatorDeps;
+  /** Handshakes between their `connect` frame and their verdict. */
+  #inFlight = 0;
 
   constructor(deps: AuthenticatorDeps) {
     this.#deps = deps;
@@ -59,11 +61,16 @@ export class Authenticator {
     const device = params.device;
     const role = roleOf(params);
     let authMethod: Admission['authMethod'];
+    this.#inFlight += 1;
     try {
       if (!device) throw GatewayError.of('DEVICE_IDENTITY_REQUIRED');
-      await this.#deps.verifier.verify(params, device, nonce, this.#deps.clock.now());
+      // A lone handshake verifies on the event loop: the thread-pool hop would cost it more
+      // than the verify. Handshakes that overlap go to the pool, so a storm never blocks.
+      const alone = this.#inFlight === 1;
+      await this.#deps.verifier.verify(params, device, nonce, this.#deps.clock.now(), alone);
       authMethod = this.#checkSharedAuth(params, device.id, role, ticket);
     } finally {
+      this.#inFlight -= 1;
       // No secret was checked (a refused device proof): the slot goes back. A no-op once
       // the shared-auth step settled the ticket.
       ticket?.release();

@@ -70,12 +70,8 @@ export class DeviceVerifier {
     // the event loop during a connect storm nor waits for it (bench/README.md).
     const valid = await new Promise<boolean>((resolve) => {
       try {
-        verify(
-          null,
-          data,
-          this.#publicKey(device),
-          signature,
-          (error, ok) => resolve(!error && ok),
+        verify(null, data, this.#publicKey(device), signature, (error, ok) =>
+          resolve(!error && ok),
         );
       } catch {
         resolve(false);

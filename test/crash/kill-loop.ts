@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 /** SIGKILLs per write path (issue "Crash and fault safety"). */
 export const KILL_ROUNDS = 50;
@@ -25,15 +25,18 @@ export const KILL_SPREAD_MS = 55;
 const bundles = new Map<string, Promise<string>>();
 let bundleDir: string | undefined;
 
-/** The fixture bundled into one file (built on first use, removed when the process exits). */
+// Removed when the test file ends: a forked test worker is stopped without an 'exit' event.
+afterAll(() => {
+  if (bundleDir !== undefined) rmSync(bundleDir, { recursive: true, force: true });
+  bundleDir = undefined;
+  bundles.clear();
+});
+
+/** The fixture bundled into one file (built on first use, removed when the test file ends). */
 function bundleOf(fixture: string): Promise<string> {
   let bundle = bundles.get(fixture);
   if (bundle === undefined) {
-    if (bundleDir === undefined) {
-      const dir = mkdtempSync(join(tmpdir(), 'sa-kill-loop-'));
-      bundleDir = dir;
-      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    }
+    bundleDir ??= mkdtempSync(join(tmpdir(), 'sa-kill-loop-'));
     const outfile = join(bundleDir, `${bundles.size}-${basename(fixture, '.ts')}.mjs`);
     bundle = build({
       entryPoints: [fixture],

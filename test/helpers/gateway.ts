@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 import { startGatewayApp, type GatewayApp, type GatewayAppOptions } from '../../src/main/app.js';
 import { keychainForHome, type SecretStore } from '../../src/main/secrets/keychain.js';
@@ -48,8 +49,21 @@ export interface TestGatewayOptions {
 export { hasSecretService } from '../../src/main/secrets/keychain.test-support.js';
 
 export async function makeTempHome(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'special-agent-test-'));
+  const home = await mkdtemp(join(tmpdir(), 'special-agent-test-'));
+  madeHomes.add(home);
+  return home;
 }
+
+/**
+ * Every home made here is removed when its test file ends, also those a test kept past its
+ * gateway (a restart, a CLI run against it) and forgot: a full run used to leave a dozen.
+ */
+const madeHomes = new Set<string>();
+afterAll(async () => {
+  const homes = [...madeHomes];
+  madeHomes.clear();
+  await Promise.all(homes.map((home) => rm(home, { recursive: true, force: true })));
+});
 
 /** Writes config.json5 into `home`, with port 0 unless the config says otherwise. */
 export async function writeConfig(

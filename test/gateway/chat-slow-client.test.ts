@@ -1,7 +1,8 @@
 /**
- * A client that stops reading while a long reply streams: the run waits for it (the reply
- * stays upstream), the client gets the whole reply once it reads again, and a client that
- * takes nothing for `stalledClientMs` is closed 1008 `slow consumer`.
+ * A client that stops reading while a long reply streams: it gets the whole reply once it
+ * reads again, and one that takes nothing for `stalledClientMs` is closed 1008 `slow
+ * consumer`. That the run stops reading its provider meanwhile is proven where the kernel's
+ * socket buffers cannot hide it: src/main/agents/chat-backpressure.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';

@@ -98,7 +98,9 @@ describe.each(['openai', 'anthropic'] as const)('chat through %s', (type) => {
     const { service } = setup(oneAgent(type, server.baseUrl), { p: 'sk-key-one-000000' });
 
     const first = await chat(service, { message: 'hi €' });
-    expect(first.deltas).toEqual(['Hel', 'lo ', '€uro ', '👋', ' done']);
+    // Deltas that arrive in one turn of the event loop go out joined (delta-relay.ts), and
+    // a loaded machine hands over several of the fake's writes in one read.
+    expect(first.deltas.join(''), 'the deltas, in order').toBe(REPLY);
     expect(first.last).toEqual({
       runId: first.runId,
       sessionId: first.sessionId,

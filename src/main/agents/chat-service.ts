@@ -120,7 +120,7 @@ export class ChatService {
   async send(
     params: ChatSendParams,
     emit: (event: ChatRunEvent) => void,
-    writable: () => Promise<void> | undefined = () => undefined,
+    writable: (signal: AbortSignal) => Promise<void> | undefined = () => undefined,
   ): Promise<{ runId: string; sessionId: string }> {
     if (this.#closed) throw shuttingDown();
     const message = this.#checkMessage(params.message);
@@ -212,7 +212,7 @@ export class ChatService {
     prepared: Prepared,
     run: Run,
     emit: (event: ChatRunEvent) => void,
-    writable: () => Promise<void> | undefined,
+    writable: (signal: AbortSignal) => Promise<void> | undefined,
   ): Promise<void> {
     const { runId, sessionId, deltas } = prepared;
     const send = (event: ChatRunEvent) => {
@@ -239,7 +239,7 @@ export class ChatService {
           answer = next.value.by;
           relay.push(next.value.texts);
           // The listener's queue is full: the rest of the reply waits upstream until it drains.
-          const waiting = writable();
+          const waiting = writable(run.controller.signal);
           if (waiting) await untilSettledOrAborted(waiting, run.controller.signal);
           // Aborted while it waited: end as an abort, without reading on.
           if (run.controller.signal.aborted) throw new ChatAbortedError();

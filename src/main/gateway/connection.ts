@@ -175,32 +175,43 @@ export class GatewayConnection {
 
   /**
    * Undefined while at most `streamQueuedBytes` wait to be sent; else resolves once the
-   * client has taken them (the socket drained) or the socket closed. A streaming sender
-   * (a chat run) waits on it, so a slow client holds the reply upstream instead of in our
-   * memory. A client that takes nothing for `stalledClientMs` is closed `slow consumer`.
+   * client has taken them (the socket drained), the socket closed, or `signal` aborted. A
+   * streaming sender (a chat run) waits on it, so a slow client holds the reply upstream
+   * instead of in our memory. A client that takes nothing at all for `stalledClientMs` is
+   * closed `slow consumer`; one that reads, however slowly, is waited for.
    */
-  whenWritable(): Promise<void> | undefined {
+  whenWritable(signal?: AbortSignal): Promise<void> | undefined {
     const transport = this.#transport;
     const { streamQueuedBytes, stalledClientMs } = this.#limits;
     if (transport === undefined || this.#socket.bufferedAmount <= streamQueuedBytes) return;
     // Only once a write was refused is 'drain' sure to come (corked frames count as unsent).
-    if (!transport.writableNeedDrain) return;
+    if (!transport.writableNeedDrain || signal?.aborted) return;
     return new Promise<void>((resolve) => {
+      let unsent = this.#socket.bufferedAmount;
       const done = () => {
         clearTimeout(stalled);
         transport.off('drain', done);
         transport.off('close', done);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
-      const stalled = setTimeout(() => {
+      const check = () => {
+        const now = this.#socket.bufferedAmount;
+        if (now < unsent) {
+          unsent = now;
+          stalled = setTimeout(check, stalledClientMs);
+          return;
+        }
         this.#logger.warn(
           `closing connection ${this.id}: it took nothing for ${stalledClientMs} ms while a reply waited`,
         );
         done();
         this.close(CLOSE.policy, 'slow consumer');
-      }, stalledClientMs);
+      };
+      let stalled = setTimeout(check, stalledClientMs);
       transport.once('drain', done);
       transport.once('close', done);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 

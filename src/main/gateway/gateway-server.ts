@@ -35,7 +35,7 @@ export interface GatewayServerOptions {
   logger: Logger;
   gates: RequestGates;
   addresses: ClientAddressResolver;
-  authenticator: Authenticator;
+  authenticator: Pick<Authenticator, 'authenticate'>;
   router: MethodRouter;
   authMode: () => AuthMode;
   /** Serves the Control UI; returns false when the path is not one of its files. */
@@ -76,6 +76,8 @@ export class GatewayServer {
   readonly #connections = new Set<GatewayConnection>();
   /** Upgraded sockets without hello-ok, per non-local client address. */
   readonly #unauthenticated: AddressCounts;
+  /** Upgraded sockets without hello-ok, local ones included (see #onConnectFrame). */
+  #handshaking = 0;
   readonly #startedAtMs: number;
   readonly #hello = new HelloFrameWriter();
   #tickTimer: NodeJS.Timeout | undefined;
@@ -315,9 +317,17 @@ export class GatewayServer {
       clearTimeout(handshakeTimer);
       handshakeTimer = undefined;
     };
+    this.#handshaking += 1;
+    let handshakeOver = false;
+    const endHandshake = () => {
+      if (handshakeOver) return;
+      handshakeOver = true;
+      this.#handshaking -= 1;
+    };
     conn.onClose(() => {
       clearHandshakeTimer();
       release();
+      endHandshake();
       conn.markClosed();
       this.#connections.delete(conn);
     });
@@ -330,6 +340,7 @@ export class GatewayServer {
           if (conn.state !== 'open') return;
           clearHandshakeTimer();
           release();
+          endHandshake();
         });
       }
       if (conn.state === 'authenticating')
@@ -346,10 +357,13 @@ export class GatewayServer {
     const connect = connectFrameSchema.safeParse(parsed);
     if (!connect.success) return this.#refuseConnectFrame(conn, id, parsed);
     try {
+      // Alone in its handshake: no other socket is between its upgrade and hello-ok, so
+      // nothing waits on the event loop while this one verifies there (handshake.ts).
       const admission = await this.#options.authenticator.authenticate(
         connect.data.params,
         conn.nonce,
         conn.peer,
+        { verifyOnEventLoop: this.#handshaking === 1 },
       );
       if (conn.state !== 'authenticating') return;
       conn.admit(admission);

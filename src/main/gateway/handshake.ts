@@ -36,14 +36,22 @@ export interface AuthenticatorDeps {
  */
 export class Authenticator {
   readonly #deps: AuthenticatorDeps;
-  /** Handshakes between their `connect` frame and their verdict. */
-  #inFlight = 0;
 
   constructor(deps: AuthenticatorDeps) {
     this.#deps = deps;
   }
 
-  async authenticate(params: ConnectParams, nonce: string, peer: PeerContext): Promise<Admission> {
+  /**
+   * `verifyOnEventLoop`: the caller knows no other handshake is under way, so the signature
+   * is checked on the event loop (the thread-pool hop would cost this lone handshake more
+   * than the 63 µs verify); otherwise in the thread pool, so a storm never blocks the loop.
+   */
+  async authenticate(
+    params: ConnectParams,
+    nonce: string,
+    peer: PeerContext,
+    options: { verifyOnEventLoop?: boolean } = {},
+  ): Promise<Admission> {
     if (params.maxProtocol < PROTOCOL_VERSION || params.minProtocol > PROTOCOL_VERSION) {
       throw new GatewayError('INVALID_REQUEST', 'protocol mismatch', {
         details: { expectedProtocol: PROTOCOL_VERSION },
@@ -61,16 +69,12 @@ export class Authenticator {
     const device = params.device;
     const role = roleOf(params);
     let authMethod: Admission['authMethod'];
-    this.#inFlight += 1;
     try {
       if (!device) throw GatewayError.of('DEVICE_IDENTITY_REQUIRED');
-      // A lone handshake verifies on the event loop: the thread-pool hop would cost it more
-      // than the verify. Handshakes that overlap go to the pool, so a storm never blocks.
-      const alone = this.#inFlight === 1;
-      await this.#deps.verifier.verify(params, device, nonce, this.#deps.clock.now(), alone);
+      const now = this.#deps.clock.now();
+      await this.#deps.verifier.verify(params, device, nonce, now, options.verifyOnEventLoop);
       authMethod = this.#checkSharedAuth(params, device.id, role, ticket);
     } finally {
-      this.#inFlight -= 1;
       // No secret was checked (a refused device proof): the slot goes back. A no-op once
       // the shared-auth step settled the ticket.
       ticket?.release();

@@ -62,4 +62,12 @@ describe('ProfileListing', () => {
     reads[2]!.resolve(of(['a', 'added']));
     expect(await next).toEqual(of(['a', 'added']));
   });
+
+  it('lets runs that start together share one read', async () => {
+    const { listing, reads } = controlled();
+    const together = [listing.cached(), listing.cached(), listing.cached()];
+    expect(reads).toHaveLength(1);
+    reads[0]!.resolve(of(['a']));
+    expect(await Promise.all(together)).toEqual([of(['a']), of(['a']), of(['a'])]);
+  });
 });

@@ -6,8 +6,8 @@
  * so a rotated or deleted key counts at once. The listing is dropped when this process
  * changes a profile and when the CLI announces a keychain change (`<home>/state/
  * secrets-changed`). Only a profile added by some other tool (seahorse, secret-tool) can be
- * missing, until a refresh: in the background after a run that used a listing older than
- * `maxAgeMs`, or at once when a run needs it (AuthProfiles: a pinned profile not listed, or
+ * missing, until a refresh: in the background, started by a run that found the listing older
+ * than `maxAgeMs`, or at once when a run needs it (AuthProfiles: a pinned profile not listed, or
  * no listed profile ready).
  */
 
@@ -41,7 +41,9 @@ export class ProfileListing {
 
   /** The kept listing, read first when there is none; a refresh in flight is not waited for. */
   cached(): Promise<NamedProfiles> {
-    return this.#kept ? Promise.resolve(this.#kept.listing) : this.fresh();
+    if (this.#kept) return Promise.resolve(this.#kept.listing);
+    // Runs that start together share the one read (a write since then cleared it).
+    return this.#reading ?? this.fresh();
   }
 
   /** Reads the keychain now and keeps the answer for later runs. A failed read keeps nothing. */

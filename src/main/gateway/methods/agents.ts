@@ -52,9 +52,14 @@ export function registerAgentMethods(services: MethodServices): void {
           runOwners.delete(event.runId);
           stopWatchingClose();
         },
-        () => conn.whenWritable(),
+        (signal) => conn.whenWritable(signal),
       );
       if (ended) return result;
+      // The socket closed while the user message was being saved: nobody hears the reply.
+      if (conn.state === 'closed') {
+        chat.abort(result.runId);
+        return result;
+      }
       runOwners.set(result.runId, conn.id);
       stopWatchingClose = conn.onClose(() => {
         if (runOwners.get(result.runId) === conn.id) {

@@ -193,6 +193,21 @@ describe('chat through the gateway', () => {
     }
   });
 
+  it('cancels the upstream request of a run whose connection closed while its message was being saved', async () => {
+    const provider = await fake('openai', { hang: true, deltas: ['Hel'] });
+    gateway = await startTestGateway({
+      config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [
+        { id: 'main', provider: 'local' },
+      ]),
+    });
+    const { client } = await connectDevice(gateway);
+    const disconnected = provider.nextDisconnect();
+    // Gone before the answer: the close arrives while the user message is being fsynced.
+    void client.request('chat.send', { message: 'hi' }).catch(() => undefined);
+    client.close();
+    await within(OUTCOME_WAIT_MS, disconnected, 'the upstream request to end with the connection');
+  });
+
   it('stops the upstream request on chat.abort and ends the run with the text that had arrived', async () => {
     const provider = await fake('openai', { hang: true, deltas: ['Hel', 'lo ', 'wor'] });
     gateway = await startTestGateway({

@@ -35,7 +35,7 @@ const DELTAS = Array.from(
   (_, i) => `${String(i).padStart(4, '0')}${'x'.repeat(10_236)}`,
 );
 
-async function start(stalledClientMs: number) {
+async function start(stalledClientMs: number, maxBufferedBytes = 64 * 1024 * 1024) {
   provider = await startFakeProvider('openai', {
     deltas: DELTAS,
     chunkBytes: 64 * 1024,
@@ -46,8 +46,7 @@ async function start(stalledClientMs: number) {
       models: { providers: { local: { type: 'openai', baseUrl: provider.baseUrl } } },
       agents: { list: [{ id: 'main', model: { provider: 'local', name: 'm' } }] },
     },
-    // The final event holds the whole reply: room for it, so only a stall can close.
-    limits: { stalledClientMs, maxBufferedBytes: 64 * 1024 * 1024 },
+    limits: { stalledClientMs, maxBufferedBytes },
   });
   let socket!: WebSocket;
   const client = new GatewayClient({
@@ -64,6 +63,22 @@ async function start(stalledClientMs: number) {
   );
   return { client, socket, events, closed };
 }
+
+describe('a chat client that keeps reading', () => {
+  it('gets a reply whose final event is larger than maxBufferedBytes, and stays connected', async () => {
+    const { client, events, closed } = await start(30_000, 256 * 1024);
+    let closedWith: { code: number; reason: string } | undefined;
+    void closed.then((how) => (closedWith = how));
+    await client.request('chat.send', { message: 'hi' });
+    await expect
+      .poll(() => events.at(-1)?.state, { timeout: OUTCOME_WAIT_MS, message: 'the last event' })
+      .toBe('final');
+    expect(events.at(-1)).toMatchObject({ state: 'final', text: DELTAS.join('') });
+    await client.request('status');
+    expect(closedWith, 'how the connection closed after the final event').toBeUndefined();
+    client.close();
+  });
+});
 
 describe('a chat client that stops reading', () => {
   it('gets the whole reply once it reads again', async () => {

@@ -221,14 +221,17 @@ export class GatewayConnection {
 
   #sendText(text: string): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
-    this.#holdWrites();
-    this.#socket.send(text);
+    // What the client left unsent before this frame: one frame larger than the limit (the
+    // `final` of a long reply) to a client that keeps up is no slow consumer.
     if (this.#socket.bufferedAmount > this.#limits.maxBufferedBytes) {
       this.#logger.warn(
         `closing connection ${this.id}: more than ${this.#limits.maxBufferedBytes} bytes unsent`,
       );
       this.close(CLOSE.policy, 'slow consumer');
+      return;
     }
+    this.#holdWrites();
+    this.#socket.send(text);
   }
 
   /**

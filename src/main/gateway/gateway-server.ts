@@ -313,20 +313,19 @@ export class GatewayServer {
       if (conn.state !== 'open') conn.close(CLOSE.policy, 'handshake timeout');
     }, limits.handshakeTimeoutMs);
     handshakeTimer.unref();
-    const clearHandshakeTimer = () => {
-      clearTimeout(handshakeTimer);
-      handshakeTimer = undefined;
-    };
     this.#handshaking += 1;
+    // At hello-ok or close, whichever comes first: the timer, the per-address count and
+    // #handshaking let go of this socket once.
     let handshakeOver = false;
     const endHandshake = () => {
       if (handshakeOver) return;
       handshakeOver = true;
+      clearTimeout(handshakeTimer);
+      handshakeTimer = undefined;
+      release();
       this.#handshaking -= 1;
     };
     conn.onClose(() => {
-      clearHandshakeTimer();
-      release();
       endHandshake();
       conn.markClosed();
       this.#connections.delete(conn);
@@ -337,10 +336,7 @@ export class GatewayServer {
       if (conn.state === 'open') return this.#onFrame(conn, data);
       if (conn.state === 'awaiting-connect') {
         return void this.#onConnectFrame(conn, data).finally(() => {
-          if (conn.state !== 'open') return;
-          clearHandshakeTimer();
-          release();
-          endHandshake();
+          if (conn.state === 'open') endHandshake();
         });
       }
       if (conn.state === 'authenticating')

@@ -24,6 +24,7 @@ missing_commands() {
   [[ -x "$CHROMIUM_PATH" ]] || echo "chromium (chromium; looked for $CHROMIUM_PATH)"
   command -v gnome-keyring-daemon >/dev/null || echo "gnome-keyring-daemon (gnome-keyring)"
   command -v dbus-run-session >/dev/null || echo "dbus-run-session (dbus)"
+  command -v dbus-send >/dev/null || echo "dbus-send (dbus)"
   command -v secret-tool >/dev/null || echo "secret-tool (libsecret-tools)"
 }
 
@@ -88,12 +89,7 @@ rerun_in_test_session() {
     XDG_CACHE_HOME="$scratch/cache" \
     XDG_RUNTIME_DIR="$scratch/runtime" \
     SPECIAL_AGENT_HOME="$scratch/special-agent" \
-    dbus-run-session -- bash -c '
-      printf %s "$SPECIAL_AGENT_TEST_KEYRING_PASSWORD" |
-        gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      unset SPECIAL_AGENT_TEST_KEYRING_PASSWORD
-      exec bash scripts/test.sh "$@"
-    ' test.sh "$@" || status=$?
+    dbus-run-session -- bash scripts/test-session.sh "$@" || status=$?
   rm -rf "$scratch"
   exit "$status"
 }

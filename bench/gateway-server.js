@@ -25,7 +25,11 @@ const env = {
 // bench's output (thousands of lines). The gateway still builds each line; the logger
 // drops it before scrubbing or writing (bench/README.md, handshake limit).
 const logger = createLogger({ level: 'warn', secrets: () => [token] });
-const app = await startGatewayApp({ env, logger });
+// Every bench client shares 127.0.0.1, and the storms hold up to 200 sockets between upgrade
+// and hello-ok at once: past the per-address limit of 32 (PROTOCOL.md "Transport") they
+// would measure 503s. The raw baseline has no such limit either.
+const limits = { maxUnauthenticatedPerAddress: 4096 };
+const app = await startGatewayApp({ env, logger, limits });
 
 serveControl({
   onStop: async () => {

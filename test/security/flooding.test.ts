@@ -4,7 +4,7 @@
  * connecting in under 1 s while each flood is going on.
  */
 import { randomBytes } from 'node:crypto';
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { GatewayClientError } from '../../src/shared/gateway-client.js';
 import { newIdentity, type RawSocket } from '../helpers/gateway.js';
@@ -65,7 +65,10 @@ describe('connection floods', () => {
   it('serves the pre-paired device while 500 unauthenticated sockets sit open', async () => {
     const g = await start();
     const sockets: RawSocket[] = [];
-    for (let i = 0; i < 500; i++) sockets.push(g.guard.raw());
+    // 20 loopback addresses with 25 each: one address may hold only 32 (below).
+    for (let i = 0; i < 500; i++) {
+      sockets.push(g.guard.raw({ localAddress: `127.0.1.${Math.floor(i / 25) + 1}` }));
+    }
     await Promise.all(sockets.map((socket) => socket.challengeNonce()));
     await g.guard.prePairedConnectMs();
     for (const socket of sockets) socket.ws.close();
@@ -76,17 +79,37 @@ describe('connection floods', () => {
 
 /** An upgrade from `ip` through the trusted proxy; resolves with the HTTP answer. */
 function upgradeThroughProxy(port: number, ip: string) {
+  return upgradeFrom(port, PROXY, [`X-Forwarded-For: ${ip}`]);
+}
+
+/** An upgrade from the loopback address `localAddress`; resolves with the HTTP answer. */
+function upgradeFrom(port: number, localAddress: string, extraHeaders: string[] = []) {
   const head = [
     'GET / HTTP/1.1',
     `Host: 127.0.0.1:${port}`,
-    `X-Forwarded-For: ${ip}`,
+    ...extraHeaders,
     'Upgrade: websocket',
     'Connection: Upgrade',
     `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
     'Sec-WebSocket-Version: 13',
   ].join('\r\n');
-  return rawHttp(port, head, { localAddress: PROXY });
+  return rawHttp(port, head, { localAddress });
 }
+
+/** A TCP connection from `localAddress` that sends nothing; resolves once it is open. */
+function idleSocket(port: number, localAddress: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port, localAddress }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+const closed = (socket: Socket) =>
+  new Promise<void>((resolve) => {
+    if (socket.destroyed) return resolve();
+    socket.once('close', () => resolve());
+    socket.destroy();
+  });
 
 describe('unauthenticated sockets per address', () => {
   const LIMIT = 32;
@@ -109,7 +132,7 @@ describe('unauthenticated sockets per address', () => {
     g.guard.record(refused.head + refused.body);
     expect(refused.status).toBe(503);
     expect(refused.body).toBe('too many unauthenticated connections from this address\n');
-    // Another address behind the same proxy, and loopback tools, are not affected.
+    // Another address behind the same proxy is not affected.
     expect((await upgradeThroughProxy(port, '203.0.113.8')).status).toBe(101);
     await g.guard.prePairedConnectMs();
 
@@ -123,6 +146,48 @@ describe('unauthenticated sockets per address', () => {
     await Promise.all(sockets.map((socket) => socket.closed));
     await g.guard.check();
   });
+  it('holds a loopback address to the same limit, and only that address', async () => {
+    const g = await start();
+    const { port } = g.gateway.app;
+    const local = '127.0.0.3';
+    const sockets: RawSocket[] = [];
+    for (let i = 0; i < LIMIT; i++) sockets.push(g.guard.raw({ localAddress: local }));
+    await within(
+      OUTCOME_WAIT_MS,
+      Promise.all(sockets.map((socket) => socket.challengeNonce())),
+      `connect challenges on ${LIMIT} loopback sockets`,
+    );
+    const refused = await upgradeFrom(port, local);
+    g.guard.record(refused.head + refused.body);
+    expect(refused.status, 'the 33rd upgrade from one loopback address').toBe(503);
+    expect(refused.body).toBe('too many unauthenticated connections from this address\n');
+    expect((await upgradeFrom(port, '127.0.0.4')).status, 'another loopback address').toBe(101);
+    for (const socket of sockets) socket.ws.close();
+    await Promise.all(sockets.map((socket) => socket.closed));
+    await g.guard.check();
+  });
+
+  it('counts sockets that have not upgraded yet', async () => {
+    const g = await start();
+    const { port } = g.gateway.app;
+    const local = '127.0.0.5';
+    const idle = await within(
+      OUTCOME_WAIT_MS,
+      Promise.all(Array.from({ length: LIMIT }, () => idleSocket(port, local))),
+      `${LIMIT} idle TCP connections`,
+    );
+    // The upgrade's own socket is the 33rd unauthenticated one of its address.
+    expect((await upgradeFrom(port, local)).status, `an upgrade beside ${LIMIT} idle sockets`).toBe(
+      503,
+    );
+    await Promise.all(idle.splice(0, 2).map(closed));
+    await expect
+      .poll(async () => (await upgradeFrom(port, local)).status, { timeout: 5000 })
+      .toBe(101);
+    await Promise.all(idle.map(closed));
+    await g.guard.check();
+  });
+
   it('stops counting a socket once it is admitted (hello-ok)', async () => {
     const g = await start({
       config: { gateway: { trustedProxies: [PROXY] } },

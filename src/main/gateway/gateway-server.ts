@@ -6,7 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
@@ -18,8 +18,9 @@ import type { AuthMode } from '../../shared/config-schema.js';
 import { GatewayError, invalidRequest } from '../../shared/errors.js';
 import { CLOSE } from '../../shared/protocol.js';
 import { connectParamsSchema, requestFrameSchema } from '../../shared/protocol-schemas.js';
-import { AddressCounts } from './address-counts.js';
+import { UnauthenticatedSockets } from './address-counts.js';
 import { GatewayConnection } from './connection.js';
+import { EarlyFrames } from './early-frames.js';
 import { closeReasonFor, describeFrameIssue, frameId, parseJson, refuseUpgrade } from './frames.js';
 import { HelloFrameWriter } from './hello.js';
 import { PortInUseError } from './listen-address.js';
@@ -75,7 +76,7 @@ export class GatewayServer {
   readonly #wss: WebSocketServer;
   readonly #connections = new Set<GatewayConnection>();
   /** Upgraded sockets without hello-ok, per non-local client address. */
-  readonly #unauthenticated: AddressCounts;
+  readonly #unauthenticated: UnauthenticatedSockets;
   /** Upgraded sockets without hello-ok, local ones included (see #onConnectFrame). */
   #handshaking = 0;
   readonly #startedAtMs: number;
@@ -88,7 +89,7 @@ export class GatewayServer {
     this.#options = options;
     this.#startedAtMs = options.clock.now();
     const { limits } = options;
-    this.#unauthenticated = new AddressCounts(limits.maxUnauthenticatedPerAddress);
+    this.#unauthenticated = new UnauthenticatedSockets(limits.maxUnauthenticatedPerAddress);
     const httpOptions = {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
@@ -118,6 +119,11 @@ export class GatewayServer {
       perMessageDeflate: false,
       clientTracking: false,
     });
+    // Counted from the accept (PROTOCOL.md: unauthenticated sockets, upgraded or not); a
+    // TLS socket once its handshake is done, as the object the upgrade will see.
+    this.#http.on(tls ? 'secureConnection' : 'connection', (socket: Socket) =>
+      this.#onSocket(socket),
+    );
     this.#http.on('request', (req, res) => this.#onRequest(req, res));
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#onUpgrade(req, socket, head),
@@ -250,6 +256,15 @@ export class GatewayServer {
     return gate;
   }
 
+  #onSocket(socket: Socket): void {
+    const peer = this.#options.addresses.resolve({
+      peerAddress: socket.remoteAddress,
+      headers: {},
+    });
+    // A trusted proxy's socket carries other clients: counted at its upgrade instead.
+    if (!peer.viaProxy) this.#unauthenticated.accept(socket, peer.clientIp);
+  }
+
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     // The peer only, never the target: a URL may carry anything. Debug level, so a client
@@ -267,10 +282,8 @@ export class GatewayServer {
       peerAddress: req.socket.remoteAddress,
       headers: req.headers,
     });
-    // Local clients are exempt: the CLI, the UI and benchmarks open many sockets, and a
-    // process on this host is bounded by maxConnections like everyone else.
-    const countedAs = client.isLocal ? undefined : client.clientIp;
-    if (countedAs !== undefined && this.#unauthenticated.full(countedAs)) {
+    const release = this.#unauthenticated.admitUpgrade(socket, client.clientIp);
+    if (release === undefined) {
       return refuseUpgrade(
         socket,
         503,
@@ -289,8 +302,6 @@ export class GatewayServer {
     // challenge leave in one write, one syscall fewer per handshake (bench/README.md).
     socket.cork();
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      // Counted only once upgraded: ws refuses a bad upgrade without calling back.
-      const release = countedAs === undefined ? () => {} : this.#unauthenticated.add(countedAs);
       try {
         this.#accept(ws, peer, socket, release);
       } catch (error) {
@@ -331,16 +342,20 @@ export class GatewayServer {
       this.#connections.delete(conn);
     });
     ws.on('error', (error) => logger.debug(`socket error on ${conn.id}: ${error.message}`));
+    const early = new EarlyFrames(limits.preauthMaxPayload);
     conn.onMessage((data, isBinary) => {
       if (isBinary) return conn.close(CLOSE.binaryFrame, 'binary frames not supported');
       if (conn.state === 'open') return this.#onFrame(conn, data);
       if (conn.state === 'awaiting-connect') {
         return void this.#onConnectFrame(conn, data).finally(() => {
-          if (conn.state === 'open') endHandshake();
+          const held = early.take();
+          if (conn.state !== 'open') return;
+          endHandshake();
+          for (const frame of held) this.#onFrame(conn, frame);
         });
       }
-      if (conn.state === 'authenticating')
-        conn.close(CLOSE.policy, 'invalid handshake: wait for the connect response');
+      if (conn.state === 'authenticating' && !early.hold(data))
+        conn.close(CLOSE.policy, 'invalid handshake: too much sent before the connect response');
     });
     conn.sendChallenge(clock.now());
   }

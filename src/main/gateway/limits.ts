@@ -48,9 +48,9 @@ export interface GatewayLimits {
 
   // Pre-auth memory (issue 11). The pre-auth frame limit is preauthMaxPayload above.
   /**
-   * Upgraded sockets without `hello-ok` per client address (the resolved address, behind
-   * a trusted proxy the forwarded one), past which new upgrades get HTTP 503. Local
-   * clients (DESIGN.md "Auth and locality") are exempt; `maxConnections` still caps them.
+   * Sockets without `hello-ok`, upgraded or not, per client address (behind a trusted
+   * proxy the forwarded one, counted from the upgrade), past which new upgrades get HTTP
+   * 503 (address-counts.ts). Loopback addresses are held to it too.
    */
   maxUnauthenticatedPerAddress: number;
 }

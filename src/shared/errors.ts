@@ -127,7 +127,7 @@ export const ERROR_DETAILS = {
   PROVIDER_REJECTED_KEY: {
     protocolCode: 'PROVIDER_ERROR',
     message:
-      'provider rejected the API key (set a new one with: special-agent configure set models.providers.<id>.apiKey <key>)',
+      'provider rejected the API key (set a new one with: special-agent configure set models.providers.<id>.apiKey -)',
   },
   KEYCHAIN_UNAVAILABLE: {
     protocolCode: 'UNAVAILABLE',

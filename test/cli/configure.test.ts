@@ -302,7 +302,7 @@ describe('special-agent models auth-status without credentials', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^special-agent: No credentials found for provider "remote-x1" \(fix: special-agent configure set models\.providers\.remote-x1\.apiKey <key>\)/,
+      /^special-agent: No credentials found for provider "remote-x1" \(fix: special-agent configure set models\.providers\.remote-x1\.apiKey -\)/,
     );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });

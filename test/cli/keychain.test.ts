@@ -154,7 +154,7 @@ describeWithKeychain('CLI with the OS keychain', () => {
       result,
       1,
       new RegExp(
-        `^special-agent: No credentials found for provider "${id}" \\(fix: special-agent configure set models\\.providers\\.${id}\\.apiKey <key>\\)$`,
+        `^special-agent: No credentials found for provider "${id}" \\(fix: special-agent configure set models\\.providers\\.${id}\\.apiKey -\\)$`,
       ),
     );
   });

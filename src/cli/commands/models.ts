@@ -128,7 +128,7 @@ function firstProblem(
     blocked.length > 1
       ? ` (and ${blocked.length - 1} more provider${blocked.length > 2 ? 's' : ''})`
       : '';
-  const fix = `special-agent configure set models.providers.${id}.apiKey <key>`;
+  const fix = `special-agent configure set models.providers.${id}.apiKey -`;
   const row = status.providers.find((provider) => provider.id === id);
   if (row?.status === 'invalid')
     return `provider "${id}" rejected its API key (fix: ${fix})${more}`;

@@ -211,7 +211,7 @@ describe('ChatService', () => {
     expect((error as GatewayError).toWire()).toEqual({
       code: 'PROVIDER_ERROR',
       message:
-        'No credentials found for provider "p" (set one with: special-agent configure set models.providers.p.apiKey <key>)',
+        'No credentials found for provider "p" (set one with: special-agent configure set models.providers.p.apiKey -)',
       details: { code: 'PROVIDER_NO_CREDENTIALS', provider: 'p' },
     });
     await expect(readdir(sessionsDir)).rejects.toMatchObject({ code: 'ENOENT' });

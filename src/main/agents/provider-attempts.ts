@@ -270,7 +270,7 @@ function withAttempts(error: unknown, attempts: ProviderAttempt[]): unknown {
 
 function noCredentials(providerId: string): GatewayError {
   return GatewayError.of('PROVIDER_NO_CREDENTIALS', {
-    message: `No credentials found for provider "${providerId}" (set one with: special-agent configure set models.providers.${providerId}.apiKey <key>)`,
+    message: `No credentials found for provider "${providerId}" (set one with: special-agent configure set models.providers.${providerId}.apiKey -)`,
     details: { provider: providerId },
   });
 }

@@ -131,7 +131,7 @@ async function resolveAuth(
   if (mode === 'password') {
     throw new AuthSetupError(
       'gateway.auth.mode is "password" but no password is set (set SPECIAL_AGENT_GATEWAY_PASSWORD, ' +
-        'or run: special-agent configure set gateway.auth.password <password>)',
+        'or run: special-agent configure set gateway.auth.password -)',
     );
   }
   if (!generate)

@@ -76,7 +76,7 @@ function pickMessage(value: unknown): string | undefined {
 /** 401/403: the key is wrong, expired or lacks access. */
 export function rejectedKeyError(providerId: string, httpStatus: number): GatewayError {
   return GatewayError.of('PROVIDER_REJECTED_KEY', {
-    message: `provider "${providerId}" rejected the API key (HTTP ${httpStatus}; set a new one with: special-agent configure set models.providers.${providerId}.apiKey <key>)`,
+    message: `provider "${providerId}" rejected the API key (HTTP ${httpStatus}; set a new one with: special-agent configure set models.providers.${providerId}.apiKey -)`,
     details: { provider: providerId, httpStatus },
   });
 }

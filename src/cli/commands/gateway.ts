@@ -209,7 +209,7 @@ async function noGatewayAt(
     const elsewhere = `${wanted.protocol}//${wanted.hostname}:${lock.port}`;
     if ((await fetchHealth(elsewhere, { fingerprint })).kind === 'up') {
       return fromConfig
-        ? `no gateway at ${origin}: the gateway (PID ${lock.pid}) still runs on :${lock.port}; restart it to apply port :${wanted.port} (stop it and run special-agent gateway run again, or choose Restart gateway in the tray)`
+        ? `no gateway at ${origin}: the gateway (PID ${lock.pid}) still runs on :${lock.port}; restart it to apply port :${wanted.port} (stop it and run special-agent gateway run again, or choose Restart gateway in the tray), or reach it there with --url ${elsewhere} (started with --port, it stays there)`
         : `no gateway at ${origin}: this home's gateway (PID ${lock.pid}) runs on :${lock.port} (check --url or ${GATEWAY_URL_ENV})`;
     }
   }

@@ -44,8 +44,9 @@ export function deviceOf(privateKey) {
 /**
  * Opens a socket; resolves once open. `onMessage`, when given, is attached before the
  * socket opens: a server may send its first frame in the same packet as the 101.
+ * `localAddress` (e.g. `127.0.0.7`) is the loopback address to connect from.
  */
-export function openSocket(url, onMessage) {
+export function openSocket(url, onMessage, localAddress) {
   return new Promise((resolve, reject) => {
     // skipUTF8Validation: the load generator shares the two cores with the server under
     // test, so it does the least work it can (the servers validate, as they must).
@@ -53,6 +54,7 @@ export function openSocket(url, onMessage) {
       perMessageDeflate: false,
       handshakeTimeout: CLIENT_TIMEOUT_MS,
       skipUTF8Validation: true,
+      ...(localAddress ? { localAddress } : {}),
     });
     if (onMessage) ws.on('message', onMessage);
     ws.once('open', () => {
@@ -123,9 +125,10 @@ export async function openAuthenticated(
   auth,
   scopes = BENCH_SCOPES,
   client = BENCH_CLIENT,
+  localAddress = undefined,
 ) {
   const inbox = new Inbox();
-  const ws = await openSocket(url, inbox.push);
+  const ws = await openSocket(url, inbox.push, localAddress);
   ws.once('close', (code, reason) => inbox.fail(new Error(`closed ${code} ${reason.toString()}`)));
   try {
     const challenge = await inbox.next();
@@ -154,8 +157,8 @@ export async function openAuthenticated(
 }
 
 /** One authenticated handshake, then a client close (what the handshake rate counts). */
-export async function gatewayHandshake(url, device, auth, client = BENCH_CLIENT) {
-  const { ws } = await openAuthenticated(url, device, auth, BENCH_SCOPES, client);
+export async function gatewayHandshake(url, device, auth, client = BENCH_CLIENT, localAddress) {
+  const { ws } = await openAuthenticated(url, device, auth, BENCH_SCOPES, client, localAddress);
   await closeSocket(ws);
 }
 

@@ -75,7 +75,7 @@ export class GatewayServer {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #connections = new Set<GatewayConnection>();
-  /** Upgraded sockets without hello-ok, per non-local client address. */
+  /** Sockets without hello-ok, upgraded or not, per client address (address-counts.ts). */
   readonly #unauthenticated: UnauthenticatedSockets;
   /** Upgraded sockets without hello-ok, local ones included (see #onConnectFrame). */
   #handshaking = 0;

@@ -190,7 +190,27 @@ export const gatewayConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((gateway, ctx) => {
+    // The gateway refuses this at start (setup-config.ts, which also covers `--bind`); in the
+    // schema, every writer (configure set, config.set, the Control UI) refuses it first
+    // instead of saving a config the gateway will not start with.
+    if (gateway.auth.mode !== 'none' || bindIsLoopback(gateway.bind)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['auth', 'mode'],
+      message:
+        `auth mode "none" is only allowed with gateway.bind "loopback" (bind is "${gateway.bind}"); ` +
+        'use token mode: special-agent configure set gateway.auth.mode token',
+    });
+  });
+
+/** `loopback`, or an IP address in the loopback range (IPv4-mapped ones included). */
+export function bindIsLoopback(bind: string): boolean {
+  return (
+    bind === 'loopback' || (isCanonicalIp(bind) && ipaddr.process(bind).range() === 'loopback')
+  );
+}
 
 export const configSchema = z
   .object({

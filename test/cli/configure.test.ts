@@ -110,6 +110,21 @@ describe('special-agent configure', () => {
     expect(await readFile(file, 'utf8')).toBe(COMMENTED);
   });
 
+  it('refuses a network bind while auth mode is none (the gateway would not start), and writes nothing', async () => {
+    const noAuth = '{\n  gateway: { auth: { mode: "none" } },\n}\n';
+    const { file, env } = await homeWith(noAuth);
+    for (const bind of ['lan', 'tailnet', '192.168.1.20']) {
+      expectOneLineFailure(
+        await runCli(['configure', 'set', 'gateway.bind', bind], env),
+        78,
+        /auth mode "none" is only allowed with gateway\.bind "loopback".*configure set gateway\.auth\.mode token at gateway\.auth\.mode/,
+      );
+    }
+    expect(await readFile(file, 'utf8')).toBe(noAuth);
+    // A loopback address is a loopback bind.
+    expectOk(await runCli(['configure', 'set', 'gateway.bind', '127.0.0.1'], env));
+  });
+
   it('refuses an object whose secret is not a non-empty string, naming the path, and writes nothing', async () => {
     const { file, env } = await homeWith(COMMENTED);
     for (const apiKey of ['42', "''", "{nested: 'sk-nested-cli-1234'}", "['sk-listed-cli-1234']"]) {

@@ -1,7 +1,7 @@
 import { EXIT } from '../../shared/exit-codes.js';
 import { networkInterfaces } from 'node:os';
 import { hostInterfaceAddresses, type NetworkInterfaceMap } from '../auth/client-address.js';
-import { isTailnet, normalizeIp, isLoopback } from '../auth/ip.js';
+import { isTailnet, normalizeIp } from '../auth/ip.js';
 
 /** A bind that cannot be honoured; exit 78 (configuration). */
 export class BindError extends Error {
@@ -56,12 +56,8 @@ export function listenAddressesFor(
   return [...new Set(usable.flatMap((info) => normalizeIp(info.address) ?? []))];
 }
 
-/** `none` auth is allowed only on a loopback bind. */
-export function bindIsLoopback(bind: string): boolean {
-  if (bind === 'loopback') return true;
-  const ip = normalizeIp(bind);
-  return ip !== undefined && isLoopback(ip);
-}
+/** `none` auth is allowed only on a loopback bind (the config schema's rule). */
+export { bindIsLoopback } from '../../shared/config-schema.js';
 
 /** Raised when the port is taken; the entry exits 1 with this message. */
 export class PortInUseError extends Error {

@@ -200,8 +200,8 @@ export const gatewayConfigSchema = z
       code: 'custom',
       path: ['auth', 'mode'],
       message:
-        `auth mode "none" is only allowed with gateway.bind "loopback" (bind is "${gateway.bind}"); ` +
-        'use token mode: special-agent configure set gateway.auth.mode token',
+        `auth mode "none" is only allowed with gateway.bind "loopback" (bind is "${gateway.bind}"): ` +
+        'use gateway.auth.mode "token", or bind to loopback',
     });
   });
 

@@ -117,7 +117,7 @@ describe('special-agent configure', () => {
       expectOneLineFailure(
         await runCli(['configure', 'set', 'gateway.bind', bind], env),
         78,
-        /auth mode "none" is only allowed with gateway\.bind "loopback".*configure set gateway\.auth\.mode token at gateway\.auth\.mode/,
+        /auth mode "none" is only allowed with gateway\.bind "loopback".*use gateway\.auth\.mode "token", or bind to loopback at gateway\.auth\.mode/,
       );
     }
     expect(await readFile(file, 'utf8')).toBe(noAuth);

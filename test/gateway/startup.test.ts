@@ -92,7 +92,7 @@ describe('startup refusals', () => {
       false,
     );
     expect(result.code, 'exit code').toBe(78);
-    expect(result.stderr).toContain('special-agent configure set gateway.auth.mode token');
+    expect(result.stderr).toContain('use gateway.auth.mode "token", or bind to loopback');
   });
 
   it('exits 1 naming the port when it is already in use, without trying another', async () => {

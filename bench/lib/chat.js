@@ -344,6 +344,7 @@ async function measureConcurrentRss(gw, gwUrl, identity, auth, expected, clients
   const elapsedMs = performance.now() - started;
   await sampler;
   for (const run of runs) check(run, expected, 'concurrent gateway stream');
+  const firstTokens = runs.map((run) => run.firstMs).sort((a, b) => a - b);
   const after = await gw.call('rss');
   const peak = after.maxRss > idle.maxRss ? after.maxRss : sampled;
   const growth = peak - idle.rss;
@@ -367,6 +368,12 @@ async function measureConcurrentRss(gw, gwUrl, identity, auth, expected, clients
       arrayBuffersGrowthMB: (atPeak.arrayBuffers - idle.arrayBuffers) / MB,
       maxRssRaised: after.maxRss > idle.maxRss,
       elapsedMs,
+      // How far the streams really overlapped: a first token late in the run means its
+      // stream waited for the others (while all session saves ran one at a time, most did).
+      firstTokenMs: {
+        p50: firstTokens[Math.floor(firstTokens.length / 2)],
+        max: firstTokens.at(-1),
+      },
     },
   };
 }

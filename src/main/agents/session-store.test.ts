@@ -1,9 +1,20 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import {
+  mkdtemp,
+  open,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  writeFile,
+  appendFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../shared/errors.js';
 import type { Clock } from '../util/clock.js';
+import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
+import type { SessionFs } from './session-fs.js';
 import { SessionStore } from './session-store.js';
 
 let root: string;
@@ -164,5 +175,53 @@ describe('SessionStore', () => {
     expect((await readdir(dir)).some((name) => name.startsWith('s1.jsonl.damaged-'))).toBe(true);
     await restarted.open('s1', 'main');
     expect(await restarted.history('s1')).toEqual([]);
+  });
+});
+
+describe('SessionStore concurrency', () => {
+  /** The real files, with each fsync of `held.jsonl` waiting until `release` is called. */
+  function holdingFs(): { fs: SessionFs; release: () => void } {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const fs: SessionFs = {
+      async open(path, flags, mode) {
+        const handle = await open(path, flags, mode);
+        return {
+          writeFile: (data) => handle.writeFile(data),
+          truncate: (length) => handle.truncate(length),
+          sync: async () => {
+            if (basename(path) === 'held.jsonl') await released;
+            await handle.sync();
+          },
+          close: () => handle.close(),
+        };
+      },
+    };
+    return { fs, release };
+  }
+
+  it('saves one session while another waits on its fsync, and keeps each session in order', async () => {
+    const { fs, release } = holdingFs();
+    const store = new SessionStore({ sessionsDir: dir, clock, fs });
+    await store.open('held', 'main');
+    await store.open('free', 'main');
+    const order: string[] = [];
+    const first = store.append('held', { role: 'user', content: 'one' }).then(() => {
+      order.push('held one');
+    });
+    const second = store.append('held', { role: 'user', content: 'two' }).then(() => {
+      order.push('held two');
+    });
+    await within(
+      OUTCOME_WAIT_MS,
+      store.append('free', { role: 'user', content: 'other' }),
+      'the other session saved while the first one waits on its fsync',
+    );
+    expect(order, 'the held session is still waiting').toEqual([]);
+    release();
+    await within(OUTCOME_WAIT_MS, Promise.all([first, second]), 'the held session saved');
+    expect(order).toEqual(['held one', 'held two']);
+    expect((await lines('held')).slice(1).map((line) => line.content)).toEqual(['one', 'two']);
+    expect((await lines('free')).slice(1).map((line) => line.content)).toEqual(['other']);
   });
 });

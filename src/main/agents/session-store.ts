@@ -12,7 +12,7 @@ import { chmod, mkdir, readFile, readdir, rename, unlink } from 'node:fs/promise
 import { join } from 'node:path';
 import { GatewayError, conflict, invalidRequest, notFound } from '../../shared/errors.js';
 import type { SessionOverride, SessionSummary } from '../../shared/protocol.js';
-import { SerialQueue } from '../fs/atomic-file.js';
+import { KeyedSerialQueue } from '../fs/atomic-file.js';
 import type { ChatMessage } from '../providers/provider-types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -67,7 +67,12 @@ interface SessionState {
   tornAt: number | undefined;
 }
 
-/** Sessions on disk plus a bounded in-memory cache. All disk work runs one task at a time. */
+/**
+ * Sessions on disk plus a bounded in-memory cache. The work on one session runs one task at
+ * a time, in the order asked; sessions run side by side, so a reply waiting on its fsync
+ * never holds up another session's (one queue for all made 100 concurrent chats save one
+ * after another, each run holding its reply meanwhile).
+ */
 export class SessionStore {
   readonly #dir: string;
   readonly #clock: Clock;
@@ -78,8 +83,9 @@ export class SessionStore {
   readonly #index = new Map<string, SessionMeta>();
   /** Files set aside while building the index: the next use of the id reports it, once. */
   readonly #damaged = new Map<string, GatewayError>();
-  readonly #io = new SerialQueue();
-  #indexed = false;
+  readonly #queues = new KeyedSerialQueue();
+  /** Built once, before the first task; a failed build is tried again by the next task. */
+  #indexing: Promise<void> | undefined;
   #dirReady = false;
 
   constructor(options: {
@@ -102,7 +108,7 @@ export class SessionStore {
    * bound to the agent it started with: another agent gets CONFLICT.
    */
   async open(sessionId: string, agentId: string): Promise<SessionInfo> {
-    const state = await this.#task(() => this.#load(sessionId, agentId));
+    const state = await this.#task(sessionId, () => this.#load(sessionId, agentId));
     const { agentId: owner, createdAtMs } = state.meta;
     if (owner !== agentId) {
       throw conflict(
@@ -115,7 +121,7 @@ export class SessionStore {
   /** Appends one message to an open session; resolves once it is on disk. */
   async append(sessionId: string, message: Omit<SessionMessage, 'ts'>): Promise<SessionMessage> {
     const line: SessionMessage = { ...message, ts: this.#clock.now() };
-    await this.#task(async () => {
+    await this.#task(sessionId, async () => {
       const state = await this.#load(sessionId, undefined);
       await this.#write(state, toLine(line));
       noteMessage(state.meta, line);
@@ -131,7 +137,7 @@ export class SessionStore {
    * assistant turn: Anthropic requires the first message to be the user's.
    */
   async history(sessionId: string): Promise<ChatMessage[]> {
-    const state = await this.#task(() => this.#load(sessionId, undefined));
+    const state = await this.#task(sessionId, () => this.#load(sessionId, undefined));
     return historyWindow(state.messages, this.#limits.historyLimit);
   }
 
@@ -140,7 +146,7 @@ export class SessionStore {
    * provider while its user message is still being written (chat-service.ts).
    */
   async historyWith(sessionId: string, next: ChatMessage): Promise<ChatMessage[]> {
-    const state = await this.#task(() => this.#load(sessionId, undefined));
+    const state = await this.#task(sessionId, () => this.#load(sessionId, undefined));
     return historyWindow([...state.messages, next], this.#limits.historyLimit);
   }
 
@@ -149,7 +155,9 @@ export class SessionStore {
     sessionId: string,
   ): Promise<{ agentId: string; createdAtMs: number; messages: SessionMessage[] } | undefined> {
     checkId(sessionId);
-    const parsed = await this.#task(() => this.#readFile(sessionId, Number.POSITIVE_INFINITY));
+    const parsed = await this.#task(sessionId, () =>
+      this.#readFile(sessionId, Number.POSITIVE_INFINITY),
+    );
     if (!parsed) return undefined;
     const { agentId, createdAtMs } = parsed.meta;
     return { agentId, createdAtMs, messages: parsed.messages };
@@ -158,7 +166,8 @@ export class SessionStore {
   /** A page of sessions, newest first (see `pageSessions`). */
   async list(query: Partial<ListQuery>): Promise<SessionSummary[]> {
     const limit = Math.min(query.limit ?? this.#limits.listPageSize, this.#limits.maxListPageSize);
-    return this.#task(() => Promise.resolve(pageSessions(this.#index, { ...query, limit })));
+    await this.#indexBuilt();
+    return pageSessions(this.#index, { ...query, limit });
   }
 
   /**
@@ -168,7 +177,7 @@ export class SessionStore {
    */
   async get(sessionId: string): Promise<SessionTranscript> {
     checkId(sessionId);
-    return this.#task(async () => {
+    return this.#task(sessionId, async () => {
       const meta = this.#known(sessionId);
       const parsed = await this.#readFile(sessionId, Number.POSITIVE_INFINITY);
       if (!parsed) throw missing(sessionId);
@@ -180,7 +189,7 @@ export class SessionStore {
   /** The session's override, or undefined (also for a session that does not exist yet). */
   async overrideOf(sessionId: string): Promise<SessionOverride | undefined> {
     checkId(sessionId);
-    return this.#task(() => {
+    return this.#task(sessionId, () => {
       const override = this.#index.get(sessionId)?.override;
       return Promise.resolve(override && { ...override });
     });
@@ -189,7 +198,7 @@ export class SessionStore {
   /** Sets the title and/or the override (null clears it); resolves once it is on disk. */
   async patch(sessionId: string, patch: SessionPatch): Promise<SessionSummary> {
     checkId(sessionId);
-    return this.#task(async () => {
+    return this.#task(sessionId, async () => {
       this.#known(sessionId);
       const state = await this.#load(sessionId, undefined);
       const line: MetaLine = { type: 'meta', ts: this.#clock.now() };
@@ -207,7 +216,7 @@ export class SessionStore {
    */
   async delete(sessionId: string): Promise<void> {
     checkId(sessionId);
-    return this.#task(async () => {
+    return this.#task(sessionId, async () => {
       this.#known(sessionId);
       await unlink(this.#path(sessionId)).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -218,12 +227,20 @@ export class SessionStore {
     });
   }
 
-  /** Runs `work` after every earlier task, with the index built. */
-  #task<T>(work: () => Promise<T>): Promise<T> {
-    return this.#io.run(async () => {
-      await this.#buildIndex();
+  /** Runs `work` after every earlier task on `sessionId`, with the index built. */
+  #task<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    return this.#queues.run(sessionId, async () => {
+      await this.#indexBuilt();
       return work();
     });
+  }
+
+  #indexBuilt(): Promise<void> {
+    this.#indexing ??= this.#buildIndex().catch((error: unknown) => {
+      this.#indexing = undefined;
+      throw error;
+    });
+    return this.#indexing;
   }
 
   #known(sessionId: string): SessionMeta {
@@ -235,7 +252,6 @@ export class SessionStore {
 
   /** Reads every session file once. A file that cannot be read is logged and left out. */
   async #buildIndex(): Promise<void> {
-    if (this.#indexed) return;
     let names: string[];
     try {
       names = await readdir(this.#dir);
@@ -254,7 +270,6 @@ export class SessionStore {
         this.#logger?.warn(`session ${id} left out of the list: ${(error as Error).message}`);
       }
     }
-    this.#indexed = true;
   }
 
   /** Cached session, else from disk, else new (only when `agentId` is given). */

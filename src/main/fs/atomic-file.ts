@@ -111,3 +111,24 @@ export class SerialQueue {
     return result;
   }
 }
+
+/**
+ * One {@link SerialQueue} per key: the tasks of one key run one at a time, in order; keys
+ * run side by side. A key is forgotten once its last task settled.
+ */
+export class KeyedSerialQueue {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const result = (this.#tails.get(key) ?? Promise.resolve()).then(task, task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
+  }
+}

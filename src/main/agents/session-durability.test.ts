@@ -3,7 +3,7 @@
  * is written and fsynced, the `final` event only after the reply is. Watched through the
  * store's file seam wrapped around the real files.
  */
-import { open, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { startFakeProvider, type FakeProvider } from '../providers/fake-provider
 import { profilesOver } from '../auth-profiles/memory-keychain.test-support.js';
 import { ModelCatalog } from '../providers/model-catalog.js';
 import { ChatService, type ChatRunEvent } from './chat-service.js';
+import { sessionFsWith } from './session-fs.test-support.js';
 import { SessionStore, type SessionFs } from './session-store.js';
 
 let root: string;
@@ -27,25 +28,17 @@ afterEach(async () => {
 
 /** The real file system, logging `write <file>: <text>`, `sync <file>` and `sync-dir`. */
 function recordingFs(log: string[], holdSync?: Promise<void>): SessionFs {
-  return {
-    async open(path, flags, mode) {
-      const handle = await open(path, flags, mode);
-      const name = basename(path);
-      return {
-        writeFile: async (data) => {
-          await handle.writeFile(data);
-          log.push(`write ${name}: ${data.trim().split('\n').at(-1) ?? ''}`);
-        },
-        truncate: (length) => handle.truncate(length),
-        sync: async () => {
-          await holdSync;
-          await handle.sync();
-          log.push(flags === 'r' ? 'sync-dir' : `sync ${name}`);
-        },
-        close: () => handle.close(),
-      };
+  return sessionFsWith({
+    writeFile: async (write, data, path) => {
+      await write();
+      log.push(`write ${basename(path)}: ${data.trim().split('\n').at(-1) ?? ''}`);
     },
-  };
+    sync: async (sync, path, flags) => {
+      await holdSync;
+      await sync();
+      log.push(flags === 'r' ? 'sync-dir' : `sync ${basename(path)}`);
+    },
+  });
 }
 
 function chatService(fs: SessionFs) {
@@ -151,21 +144,13 @@ describe('session durability', () => {
     // The reply never ends, so the request is still open to be dropped however slow we are.
     provider.behaviour.hang = true;
     const requested = provider.nextRequest();
-    const failing: SessionFs = {
-      async open(path, flags, mode) {
-        const handle = await open(path, flags, mode);
-        return {
-          writeFile: (data) => handle.writeFile(data),
-          truncate: (length) => handle.truncate(length),
-          sync: async () => {
-            // Fails only once the provider was asked, so its request is there to be dropped.
-            await requested;
-            throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-          },
-          close: () => handle.close(),
-        };
+    const failing = sessionFsWith({
+      sync: async () => {
+        // Fails only once the provider was asked, so its request is there to be dropped.
+        await requested;
+        throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
       },
-    };
+    });
     const chat = chatService(failing);
     const disconnected = provider.nextDisconnect();
     const events: ChatRunEvent[] = [];

@@ -1,13 +1,4 @@
-import {
-  mkdtemp,
-  open,
-  readFile,
-  readdir,
-  rm,
-  stat,
-  writeFile,
-  appendFile,
-} from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +6,7 @@ import { GatewayError } from '../../shared/errors.js';
 import type { Clock } from '../util/clock.js';
 import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
 import type { SessionFs } from './session-fs.js';
+import { sessionFsWith } from './session-fs.test-support.js';
 import { SessionStore } from './session-store.js';
 
 let root: string;
@@ -183,20 +175,12 @@ describe('SessionStore concurrency', () => {
   function holdingFs(): { fs: SessionFs; release: () => void } {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const fs: SessionFs = {
-      async open(path, flags, mode) {
-        const handle = await open(path, flags, mode);
-        return {
-          writeFile: (data) => handle.writeFile(data),
-          truncate: (length) => handle.truncate(length),
-          sync: async () => {
-            if (basename(path) === 'held.jsonl') await released;
-            await handle.sync();
-          },
-          close: () => handle.close(),
-        };
+    const fs = sessionFsWith({
+      sync: async (sync, path) => {
+        if (basename(path) === 'held.jsonl') await released;
+        await sync();
       },
-    };
+    });
     return { fs, release };
   }
 

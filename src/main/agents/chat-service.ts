@@ -15,6 +15,7 @@ import { ChatAbortedError } from '../providers/provider-errors.js';
 import type { StreamOptions } from '../providers/provider-types.js';
 import type { StreamFns } from '../providers/stream-chat.js';
 import type { Clock } from '../util/clock.js';
+import { holdSmallHeap } from '../util/small-heap.js';
 import { DeltaRelay } from './delta-relay.js';
 import { ProviderAttempts, type Answer, type AnswerDelta } from './provider-attempts.js';
 import { isValidSessionId } from './session-store.js';
@@ -67,6 +68,8 @@ export interface ChatServiceOptions {
   streamFns?: StreamFns;
   streamOptions?: Partial<StreamOptions>;
   limits?: Partial<ChatLimits> | undefined;
+  /** Held while any run streams (default: V8's small heap, util/small-heap.ts). */
+  holdSmallHeap?: () => () => void;
 }
 
 interface Run {
@@ -92,6 +95,8 @@ export class ChatService {
   readonly #random: () => string;
   readonly #runs = new Map<string, Run>();
   readonly #attempts: ProviderAttempts;
+  /** Lets go of the small heap; set while any run streams. */
+  #releaseHeap: (() => void) | undefined;
   #closed = false;
 
   constructor(options: ChatServiceOptions) {
@@ -153,7 +158,7 @@ export class ChatService {
       }
       run.done = this.#stream({ runId, sessionId, deltas, first }, run, emit, writable);
     } catch (error) {
-      this.#runs.delete(runId);
+      this.#endRun(runId);
       throw error;
     }
     return { runId, sessionId };
@@ -205,6 +210,7 @@ export class ChatService {
     const runId = this.#random();
     const run: Run = { sessionId, controller: new AbortController(), done: Promise.resolve() };
     this.#runs.set(runId, run);
+    this.#releaseHeap ??= (this.#options.holdSmallHeap ?? holdSmallHeap)();
     return { runId, run };
   }
 
@@ -275,8 +281,15 @@ export class ChatService {
       );
       send({ runId, sessionId, state: 'error', error: error.toWire() });
     } finally {
-      this.#runs.delete(runId);
+      this.#endRun(runId);
     }
+  }
+
+  #endRun(runId: string): void {
+    this.#runs.delete(runId);
+    if (this.#runs.size > 0) return;
+    this.#releaseHeap?.();
+    this.#releaseHeap = undefined;
   }
 }
 

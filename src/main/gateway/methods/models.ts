@@ -110,6 +110,19 @@ export function registerModelMethods(services: MethodServices): void {
           `provider "${params.id}" is used by agent ${names}; point the agent at another provider first`,
         );
       }
+      // Removed, it would leave a config the gateway refuses to start with; and the keys
+      // below would already be gone when the config write refused it.
+      const fallingBack = config
+        .current()
+        .agents.list.filter((agent) =>
+          agent.model.fallbacks?.some((f) => f.provider === params.id),
+        );
+      if (fallingBack.length > 0) {
+        const names = fallingBack.map((agent) => `"${agent.id}"`).join(', ');
+        throw conflict(
+          `provider "${params.id}" is a fallback of agent ${names}; remove it from the agent's fallbacks first`,
+        );
+      }
       // The keychain entries go first: a failure leaves the provider (and its keys) as they were.
       const named = (await secrets.namedProfiles()).get(params.id) ?? [];
       for (const profile of named) await secrets.clearProfileKey(params.id, profile);

@@ -1,0 +1,52 @@
+/**
+ * `models.providers.remove` of a provider an agent still needs, as its provider or as a
+ * fallback, answers CONFLICT naming the agent and changes nothing: the provider's key
+ * stays in the keychain and the config file stays byte for byte as it was (removing it
+ * would leave a config the gateway refuses to start with).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { gatewayPerCase, memoryKeychain } from '../conformance/support.js';
+
+const gw = gatewayPerCase();
+
+const CONFIG = {
+  models: {
+    providers: {
+      primary: { type: 'openai', baseUrl: 'https://primary.example.invalid/v1' },
+      spare: { type: 'anthropic', baseUrl: 'https://spare.example.invalid/v1' },
+    },
+  },
+  agents: {
+    list: [
+      {
+        id: 'main',
+        model: { provider: 'primary', name: 'm1', fallbacks: [{ provider: 'spare' }] },
+      },
+    ],
+  },
+};
+
+describe('models.providers.remove of a provider in use', () => {
+  it.each([
+    ['its provider', 'primary', 'provider "primary" is used by agent "main"'],
+    ['a fallback', 'spare', 'provider "spare" is a fallback of agent "main"'],
+  ])('refuses when an agent has it as %s, and keeps its key and the file', async (_, id, said) => {
+    const keychain = memoryKeychain();
+    keychain.entries.set(`provider:${id}`, `sk-${id}-key-000001`);
+    const gateway = await gw.start({ config: CONFIG, keychain });
+    const configPath = join(gateway.home, 'config.json5');
+    const before = await readFile(configPath, 'utf8');
+    const { client } = await gw.operator(gateway);
+
+    await expect(client.request('models.providers.remove', { id })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining(said) as unknown,
+    });
+    expect(keychain.entries.get(`provider:${id}`), 'the key is still in the keychain').toBe(
+      `sk-${id}-key-000001`,
+    );
+    expect(await readFile(configPath, 'utf8'), 'the config file is unchanged').toBe(before);
+  });
+});

@@ -12,7 +12,7 @@ import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 /**
  * A first frame that is not a well-formed `connect` is answered with what is wrong with it
  * and closed 1008. The gateway checks a connect frame in one pass and works out the precise
- * reason only for a frame that fails (gateway-server.ts `#refuseConnectFrame`): these are
+ * reason only for a frame that fails (connect-step.ts `ConnectStep#refuse`): these are
  * the answers a client sees for each kind of bad first frame.
  */
 let gateway: TestGateway | undefined;

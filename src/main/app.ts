@@ -57,7 +57,7 @@ export interface GatewayApp {
   readonly host: string;
   /** `http://127.0.0.1:<port>/` (the listen address for non-loopback binds; `https` with TLS). */
   readonly url: string;
-  /** `status.tls`: whether the port speaks HTTPS/WSS, and the certificate's fingerprint. */
+  /** `status.tls`: whether the port speaks HTTPS/WSS, and the served certificate's fingerprint. */
   readonly tls: StatusTls;
   readonly authMode: Config['gateway']['auth']['mode'];
   readonly paths: AppPaths;
@@ -126,6 +126,8 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     const { gateway } = server;
     const port = await gateway.listen(start.host, start.config.gateway.port);
     cleanups.add(() => gateway.stop());
+    tls.refresh?.start((certificate) => gateway.replaceCertificate(certificate));
+    cleanups.add(() => tls.refresh?.stop());
     await setupRunning(parts, lock, port);
     secrets.watcher.start();
     cleanups.add(() => secrets.watcher.close());
@@ -152,8 +154,10 @@ function runningApp(
   return {
     port,
     host: start.host,
-    url: `${tls.tls.enabled ? 'https' : 'http'}://${start.displayHost}:${port}/`,
-    tls: tls.tls,
+    url: `${tls.enabled ? 'https' : 'http'}://${start.displayHost}:${port}/`,
+    get tls() {
+      return tls.status();
+    },
     get authMode() {
       return auth.mode;
     },

@@ -10,9 +10,8 @@ import type { AppParts } from './parts.js';
 export function setupStatus(
   parts: Pick<AppParts, 'basics' | 'secrets' | 'server' | 'auth' | 'pairing' | 'tls' | 'version'>,
 ): () => Promise<StatusPayload> {
-  const { basics, secrets, auth, pairing, version } = parts;
+  const { basics, secrets, auth, pairing, version, tls } = parts;
   const { gateway } = parts.server;
-  const { tls } = parts.tls;
   // Asking the OS keychain costs ~0.65 ms; `status` is the hot read of every client.
   const keychainStatus = new KeychainStatus({
     keychain: secrets.keychain,
@@ -33,7 +32,7 @@ export function setupStatus(
       connections: gateway.openConnectionCount(),
       pendingPairings: pairing.pendingCount(),
       keychain: { available: probe.available, backend: probe.backend },
-      tls,
+      tls: tls.status(),
     };
   };
 }
@@ -47,8 +46,7 @@ export function setupMethods(
   status: () => Promise<StatusPayload>,
   requestRestart: ((restartExpectedMs: number) => void) | undefined,
 ): void {
-  const { basics, secrets, server, connections } = parts;
-  const { tls } = parts.tls;
+  const { basics, secrets, server, connections, tls } = parts;
   const { watcher } = secrets;
   registerAllMethods({
     router: server.router,
@@ -74,7 +72,8 @@ export function setupMethods(
     closeDevice: (deviceId, reason) => connections.closeDevice(deviceId, reason),
     publicOrigin: () =>
       `${tls.enabled ? 'https' : 'http'}://${parts.start.displayHost}:${server.gateway.port}`,
-    tlsFingerprint: () => tls.fingerprintSha256,
+    // Read per invite: a renewed certificate's setup URL carries the new fingerprint.
+    tlsFingerprint: () => tls.status().fingerprintSha256,
     requestRestart,
   });
 }

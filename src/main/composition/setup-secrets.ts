@@ -1,35 +1,51 @@
 import { ConfigEditor } from '../config/edit.js';
 import { ConfigWatcher } from '../config/watch.js';
-import { prepareGatewayTls, tlsStatusOf } from '../gateway/tls-setting.js';
+import { prepareGatewayTls, tlsStatusOf, watchGatewayTls } from '../gateway/tls-setting.js';
 import { GatewayAuthState } from '../gateway/gateway-auth-state.js';
 import { keychainForHome, type SecretStore } from '../secrets/keychain.js';
 import { SecretsService } from '../secrets/secrets-service.js';
 import type { GatewayCertificate } from '../tls/certificate-info.js';
+import type { CertificateRefresh } from '../tls/certificate-refresh.js';
 import type { Config } from '../../shared/config-schema.js';
 import type { StatusTls } from '../../shared/protocol.js';
 import type { AppBasics } from './basics.js';
 import type { Connections } from './connections.js';
 import { applyOverrides, type StartConfig } from './setup-config.js';
 
-/** The certificate the port serves (undefined: plain HTTP) and `status.tls`. */
+/** Whether the port speaks HTTPS, the certificate it starts with, and `status.tls` now. */
 export interface TlsSetup {
+  /** Fixed for the life of the process: a change of `gateway.tls` needs a restart. */
+  readonly enabled: boolean;
+  /** The pair the server is built with (undefined: plain HTTP); `refresh` may replace it. */
   readonly certificate: GatewayCertificate | undefined;
-  readonly tls: StatusTls;
+  /** Renews or reloads the certificate while the gateway runs; undefined with TLS off. */
+  readonly refresh: CertificateRefresh | undefined;
+  /** `status.tls` of the pair served now, so a renewal shows at once. */
+  status(): StatusTls;
 }
 
 /** With the lock held: the gateway's own certificate lives in this home. */
 export async function setupTls(
-  { paths, clock, logger }: Pick<AppBasics, 'paths' | 'clock' | 'logger'>,
+  { paths, clock, logger, limits }: Pick<AppBasics, 'paths' | 'clock' | 'logger' | 'limits'>,
   start: StartConfig,
 ): Promise<TlsSetup> {
-  const certificate = await prepareGatewayTls({
+  const options = {
     gateway: start.config.gateway,
     home: paths.home,
     addresses: start.listenAddresses,
     clock,
     logger,
-  });
-  return { certificate, tls: tlsStatusOf(certificate) };
+  };
+  const certificate = await prepareGatewayTls(options);
+  const refresh =
+    certificate &&
+    watchGatewayTls({ ...options, certificate, recheckIntervalMs: limits.tlsRecheckIntervalMs });
+  return {
+    enabled: certificate !== undefined,
+    certificate,
+    refresh,
+    status: () => tlsStatusOf(refresh?.current),
+  };
 }
 
 /** The config as it is now (file + overrides), how to edit it, and the keychain behind it. */

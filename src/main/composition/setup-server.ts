@@ -34,7 +34,7 @@ export async function setupServer(
     listenAddresses: start.listenAddresses,
     allowedHosts: config.allowedHosts,
     allowedOrigins: config.controlUi.allowedOrigins,
-    tls: tls.tls.enabled,
+    tls: tls.enabled,
   });
   const addresses = new ClientAddressResolver({
     trustedProxies: config.trustedProxies,
@@ -43,7 +43,7 @@ export async function setupServer(
     logger,
   });
   const authenticator = setupHandshake(basics, auth, deps.pairing, deps.secrets.currentConfig);
-  const wsScheme = tls.tls.enabled ? 'wss' : 'ws';
+  const wsScheme = tls.enabled ? 'wss' : 'ws';
   const ui = await ControlUiAssets.load(uiDir);
   const gateway = new GatewayServer({
     limits,

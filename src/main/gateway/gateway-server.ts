@@ -5,7 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ClientAddressResolver } from '../auth/client-address.js';
@@ -58,6 +58,10 @@ export class GatewayServer {
   readonly #options: GatewayServerOptions;
   readonly #http: Server;
   readonly #acceptor: ConnectionAcceptor;
+  /** The same server as #http when TLS is on: the one whose certificate can be replaced. */
+  readonly #https: HttpsServer | undefined;
+  /** The certificate served now; `/healthz` shows its fingerprint. */
+  #tls: GatewayServerTls | undefined;
   readonly #startedAtMs: number;
   #tickTimer: NodeJS.Timeout | undefined;
   #port = 0;
@@ -96,7 +100,8 @@ export class GatewayServer {
       connectStep,
       router,
     });
-    this.#http = tls
+    this.#tls = tls;
+    this.#https = tls
       ? createHttpsServer({
           ...httpOptions,
           cert: tls.cert,
@@ -105,7 +110,8 @@ export class GatewayServer {
           // (node's default is 120 s): a socket that never finishes it is one more slowloris.
           handshakeTimeout: limits.headersTimeoutMs,
         })
-      : createServer(httpOptions);
+      : undefined;
+    this.#http = this.#https ?? createServer(httpOptions);
     // Counted from the accept (PROTOCOL.md: unauthenticated sockets, upgraded or not); a
     // TLS socket once its handshake is done, as the object the upgrade will see.
     this.#http.on(tls ? 'secureConnection' : 'connection', (socket: Socket) =>
@@ -123,6 +129,17 @@ export class GatewayServer {
 
   get port(): number {
     return this.#port;
+  }
+
+  /**
+   * Serves `tls` from the next TLS handshake on, without a restart (a renewed or reloaded
+   * certificate); open connections keep the one they were made with. Throws when TLS is
+   * off, or when OpenSSL refuses the pair (the served one then stays).
+   */
+  replaceCertificate(tls: GatewayServerTls): void {
+    if (this.#https === undefined) throw new Error('the gateway serves plain HTTP: no certificate');
+    this.#https.setSecureContext({ cert: tls.cert, key: tls.key });
+    this.#tls = tls;
   }
 
   get uptimeMs(): number {
@@ -214,7 +231,7 @@ export class GatewayServer {
         .end(`${gate.reason}\n`);
       return;
     }
-    const { tls } = this.#options;
+    const tls = this.#tls;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       const body = JSON.stringify({

@@ -3,6 +3,7 @@
  * "Transport"). Tests and benchmarks override single values through `GatewayLimits`.
  */
 import { FAILED_AUTH_LIMITS } from '../auth/rate-limiter.js';
+import { DEFAULT_CERTIFICATE_POLICY } from '../tls/certificate-policy.js';
 
 export interface GatewayLimits {
   /** Largest frame accepted before `hello-ok` (close 1009 `preauth payload too large`). */
@@ -45,6 +46,8 @@ export interface GatewayLimits {
   lockoutWindowMs: number;
   /** How long a locked key is refused with `AUTH_RATE_LIMITED`. */
   lockoutMs: number;
+  /** How often the running gateway checks its TLS certificate (renewal, reload from disk). */
+  tlsRecheckIntervalMs: number;
 
   // Pre-auth memory (issue 11). The pre-auth frame limit is preauthMaxPayload above.
   /**
@@ -76,6 +79,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   lockoutMaxFailures: FAILED_AUTH_LIMITS.maxFailures,
   lockoutWindowMs: FAILED_AUTH_LIMITS.windowMs,
   lockoutMs: FAILED_AUTH_LIMITS.lockoutMs,
+  tlsRecheckIntervalMs: DEFAULT_CERTIFICATE_POLICY.recheckIntervalMs,
 
   // Pre-auth memory (issue 11).
   maxUnauthenticatedPerAddress: 32,

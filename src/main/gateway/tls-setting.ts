@@ -1,10 +1,12 @@
 /**
  * `gateway.tls` as the running gateway applies it (DESIGN.md "Remote devices"): whether the
- * port speaks HTTPS, which certificate it serves, and what start-up says about it.
+ * port speaks HTTPS, which certificate it serves, and what start-up and the running
+ * certificate check (certificate-refresh.ts) say about it, in the same words.
  */
 import type { Config } from '../../shared/config-schema.js';
 import type { StatusTls } from '../../shared/protocol.js';
 import type { GatewayCertificate } from '../tls/certificate-info.js';
+import { CertificateRefresh, type RefreshEvent } from '../tls/certificate-refresh.js';
 import { ensureGatewayCertificate, type CertificateOutcome } from '../tls/gateway-certificate.js';
 import { loadUserCertificate } from '../tls/user-certificate.js';
 import type { Clock } from '../util/clock.js';
@@ -38,9 +40,7 @@ export async function prepareGatewayTls(
     const certificate = await loadUserCertificate({ certPath, keyPath });
     logger.info(`TLS on with ${certPath}: ${describe(certificate)}`);
     if (certificate.expiresAtMs <= options.clock.now()) {
-      logger.warn(
-        `the TLS certificate ${certPath} expired on ${isoDate(certificate.expiresAtMs)}; replace it (gateway.tls.certPath)`,
-      );
+      logger.warn(expiredNote(certPath, certificate));
     }
     return certificate;
   }
@@ -50,14 +50,64 @@ export async function prepareGatewayTls(
     clock: options.clock,
   });
   const note = outcomeNote(certificate.outcome, certificate.path);
-  if (note !== undefined) {
-    logger.warn(
-      `${note}; its fingerprint is new, so clients that pinned the old one refuse it until ` +
-        `they pin this one: --tls-fingerprint ${certificate.fingerprintSha256}`,
-    );
-  }
+  if (note !== undefined) logger.warn(`${note}; ${repinAdvice(certificate)}`);
   logger.info(`TLS on with the gateway's own certificate: ${describe(certificate)}`);
   return certificate;
+}
+
+/**
+ * The check that keeps `certificate` (what {@link prepareGatewayTls} returned) current
+ * while the gateway runs, logging what it does. Started by the caller once the server
+ * exists (`start(apply)`), stopped with the gateway.
+ */
+export function watchGatewayTls(
+  options: PrepareTlsOptions & { certificate: GatewayCertificate; recheckIntervalMs: number },
+): CertificateRefresh {
+  const { certPath, keyPath } = options.gateway.tls;
+  const { logger } = options;
+  return new CertificateRefresh({
+    source:
+      options.certificate.source === 'user' && certPath !== undefined && keyPath !== undefined
+        ? { kind: 'user', paths: { certPath, keyPath } }
+        : { kind: 'generated', home: options.home, addresses: options.addresses },
+    initial: options.certificate,
+    clock: options.clock,
+    policy: { recheckIntervalMs: options.recheckIntervalMs },
+    report: (event) => logRefresh(logger, event),
+  });
+}
+
+/** One line per check: debug when nothing changed, else what changed and what to do. */
+function logRefresh(logger: Logger, event: RefreshEvent): void {
+  const { served } = event;
+  const keeps = `still serving the previous certificate (SHA-256 fingerprint ${served.fingerprintSha256})`;
+  switch (event.kind) {
+    case 'unchanged':
+      logger.debug(`TLS certificate checked: ${describe(served)}`);
+      return;
+    case 'renewed': {
+      // A start that renews warns in these words; renewing while running is the same news.
+      const { outcome, path } = event.served;
+      const note = outcomeNote(outcome, path) ?? `made a new TLS certificate ${path}`;
+      logger.warn(`${note}; ${repinAdvice(served)}; valid until ${isoDate(served.expiresAtMs)}`);
+      return;
+    }
+    case 'reloaded':
+      logger.info(
+        `reloaded the TLS certificate ${event.paths.certPath}, which changed on disk: ` +
+          `${describe(served)}; ${repinAdvice(served)}`,
+      );
+      return;
+    case 'refused':
+      logger.error(`${event.problem}; ${keeps} until the files are fixed`);
+      return;
+    case 'expired':
+      logger.error(`${expiredNote(event.paths.certPath, event.replacement)}; ${keeps}`);
+      return;
+    case 'failed':
+      logger.error(`TLS certificate check failed: ${event.problem}; ${keeps} and trying again`);
+      return;
+  }
 }
 
 /** PROTOCOL.md `status.tls`. */
@@ -72,6 +122,18 @@ export function tlsStatusOf(certificate: GatewayCertificate | undefined): Status
 
 function describe(certificate: GatewayCertificate): string {
   return `SHA-256 fingerprint ${certificate.fingerprintSha256}, valid until ${isoDate(certificate.expiresAtMs)}`;
+}
+
+/** What a new fingerprint means for devices that pinned the old one (`--tls-fingerprint`). */
+function repinAdvice(certificate: GatewayCertificate): string {
+  return (
+    'its fingerprint is new, so clients that pinned the old one refuse it until ' +
+    `they pin this one: --tls-fingerprint ${certificate.fingerprintSha256}`
+  );
+}
+
+function expiredNote(certPath: string, certificate: GatewayCertificate): string {
+  return `the TLS certificate ${certPath} expired on ${isoDate(certificate.expiresAtMs)}; replace it (gateway.tls.certPath)`;
 }
 
 function isoDate(ms: number): string {

@@ -1,0 +1,185 @@
+/**
+ * Keeps the served certificate current while the gateway runs; start-up looks only once.
+ * The gateway's own certificate is renewed `renewBeforeDays` before it expires, exactly as
+ * a start would renew it; the user's files (certbot renews them on disk every 60-90 days)
+ * are reloaded once they hold a new valid pair. The new pair reaches the server through
+ * `apply` (`tlsServer.setSecureContext`): new handshakes get it, open connections keep
+ * the one they were made with.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../config/load.js';
+import type { Clock } from '../util/clock.js';
+import type { GatewayCertificate } from './certificate-info.js';
+import {
+  DAY_MS,
+  DEFAULT_CERTIFICATE_POLICY,
+  type CertificatePolicy,
+} from './certificate-policy.js';
+import { ensureGatewayCertificate, type EnsuredGatewayCertificate } from './gateway-certificate.js';
+import { loadUserCertificate, type UserCertificatePaths } from './user-certificate.js';
+
+/** Where the served pair comes from: the gateway's own `<home>/tls/`, or the user's files. */
+export type CertificateSource =
+  | { kind: 'generated'; home: string; addresses: readonly string[] }
+  | { kind: 'user'; paths: UserCertificatePaths };
+
+/** What one check found; `served` is what the server serves after it. The caller logs it. */
+export type RefreshEvent =
+  | { kind: 'unchanged'; served: GatewayCertificate }
+  /** The gateway's own certificate was renewed in `<home>/tls/` and is served now. */
+  | { kind: 'renewed'; served: EnsuredGatewayCertificate }
+  /** The user's files hold a new valid pair, served now. */
+  | { kind: 'reloaded'; served: GatewayCertificate; paths: UserCertificatePaths }
+  /** The user's files changed but cannot serve (`problem` names the file and the fix). */
+  | { kind: 'refused'; served: GatewayCertificate; problem: string }
+  /** The user's files changed to a valid pair that has already expired. */
+  | {
+      kind: 'expired';
+      served: GatewayCertificate;
+      replacement: GatewayCertificate;
+      paths: UserCertificatePaths;
+    }
+  /** The check itself failed (say `<home>/tls` is not writable); the next one tries again. */
+  | { kind: 'failed'; served: GatewayCertificate; problem: string };
+
+export interface CertificateRefreshOptions {
+  source: CertificateSource;
+  /** The pair the server was started with. */
+  initial: GatewayCertificate;
+  clock: Clock;
+  /** `renewBeforeDays` and `recheckIntervalMs` (the rest goes to a renewal as at start). */
+  policy?: Partial<CertificatePolicy>;
+  /** Called once per check, never with key material outside `served`'s own fields. */
+  report: (event: RefreshEvent) => void;
+}
+
+/**
+ * Checks the certificate every `recheckIntervalMs` once started. A pair that cannot serve
+ * never replaces the served one, and the user's broken files are reported once per change
+ * of their content, not at every check.
+ */
+export class CertificateRefresh {
+  readonly #options: CertificateRefreshOptions;
+  readonly #policy: CertificatePolicy;
+  #served: GatewayCertificate;
+  #apply: ((certificate: GatewayCertificate) => void) | undefined;
+  /** Digest of the user's files at the last check: unchanged files are not parsed again. */
+  #lastFiles: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<void> | undefined;
+
+  constructor(options: CertificateRefreshOptions) {
+    this.#options = options;
+    this.#policy = { ...DEFAULT_CERTIFICATE_POLICY, ...options.policy };
+    this.#served = options.initial;
+  }
+
+  /** The pair the server serves now: `status.tls` and `/healthz` show this one. */
+  get current(): GatewayCertificate {
+    return this.#served;
+  }
+
+  /** Starts the periodic check; `apply` puts a new pair into the running server. */
+  start(apply: (certificate: GatewayCertificate) => void): void {
+    if (this.#timer !== undefined) return;
+    this.#apply = apply;
+    this.#timer = setInterval(() => void this.#check(), this.#policy.recheckIntervalMs);
+    // The check is housekeeping: it must never be what keeps a stopping process alive.
+    this.#timer.unref();
+  }
+
+  /** Stops the timer and waits for a check under way, so a renewal's write ends first. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#inFlight;
+  }
+
+  /** One check at a time: a slow disk must not let two renewals write at once. */
+  #check(): Promise<void> {
+    this.#inFlight ??= this.#checkOnce()
+      .catch((error: unknown) => {
+        const problem = error instanceof Error ? error.message : String(error);
+        this.#options.report({ kind: 'failed', served: this.#served, problem });
+      })
+      .finally(() => (this.#inFlight = undefined));
+    return this.#inFlight;
+  }
+
+  async #checkOnce(): Promise<void> {
+    const { source } = this.#options;
+    const event =
+      source.kind === 'generated'
+        ? await this.#checkGenerated(source.home, source.addresses)
+        : await this.#checkUser(source.paths);
+    this.#options.report(event);
+  }
+
+  async #checkGenerated(home: string, addresses: readonly string[]): Promise<RefreshEvent> {
+    const served = this.#served;
+    const { clock } = this.#options;
+    if (served.expiresAtMs - clock.now() > this.#policy.renewBeforeDays * DAY_MS) {
+      return { kind: 'unchanged', served };
+    }
+    // The start path itself: same checks, same atomic write of <home>/tls/gateway.pem.
+    const renewed = await ensureGatewayCertificate({
+      home,
+      addresses,
+      clock,
+      policy: this.#policy,
+    });
+    if (renewed.fingerprintSha256 === served.fingerprintSha256)
+      return { kind: 'unchanged', served };
+    this.#serve(renewed);
+    return { kind: 'renewed', served: renewed };
+  }
+
+  async #checkUser(paths: UserCertificatePaths): Promise<RefreshEvent> {
+    const served = this.#served;
+    const files = await digestOfFiles(paths);
+    if (files === this.#lastFiles) return { kind: 'unchanged', served };
+    this.#lastFiles = files;
+    let replacement: GatewayCertificate;
+    try {
+      replacement = await loadUserCertificate(paths);
+    } catch (error) {
+      if (error instanceof ConfigError) return { kind: 'refused', served, problem: error.message };
+      throw error;
+    }
+    if (replacement.cert === served.cert && replacement.key === served.key) {
+      return { kind: 'unchanged', served };
+    }
+    // At start an expired pair is served (there is nothing else); here the served one is.
+    if (replacement.expiresAtMs <= this.#options.clock.now()) {
+      return { kind: 'expired', served, replacement, paths };
+    }
+    try {
+      this.#serve(replacement);
+    } catch (error) {
+      // OpenSSL can still refuse a pair node:crypto parsed (a key too weak for its level).
+      const problem = `gateway.tls.certPath: ${paths.certPath} cannot be served (${(error as Error).message}); use a certificate and key OpenSSL accepts`;
+      return { kind: 'refused', served, problem };
+    }
+    return { kind: 'reloaded', served: replacement, paths };
+  }
+
+  /** Into the server first: `current` never names a pair the server does not serve. */
+  #serve(certificate: GatewayCertificate): void {
+    this.#apply?.(certificate);
+    this.#served = certificate;
+  }
+}
+
+/** Both files' content as one digest (a read error counts as content); no text is kept. */
+async function digestOfFiles(paths: UserCertificatePaths): Promise<string> {
+  const hash = createHash('sha256');
+  for (const path of [paths.certPath, paths.keyPath]) {
+    const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) =>
+      Buffer.from(`unreadable: ${error.code ?? String(error)}`),
+    );
+    // Each file hashed on its own first, so where one ends cannot shift into the other.
+    hash.update(createHash('sha256').update(bytes).digest());
+  }
+  return hash.digest('hex');
+}

@@ -1,4 +1,5 @@
 /** Session ids and the session limits, with their defaults in one place. */
+import { invalidRequest } from '../../shared/errors.js';
 
 /** Session ids become file names, so only these characters, and never a raw path. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -42,4 +43,9 @@ export const SESSION_DEFAULTS: Readonly<SessionLimits> = Object.freeze({
 /** True when `id` may name a session. */
 export function isValidSessionId(id: string): boolean {
   return SESSION_ID_PATTERN.test(id);
+}
+
+/** INVALID_REQUEST unless `id` may name a session. */
+export function checkSessionId(id: string): void {
+  if (!isValidSessionId(id)) throw invalidRequest(INVALID_SESSION_ID);
 }

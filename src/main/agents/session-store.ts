@@ -8,20 +8,20 @@
  * on disk, a `final` event means the reply is, and a `sessions.patch` or `sessions.delete`
  * answer means the change is.
  */
-import { chmod, mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { GatewayError, conflict, invalidRequest, notFound } from '../../shared/errors.js';
+import { conflict } from '../../shared/errors.js';
 import type { SessionOverride, SessionSummary } from '../../shared/protocol.js';
 import { KeyedSerialQueue } from '../fs/atomic-file.js';
 import type { ChatMessage } from '../providers/provider-types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { headerLine, newestWithin, parseSessionFile, toLine } from './session-file.js';
-import { NODE_SESSION_FS, syncFolder, writeSynced, type SessionFs } from './session-fs.js';
-import type { ParsedSessionFile, SessionMessage } from './session-file.js';
-import { newMeta, noteMessage, noteMeta, pageSessions, toSummary } from './session-meta.js';
-import type { ListQuery, MetaLine, SessionMeta } from './session-meta.js';
-import { INVALID_SESSION_ID, SESSION_DEFAULTS, isValidSessionId } from './session-limits.js';
+import { SessionCache, type SessionState } from './session-cache.js';
+import { headerLine, newestWithin, toLine, type SessionMessage } from './session-file.js';
+import { SessionFolder } from './session-folder.js';
+import { NODE_SESSION_FS, type SessionFs } from './session-fs.js';
+import { SessionIndex, missingSession } from './session-index.js';
+import { newMeta, noteMessage, noteMeta, toSummary } from './session-meta.js';
+import type { ListQuery, MetaLine } from './session-meta.js';
+import { SESSION_DEFAULTS, checkSessionId } from './session-limits.js';
 import type { SessionLimits } from './session-limits.js';
 
 export type { SessionMessage } from './session-file.js';
@@ -57,16 +57,6 @@ export interface SessionPatch {
   override?: SessionOverride | null | undefined;
 }
 
-interface SessionState {
-  id: string;
-  persisted: boolean;
-  /** For a persisted session, the very object in the index. */
-  meta: SessionMeta;
-  messages: SessionMessage[];
-  /** The file ends in a torn line from this byte on: the next write cuts it off. */
-  tornAt: number | undefined;
-}
-
 /**
  * Sessions on disk plus a bounded in-memory cache. The work on one session runs one task at
  * a time, in the order asked; sessions run side by side, so a reply waiting on its fsync
@@ -74,19 +64,12 @@ interface SessionState {
  * after another, each run holding its reply meanwhile).
  */
 export class SessionStore {
-  readonly #dir: string;
   readonly #clock: Clock;
   readonly #limits: SessionLimits;
-  readonly #fs: SessionFs;
-  readonly #logger: Pick<Logger, 'warn'> | undefined;
-  readonly #cache = new Map<string, SessionState>();
-  readonly #index = new Map<string, SessionMeta>();
-  /** Files set aside while building the index: the next use of the id reports it, once. */
-  readonly #damaged = new Map<string, GatewayError>();
+  readonly #folder: SessionFolder;
+  readonly #cache: SessionCache;
+  readonly #index: SessionIndex;
   readonly #queues = new KeyedSerialQueue();
-  /** Built once, before the first task; a failed build is tried again by the next task. */
-  #indexing: Promise<void> | undefined;
-  #dirReady = false;
 
   constructor(options: {
     sessionsDir: string;
@@ -96,11 +79,19 @@ export class SessionStore {
     /** Told about session files that could not be read while building the index. */
     logger?: Pick<Logger, 'warn'>;
   }) {
-    this.#dir = options.sessionsDir;
     this.#clock = options.clock;
     this.#limits = { ...SESSION_DEFAULTS, ...options.limits };
-    this.#fs = options.fs ?? NODE_SESSION_FS;
-    this.#logger = options.logger;
+    this.#cache = new SessionCache(this.#limits);
+    this.#folder = new SessionFolder({
+      dir: options.sessionsDir,
+      clock: options.clock,
+      fs: options.fs ?? NODE_SESSION_FS,
+      onSetAside: (sessionId) => {
+        this.#index.delete(sessionId);
+        this.#cache.delete(sessionId);
+      },
+    });
+    this.#index = new SessionIndex(this.#folder, options.logger);
   }
 
   /**
@@ -127,7 +118,7 @@ export class SessionStore {
       noteMessage(state.meta, line);
       state.messages.push(line);
       state.messages.splice(0, Math.max(0, state.messages.length - this.#limits.historyLimit));
-      this.#evict();
+      this.#cache.evict();
     });
     return line;
   }
@@ -154,9 +145,9 @@ export class SessionStore {
   async readAll(
     sessionId: string,
   ): Promise<{ agentId: string; createdAtMs: number; messages: SessionMessage[] } | undefined> {
-    checkId(sessionId);
+    checkSessionId(sessionId);
     const parsed = await this.#task(sessionId, () =>
-      this.#readFile(sessionId, Number.POSITIVE_INFINITY),
+      this.#folder.read(sessionId, Number.POSITIVE_INFINITY),
     );
     if (!parsed) return undefined;
     const { agentId, createdAtMs } = parsed.meta;
@@ -166,8 +157,8 @@ export class SessionStore {
   /** A page of sessions, newest first (see `pageSessions`). */
   async list(query: Partial<ListQuery>): Promise<SessionSummary[]> {
     const limit = Math.min(query.limit ?? this.#limits.listPageSize, this.#limits.maxListPageSize);
-    await this.#indexBuilt();
-    return pageSessions(this.#index, { ...query, limit });
+    await this.#index.built();
+    return this.#index.page({ ...query, limit });
   }
 
   /**
@@ -176,11 +167,11 @@ export class SessionStore {
    * nothing on disk.
    */
   async get(sessionId: string): Promise<SessionTranscript> {
-    checkId(sessionId);
+    checkSessionId(sessionId);
     return this.#task(sessionId, async () => {
-      const meta = this.#known(sessionId);
-      const parsed = await this.#readFile(sessionId, Number.POSITIVE_INFINITY);
-      if (!parsed) throw missing(sessionId);
+      const meta = this.#index.known(sessionId);
+      const parsed = await this.#folder.read(sessionId, Number.POSITIVE_INFINITY);
+      if (!parsed) throw missingSession(sessionId);
       const { messages, omitted } = newestWithin(parsed.messages, this.#limits.maxGetBytes);
       return { session: toSummary(sessionId, meta), messages, omitted };
     });
@@ -188,7 +179,7 @@ export class SessionStore {
 
   /** The session's override, or undefined (also for a session that does not exist yet). */
   async overrideOf(sessionId: string): Promise<SessionOverride | undefined> {
-    checkId(sessionId);
+    checkSessionId(sessionId);
     return this.#task(sessionId, () => {
       const override = this.#index.get(sessionId)?.override;
       return Promise.resolve(override && { ...override });
@@ -197,9 +188,9 @@ export class SessionStore {
 
   /** Sets the title and/or the override (null clears it); resolves once it is on disk. */
   async patch(sessionId: string, patch: SessionPatch): Promise<SessionSummary> {
-    checkId(sessionId);
+    checkSessionId(sessionId);
     return this.#task(sessionId, async () => {
-      this.#known(sessionId);
+      this.#index.known(sessionId);
       const state = await this.#load(sessionId, undefined);
       const line: MetaLine = { type: 'meta', ts: this.#clock.now() };
       if (patch.title !== undefined) line.title = patch.title;
@@ -215,75 +206,31 @@ export class SessionStore {
    * message sent after this call starts a new session under the same id.
    */
   async delete(sessionId: string): Promise<void> {
-    checkId(sessionId);
+    checkSessionId(sessionId);
     return this.#task(sessionId, async () => {
-      this.#known(sessionId);
-      await unlink(this.#path(sessionId)).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      });
+      this.#index.known(sessionId);
+      await this.#folder.unlink(sessionId);
       this.#index.delete(sessionId);
       this.#cache.delete(sessionId);
-      await syncFolder(this.#fs, this.#dir);
+      await this.#folder.sync();
     });
   }
 
   /** Runs `work` after every earlier task on `sessionId`, with the index built. */
   #task<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
     return this.#queues.run(sessionId, async () => {
-      await this.#indexBuilt();
+      await this.#index.built();
       return work();
     });
   }
 
-  #indexBuilt(): Promise<void> {
-    this.#indexing ??= this.#buildIndex().catch((error: unknown) => {
-      this.#indexing = undefined;
-      throw error;
-    });
-    return this.#indexing;
-  }
-
-  #known(sessionId: string): SessionMeta {
-    this.#reportDamaged(sessionId);
-    const meta = this.#index.get(sessionId);
-    if (!meta) throw missing(sessionId);
-    return meta;
-  }
-
-  /** Reads every session file once. A file that cannot be read is logged and left out. */
-  async #buildIndex(): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(this.#dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      names = [];
-    }
-    for (const name of names) {
-      const id = name.endsWith('.jsonl') ? name.slice(0, -'.jsonl'.length) : '';
-      if (!isValidSessionId(id)) continue;
-      try {
-        const parsed = await this.#readFile(id, 0);
-        if (parsed) this.#index.set(id, parsed.meta);
-      } catch (error) {
-        if (error instanceof GatewayError) this.#damaged.set(id, error);
-        this.#logger?.warn(`session ${id} left out of the list: ${(error as Error).message}`);
-      }
-    }
-  }
-
   /** Cached session, else from disk, else new (only when `agentId` is given). */
   async #load(sessionId: string, agentId: string | undefined): Promise<SessionState> {
-    checkId(sessionId);
-    this.#reportDamaged(sessionId);
-    const cached = this.#cache.get(sessionId);
-    if (cached) {
-      // Re-insert: Map order is our least-recently-used order.
-      this.#cache.delete(sessionId);
-      this.#cache.set(sessionId, cached);
-      return cached;
-    }
-    const fromDisk = await this.#readFile(sessionId, this.#limits.historyLimit);
+    checkSessionId(sessionId);
+    this.#index.reportDamaged(sessionId);
+    const cached = this.#cache.use(sessionId);
+    if (cached) return cached;
+    const fromDisk = await this.#folder.read(sessionId, this.#limits.historyLimit);
     let state: SessionState;
     if (fromDisk) {
       state = { id: sessionId, persisted: true, ...fromDisk };
@@ -292,25 +239,23 @@ export class SessionStore {
       const meta = newMeta(agentId, this.#clock.now());
       state = { id: sessionId, persisted: false, meta, messages: [], tornAt: undefined };
     } else {
-      throw missing(sessionId);
+      throw missingSession(sessionId);
     }
-    this.#cache.set(sessionId, state);
-    this.#evict();
+    this.#cache.add(state);
     return state;
   }
 
   /** Writes `text` at the end of the session's file and fsyncs it (and the folder for a new file). */
   async #write(state: SessionState, text: string): Promise<void> {
-    const path = this.#path(state.id);
     const { agentId, createdAtMs } = state.meta;
     try {
       if (state.persisted) {
-        await writeSynced(this.#fs, path, 'a', text, state.tornAt);
+        await this.#folder.append(state.id, text, state.tornAt);
       } else {
-        await this.#ensureDir();
-        // 'w', not 'a': a file holding only a torn first write is replaced, not extended.
-        await writeSynced(this.#fs, path, 'w', `${headerLine(agentId, createdAtMs)}${text}`);
-        await syncFolder(this.#fs, this.#dir);
+        await this.#folder.ensure();
+        // `replace`, not `append`: a file holding only a torn first write is replaced, not extended.
+        await this.#folder.replace(state.id, `${headerLine(agentId, createdAtMs)}${text}`);
+        await this.#folder.sync();
       }
     } catch (error) {
       // How much reached the file is unknown: read it afresh before the next write.
@@ -321,73 +266,6 @@ export class SessionStore {
     state.persisted = true;
     state.tornAt = undefined;
   }
-
-  async #readFile(sessionId: string, keep: number): Promise<ParsedSessionFile | undefined> {
-    let data: Buffer;
-    try {
-      data = await readFile(this.#path(sessionId));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    const parsed = parseSessionFile(data, keep);
-    if (parsed === 'damaged') return this.#setAside(sessionId);
-    return parsed;
-  }
-
-  /** A file whose header is unreadable: keep it for inspection, and say so. */
-  async #setAside(sessionId: string): Promise<never> {
-    await rename(this.#path(sessionId), `${this.#path(sessionId)}.damaged-${this.#clock.now()}`);
-    this.#index.delete(sessionId);
-    this.#cache.delete(sessionId);
-    throw new GatewayError(
-      'UNAVAILABLE',
-      `session "${sessionId}" history was unreadable and has been set aside (send again to start it fresh)`,
-    );
-  }
-
-  #reportDamaged(sessionId: string): void {
-    const error = this.#damaged.get(sessionId);
-    if (!error) return;
-    this.#damaged.delete(sessionId);
-    throw error;
-  }
-
-  async #ensureDir(): Promise<void> {
-    if (this.#dirReady) return;
-    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-    // mkdir's mode only applies to folders it creates; this one is ours, so tighten it.
-    await chmod(this.#dir, 0o700);
-    this.#dirReady = true;
-  }
-
-  /** Least recently used first, past either limit; never the session in use (the newest). */
-  #evict(): void {
-    let chars = 0;
-    for (const state of this.#cache.values()) chars += textLength(state);
-    const newest = [...this.#cache.keys()].at(-1);
-    for (const [id, state] of this.#cache) {
-      const over =
-        this.#cache.size > this.#limits.maxCachedSessions || chars > this.#limits.maxCachedChars;
-      if (!over || id === newest) return;
-      // A session opened but not yet written exists only here; dropping it would lose it.
-      if (!state.persisted) continue;
-      this.#cache.delete(id);
-      chars -= textLength(state);
-    }
-  }
-
-  #path(sessionId: string): string {
-    return join(this.#dir, `${sessionId}.jsonl`);
-  }
-}
-
-function checkId(sessionId: string): void {
-  if (!isValidSessionId(sessionId)) throw invalidRequest(INVALID_SESSION_ID);
-}
-
-function missing(sessionId: string): GatewayError {
-  return notFound(`session "${sessionId}" not found (see: special-agent chat --list)`);
 }
 
 /** The last `limit` messages, from the first user turn on (Anthropic requires one first). */
@@ -395,11 +273,4 @@ function historyWindow(messages: readonly ChatMessage[], limit: number): ChatMes
   const window = messages.slice(-limit);
   const start = window.findIndex((message) => message.role === 'user');
   return (start < 0 ? [] : window.slice(start)).map(({ role, content }) => ({ role, content }));
-}
-
-/** Characters of message text a cached session holds. */
-function textLength(state: SessionState): number {
-  let chars = 0;
-  for (const message of state.messages) chars += message.content.length;
-  return chars;
 }

@@ -1,88 +1,40 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { conflict } from '../../shared/errors.js';
 import type { PairListPayload } from '../../shared/protocol.js';
-import type { Clock } from '../util/clock.js';
-import { liveDeviceToken, replaceDeviceToken, type IssuedDeviceToken } from './device-tokens.js';
+import { DeviceTokens, replaceDeviceToken, type IssuedDeviceToken } from './device-tokens.js';
 import { HandshakeViews } from './handshake-view.js';
 import { decodeCursor, encodeCursor } from './paired-index.js';
 import { PAIRED_PAGE_LIMIT, resolvePairingLimits, type PairingLimits } from './pairing-limits.js';
-import { PairingState, type Transaction } from './pairing-state.js';
+import { PairingState } from './pairing-state.js';
 import { PairingStore } from './pairing-store.js';
 import { IgnoreList } from './ignored.js';
 import { InviteBook } from './invites.js';
 import {
+  addPending,
   applyApproval,
   approvedScopes,
   copyPending,
   dropPendingOf,
-  limitReached,
-  optionalMetadata,
   resolution,
   sameScopes,
   getPaired,
   takePending,
   toPublicDevice,
-  tokenMatches,
-  unique,
-  uuidFromBytes,
 } from './records.js';
 import type {
   ApprovedBy,
-  DeviceChangedEvent,
-  DevicePairedEvent,
+  ApproveOptions,
   DirectApprovalInput,
   PairedDevice,
+  PairedListQuery,
   PairingRequestInput,
   PairingResolvedEvent,
+  PairingServiceEvents,
+  PairingServiceOptions,
   PendingRequest,
 } from './types.js';
 
-/** Events of {@link PairingService}. */
-export interface PairingServiceEvents {
-  /** A new pending request (not a refreshed one). */
-  requested: [PendingRequest];
-  resolved: [PairingResolvedEvent];
-  /** A device was paired or given more (local-auto, operator or invite). */
-  paired: [DevicePairedEvent];
-  /** The device's live sockets must close with 4001. */
-  'device-changed': [DeviceChangedEvent];
-  /** A background sweep could not persist; the gateway should log it. */
-  'write-failed': [Error];
-}
-
-/** What {@link PairingService.open} needs. */
-export interface PairingServiceOptions {
-  /** `resolvePaths().devices`. */
-  path: string;
-  clock: Clock;
-  /** Random bytes for request ids and device tokens. */
-  random?: (size: number) => Uint8Array;
-  limits?: Partial<PairingLimits>;
-}
-
-/** How {@link PairingService.approve} approves. */
-export interface ApproveOptions {
-  /** Default `operator`. */
-  approvedBy?: ApprovedBy;
-  /** Names the paired record (already validated and trimmed by the caller). */
-  displayName?: string | undefined;
-  /** Grant only these; each must be covered by the request (may only narrow it). */
-  scopes?: readonly string[] | undefined;
-  /**
-   * Called with the scopes this approval grants before anything is written; a throw
-   * refuses the approval and leaves the request pending (the gateway's grant check).
-   */
-  authorize?: (granted: readonly string[]) => void;
-}
-
-/** What {@link PairingService.list} pages by. */
-export interface PairedListQuery {
-  /** 1 to {@link PAIRED_PAGE_LIMIT} (checked by the caller); default {@link PAIRED_PAGE_LIMIT}. */
-  limit?: number | undefined;
-  /** The `nextCursor` of the previous page; INVALID_REQUEST for anything else. */
-  cursor?: string | undefined;
-}
+export type { PairingServiceOptions } from './types.js';
 
 /**
  * Pending pairing requests and paired devices, persisted in `devices.json`. Every mutation
@@ -91,11 +43,11 @@ export interface PairedListQuery {
  */
 export class PairingService extends EventEmitter<PairingServiceEvents> {
   readonly #state: PairingState;
-  readonly #clock: Clock;
   readonly #random: (size: number) => Uint8Array;
   readonly #limits: PairingLimits;
   readonly #timer: NodeJS.Timeout;
   readonly #handshakeViews = new HandshakeViews();
+  readonly #tokens: DeviceTokens;
   /** Invites: single-use codes that pair a device at once. */
   readonly invites: InviteBook;
   /** Devices whose requests a person chose to ignore. */
@@ -103,7 +55,6 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
 
   private constructor(store: PairingStore, options: PairingServiceOptions) {
     super();
-    this.#clock = options.clock;
     this.#random = options.random ?? randomBytes;
     this.#limits = resolvePairingLimits(options.limits);
     this.#state = new PairingState(
@@ -120,13 +71,18 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     this.#timer.unref();
     const onResolved = (event: PairingResolvedEvent) => this.emit('resolved', event);
     this.invites = new InviteBook(this.#state, {
-      clock: this.#clock,
+      clock: options.clock,
       random: this.#random,
       maxLive: () => this.#limits.maxLiveInvites,
       onResolved,
       onPaired: (device, inviteId) => this.#announcePaired(device, 'invite', inviteId),
     });
     this.ignored = new IgnoreList(this.#state, onResolved);
+    this.#tokens = new DeviceTokens(this.#state, {
+      clock: options.clock,
+      random: this.#random,
+      onChanged: (event) => this.emit('device-changed', event),
+    });
   }
 
   /** Loads the store at `options.path` and starts the expiry sweep. Throws the store's errors. */
@@ -187,32 +143,15 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     input: PairingRequestInput,
   ): Promise<{ request: PendingRequest; created: boolean }> {
     return this.#state.mutate((tx) => {
-      const ttl = this.#limits.pendingTtlMs;
       const earlier = Object.values(tx.draft.pending).find(
         (request) => request.deviceId === input.deviceId,
       );
       if (earlier && earlier.role === input.role && sameScopes(earlier.scopes, input.scopes)) {
-        earlier.expiresAtMs = tx.now + ttl;
+        earlier.expiresAtMs = tx.now + this.#limits.pendingTtlMs;
         return { request: copyPending(earlier), created: false };
       }
       if (earlier) delete tx.draft.pending[earlier.requestId];
-      this.#enforceCaps(tx, input.remoteIp);
-      const request: PendingRequest = {
-        requestId: uuidFromBytes(this.#random(16)),
-        deviceId: input.deviceId,
-        publicKey: input.publicKey,
-        ...optionalMetadata(input),
-        clientId: input.clientId,
-        clientMode: input.clientMode,
-        role: input.role,
-        scopes: unique(input.scopes),
-        remoteIp: input.remoteIp,
-        reason: input.reason,
-        isRepair: tx.draft.paired[input.deviceId] !== undefined,
-        ts: tx.now,
-        expiresAtMs: tx.now + ttl,
-      };
-      tx.draft.pending[request.requestId] = request;
+      const request = addPending(tx.draft, input, tx.now, this.#limits, this.#random);
       // The superseded request can no longer be approved; to a watcher it has expired.
       if (earlier) tx.announce(() => this.emit('resolved', resolution(earlier, 'expired', tx.now)));
       tx.announce(() => this.emit('requested', copyPending(request)));
@@ -296,62 +235,29 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     });
   }
 
-  /** Invalidates the device's tokens; it gets a new one by connecting with the shared secret. */
+  /** Invalidates the device's tokens ({@link DeviceTokens.rotate}). */
   rotateToken(deviceId: string): Promise<{ deviceId: string; rotatedAtMs: number }> {
-    return this.#state.mutate((tx) => {
-      for (const token of getPaired(tx.draft, deviceId).tokens) token.rotatedAtMs ??= tx.now;
-      tx.announce(() => this.emit('device-changed', { deviceId, change: 'rotated' }));
-      return { deviceId, rotatedAtMs: tx.now };
-    });
+    return this.#tokens.rotate(deviceId);
   }
 
-  /** Revokes the device's tokens at once. */
+  /** Revokes the device's tokens at once ({@link DeviceTokens.revoke}). */
   revokeToken(deviceId: string): Promise<{ deviceId: string; revokedAtMs: number }> {
-    return this.#state.mutate((tx) => {
-      for (const token of getPaired(tx.draft, deviceId).tokens) token.revokedAtMs ??= tx.now;
-      tx.announce(() => this.emit('device-changed', { deviceId, change: 'revoked' }));
-      return { deviceId, revokedAtMs: tx.now };
-    });
+    return this.#tokens.revoke(deviceId);
   }
 
-  /**
-   * Issues a new device token for an approved role, replacing the previous one. The token
-   * is returned once; only its SHA-256 is stored.
-   */
+  /** A new device token for an approved role, returned once ({@link DeviceTokens.issue}). */
   issueDeviceToken(deviceId: string, role: string): Promise<IssuedDeviceToken> {
-    return this.#state.mutate((tx) => {
-      const device = getPaired(tx.draft, deviceId);
-      if (!device.roles.includes(role))
-        throw conflict(`device ${deviceId} is not approved for role ${role}`);
-      return replaceDeviceToken(device, role, tx.now, this.#random);
-    });
+    return this.#tokens.issue(deviceId, role);
   }
 
-  /**
-   * True when `token` is the live device token of `deviceId` for `role` (constant time),
-   * and then stamps the token's last use. The handshake calls it once per connect.
-   */
+  /** Checks and stamps a device token, once per connect ({@link DeviceTokens.verifyAndStamp}). */
   verifyAndStampDeviceToken(deviceId: string, role: string, token: string): boolean {
-    const stored = liveDeviceToken(this.#state.current.paired[deviceId], role);
-    if (stored === undefined || !tokenMatches(token, stored.hash)) return false;
-    // In memory: persisted lazily (PairingState.stamp), so a connect costs no disk write.
-    const now = this.#clock.now();
-    this.#state.stamp(deviceId, () => (stored.lastUsedAtMs = now));
-    return true;
+    return this.#tokens.verifyAndStamp(deviceId, role, token);
   }
 
-  /** Notes where and when an admitted device connected from (in memory now, on disk soon after). */
+  /** Notes where and when an admitted device connected from ({@link DeviceTokens.recordSeen}). */
   recordSeen(deviceId: string, remoteIp: string): Promise<void> {
-    // A stamp, not a transaction: every handshake calls this, and writing the whole store
-    // (clone, serialise, fsync) each time capped the handshake rate (bench/README.md).
-    return Promise.resolve().then(() => {
-      getPaired(this.#state.current, deviceId);
-      const now = this.#clock.now();
-      this.#state.stamp(deviceId, (device) => {
-        device.lastSeenAtMs = now;
-        device.remoteIp = remoteIp;
-      });
-    });
+    return this.#tokens.recordSeen(deviceId, remoteIp);
   }
 
   /**
@@ -388,13 +294,5 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
       if (!this.#state.closed)
         this.emit('write-failed', error instanceof Error ? error : new Error(String(error)));
     });
-  }
-
-  #enforceCaps(tx: Transaction, remoteIp: string): void {
-    const live = Object.values(tx.draft.pending);
-    const fromAddress = live.filter((request) => request.remoteIp === remoteIp);
-    if (fromAddress.length >= this.#limits.maxPendingPerAddress)
-      throw limitReached(fromAddress, tx.now);
-    if (live.length >= this.#limits.maxPendingTotal) throw limitReached(live, tx.now);
   }
 }

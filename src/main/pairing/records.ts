@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GatewayError, invalidRequest, notFound } from '../../shared/errors.js';
 import { scopesCover } from '../../shared/scopes.js';
+import type { PairingLimits } from './pairing-limits.js';
 import type {
   ApprovedBy,
   DirectApprovalInput,
@@ -175,6 +176,41 @@ export function getPaired(data: PairingStoreData, deviceId: string): StoredPaire
     );
   }
   return device;
+}
+
+/**
+ * Adds a new request of `input`'s device to `data`, live for `limits.pendingTtlMs`. Past
+ * `maxPendingPerAddress` requests from its address or `maxPendingTotal` in all:
+ * `PAIRING_LIMIT_REACHED` with `retryAfterMs`, and nothing changes.
+ */
+export function addPending(
+  data: PairingStoreData,
+  input: PairingRequestInput,
+  now: number,
+  limits: Pick<PairingLimits, 'pendingTtlMs' | 'maxPendingPerAddress' | 'maxPendingTotal'>,
+  random: (size: number) => Uint8Array,
+): PendingRequest {
+  const live = Object.values(data.pending);
+  const fromAddress = live.filter((request) => request.remoteIp === input.remoteIp);
+  if (fromAddress.length >= limits.maxPendingPerAddress) throw limitReached(fromAddress, now);
+  if (live.length >= limits.maxPendingTotal) throw limitReached(live, now);
+  const request: PendingRequest = {
+    requestId: uuidFromBytes(random(16)),
+    deviceId: input.deviceId,
+    publicKey: input.publicKey,
+    ...optionalMetadata(input),
+    clientId: input.clientId,
+    clientMode: input.clientMode,
+    role: input.role,
+    scopes: unique(input.scopes),
+    remoteIp: input.remoteIp,
+    reason: input.reason,
+    isRepair: data.paired[input.deviceId] !== undefined,
+    ts: now,
+    expiresAtMs: now + limits.pendingTtlMs,
+  };
+  data.pending[request.requestId] = request;
+  return request;
 }
 
 /** PAIRING_LIMIT_REACHED, retryable when the oldest of `relevant` expires. */

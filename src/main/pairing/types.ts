@@ -1,11 +1,14 @@
 /**
  * Pairing records. The public shapes are exactly PROTOCOL.md "Records" (what
  * `device.pair.list` returns); the stored shapes add what must never leave the gateway
- * (token hashes).
+ * (token hashes). Then what {@link PairingService} takes and announces.
  */
 
 import type { z } from 'zod';
+import type { DevicePairedEvent } from '../../shared/api-results.js';
 import type { PairedDevice, PendingRequest } from '../../shared/protocol.js';
+import type { Clock } from '../util/clock.js';
+import type { PairingLimits } from './pairing-limits.js';
 import type {
   ignoredDeviceSchema,
   storedInviteSchema,
@@ -92,4 +95,50 @@ export type { DevicePairedEvent } from '../../shared/api-results.js';
 export interface DeviceChangedEvent {
   deviceId: string;
   change: 'removed' | 'rotated' | 'revoked';
+}
+
+/** What {@link PairingService.open} needs. */
+export interface PairingServiceOptions {
+  /** `resolvePaths().devices`. */
+  path: string;
+  clock: Clock;
+  /** Random bytes for request ids and device tokens. */
+  random?: (size: number) => Uint8Array;
+  limits?: Partial<PairingLimits>;
+}
+
+/** Events of {@link PairingService}. */
+export interface PairingServiceEvents {
+  /** A new pending request (not a refreshed one). */
+  requested: [PendingRequest];
+  resolved: [PairingResolvedEvent];
+  /** A device was paired or given more (local-auto, operator or invite). */
+  paired: [DevicePairedEvent];
+  /** The device's live sockets must close with 4001. */
+  'device-changed': [DeviceChangedEvent];
+  /** A background sweep could not persist; the gateway should log it. */
+  'write-failed': [Error];
+}
+
+/** How {@link PairingService.approve} approves. */
+export interface ApproveOptions {
+  /** Default `operator`. */
+  approvedBy?: ApprovedBy;
+  /** Names the paired record (already validated and trimmed by the caller). */
+  displayName?: string | undefined;
+  /** Grant only these; each must be covered by the request (may only narrow it). */
+  scopes?: readonly string[] | undefined;
+  /**
+   * Called with the scopes this approval grants before anything is written; a throw
+   * refuses the approval and leaves the request pending (the gateway's grant check).
+   */
+  authorize?: (granted: readonly string[]) => void;
+}
+
+/** What {@link PairingService.list} pages by. */
+export interface PairedListQuery {
+  /** 1 to {@link PAIRED_PAGE_LIMIT} (checked by the caller); default {@link PAIRED_PAGE_LIMIT}. */
+  limit?: number | undefined;
+  /** The `nextCursor` of the previous page; INVALID_REQUEST for anything else. */
+  cursor?: string | undefined;
 }

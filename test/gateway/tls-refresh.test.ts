@@ -127,8 +127,9 @@ async function writePair(dir: string, fromMs = Date.now(), toMs = fromMs + 90 * 
 
 /**
  * The user's certificate as a renewal tool lays it out: `live` points at the current
- * version's folder, and moves to a new one in one rename, so no check can see a new
- * certificate beside an old key.
+ * version's folder, and moves to a new one in one rename. A check that reads the two files
+ * across that rename sees a new certificate beside an old key; the refresh reads again
+ * (certificate-refresh.test.ts).
  */
 async function userCertificate(home: string) {
   const live = join(home, 'live');

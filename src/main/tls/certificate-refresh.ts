@@ -139,14 +139,17 @@ export class CertificateRefresh {
     const served = this.#served;
     const files = await digestOfFiles(paths);
     if (files === this.#lastFiles) return { kind: 'unchanged', served };
-    this.#lastFiles = files;
-    let replacement: GatewayCertificate;
-    try {
-      replacement = await loadUserCertificate(paths);
-    } catch (error) {
-      if (error instanceof ConfigError) return { kind: 'refused', served, problem: error.message };
+    const replacement = await loadUserCertificate(paths).catch((error: unknown) => {
+      if (error instanceof ConfigError) return error;
       throw error;
-    }
+    });
+    // The files changed while they were read (a renewal tool swaps them, certbot its links
+    // one by one): what was read may be one version's certificate beside the next one's
+    // key. Nothing is decided on it; the next check reads them again.
+    if ((await digestOfFiles(paths)) !== files) return { kind: 'unchanged', served };
+    this.#lastFiles = files;
+    if (replacement instanceof ConfigError)
+      return { kind: 'refused', served, problem: replacement.message };
     if (replacement.cert === served.cert && replacement.key === served.key) {
       return { kind: 'unchanged', served };
     }

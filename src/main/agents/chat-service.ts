@@ -209,8 +209,9 @@ export class ChatService {
     }
     const runId = this.#random();
     const run: Run = { sessionId, controller: new AbortController(), done: Promise.resolve() };
-    this.#runs.set(runId, run);
+    // Before the run counts: a hold that throws must not leave a run nothing will end.
     this.#releaseHeap ??= (this.#options.holdSmallHeap ?? holdSmallHeap)();
+    this.#runs.set(runId, run);
     return { runId, run };
   }
 

@@ -156,7 +156,6 @@ export class DesktopShell {
         host: url.hostname,
         port: gateway.port,
         authMode: gateway.authMode,
-        tlsFingerprint: gateway.tls?.fingerprintSha256,
       };
     } catch (error) {
       await this.#recordFailure(error);
@@ -284,7 +283,8 @@ export class DesktopShell {
   #render(): void {
     if (this.#closing) return;
     this.#tray.render({
-      gateway: this.#state,
+      // Read at every render: a renewal while the gateway runs changes it.
+      gateway: { ...this.#state, tlsFingerprint: this.#gateway?.tls?.fingerprintSha256 },
       pending: [...this.#pending.values()],
       startAtLogin: this.#deps.startAtLogin.isEnabled(),
       now: this.#deps.clock.now(),

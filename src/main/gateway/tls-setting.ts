@@ -92,12 +92,14 @@ function logRefresh(logger: Logger, event: RefreshEvent): void {
       logger.warn(`${note}; ${repinAdvice(served)}; valid until ${isoDate(served.expiresAtMs)}`);
       return;
     }
-    case 'reloaded':
+    case 'reloaded': {
+      const samePin = event.previousFingerprint === served.fingerprintSha256;
       logger.info(
         `reloaded the TLS certificate ${event.paths.certPath}, which changed on disk: ` +
-          `${describe(served)}; ${repinAdvice(served)}`,
+          `${describe(served)}; ${samePin ? 'its fingerprint is unchanged, so pinned clients keep working' : repinAdvice(served)}`,
       );
       return;
+    }
     case 'refused':
       logger.error(`${event.problem}; ${keeps} until the files are fixed`);
       return;

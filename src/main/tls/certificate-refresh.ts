@@ -30,7 +30,13 @@ export type RefreshEvent =
   /** The gateway's own certificate was renewed in `<home>/tls/` and is served now. */
   | { kind: 'renewed'; served: EnsuredGatewayCertificate }
   /** The user's files hold a new valid pair, served now. */
-  | { kind: 'reloaded'; served: GatewayCertificate; paths: UserCertificatePaths }
+  | {
+      kind: 'reloaded';
+      served: GatewayCertificate;
+      paths: UserCertificatePaths;
+      /** A new chain or key encoding can keep the fingerprint: pinned clients then keep working. */
+      previousFingerprint: string;
+    }
   /** The user's files changed but cannot serve (`problem` names the file and the fix). */
   | { kind: 'refused'; served: GatewayCertificate; problem: string }
   /** The user's files changed to a valid pair that has already expired. */
@@ -103,6 +109,9 @@ export class CertificateRefresh {
         const problem = error instanceof Error ? error.message : String(error);
         this.#options.report({ kind: 'failed', served: this.#served, problem });
       })
+      // A report that throws (a logger whose file went away) must not become an unhandled
+      // rejection from a timer, nor make stop() throw: the served pair is what matters.
+      .catch(() => undefined)
       .finally(() => (this.#inFlight = undefined));
     return this.#inFlight;
   }
@@ -164,7 +173,12 @@ export class CertificateRefresh {
       const problem = `gateway.tls.certPath: ${paths.certPath} cannot be served (${(error as Error).message}); use a certificate and key OpenSSL accepts`;
       return { kind: 'refused', served, problem };
     }
-    return { kind: 'reloaded', served: replacement, paths };
+    return {
+      kind: 'reloaded',
+      served: replacement,
+      paths,
+      previousFingerprint: served.fingerprintSha256,
+    };
   }
 
   /** Into the server first: `current` never names a pair the server does not serve. */

@@ -240,21 +240,28 @@ describe('ChatService', () => {
     const events: ChatRunEvent[] = [];
     let finish!: () => void;
     const ended = new Promise<void>((resolve) => (finish = resolve));
+    // Pieces that arrive in one read go out as one delta (delta-relay.ts): abort once the
+    // text so far holds "Hello ", whichever delta brought it.
+    let shown = '';
     const { runId, sessionId } = await service.send(
       { message: 'tell me a long story' },
       (event) => {
         events.push(event);
-        if (event.state === 'delta' && event.text === 'lo ') service.abort(runId);
+        if (event.state === 'delta') {
+          shown += event.text;
+          if (shown.startsWith('Hello ')) service.abort(runId);
+        }
         if (event.state !== 'delta') finish();
       },
     );
-    await ended;
-    await disconnected;
+    await within(OUTCOME_WAIT_MS, ended, 'the final event of the aborted run');
+    await within(OUTCOME_WAIT_MS, disconnected, 'the upstream request dropped');
+    expect(shown, 'the text the client saw before the abort').toMatch(/^Hello /);
     expect(events.at(-1)).toEqual({
       runId,
       sessionId,
       state: 'final',
-      text: 'Hello ',
+      text: shown,
       provider: 'p',
       model: 'm1',
       profile: null,
@@ -265,7 +272,7 @@ describe('ChatService', () => {
     );
     expect(saved?.messages.at(-1)).toMatchObject({
       role: 'assistant',
-      content: 'Hello ',
+      content: shown,
       aborted: true,
     });
   });

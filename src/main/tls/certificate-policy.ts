@@ -12,6 +12,11 @@ export interface CertificatePolicy {
    * Far shorter than `renewBeforeDays` and certbot's 30-day margin, so neither is missed.
    */
   recheckIntervalMs: number;
+  /**
+   * How often it looks instead while the user's files cannot be served or a check failed:
+   * files someone puts right are served within this long, not at the next regular check.
+   */
+  recheckAfterProblemMs: number;
 }
 
 export const DEFAULT_CERTIFICATE_POLICY: Readonly<CertificatePolicy> = Object.freeze({
@@ -19,6 +24,7 @@ export const DEFAULT_CERTIFICATE_POLICY: Readonly<CertificatePolicy> = Object.fr
   renewBeforeDays: 30,
   backdateMinutes: 60,
   recheckIntervalMs: 6 * 60 * 60 * 1000,
+  recheckAfterProblemMs: 60 * 1000,
 });
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

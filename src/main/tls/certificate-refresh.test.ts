@@ -5,10 +5,10 @@
  * checks running every millisecond. Without the re-read it failed on 5 runs of 6.
  */
 import { X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { loadUserCertificate } from './user-certificate.js';
 import { CertificateRefresh, type RefreshEvent } from './certificate-refresh.js';
 import { createSelfSignedCertificate } from './self-signed.js';
@@ -69,4 +69,48 @@ it('never reports a pair read in the middle of a swap as broken, and ends on the
     fingerprints[SWAPS % 2],
   );
   expect(events.length, 'the checks ran while the files were swapped').toBeGreaterThan(10);
+});
+
+/** The regular check, and the sooner one: the fix must be found long before the next regular one. */
+const REGULAR_MS = 3000;
+const AFTER_PROBLEM_MS = 10;
+
+it('looks again within recheckAfterProblemMs once files it refused are put right', async () => {
+  home = await mkdtemp(join(tmpdir(), 'sa-cert-refresh-'));
+  const base = home;
+  await writePair(join(base, 'v0'));
+  const fixed = await writePair(join(base, 'v1'));
+  // v2: a new certificate beside v0's key, as a renewal done by hand half-way leaves it.
+  await writePair(join(base, 'v2'));
+  await copyFile(join(base, 'v0', 'key.pem'), join(base, 'v2', 'key.pem'));
+  const live = join(base, 'live');
+  const switchTo = async (version: string) => {
+    await symlink(join(base, version), `${live}.next`);
+    await rename(`${live}.next`, live);
+  };
+  await symlink(join(base, 'v0'), live);
+  const paths = { certPath: join(live, 'cert.pem'), keyPath: join(live, 'key.pem') };
+  const initial = await loadUserCertificate(paths);
+  await switchTo('v2');
+  const events: RefreshEvent[] = [];
+  const refresh = new CertificateRefresh({
+    source: { kind: 'user', paths },
+    initial,
+    clock: { now: () => Date.now() },
+    policy: { recheckIntervalMs: REGULAR_MS, recheckAfterProblemMs: AFTER_PROBLEM_MS },
+    report: (event) => events.push(event),
+  });
+  refresh.start(() => undefined);
+  try {
+    await vi.waitFor(() => expect(events.map((event) => event.kind)).toContain('refused'), {
+      timeout: REGULAR_MS * 2,
+    });
+    await switchTo('v1');
+    await vi.waitFor(
+      () => expect(refresh.current.fingerprintSha256, 'serves the fixed files').toBe(fixed),
+      { timeout: REGULAR_MS / 2 },
+    );
+  } finally {
+    await refresh.stop();
+  }
 });

@@ -61,7 +61,9 @@ export interface CertificateRefreshOptions {
 }
 
 /**
- * Checks the certificate every `recheckIntervalMs` once started. A pair that cannot serve
+ * Checks the certificate every `recheckIntervalMs` once started, and every
+ * `recheckAfterProblemMs` while the user's files cannot be served or a check failed, so
+ * files put right are served within a minute, not hours later. A pair that cannot serve
  * never replaces the served one, and the user's broken files are reported once per change
  * of their content, not at every check.
  */
@@ -74,6 +76,9 @@ export class CertificateRefresh {
   #lastFiles: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
+  /** Set from a refused, expired or failed check until a pair is served again. */
+  #troubled = false;
+  #stopped = false;
 
   constructor(options: CertificateRefreshOptions) {
     this.#options = options;
@@ -88,18 +93,28 @@ export class CertificateRefresh {
 
   /** Starts the periodic check; `apply` puts a new pair into the running server. */
   start(apply: (certificate: GatewayCertificate) => void): void {
-    if (this.#timer !== undefined) return;
+    if (this.#apply !== undefined || this.#stopped) return;
     this.#apply = apply;
-    this.#timer = setInterval(() => void this.#check(), this.#policy.recheckIntervalMs);
-    // The check is housekeeping: it must never be what keeps a stopping process alive.
-    this.#timer.unref();
+    this.#schedule();
   }
 
   /** Stops the timer and waits for a check under way, so a renewal's write ends first. */
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
+    this.#stopped = true;
+    clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#inFlight;
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    const { recheckIntervalMs, recheckAfterProblemMs } = this.#policy;
+    const delay = this.#troubled
+      ? Math.min(recheckAfterProblemMs, recheckIntervalMs)
+      : recheckIntervalMs;
+    this.#timer = setTimeout(() => void this.#check().then(() => this.#schedule()), delay);
+    // The check is housekeeping: it must never be what keeps a stopping process alive.
+    this.#timer.unref();
   }
 
   /** One check at a time: a slow disk must not let two renewals write at once. */
@@ -107,6 +122,7 @@ export class CertificateRefresh {
     this.#inFlight ??= this.#checkOnce()
       .catch((error: unknown) => {
         const problem = error instanceof Error ? error.message : String(error);
+        this.#troubled = true;
         this.#options.report({ kind: 'failed', served: this.#served, problem });
       })
       // A report that throws (a logger whose file went away) must not become an unhandled
@@ -122,6 +138,8 @@ export class CertificateRefresh {
       source.kind === 'generated'
         ? await this.#checkGenerated(source.home, source.addresses)
         : await this.#checkUser(source.paths);
+    if (event.kind === 'refused' || event.kind === 'expired') this.#troubled = true;
+    if (event.kind === 'renewed' || event.kind === 'reloaded') this.#troubled = false;
     this.#options.report(event);
   }
 
@@ -160,6 +178,8 @@ export class CertificateRefresh {
     if (replacement instanceof ConfigError)
       return { kind: 'refused', served, problem: replacement.message };
     if (replacement.cert === served.cert && replacement.key === served.key) {
+      // Put back as they were: nothing is wrong any more.
+      this.#troubled = false;
       return { kind: 'unchanged', served };
     }
     // At start an expired pair is served (there is nothing else); here the served one is.

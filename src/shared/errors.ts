@@ -230,3 +230,14 @@ export const invalidRequest = (message: string, details?: Record<string, unknown
   new GatewayError('INVALID_REQUEST', message, details ? { details } : {});
 export const notFound = (message: string) => new GatewayError('NOT_FOUND', message);
 export const conflict = (message: string) => new GatewayError('CONFLICT', message);
+export const unavailable = (message: string, details?: Record<string, unknown>) =>
+  new GatewayError('UNAVAILABLE', message, details ? { details } : {});
+export const rateLimited = (message: string, retryAfterMs?: number) =>
+  new GatewayError('RATE_LIMITED', message, retryAfterMs === undefined ? {} : { retryAfterMs });
+/** A failure nobody foresaw: the caller learns only that, the gateway log has the rest. */
+export const internalError = (closeCode?: number) =>
+  new GatewayError(
+    'INTERNAL',
+    'internal error (see the gateway log)',
+    closeCode === undefined ? {} : { closeCode },
+  );

@@ -6,7 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentConfig, Config } from '../../shared/config-schema.js';
-import { GatewayError, conflict, invalidRequest, notFound } from '../../shared/errors.js';
+import {
+  GatewayError,
+  conflict,
+  invalidRequest,
+  notFound,
+  rateLimited,
+  unavailable,
+} from '../../shared/errors.js';
 import type { ProtocolError } from '../../shared/errors.js';
 import type { ChatOverride } from '../../shared/protocol.js';
 import type { AuthProfiles } from '../auth-profiles/auth-profiles.js';
@@ -197,8 +204,7 @@ export class ChatService {
   /** Claims a run slot and the session synchronously, before any await can let a rival in. */
   #reserve(sessionId: string): { runId: string; run: Run } {
     if (this.#runs.size >= this.#limits.maxConcurrentRuns) {
-      throw new GatewayError(
-        'RATE_LIMITED',
+      throw rateLimited(
         `too many chat runs in progress (at most ${this.#limits.maxConcurrentRuns}); wait for one to finish`,
       );
     }
@@ -276,8 +282,7 @@ export class ChatService {
       }
       send({ runId, sessionId, state: 'final', text, ...answer });
     } catch {
-      const error = new GatewayError(
-        'UNAVAILABLE',
+      const error = unavailable(
         'the reply could not be saved to the session history (check disk space)',
       );
       send({ runId, sessionId, state: 'error', error: error.toWire() });
@@ -305,7 +310,7 @@ function findAgent(config: Config, agentId: string | undefined): AgentConfig {
 }
 
 function shuttingDown(): GatewayError {
-  return new GatewayError('UNAVAILABLE', 'chat is shutting down (try again after the restart)');
+  return unavailable('chat is shutting down (try again after the restart)');
 }
 
 /** Registry errors go out as they are; anything else is INTERNAL with no detail. */

@@ -5,7 +5,7 @@
  */
 import { chmod, mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GatewayError } from '../../shared/errors.js';
+import { unavailable } from '../../shared/errors.js';
 import type { Clock } from '../util/clock.js';
 import { parseSessionFile, type ParsedSessionFile } from './session-file.js';
 import { syncFolder, writeSynced, type SessionFs } from './session-fs.js';
@@ -102,8 +102,7 @@ export class SessionFolder {
   async #setAside(sessionId: string): Promise<never> {
     await rename(this.#path(sessionId), `${this.#path(sessionId)}.damaged-${this.#clock.now()}`);
     this.#onSetAside(sessionId);
-    throw new GatewayError(
-      'UNAVAILABLE',
+    throw unavailable(
       `session "${sessionId}" history was unreadable and has been set aside (send again to start it fresh)`,
     );
   }

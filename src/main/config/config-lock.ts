@@ -6,7 +6,7 @@
  */
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { isAlive } from '../gateway/gateway-lock.js';
-import { GatewayError } from '../../shared/errors.js';
+import { unavailable, type GatewayError } from '../../shared/errors.js';
 import { EXIT } from '../../shared/exit-codes.js';
 
 /** The limits of the config lock; {@link DEFAULT_CONFIG_LOCK_LIMITS} holds the defaults. */
@@ -48,10 +48,9 @@ export class ConfigLockTimeoutError extends Error {
 
   /** The wire form: `UNAVAILABLE` (retry later), naming the holder but no path. */
   toGatewayError(): GatewayError {
-    return new GatewayError(
-      'UNAVAILABLE',
+    return unavailable(
       `the config file is being edited by ${this.#who}; try again when it is done (nothing was changed)`,
-      { ...(this.pid === undefined ? {} : { details: { pid: this.pid } }) },
+      this.pid === undefined ? undefined : { pid: this.pid },
     );
   }
 }

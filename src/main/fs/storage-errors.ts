@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { GatewayError } from '../../shared/errors.js';
+import { unavailable, type GatewayError } from '../../shared/errors.js';
 import { TEMP_FILE_MARKER } from './atomic-file.js';
 
 const FIXES: Record<string, string> = {
@@ -29,7 +29,5 @@ export function storageError(error: unknown): GatewayError | undefined {
   if (typeof code !== 'string' || !(code in FIXES)) return undefined;
   const file = fileNameOf((error as NodeJS.ErrnoException).path);
   const what = file ? `could not save ${file}` : 'could not save';
-  return new GatewayError('UNAVAILABLE', `${what}: ${FIXES[code]} (${code}; nothing was changed)`, {
-    details: { errno: code },
-  });
+  return unavailable(`${what}: ${FIXES[code]} (${code}; nothing was changed)`, { errno: code });
 }

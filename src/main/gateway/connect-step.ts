@@ -6,7 +6,7 @@ import type { RawData } from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../util/logger.js';
 import type { AuthMode } from '../../shared/config-schema.js';
-import { GatewayError, invalidRequest } from '../../shared/errors.js';
+import { GatewayError, internalError, invalidRequest } from '../../shared/errors.js';
 import { CLOSE } from '../../shared/protocol.js';
 import { connectParamsSchema, requestFrameSchema } from '../../shared/protocol-schemas.js';
 import type { GatewayConnection } from './connection.js';
@@ -49,9 +49,7 @@ export function connectFailed(logger: Logger, error: unknown): GatewayError {
   logger.error(
     `connect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );
-  return new GatewayError('INTERNAL', 'internal error (see the gateway log)', {
-    closeCode: CLOSE.internalError,
-  });
+  return internalError(CLOSE.internalError);
 }
 
 /** Answers a socket's `connect` frame: admits it with `hello-ok`, or refuses and closes. */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { storageError } from '../fs/storage-errors.js';
 import type { Logger } from '../util/logger.js';
-import { GatewayError, invalidRequest } from '../../shared/errors.js';
+import { GatewayError, internalError, invalidRequest } from '../../shared/errors.js';
 import type { RequestFrame } from '../../shared/protocol.js';
 import { CLOSE } from '../../shared/protocol.js';
 import type { KnownScope } from '../../shared/scopes.js';
@@ -96,6 +96,6 @@ export class MethodRouter {
     this.#logger.error(
       `${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
-    return new GatewayError('INTERNAL', 'internal error (see the gateway log)');
+    return internalError();
   }
 }

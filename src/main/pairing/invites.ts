@@ -5,7 +5,7 @@
  * store data; {@link PairingService} runs them inside its transactions.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { GatewayError, notFound } from '../../shared/errors.js';
+import { GatewayError, notFound, rateLimited } from '../../shared/errors.js';
 import { scopesCover } from '../../shared/scopes.js';
 import type { Clock } from '../util/clock.js';
 import type { PairingState } from './pairing-state.js';
@@ -152,10 +152,9 @@ export function mintInvite(
   const live = liveInvites(data, now);
   const oldest = live[0];
   if (oldest !== undefined && live.length >= maxLive) {
-    throw new GatewayError(
-      'RATE_LIMITED',
+    throw rateLimited(
       `too many open invites (${maxLive}): revoke one (special-agent devices invite-revoke <inviteId>) or wait for one to expire`,
-      { retryAfterMs: Math.max(0, oldest.expiresAtMs - now) },
+      Math.max(0, oldest.expiresAtMs - now),
     );
   }
   const code = Buffer.from(random(INVITE_CODE_BYTES)).toString('base64url');

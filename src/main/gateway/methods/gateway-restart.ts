@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayError } from '../../../shared/errors.js';
+import { unavailable } from '../../../shared/errors.js';
 import type { MethodServices } from './context.js';
 
 /**
@@ -22,8 +22,7 @@ export function registerGatewayRestartMethods(services: MethodServices): void {
     handler: () => {
       const restart = services.requestRestart;
       if (!restart) {
-        throw new GatewayError(
-          'UNAVAILABLE',
+        throw unavailable(
           'this gateway cannot restart itself (nothing here would start it again); stop it and start it again',
         );
       }

@@ -4,27 +4,14 @@
  * of in the gateway's memory. The provider client is stood in for by a stream function that
  * counts how far it was read (over HTTP, the kernel's socket buffers would hide that).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
-import { profilesOver } from '../auth-profiles/memory-keychain.test-support.js';
-import { ModelCatalog } from '../providers/model-catalog.js';
 import type { StreamChatFn } from '../providers/provider-types.js';
-import { ChatService, type ChatRunEvent } from './chat-service.js';
-import { SessionStore } from './session-store.js';
+import type { ChatRunEvent } from './chat-service.js';
+import { useChatWorld } from './chat-world.test-support.js';
 
 const BATCHES = 5;
-let root: string;
-const services: ChatService[] = [];
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'sa-chat-backpressure-'));
-});
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((service) => service.close()));
-  await rm(root, { recursive: true, force: true });
-});
+const chats = useChatWorld('sa-chat-backpressure-');
 
 /** A provider of BATCHES reads of one token each; `pulled` counts the reads asked for. */
 function countingProvider() {
@@ -41,24 +28,13 @@ function countingProvider() {
 }
 
 function service(stream: StreamChatFn) {
-  const clock = { now: () => Date.now() };
-  const world = profilesOver(
+  return chats.service(
     {
       models: { providers: { local: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1' } } },
       agents: { list: [{ id: 'main', model: { provider: 'local', name: 'm' } }] },
     },
-    { clock },
-  );
-  const chat = new ChatService({
-    getConfig: world.getConfig,
-    profiles: world.profiles,
-    catalog: new ModelCatalog({ clock }),
-    sessions: new SessionStore({ sessionsDir: join(root, 'sessions'), clock }),
-    clock,
-    streamFns: { openai: stream, anthropic: stream },
-  });
-  services.push(chat);
-  return chat;
+    { streamFns: { openai: stream, anthropic: stream } },
+  ).service;
 }
 
 describe('chat backpressure', () => {

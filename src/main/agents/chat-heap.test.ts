@@ -1,51 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { ConfigInput } from '../../shared/config-schema.js';
-import { profilesOver } from '../auth-profiles/memory-keychain.test-support.js';
-import { closedPortUrl, startFakeProvider } from '../providers/fake-provider.test-support.js';
-import type { FakeProvider } from '../providers/fake-provider.test-support.js';
-import { ModelCatalog } from '../providers/model-catalog.js';
-import { ChatService, type ChatRunEvent } from './chat-service.js';
-import { SessionStore } from './session-store.js';
+import { expect, it } from 'vitest';
+import { closedPortUrl } from '../providers/fake-provider.test-support.js';
+import { useChatWorld } from './chat-world.test-support.js';
+import type { ChatRunEvent, ChatService } from './chat-service.js';
 
 // The small heap is held while any run streams and let go when the last one ends, however
 // it ends: held too long, every handshake pays for it; let go early, streams grow the heap.
-let root: string;
-const servers: FakeProvider[] = [];
-const services: ChatService[] = [];
-
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'sa-chat-heap-'));
-});
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((service) => service.close()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await rm(root, { recursive: true, force: true });
-});
+const chats = useChatWorld('sa-chat-heap-');
 
 function serviceOver(baseUrl: string) {
-  const clock = { now: () => Date.now() };
-  const input: ConfigInput = {
-    models: { providers: { p: { type: 'openai', baseUrl } } },
-    agents: { list: [{ id: 'main', model: { provider: 'p', name: 'm1' } }] },
-  };
-  const world = profilesOver(input, { keys: {}, clock });
   const heap = { holds: 0, held: false };
-  const service = new ChatService({
-    getConfig: world.getConfig,
-    profiles: world.profiles,
-    catalog: new ModelCatalog({ clock }),
-    sessions: new SessionStore({ sessionsDir: join(root, 'sessions'), clock }),
-    clock,
-    holdSmallHeap: () => {
-      heap.holds += 1;
-      heap.held = true;
-      return () => (heap.held = false);
+  const { service } = chats.service(
+    {
+      models: { providers: { p: { type: 'openai', baseUrl } } },
+      agents: { list: [{ id: 'main', model: { provider: 'p', name: 'm1' } }] },
     },
-  });
-  services.push(service);
+    {
+      holdSmallHeap: () => {
+        heap.holds += 1;
+        heap.held = true;
+        return () => (heap.held = false);
+      },
+    },
+  );
   return { service, heap };
 }
 
@@ -63,8 +39,7 @@ async function start(service: ChatService, message: string) {
 }
 
 it('holds the small heap once while runs stream and lets go when the last one ends', async () => {
-  const server = await startFakeProvider('openai', { hang: true });
-  servers.push(server);
+  const server = await chats.fake('openai', { hang: true });
   const { service, heap } = serviceOver(server.baseUrl);
 
   const first = await start(service, 'one');

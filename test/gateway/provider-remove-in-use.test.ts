@@ -4,7 +4,7 @@
  * stays in the keychain and the config file stays byte for byte as it was (removing it
  * would leave a config the gateway refuses to start with).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gatewayPerCase, memoryKeychain } from '../conformance/support.js';
@@ -48,5 +48,38 @@ describe('models.providers.remove of a provider in use', () => {
       `sk-${id}-key-000001`,
     );
     expect(await readFile(configPath, 'utf8'), 'the config file is unchanged').toBe(before);
+  });
+});
+
+describe('models.providers.remove while the config file cannot be written', () => {
+  it('puts the provider’s key back when the file edit is refused', async () => {
+    const keychain = memoryKeychain();
+    keychain.entries.set('provider:unused', 'sk-unused-key-000001');
+    const gateway = await gw.start({
+      config: {
+        ...CONFIG,
+        models: {
+          providers: {
+            ...CONFIG.models.providers,
+            unused: { type: 'openai', baseUrl: 'https://unused.example.invalid/v1' },
+          },
+        },
+      },
+      keychain,
+    });
+    const { client } = await gw.operator(gateway);
+    // A broken file (an editor mid-save): the gateway keeps its last good config and
+    // refuses every edit with CONFIG_INVALID.
+    const configPath = join(gateway.home, 'config.json5');
+    const broken = `${await readFile(configPath, 'utf8')}\n{ oops`;
+    await writeFile(configPath, broken);
+
+    await expect(client.request('models.providers.remove', { id: 'unused' })).rejects.toMatchObject(
+      { code: 'INVALID_REQUEST', details: { code: 'CONFIG_INVALID' } },
+    );
+    expect(keychain.entries.get('provider:unused'), 'the key is back in the keychain').toBe(
+      'sk-unused-key-000001',
+    );
+    expect(await readFile(configPath, 'utf8'), 'the broken file is not touched').toBe(broken);
   });
 });

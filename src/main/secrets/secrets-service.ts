@@ -9,6 +9,7 @@ import {
   type SecretRef,
 } from '../../shared/secret-paths.js';
 import type { SecretStore } from './keychain.js';
+import { deleteThen, storeThen, type KeychainEdit } from './keychain-then.js';
 import { ProfileListing, type NamedProfiles } from './profile-listing.js';
 import { envVarForRef, maskSecret, resolveSecret, type ResolvedSecret } from './resolve.js';
 import { splitSecrets, type FoundSecret } from './split-secrets.js';
@@ -188,6 +189,26 @@ export class SecretsService {
   }
 
   /**
+   * Deletes every key of provider `providerId` (its own and its named profiles), then runs
+   * `write` (the config edit that removes the provider); when `write` fails, the keys are
+   * put back, so a refused edit loses none. An unreachable keychain refuses first.
+   */
+  async clearProviderKeysThen<T>(providerId: string, write: () => Promise<T>): Promise<T> {
+    const named = (await this.namedProfiles()).get(providerId) ?? [];
+    const accounts = [
+      keychainAccountForRef(refFor(apiKeyPath(providerId))),
+      ...named.map((profile) =>
+        keychainAccountForRef({ kind: 'provider', id: providerId, profile }),
+      ),
+    ];
+    try {
+      return await deleteThen(this.#keychainEdit(), accounts, write);
+    } finally {
+      this.#listing.invalidate();
+    }
+  }
+
+  /**
    * The named auth profiles (not `default`) the keychain holds, by provider id. A store that
    * cannot list accounts holds none. `cached`: the listing kept from an earlier call
    * (profile-listing.ts; a run's hot path), else the keychain is read now.
@@ -235,34 +256,16 @@ export class SecretsService {
   }
 
   /** Stores `secrets`, then runs `write`; any failure restores the entries replaced so far. */
-  async #storeThen<T>(secrets: readonly FoundSecret[], write: () => Promise<T>): Promise<T> {
-    const entries: { account: string; value: string; previous: string | null }[] = [];
-    // Read first: an unreachable keychain fails here, before anything has changed.
-    for (const secret of secrets) {
-      const account = keychainAccountForRef(secret.ref);
-      entries.push({ account, value: secret.value, previous: await this.#store.get(account) });
-    }
-    let replaced = 0;
-    try {
-      for (const entry of entries) {
-        this.#onSecret(entry.value);
-        await this.#store.set(entry.account, entry.value);
-        replaced += 1;
-      }
-      return await write();
-    } catch (error) {
-      await this.#restore(entries.slice(0, replaced));
-      throw error;
-    }
+  #storeThen<T>(secrets: readonly FoundSecret[], write: () => Promise<T>): Promise<T> {
+    const values = secrets.map((secret) => ({
+      account: keychainAccountForRef(secret.ref),
+      value: secret.value,
+    }));
+    return storeThen(this.#keychainEdit(), values, write);
   }
 
-  async #restore(entries: readonly { account: string; previous: string | null }[]): Promise<void> {
-    for (const { account, previous } of entries) {
-      // Best effort: the original error is the one the caller must see.
-      await (previous ? this.#store.set(account, previous) : this.#store.delete(account)).catch(
-        () => undefined,
-      );
-    }
+  #keychainEdit(): KeychainEdit {
+    return { store: this.#store, onSecret: this.#onSecret };
   }
 
   #report(secret: FoundSecret): StoredSecret {

@@ -123,11 +123,10 @@ export function registerModelMethods(services: MethodServices): void {
           `provider "${params.id}" is a fallback of agent ${names}; remove it from the agent's fallbacks first`,
         );
       }
-      // The keychain entries go first: a failure leaves the provider (and its keys) as they were.
-      const named = (await secrets.namedProfiles()).get(params.id) ?? [];
-      for (const profile of named) await secrets.clearProfileKey(params.id, profile);
-      await secrets.clearSecret(['models', 'providers', params.id, 'apiKey']);
-      await config.editor.unset(['models', 'providers', params.id]);
+      // All or nothing: a refused file edit (a broken file, a held lock) puts the keys back.
+      await secrets.clearProviderKeysThen(params.id, () =>
+        config.editor.unset(['models', 'providers', params.id]),
+      );
       await config.reload();
       return { id: params.id };
     }),

@@ -7,6 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
 import { gatewayPerCase, memoryKeychain } from '../conformance/support.js';
 
 const gw = gatewayPerCase();
@@ -52,9 +53,15 @@ describe('models.providers.remove of a provider in use', () => {
 });
 
 describe('models.providers.remove while the config file cannot be written', () => {
-  it('puts the provider’s key back when the file edit is refused', async () => {
-    const keychain = memoryKeychain();
-    keychain.entries.set('provider:unused', 'sk-unused-key-000001');
+  it('puts the provider’s keys back, its named profiles’ too, when the file edit is refused', async () => {
+    // A keychain that can list its accounts, as the Secret Service can: named profiles show.
+    const memory = memoryKeychain();
+    const keychain = {
+      ...memory,
+      listAccounts: () => Promise.resolve([...memory.entries.keys()]),
+    };
+    memory.entries.set('provider:unused', 'sk-unused-key-000001');
+    memory.entries.set('provider:unused:work', 'sk-unused-work-000002');
     const gateway = await gw.start({
       config: {
         ...CONFIG,
@@ -77,9 +84,22 @@ describe('models.providers.remove while the config file cannot be written', () =
     await expect(client.request('models.providers.remove', { id: 'unused' })).rejects.toMatchObject(
       { code: 'INVALID_REQUEST', details: { code: 'CONFIG_INVALID' } },
     );
-    expect(keychain.entries.get('provider:unused'), 'the key is back in the keychain').toBe(
+    expect(memory.entries.get('provider:unused'), 'the key is back in the keychain').toBe(
       'sk-unused-key-000001',
     );
+    expect(memory.entries.get('provider:unused:work'), 'the named profile’s key too').toBe(
+      'sk-unused-work-000002',
+    );
+
     expect(await readFile(configPath, 'utf8'), 'the broken file is not touched').toBe(broken);
+
+    // With the file put right, the same call removes the provider and every key of it.
+    await writeFile(configPath, broken.slice(0, broken.lastIndexOf('\n{ oops')));
+    await within(
+      OUTCOME_WAIT_MS,
+      client.request('models.providers.remove', { id: 'unused' }),
+      'the removal once the file is good again',
+    );
+    expect([...memory.entries.keys()], 'no key of the removed provider is left').toEqual([]);
   });
 });

@@ -256,7 +256,6 @@ describe('ChatService', () => {
     );
     await within(OUTCOME_WAIT_MS, ended, 'the final event of the aborted run');
     await within(OUTCOME_WAIT_MS, disconnected, 'the upstream request dropped');
-    expect(shown, 'the text the client saw before the abort').toMatch(/^Hello /);
     expect(events.at(-1)).toEqual({
       runId,
       sessionId,

@@ -1,7 +1,9 @@
 /**
  * Keychain changes that go with a config file edit, all or nothing: the keychain is read
  * first (an unreachable one refuses before anything changed), changed, then `write` runs;
- * when `write` fails, every entry changed so far is put back as it was.
+ * when `write` fails, every entry changed so far is put back as it was. A `write` that
+ * fails after its file landed (the lock file could not be removed) also puts them back:
+ * the keychain then holds keys the file no longer names, never the other way round.
  */
 import type { SecretStore } from './keychain.js';
 
@@ -71,7 +73,9 @@ async function changeThen<T>(
     }
     return await write();
   } catch (error) {
-    for (const { account, previous } of entries.slice(0, changed)) {
+    // The entry whose change failed too: a keychain call that timed out may still land
+    // after it (keychain-host.ts), and putting back what was there is safe to repeat.
+    for (const { account, previous } of entries.slice(0, changed + 1)) {
       // Best effort: the original error is the one the caller must see.
       await (previous ? store.set(account, previous) : store.delete(account)).catch(
         () => undefined,

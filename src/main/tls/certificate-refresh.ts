@@ -54,7 +54,7 @@ export interface CertificateRefreshOptions {
   /** The pair the server was started with. */
   initial: GatewayCertificate;
   clock: Clock;
-  /** `renewBeforeDays` and `recheckIntervalMs` (the rest goes to a renewal as at start). */
+  /** `renewBeforeDays`, `recheckIntervalMs` and `recheckAfterProblemMs` (the rest goes to a renewal as at start). */
   policy?: Partial<CertificatePolicy>;
   /** Called once per check, never with key material outside `served`'s own fields. */
   report: (event: RefreshEvent) => void;
@@ -91,7 +91,7 @@ export class CertificateRefresh {
     return this.#served;
   }
 
-  /** Starts the periodic check; `apply` puts a new pair into the running server. */
+  /** Starts the periodic check; `apply` puts a new pair into the running server. Once stopped, it stays stopped. */
   start(apply: (certificate: GatewayCertificate) => void): void {
     if (this.#apply !== undefined || this.#stopped) return;
     this.#apply = apply;
@@ -109,7 +109,7 @@ export class CertificateRefresh {
   #schedule(): void {
     if (this.#stopped) return;
     const { recheckIntervalMs, recheckAfterProblemMs } = this.#policy;
-    const delay = this.#troubled
+    const delay = this.#needsSoonerLook()
       ? Math.min(recheckAfterProblemMs, recheckIntervalMs)
       : recheckIntervalMs;
     this.#timer = setTimeout(() => void this.#check().then(() => this.#schedule()), delay);
@@ -117,22 +117,38 @@ export class CertificateRefresh {
     this.#timer.unref();
   }
 
+  /**
+   * Only the user's files can be put right from outside (a fix by hand, a renewal tool that
+   * works again): look sooner while they cannot serve or the pair served has expired. The
+   * gateway's own certificate is made here; a failure to make it waits for the regular check
+   * rather than log an error every minute.
+   */
+  #needsSoonerLook(): boolean {
+    if (this.#options.source.kind !== 'user') return false;
+    return this.#troubled || this.#served.expiresAtMs <= this.#options.clock.now();
+  }
+
   /** One check at a time: a slow disk must not let two renewals write at once. */
   #check(): Promise<void> {
     this.#inFlight ??= this.#checkOnce()
-      .catch((error: unknown) => {
-        const problem = error instanceof Error ? error.message : String(error);
+      .catch((error: unknown): RefreshEvent => {
         this.#troubled = true;
-        this.#options.report({ kind: 'failed', served: this.#served, problem });
+        const problem = error instanceof Error ? error.message : String(error);
+        return { kind: 'failed', served: this.#served, problem };
       })
-      // A report that throws (a logger whose file went away) must not become an unhandled
-      // rejection from a timer, nor make stop() throw: the served pair is what matters.
-      .catch(() => undefined)
+      .then((event) => {
+        try {
+          this.#options.report(event);
+        } catch {
+          // A report that throws (a logger whose file went away) must not become an
+          // unhandled rejection from a timer, nor make stop() throw, nor count as a problem.
+        }
+      })
       .finally(() => (this.#inFlight = undefined));
     return this.#inFlight;
   }
 
-  async #checkOnce(): Promise<void> {
+  async #checkOnce(): Promise<RefreshEvent> {
     const { source } = this.#options;
     const event =
       source.kind === 'generated'
@@ -140,7 +156,7 @@ export class CertificateRefresh {
         : await this.#checkUser(source.paths);
     if (event.kind === 'refused' || event.kind === 'expired') this.#troubled = true;
     if (event.kind === 'renewed' || event.kind === 'reloaded') this.#troubled = false;
-    this.#options.report(event);
+    return event;
   }
 
   async #checkGenerated(home: string, addresses: readonly string[]): Promise<RefreshEvent> {

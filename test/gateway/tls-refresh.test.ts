@@ -16,8 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DAY_MS } from '../../src/main/tls/certificate-policy.js';
 import { pinnedWebSocketOptions } from '../../src/main/tls/pinned-websocket.js';
-import { createSelfSignedCertificate } from '../../src/main/tls/self-signed.js';
-import { subjectNamesFor } from '../../src/main/tls/subject-names.js';
+import { writeCertificatePair } from '../../src/main/tls/test-fixtures/support.js';
 import { GatewayClient } from '../../src/shared/gateway-client.js';
 import type { StatusPayload } from '../../src/shared/protocol.js';
 import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
@@ -113,17 +112,7 @@ function checks(gateway: TestGateway): number {
 }
 
 /** A pair for 127.0.0.1 in `dir` (cert.pem, key.pem), valid from `fromMs` to `toMs`. */
-async function writePair(dir: string, fromMs = Date.now(), toMs = fromMs + 90 * DAY_MS) {
-  const pair = await createSelfSignedCertificate({
-    names: subjectNamesFor(['127.0.0.1']),
-    notBeforeMs: fromMs - 60_000,
-    notAfterMs: toMs,
-  });
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'cert.pem'), pair.cert);
-  await writeFile(join(dir, 'key.pem'), pair.key);
-  return { ...pair, fingerprint: new X509Certificate(pair.cert).fingerprint256 };
-}
+const writePair = writeCertificatePair;
 
 /**
  * The user's certificate as a renewal tool lays it out: `live` points at the current

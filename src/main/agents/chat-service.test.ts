@@ -1,43 +1,18 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OUTCOME_WAIT_MS, within } from '../../../test/helpers/within.js';
 import type { ConfigInput } from '../../shared/config-schema.js';
 import { GatewayError } from '../../shared/errors.js';
-import { profilesOver } from '../auth-profiles/memory-keychain.test-support.js';
-import { closedPortUrl, startFakeProvider } from '../providers/fake-provider.test-support.js';
-import type { FakeProvider } from '../providers/fake-provider.test-support.js';
-import { ModelCatalog } from '../providers/model-catalog.js';
+import { closedPortUrl } from '../providers/fake-provider.test-support.js';
 import type { StreamOptions } from '../providers/provider-types.js';
-import { ChatService } from './chat-service.js';
-import type { ChatRunEvent, ChatLimits, ChatSendParams } from './chat-service.js';
+import type { ChatRunEvent, ChatLimits, ChatSendParams, ChatService } from './chat-service.js';
+import { useChatWorld } from './chat-world.test-support.js';
 import { SessionStore } from './session-store.js';
 
 const REPLY = 'Hello €uro 👋 done';
-let root: string;
-let sessionsDir: string;
-const servers: FakeProvider[] = [];
-const services: ChatService[] = [];
-
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'sa-chat-'));
-  sessionsDir = join(root, 'sessions');
-});
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((service) => service.close()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await rm(root, { recursive: true, force: true });
-});
-
-async function fake(
-  type: 'openai' | 'anthropic',
-  behaviour: Parameters<typeof startFakeProvider>[1] = {},
-) {
-  const server = await startFakeProvider(type, behaviour);
-  servers.push(server);
-  return server;
-}
+const chats = useChatWorld('sa-chat-');
+const fake: typeof chats.fake = (type, behaviour) => chats.fake(type, behaviour);
 
 /**
  * A service over a mutable config and a memory keychain, as the gateway would build it.
@@ -49,21 +24,10 @@ function setup(
   limits: Partial<ChatLimits> = {},
   streamOptions: Partial<StreamOptions> = {},
 ) {
-  const clock = { now: () => Date.now() };
   const accounts = Object.fromEntries(
     Object.entries(keys).map(([id, key]) => [`provider:${id}`, key]),
   );
-  const world = profilesOver(input, { keys: accounts, clock });
-  const service = new ChatService({
-    limits,
-    streamOptions,
-    getConfig: world.getConfig,
-    profiles: world.profiles,
-    catalog: new ModelCatalog({ clock }),
-    sessions: new SessionStore({ sessionsDir, clock }),
-    clock,
-  });
-  services.push(service);
+  const { service, world } = chats.service(input, { keys: accounts, limits, streamOptions });
   const setKey = (id: string, key: string) => world.keychain.entries.set(`provider:${id}`, key);
   return { service, setKey, keychain: world.keychain, setConfig: world.setConfig };
 }
@@ -118,7 +82,7 @@ describe.each(['openai', 'anthropic'] as const)('chat through %s', (type) => {
       { role: 'assistant', content: REPLY },
       { role: 'user', content: 'again' },
     ]);
-    const file = await readFile(join(sessionsDir, `${first.sessionId}.jsonl`), 'utf8');
+    const file = await readFile(join(chats.sessionsDir(), `${first.sessionId}.jsonl`), 'utf8');
     expect(file.trim().split('\n')).toHaveLength(5);
   });
 });
@@ -214,7 +178,7 @@ describe('ChatService', () => {
         'No credentials found for provider "p" (set one with: special-agent configure set models.providers.p.apiKey -)',
       details: { code: 'PROVIDER_NO_CREDENTIALS', provider: 'p' },
     });
-    await expect(readdir(sessionsDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readdir(chats.sessionsDir())).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('says the keychain is unavailable, rather than "no credentials", when it cannot be read', async () => {
@@ -266,9 +230,10 @@ describe('ChatService', () => {
       profile: null,
     });
     expect(service.abort(runId)).toBe(false);
-    const saved = await new SessionStore({ sessionsDir, clock: { now: () => 0 } }).readAll(
-      sessionId,
-    );
+    const saved = await new SessionStore({
+      sessionsDir: chats.sessionsDir(),
+      clock: { now: () => 0 },
+    }).readAll(sessionId);
     expect(saved?.messages.at(-1)).toMatchObject({
       role: 'assistant',
       content: shown,

@@ -5,8 +5,7 @@
  * one. Real files; the swap is made to land between the two reads by a hook on readFile
  * that runs the real one, so the case is the same on every run.
  */
-import { X509Certificate } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as FsPromises from 'node:fs/promises';
@@ -27,8 +26,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 const { loadUserCertificate } = await import('./user-certificate.js');
 const { CertificateRefresh } = await import('./certificate-refresh.js');
-const { createSelfSignedCertificate } = await import('./self-signed.js');
-const { subjectNamesFor } = await import('./subject-names.js');
+const { writeCertificatePair } = await import('./test-fixtures/support.js');
 const { DAY_MS } = await import('./certificate-policy.js');
 
 let home: string | undefined;
@@ -38,16 +36,9 @@ afterEach(async () => {
   home = undefined;
 });
 
-async function writePair(dir: string, fromMs = Date.now(), toMs = fromMs + 90 * DAY_MS) {
-  const pair = await createSelfSignedCertificate({
-    names: subjectNamesFor(['127.0.0.1']),
-    notBeforeMs: fromMs - 60_000,
-    notAfterMs: toMs,
-  });
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'cert.pem'), pair.cert);
-  await writeFile(join(dir, 'key.pem'), pair.key);
-  return new X509Certificate(pair.cert).fingerprint256;
+/** The pair's fingerprint, once written (test-fixtures/support.ts). */
+async function writePair(dir: string, fromMs?: number, toMs?: number): Promise<string> {
+  return (await writeCertificatePair(dir, fromMs, toMs)).fingerprint;
 }
 
 it('does not report a pair read across a swap as broken, and serves the new one next', async () => {

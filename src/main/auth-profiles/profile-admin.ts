@@ -13,7 +13,7 @@ import type { AuthProfiles } from './auth-profiles.js';
 
 export interface ProfileAdminOptions {
   getConfig: () => Config;
-  secrets: Pick<SecretsService, 'storeProfileKey' | 'clearProfileKey'>;
+  secrets: Pick<SecretsService, 'storeProfileKey' | 'clearProfileKeyThen'>;
   profiles: AuthProfiles;
   /** Applies edits to the config file in one atomic write (the config editor). */
   editConfig: (edits: SecretsConfigEdit[]) => Promise<unknown>;
@@ -62,16 +62,13 @@ export class ProfileAdmin {
       throw conflict(
         `profile "${profile}" of provider "${provider}" comes from an environment variable; unset it there`,
       );
-    await this.#options.secrets.clearProfileKey(provider, profile);
     const order = config.auth?.order ?? [];
-    if (order.includes(profile)) {
-      await this.#options.editConfig([
-        orderEdit(
-          provider,
-          order.filter((name) => name !== profile),
-        ),
-      ]);
-    }
+    // All or nothing: a refused `auth.order` edit puts the key back.
+    await this.#options.secrets.clearProfileKeyThen(provider, profile, async () => {
+      if (!order.includes(profile)) return;
+      const rest = order.filter((name) => name !== profile);
+      await this.#options.editConfig([orderEdit(provider, rest)]);
+    });
     await this.#options.reload();
     return { provider, profile };
   }

@@ -189,6 +189,29 @@ export class SecretsService {
   }
 
   /**
+   * {@link clearProfileKey}, then `write` (the `auth.order` edit that drops the profile);
+   * when either file edit is refused, the key is put back.
+   */
+  async clearProfileKeyThen<T>(
+    providerId: string,
+    profile: string,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const path = apiKeyPath(providerId);
+    const ref: SecretRef =
+      profile === DEFAULT_PROFILE ? refFor(path) : { kind: 'provider', id: providerId, profile };
+    const copies = profile === DEFAULT_PROFILE ? this.#plaintextCopies([{ path }]) : [];
+    try {
+      return await deleteThen(this.#keychainEdit(), [keychainAccountForRef(ref)], async () => {
+        if (copies.length > 0) await this.#editConfig(copies);
+        return write();
+      });
+    } finally {
+      this.#listing.invalidate();
+    }
+  }
+
+  /**
    * Deletes every key of provider `providerId` (its own and its named profiles), then runs
    * `write` (the config edit that removes the provider); when `write` fails, the keys are
    * put back, so a refused edit loses none. An unreachable keychain refuses first.

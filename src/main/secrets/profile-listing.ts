@@ -10,9 +10,25 @@
  * than `maxAgeMs`, or at once when a run needs it (AuthProfiles: a pinned profile not listed, or
  * no listed profile ready).
  */
+import { DEFAULT_PROFILE } from '../../shared/config-schema.js';
+import { providerProfileOfAccount } from '../../shared/secret-paths.js';
+import type { SecretStore } from './keychain.js';
 
 /** Named profiles (not `default`) by provider id, each list sorted. */
 export type NamedProfiles = Map<string, string[]>;
+
+/** Reads the named profiles off the keychain's account names; a store that cannot list holds none. */
+export async function listNamedProfiles(
+  store: Pick<SecretStore, 'listAccounts'>,
+): Promise<NamedProfiles> {
+  const byProvider: NamedProfiles = new Map();
+  for (const account of (await store.listAccounts?.()) ?? []) {
+    const found = providerProfileOfAccount(account);
+    if (found === undefined || found.profile === DEFAULT_PROFILE) continue;
+    byProvider.set(found.id, [...(byProvider.get(found.id) ?? []), found.profile].sort());
+  }
+  return byProvider;
+}
 
 /** How old a listing may be before the run that used it refreshes it in the background. */
 export const PROFILE_LISTING_MAX_AGE_MS = 30_000;

@@ -4,13 +4,12 @@ import { invalidRequest } from '../../shared/errors.js';
 import { DEFAULT_PROFILE, type Config } from '../../shared/config-schema.js';
 import {
   keychainAccountForRef,
-  providerProfileOfAccount,
   secretRefForPath,
   type SecretRef,
 } from '../../shared/secret-paths.js';
 import type { SecretStore } from './keychain.js';
 import { deleteThen, storeThen, type KeychainEdit } from './keychain-then.js';
-import { ProfileListing, type NamedProfiles } from './profile-listing.js';
+import { ProfileListing, listNamedProfiles, type NamedProfiles } from './profile-listing.js';
 import { envVarForRef, maskSecret, resolveSecret, type ResolvedSecret } from './resolve.js';
 import { splitSecrets, type FoundSecret } from './split-secrets.js';
 
@@ -80,7 +79,7 @@ export class SecretsService {
   readonly #getConfig: () => Config;
   readonly #env: NodeJS.ProcessEnv;
   readonly #onSecret: (value: string) => void;
-  readonly #listing = new ProfileListing({ read: () => this.#listNamedProfiles() });
+  readonly #listing = new ProfileListing({ read: () => listNamedProfiles(this.#store) });
 
   constructor({ store, editConfig, getConfig, env, onSecret }: SecretsServiceDeps) {
     this.#store = store;
@@ -248,16 +247,6 @@ export class SecretsService {
   /** Refreshes the kept listing in the background when it is old (after a run's own reads). */
   refreshNamedProfiles(): void {
     this.#listing.refreshIfStale();
-  }
-
-  async #listNamedProfiles(): Promise<NamedProfiles> {
-    const byProvider: NamedProfiles = new Map();
-    for (const account of (await this.#store.listAccounts?.()) ?? []) {
-      const found = providerProfileOfAccount(account);
-      if (found === undefined || found.profile === DEFAULT_PROFILE) continue;
-      byProvider.set(found.id, [...(byProvider.get(found.id) ?? []), found.profile].sort());
-    }
-    return byProvider;
   }
 
   /** Env, then config, then keychain, against the current config. */

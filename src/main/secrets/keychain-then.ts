@@ -27,17 +27,23 @@ export async function storeThen<T>(
   });
 }
 
-/** Deletes each account, then runs `write`. */
+/** Deletes each account, then runs `write` with what each held before (`null`: nothing). */
 export async function deleteThen<T>(
   { store, onSecret }: KeychainEdit,
   accounts: readonly string[],
-  write: () => Promise<T>,
+  write: (previous: readonly (string | null)[]) => Promise<T>,
 ): Promise<T> {
   const entries = await withPrevious(
     { store, onSecret },
     accounts.map((account) => ({ account, value: '' })),
   );
-  return changeThen(store, entries, write, ({ account }) => store.delete(account));
+  const previous = entries.map((entry) => entry.previous);
+  return changeThen(
+    store,
+    entries,
+    () => write(previous),
+    ({ account }) => store.delete(account),
+  );
 }
 
 interface Entry {

@@ -7,21 +7,19 @@ import {
   secretRefForPath,
   type SecretRef,
 } from '../../shared/secret-paths.js';
+import type {
+  ClearedSecret,
+  ConfigValueWritten,
+  SecretsConfigEdit,
+  StoredSecret,
+} from './secrets-types.js';
 import type { SecretStore } from './keychain.js';
 import { deleteThen, storeThen, type KeychainEdit } from './keychain-then.js';
 import { ProfileListing, listNamedProfiles, type NamedProfiles } from './profile-listing.js';
 import { envVarForRef, maskSecret, resolveSecret, type ResolvedSecret } from './resolve.js';
 import { splitSecrets, type FoundSecret } from './split-secrets.js';
 
-/**
- * One edit the secrets service asks of the user's config file, its path already split into
- * segments; the config editor's own `ConfigEdit` (config/edit.ts) also takes a dotted path.
- */
-export interface SecretsConfigEdit {
-  path: PathSegment[];
-  unset?: boolean;
-  value?: unknown;
-}
+export type { ClearedSecret, ConfigValueWritten, SecretsConfigEdit, StoredSecret };
 
 /** Dependencies of {@link SecretsService}. */
 export interface SecretsServiceDeps {
@@ -36,35 +34,6 @@ export interface SecretsServiceDeps {
   env: NodeJS.ProcessEnv;
   /** Told every secret value stored or resolved, so the gateway logger can scrub it. */
   onSecret?: (value: string) => void;
-}
-
-/** What `storeSecret` reports; never the value itself. */
-export interface StoredSecret {
-  account: string;
-  source: 'keychain';
-  masked: string;
-  /** Set when this environment variable is set and so still wins over the stored value. */
-  shadowedByEnv?: string;
-}
-
-/** What `setConfigValue` reports; never a secret. */
-export interface ConfigValueWritten {
-  /** The path written, dotted. */
-  path: string;
-  /** What went to the file at `path` (no secrets); undefined when `path` is a secret path. */
-  value: unknown;
-  /** The secrets that went to the keychain, in the order they appeared. */
-  stored: StoredSecret[];
-  restartRequired: boolean;
-}
-
-/** What `clearSecret` reports. */
-export interface ClearedSecret {
-  account: string;
-  /** False when the keychain held no entry. */
-  deletedFromKeychain: boolean;
-  /** True when a plaintext copy was removed from the config file. */
-  removedPlaintext: boolean;
 }
 
 /**
@@ -147,13 +116,30 @@ export class SecretsService {
     return this.#report(secret);
   }
 
-  /** Deletes the keychain entry of `path`, then any plaintext copy in the config file. */
+  /**
+   * Deletes the keychain entry of `path`, then any plaintext copy in the config file; when
+   * that edit is refused, the entry is put back.
+   */
   async clearSecret(path: readonly PathSegment[]): Promise<ClearedSecret> {
     const account = keychainAccountForRef(refFor(path));
-    const deletedFromKeychain = await this.#store.delete(account);
     const copies = this.#plaintextCopies([{ path: [...path] }]);
-    if (copies.length > 0) await this.#editConfig(copies);
-    return { account, deletedFromKeychain, removedPlaintext: copies.length > 0 };
+    return this.#clearThen(account, copies, (deletedFromKeychain) => ({
+      account,
+      deletedFromKeychain,
+      removedPlaintext: copies.length > 0,
+    }));
+  }
+
+  /** Deletes `account`, applies `copies` (unsets of plaintext copies), then `then`; all or nothing. */
+  #clearThen<T>(
+    account: string,
+    copies: readonly SecretsConfigEdit[],
+    then: (deletedFromKeychain: boolean) => T | Promise<T>,
+  ): Promise<T> {
+    return deleteThen(this.#keychainEdit(), [account], async ([previous]) => {
+      if (copies.length > 0) await this.#editConfig([...copies]);
+      return then(previous !== null && previous !== undefined);
+    });
   }
 
   /**
@@ -201,10 +187,7 @@ export class SecretsService {
       profile === DEFAULT_PROFILE ? refFor(path) : { kind: 'provider', id: providerId, profile };
     const copies = profile === DEFAULT_PROFILE ? this.#plaintextCopies([{ path }]) : [];
     try {
-      return await deleteThen(this.#keychainEdit(), [keychainAccountForRef(ref)], async () => {
-        if (copies.length > 0) await this.#editConfig(copies);
-        return write();
-      });
+      return await this.#clearThen(keychainAccountForRef(ref), copies, write);
     } finally {
       this.#listing.invalidate();
     }

@@ -78,7 +78,7 @@ describe('the kept listing of named profiles', () => {
     expect(names(await w.profiles.keys('cloud'))).toEqual(['default']);
     await w.secrets.storeProfileKey('cloud', 'work', 'sk-work-from-ui-0001');
     expect(names(await w.profiles.keys('cloud'))).toEqual(['default', 'work']);
-    await w.secrets.clearProfileKey('cloud', 'work');
+    await w.secrets.clearProfileKeyThen('cloud', 'work', () => Promise.resolve());
     expect(names(await w.profiles.keys('cloud'))).toEqual(['default']);
   });
 

@@ -160,22 +160,10 @@ export class SecretsService {
     return { account, source: 'keychain', masked: maskSecret(value) };
   }
 
-  /** Deletes auth profile `profile` of `providerId`: the keychain entry (and, for `default`, a plaintext copy). */
-  async clearProfileKey(providerId: string, profile: string): Promise<ClearedSecret> {
-    if (profile === DEFAULT_PROFILE) return this.clearSecret(apiKeyPath(providerId));
-    const account = keychainAccountForRef({ kind: 'provider', id: providerId, profile });
-    let deletedFromKeychain: boolean;
-    try {
-      deletedFromKeychain = await this.#store.delete(account);
-    } finally {
-      this.#listing.invalidate();
-    }
-    return { account, deletedFromKeychain, removedPlaintext: false };
-  }
-
   /**
-   * {@link clearProfileKey}, then `write` (the `auth.order` edit that drops the profile);
-   * when either file edit is refused, the key is put back.
+   * Deletes auth profile `profile` of `providerId`: its keychain entry (for `default`, also a
+   * plaintext copy in the file), then `write` (the `auth.order` edit that drops it); when
+   * either file edit is refused, the key is put back.
    */
   async clearProfileKeyThen<T>(
     providerId: string,

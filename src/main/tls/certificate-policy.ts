@@ -13,7 +13,7 @@ export interface CertificatePolicy {
    */
   recheckIntervalMs: number;
   /**
-   * How often it looks instead while the user's files cannot be served or a check failed:
+   * How often it looks instead while the user's files cannot be served or have expired:
    * files someone puts right are served within this long, not at the next regular check.
    */
   recheckAfterProblemMs: number;

@@ -62,8 +62,8 @@ export interface CertificateRefreshOptions {
 
 /**
  * Checks the certificate every `recheckIntervalMs` once started, and every
- * `recheckAfterProblemMs` while the user's files cannot be served or a check failed, so
- * files put right are served within a minute, not hours later. A pair that cannot serve
+ * `recheckAfterProblemMs` while the user's files cannot be served or the pair served has
+ * expired, so files put right are served within a minute, not hours later. A pair that cannot serve
  * never replaces the served one, and the user's broken files are reported once per change
  * of their content, not at every check.
  */

@@ -110,8 +110,8 @@ export function registerModelMethods(services: MethodServices): void {
           `provider "${params.id}" is used by agent ${names}; point the agent at another provider first`,
         );
       }
-      // Removed, it would leave a config the gateway refuses to start with; and the keys
-      // below would already be gone when the config write refused it.
+      // Removed, it would leave a config the gateway refuses to start with: say what to do
+      // first, rather than let the config write refuse it.
       const fallingBack = config
         .current()
         .agents.list.filter((agent) =>

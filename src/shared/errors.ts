@@ -101,7 +101,7 @@ export const ERROR_DETAILS = {
   PAIRING_REQUIRED: {
     protocolCode: 'NOT_PAIRED',
     message:
-      'pairing required (approve this device in the Control UI or with: special-agent devices approve <requestId>)',
+      "pairing required (approve this device in the Control UI, or on the gateway's machine: special-agent devices list shows the request)",
     closeCode: 1008,
   },
   PAIRING_LIMIT_REACHED: {
@@ -241,3 +241,15 @@ export const internalError = (closeCode?: number) =>
     'internal error (see the gateway log)',
     closeCode === undefined ? {} : { closeCode },
   );
+
+/**
+ * PAIRING_REQUIRED naming the request to approve: the CLI prints the message as it is, so
+ * its command must paste. A device past the pending caps has no request: the registry's.
+ */
+export function pairingRequired(requestId: string | undefined, reason: string): GatewayError {
+  if (requestId === undefined) return GatewayError.of('PAIRING_REQUIRED', { details: { reason } });
+  return GatewayError.of('PAIRING_REQUIRED', {
+    message: `pairing required (approve this device in the Control UI, or on the gateway's machine with: special-agent devices approve ${requestId})`,
+    details: { requestId, reason },
+  });
+}

@@ -265,6 +265,20 @@ describe('device.pair.* and device.token.* payloads', () => {
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  // The caller acting on its own device: the reply first, then its socket closes (it used
+  // to close before the reply, so the request failed with the close instead).
+  it.each(['device.token.rotate', 'device.token.revoke', 'device.pair.remove'])(
+    '%s on the caller’s own device answers it, then closes its socket 4001',
+    async (method) => {
+      const gateway = await gw.start();
+      const admin = await gw.operator(gateway);
+      const deviceId = admin.identity.deviceId;
+      const answer = await admin.client.request<Record<string, unknown>>(method, { deviceId });
+      expect(answer).toMatchObject({ deviceId });
+      expect((await admin.client.closed()).code).toBe(4001);
+    },
+  );
+
   // PROTOCOL.md gives device.pair.approve the `pairing` scope; what it grants the caller
   // must hold as well ("Scopes": no one grants what they do not hold; test/security/grants).
   it('lets an operator.pairing connection approve a request for scopes it holds (the method needs only pairing)', async () => {

@@ -105,6 +105,10 @@ describe('remote devices', () => {
       reason: 'not-paired',
       requestId: expect.any(String),
     });
+    // The CLI prints the message as it is: the command in it must be one to paste.
+    expect(error.message).toContain(
+      `special-agent devices approve ${String(error.details?.requestId)}`,
+    );
     expect(error.closeCode).toBe(1008);
     expect(error.closeReason).toBe('pairing required');
   });

@@ -45,6 +45,9 @@ export class GatewayConnection {
   /** The TCP socket under the WebSocket, corked while writes are held (see #holdWrites). */
   readonly #transport: Transport | undefined;
   #flushScheduled: NodeJS.Immediate | undefined;
+  /** Requests whose reply a close waits for (holdClose), and the close that waits. */
+  #closeHolds = 0;
+  #heldClose: { code: number; reason: string } | undefined;
 
   constructor(
     socket: WebSocket,
@@ -162,10 +165,41 @@ export class GatewayConnection {
     this.#send({ type: 'res', id, ok: false, error: error.toWire() });
   }
 
-  /** Closes with a code and reason (reason trimmed to the 123-byte limit of a close frame). */
+  /**
+   * Closes with a code and reason (reason trimmed to the 123-byte limit of a close frame).
+   * From now on no frame is dispatched and no broadcast reaches it; while a close is held
+   * (holdClose), the socket itself closes once the held reply has gone out.
+   */
   close(code: number, reason: string): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    if (this.#closeHolds > 0) {
+      this.#heldClose = { code, reason };
+      return;
+    }
+    this.#closeSocket(code, reason);
+  }
+
+  /**
+   * Makes a close wait for one reply: a device that rotates, revokes or removes itself gets
+   * the answer, then its sockets close 4001 (PROTOCOL.md). The router releases it once the
+   * reply is written (MethodContext.replyBeforeClose).
+   */
+  holdClose(): () => void {
+    this.#closeHolds += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#closeHolds -= 1;
+      const held = this.#heldClose;
+      if (this.#closeHolds > 0 || held === undefined) return;
+      this.#heldClose = undefined;
+      this.#closeSocket(held.code, held.reason);
+    };
+  }
+
+  #closeSocket(code: number, reason: string): void {
     const trimmed = Buffer.from(reason).subarray(0, 123).toString();
     this.#flush();
     this.#socket.close(code, trimmed);

@@ -7,7 +7,7 @@ import { decidePairing, type PairingDecision } from '../pairing/decide.js';
 import type { PairedDevice, PairingRequestInput } from '../pairing/types.js';
 import type { Clock } from '../util/clock.js';
 import type { AuthMode } from '../../shared/config-schema.js';
-import { GatewayError } from '../../shared/errors.js';
+import { GatewayError, pairingRequired } from '../../shared/errors.js';
 import type { ConnectParams } from '../../shared/protocol.js';
 import { CLOSE, PROTOCOL_VERSION, roleOf } from '../../shared/protocol.js';
 import { DEFAULT_SCOPES, scopesCover } from '../../shared/scopes.js';
@@ -140,9 +140,7 @@ export class Authenticator {
       scopes,
       reason: decision.reason,
     });
-    throw GatewayError.of('PAIRING_REQUIRED', {
-      details: { requestId: request.requestId, reason: decision.reason },
-    });
+    throw pairingRequired(request.requestId, decision.reason);
   }
 
   /**
@@ -181,9 +179,7 @@ export class Authenticator {
         },
       );
     if (rest.reason === 'role-upgrade') {
-      throw GatewayError.of('PAIRING_REQUIRED', {
-        details: { ...(request ? { requestId: request.requestId } : {}), reason: rest.reason },
-      });
+      throw pairingRequired(request?.requestId, rest.reason);
     }
     return { device, scopes: scopes.filter((scope) => scopesCover(device.scopes, [scope])) };
   }
@@ -196,7 +192,7 @@ export class Authenticator {
     const requestId = this.#deps.pairing.ignored.requestIdOf(deviceId);
     if (requestId === undefined) return;
     const reason = decision.action === 'request' ? decision.reason : 'not-paired';
-    throw GatewayError.of('PAIRING_REQUIRED', { details: { requestId, reason } });
+    throw pairingRequired(requestId, reason);
   }
 
   /**

@@ -11,6 +11,11 @@ import type { GatewayConnection } from './connection.js';
 /** What a method handler sees besides its params. */
 export interface MethodContext {
   conn: GatewayConnection;
+  /**
+   * A close of `conn` while this request runs waits until its reply is written: for a
+   * method that withdraws the caller's own credentials.
+   */
+  readonly replyBeforeClose: () => void;
 }
 
 /** A gateway method: the scope it needs, its params schema and its handler. */
@@ -45,8 +50,15 @@ export class MethodRouter {
   }
 
   async dispatch(conn: GatewayConnection, frame: RequestFrame): Promise<void> {
+    let release: (() => void) | undefined;
+    const context: MethodContext = {
+      conn,
+      replyBeforeClose: () => {
+        release ??= conn.holdClose();
+      },
+    };
     try {
-      const payload = await this.#run(conn, frame);
+      const payload = await this.#run(frame, context);
       conn.respond(frame.id, payload);
     } catch (error) {
       conn.respondError(frame.id, this.#toGatewayError(error, frame.method));
@@ -55,10 +67,14 @@ export class MethodRouter {
           conn.close(CLOSE.policy, 'unauthorized: too many calls without the required scope');
         }
       }
+    } finally {
+      // The reply is written (or the socket is gone): a close it held goes ahead.
+      release?.();
     }
   }
 
-  async #run(conn: GatewayConnection, frame: RequestFrame): Promise<unknown> {
+  async #run(frame: RequestFrame, context: MethodContext): Promise<unknown> {
+    const { conn } = context;
     if (frame.method === 'connect')
       throw invalidRequest('already connected: connect is only valid as the first request');
     const method = this.#methods.get(frame.method);
@@ -77,7 +93,7 @@ export class MethodRouter {
         `invalid params for ${frame.method}${where}: ${issue?.message ?? 'invalid'}`,
       );
     }
-    return await method.handler(parsed.data, { conn });
+    return await method.handler(parsed.data, context);
   }
 
   #toGatewayError(error: unknown, method: string): GatewayError {

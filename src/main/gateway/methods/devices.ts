@@ -79,7 +79,11 @@ export function registerDeviceMethods(services: MethodServices): void {
     router.register(method, {
       scope: 'operator.pairing',
       params: deviceId,
-      handler: (params) => act(params.deviceId),
+      // On the caller's own device: the reply first, then its sockets close 4001.
+      handler: (params, { conn, replyBeforeClose }) => {
+        if (params.deviceId === conn.deviceId) replyBeforeClose();
+        return act(params.deviceId);
+      },
     });
   }
 }

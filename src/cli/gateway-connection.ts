@@ -249,6 +249,12 @@ function connectFailure(
     return new CliError(noGatewayMessage(url));
   }
   const httpStatus = /Unexpected server response: (\d+)/.exec(socketError?.message ?? '')?.[1];
+  if (httpStatus === '503') {
+    // Its connection limits (PROTOCOL.md "Transport"): the same call works once some close.
+    return new CliError(
+      `the gateway at ${httpOrigin(url)} turned the connection away (HTTP 503: too many connections, or too many not yet signed in from this address); try again in a moment`,
+    );
+  }
   if (httpStatus) {
     return new CliError(
       `the gateway at ${httpOrigin(url)} refused the connection (HTTP ${httpStatus}; check --url and gateway.allowedHosts)`,
@@ -263,7 +269,9 @@ function connectFailure(
     return new CliError(shared.keychainError.message);
   }
   if (socketError && !(error instanceof GatewayClientError && error.closeCode !== 1006)) {
-    return new CliError(`cannot reach the gateway at ${httpOrigin(url)} (${socketError.message})`);
+    return new CliError(
+      `cannot reach the gateway at ${httpOrigin(url)} (${socketError.message}; check --url, and that the gateway runs: special-agent gateway status)`,
+    );
   }
   return error instanceof Error ? error : new Error(String(error));
 }

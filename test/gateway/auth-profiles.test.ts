@@ -522,6 +522,10 @@ describe('models.auth.* input', () => {
         code: 'NOT_FOUND',
         message: expect.stringContaining(`provider "${provider}" not found`),
       });
+      // The advice names what a person can do, not a wire method.
+      await expect(
+        client.request('models.auth.add', { provider, profile: 'work', apiKey: newKey('x') }),
+      ).rejects.toMatchObject({ message: expect.stringContaining('special-agent onboard') });
       await expect(client.request('models.auth.list', { provider })).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });

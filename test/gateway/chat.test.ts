@@ -89,6 +89,16 @@ describe('chat through the gateway', () => {
     sibling.client.close();
   });
 
+  it('answers a chat with no agent configured NOT_FOUND, naming special-agent onboard', async () => {
+    gateway = await startTestGateway({ config: {} });
+    const { client } = await connectDevice(gateway);
+    await expect(client.request('chat.send', { message: 'hi' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('special-agent onboard'),
+    });
+    client.close();
+  });
+
   it('works with an Ollama-style loopback provider and zero credentials configured', async () => {
     const provider = await fake('openai', { apiKey: undefined });
     gateway = await startTestGateway({

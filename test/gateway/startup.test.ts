@@ -111,6 +111,16 @@ describe('startup refusals', () => {
     }
   });
 
+  it('exits 78 when gateway.bind is an address this machine does not have, saying what to set', async () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine.
+    const dir = await home({ gateway: { bind: '192.0.2.1', port: 0 } });
+    const result = await refusalOf(start(dir), 'the exit of a gateway bound to a foreign address');
+    expect(result.listening, 'a gateway bound to a foreign address started listening').toBe(false);
+    expect(result.code, 'exit code').toBe(78);
+    expect(result.stderr).toContain('no interface of this machine has the address 192.0.2.1');
+    expect(result.stderr).toContain('set gateway.bind');
+  });
+
   it('refuses a second gateway on the same home, naming the PID that holds the lock', async () => {
     const dir = await home({});
     const first = start(dir);

@@ -303,7 +303,10 @@ export class ChatService {
 function findAgent(config: Config, agentId: string | undefined): AgentConfig {
   const list = config.agents.list;
   const wanted = agentId ?? config.agents.default ?? list[0]?.id;
-  if (wanted === undefined) throw notFound('no agent configured (add one under agents.list)');
+  if (wanted === undefined)
+    throw notFound(
+      'no agent configured (run special-agent onboard, or add one under agents.list in the config)',
+    );
   const agent = list.find((candidate) => candidate.id === wanted);
   if (!agent) throw notFound(`agent "${wanted}" not found (see agents.list in the config)`);
   return agent;

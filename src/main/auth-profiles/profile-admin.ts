@@ -10,6 +10,7 @@ import { ownValue } from '../../shared/own-key.js';
 import type { AuthProfile } from '../../shared/protocol.js';
 import type { SecretsConfigEdit, SecretsService } from '../secrets/secrets-service.js';
 import type { AuthProfiles } from './auth-profiles.js';
+import { providerNotFound } from '../providers/provider-errors.js';
 
 export interface ProfileAdminOptions {
   getConfig: () => Config;
@@ -91,7 +92,7 @@ export class ProfileAdmin {
   #requireProvider(provider: string) {
     // Own keys only: an id such as `constructor` must not find Object.prototype's.
     const found = ownValue(this.#options.getConfig().models.providers, provider);
-    if (!found) throw notFound(`provider "${provider}" not found (add it first)`);
+    if (!found) throw providerNotFound(provider);
     return found;
   }
 

@@ -18,7 +18,7 @@ import { ConnectionAcceptor } from './connection-acceptor.js';
 import { ConnectStep } from './connect-step.js';
 import type { GatewayConnection } from './connection.js';
 import { refuseUpgrade } from './frames.js';
-import { PortInUseError } from './listen-address.js';
+import { listenError } from './listen-address.js';
 import type { Authenticator } from './handshake.js';
 import type { GatewayLimits } from './limits.js';
 import type { MethodRouter } from './router.js';
@@ -163,7 +163,7 @@ export class GatewayServer {
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         this.#http.off('listening', onListening);
-        reject(error.code === 'EADDRINUSE' ? new PortInUseError(host, port) : error);
+        reject(listenError(error, host, port));
       };
       const onListening = () => {
         this.#http.off('error', onError);

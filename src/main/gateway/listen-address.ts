@@ -74,3 +74,23 @@ export class PortInUseError extends Error {
     this.name = 'PortInUseError';
   }
 }
+
+/**
+ * What the listener's refusal means for the user: a taken port (exit 1), an address this
+ * machine does not have or a port it may not open (exit 78, both set in the config). Other
+ * errors pass unchanged.
+ */
+export function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') return new PortInUseError(host, port);
+  if (error.code === 'EADDRNOTAVAIL')
+    return new BindError(
+      `cannot listen: no interface of this machine has the address ${host} ` +
+        '(set gateway.bind to "loopback", "lan", "tailnet" or an address this machine has)',
+    );
+  if (error.code === 'EACCES')
+    return new BindError(
+      `cannot listen on port ${port} of ${host}: permission denied ` +
+        '(ports below 1024 need privileges; pick another: special-agent configure set gateway.port 18789)',
+    );
+  return error;
+}

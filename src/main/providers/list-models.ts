@@ -3,12 +3,13 @@
  * the key a chat would use first (a provider on loopback needs none).
  */
 import type { Config } from '../../shared/config-schema.js';
-import { GatewayError, notFound } from '../../shared/errors.js';
+import { GatewayError } from '../../shared/errors.js';
 import { ownValue } from '../../shared/own-key.js';
 import type { ModelListPayload } from '../../shared/protocol.js';
 import type { AuthProfiles } from '../auth-profiles/auth-profiles.js';
 import { providerNeedsKey } from './auth-status.js';
 import type { ModelCatalog } from './model-catalog.js';
+import { providerNotFound } from './provider-errors.js';
 
 export interface ListModelsDeps {
   config: Config;
@@ -22,8 +23,7 @@ export async function listModels(
   deps: ListModelsDeps,
 ): Promise<ModelListPayload> {
   const provider = ownValue(deps.config.models.providers, providerId);
-  if (!provider)
-    throw notFound(`provider "${providerId}" not found (add it first: models.providers.upsert)`);
+  if (!provider) throw providerNotFound(providerId);
   const { profiles, keychainError } = await deps.profiles.keys(providerId);
   // A profile cooling down still lists models: listing costs the provider next to nothing.
   const key = profiles.find((candidate) => deps.profiles.health(candidate).state === 'ready');

@@ -3,7 +3,7 @@
  * Every message names the provider id and passes through `scrubSecret`, so a provider that
  * echoes the request (headers included) can never leak the key into a response or a log.
  */
-import { GatewayError } from '../../shared/errors.js';
+import { GatewayError, notFound } from '../../shared/errors.js';
 
 /** Longest provider-supplied text we pass on. */
 export const MAX_PROVIDER_MESSAGE_CHARS = 300;
@@ -71,6 +71,13 @@ function pickMessage(value: unknown): string | undefined {
     if (typeof message === 'string') return message;
   }
   return typeof record.message === 'string' ? record.message : undefined;
+}
+
+/** A provider id the config does not have; says how a person adds one. */
+export function providerNotFound(providerId: string): GatewayError {
+  return notFound(
+    `provider "${providerId}" not found (add it first: special-agent onboard, or the Control UI's Providers page)`,
+  );
 }
 
 /** 401/403: the key is wrong, expired or lacks access. */

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { ProfileAdmin } from '../../auth-profiles/profile-admin.js';
 import { listModels } from '../../providers/list-models.js';
 import { PROVIDER_ID_PATTERN, profileNameSchema } from '../../../shared/config-schema.js';
-import { notFound } from '../../../shared/errors.js';
 import { ownValue } from '../../../shared/own-key.js';
 import { baseHashParam, withBaseHash } from './config.js';
 import type { MethodServices } from './context.js';
+import { providerNotFound } from '../../providers/provider-errors.js';
 
 const providerId = z
   .string()
@@ -28,8 +28,7 @@ export function registerModelAuthMethods(services: MethodServices): void {
     reload: () => config.reload(),
   });
   const requireProvider = (id: string) => {
-    if (!ownValue(config.current().models.providers, id))
-      throw notFound(`provider "${id}" not found (add it first: models.providers.upsert)`);
+    if (!ownValue(config.current().models.providers, id)) throw providerNotFound(id);
   };
 
   router.register('models.list', {

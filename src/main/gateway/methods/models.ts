@@ -4,10 +4,11 @@ import { computeAuthStatus } from '../../providers/auth-status.js';
 import { maskSecret } from '../../secrets/resolve.js';
 import type { StoredSecret } from '../../secrets/secrets-service.js';
 import { PROVIDER_ID_PATTERN, providerSchema } from '../../../shared/config-schema.js';
-import { conflict, notFound } from '../../../shared/errors.js';
+import { conflict } from '../../../shared/errors.js';
 import { ownValue } from '../../../shared/own-key.js';
 import { baseHashParam, withBaseHash } from './config.js';
 import type { MethodServices } from './context.js';
+import { providerNotFound } from '../../providers/provider-errors.js';
 
 const providerId = z
   .string()
@@ -37,8 +38,7 @@ export function registerModelMethods(services: MethodServices): void {
   const requireProvider = (id: string) => {
     // Own keys only: an id such as `constructor` must not find Object.prototype's.
     const provider = ownValue(config.current().models.providers, id);
-    if (!provider)
-      throw notFound(`provider "${id}" not found (add it first: models.providers.upsert)`);
+    if (!provider) throw providerNotFound(id);
     return provider;
   };
   const resolveKey = (id: string) => secrets.resolve({ kind: 'provider', id });

@@ -230,6 +230,27 @@ describe('an invite', () => {
     });
   });
 
+  it('in none mode, wrong codes count too, and a connect without a code stays unaffected', async () => {
+    const gateway = await gw.start({
+      config: { gateway: { auth: { mode: 'none' } } },
+      limits: { lockoutMaxFailures: 2 },
+    });
+    const admin = await gw.operator(gateway);
+    const { code } = await createInvite(admin.client);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const wrong = await rawConnect(gateway, { auth: { bootstrapToken: `wrong-${attempt}` } });
+      expect(wrong.response.error?.details).toEqual({ code: 'INVITE_INVALID' });
+    }
+    const locked = await rawConnect(gateway, { auth: { bootstrapToken: code } });
+    expect(
+      locked.response.error?.details,
+      'a third invite code after two wrong ones',
+    ).toMatchObject({ code: 'AUTH_RATE_LIMITED' });
+    // No secret presented, nothing to guess: local tools keep connecting.
+    const plain = await rawConnect(gateway, {});
+    expect(plain.response.ok, 'a local connect without a code during the lockout').toBe(true);
+  });
+
   it('passes shared auth in password mode too', async () => {
     const password = 'correct horse battery staple';
     const gateway = await gw.start({

@@ -60,7 +60,7 @@ export class Authenticator {
     }
     // Reserved before the first await: concurrent attempts past the limit are refused here,
     // never checked against a secret (PROTOCOL.md step 4).
-    const limiterKey = this.#limiterKey(peer);
+    const limiterKey = this.#limiterKey(peer, params);
     const reservation =
       limiterKey === undefined ? undefined : this.#deps.limiter.reserve(limiterKey);
     if (reservation?.locked)
@@ -226,6 +226,8 @@ export class Authenticator {
       invite !== undefined && this.#deps.pairing.invites.find(invite) !== undefined;
     const inviteWrong = invite !== undefined && !inviteValid;
     if (auth.mode === 'none') {
+      if (inviteWrong) ticket?.confirm(1);
+      else ticket?.release();
       if (inviteWrong) throw GatewayError.of('INVITE_INVALID');
       if (inviteValid) return 'invite';
       // Nothing is required; a valid device token still counts, so it is not replaced.
@@ -251,18 +253,19 @@ export class Authenticator {
    * DESIGN.md "Failed secrets": the key is the client address, plus the Origin for
    * browsers, so a client can only lock out its own key (a forged Origin from elsewhere
    * cannot lock the owner's Control UI). `undefined` means exempt:
-   * - `none` mode has no secret to guess;
+   * - `none` mode has no shared secret to guess: only a connect presenting an invite code
+   *   is counted, under the password mode's keys (PROTOCOL.md: every wrong secret counts);
    * - in `token` mode local loopback clients (and their browsers on the gateway's own
    *   origin): a 32-byte token cannot be guessed, and local tools must not lock each other
    *   out. A loopback browser on another allowed origin keeps a key of its own.
    * In `password` mode the whole loopback range is one key, Origin or not: any local
    * process can pick its 127.x address and forge an Origin, so neither may buy guesses.
    */
-  #limiterKey(peer: PeerContext): string | undefined {
+  #limiterKey(peer: PeerContext, params: ConnectParams): string | undefined {
     const { mode } = this.#deps.auth();
-    if (mode === 'none') return undefined;
+    if (mode === 'none' && params.auth?.bootstrapToken === undefined) return undefined;
     const loopback = isLoopback(peer.clientIp);
-    if (loopback && mode === 'password') return 'loopback';
+    if (loopback && mode !== 'token') return 'loopback';
     if (loopback && peer.isLocal && (!peer.browser || peer.ownOrigin)) return undefined;
     const address = `ip:${peer.clientIp}`;
     return peer.browser && peer.origin ? `${address} origin:${peer.origin.toLowerCase()}` : address;

@@ -89,6 +89,34 @@ describe('chat through the gateway', () => {
     sibling.client.close();
   });
 
+  it('continues a session of a non-default agent with that agent when chat.send names only the session', async () => {
+    const first = await fake('openai', { deltas: ['from a'] });
+    const second = await fake('openai', { deltas: ['from b'] });
+    gateway = await startTestGateway({
+      config: agentConfig(
+        {
+          pa: { type: 'openai', baseUrl: first.baseUrl },
+          pb: { type: 'openai', baseUrl: second.baseUrl },
+        },
+        [
+          { id: 'a', provider: 'pa' },
+          { id: 'b', provider: 'pb' },
+        ],
+      ),
+    });
+    const { client } = await connectDevice(gateway);
+    const started = await chat(client, { agentId: 'b', message: 'hi' });
+    const sessionId = started[0]?.sessionId;
+    // PROTOCOL.md: chat.send {agentId?, sessionId?, message}; the session knows its agent.
+    const next = await chat(client, { sessionId, message: 'and then?' });
+    expect(next.at(-1), 'the follow-up without agentId').toMatchObject({
+      state: 'final',
+      text: 'from b',
+      provider: 'pb',
+    });
+    client.close();
+  });
+
   it('answers a chat with no agent configured NOT_FOUND, naming special-agent onboard', async () => {
     gateway = await startTestGateway({ config: {} });
     const { client } = await connectDevice(gateway);

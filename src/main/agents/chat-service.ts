@@ -137,10 +137,16 @@ export class ChatService {
     if (this.#closed) throw shuttingDown();
     const message = this.#checkMessage(params.message);
     const config = this.#options.getConfig();
-    const agent = findAgent(config, params.agentId);
     const sessionId = params.sessionId ?? this.#random();
     if (!isValidSessionId(sessionId))
       throw invalidRequest('invalid session id (use 1-64 of A-Z a-z 0-9 _ -)');
+    // A message into an existing session goes to its agent unless another is named (which
+    // the session then refuses, CONFLICT).
+    const owner =
+      params.agentId === undefined && params.sessionId !== undefined
+        ? await this.#options.sessions.ownerOf(sessionId)
+        : undefined;
+    const agent = findAgent(config, params.agentId ?? owner);
     const { runId, run } = this.#reserve(sessionId);
     try {
       const { sessions } = this.#options;

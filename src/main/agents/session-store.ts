@@ -177,6 +177,12 @@ export class SessionStore {
     });
   }
 
+  /** The agent a session on disk belongs to, or undefined (none yet under this id). */
+  async ownerOf(sessionId: string): Promise<string | undefined> {
+    checkSessionId(sessionId);
+    return this.#task(sessionId, () => Promise.resolve(this.#index.get(sessionId)?.agentId));
+  }
+
   /** The session's override, or undefined (also for a session that does not exist yet). */
   async overrideOf(sessionId: string): Promise<SessionOverride | undefined> {
     checkSessionId(sessionId);

@@ -65,6 +65,34 @@ describe.skipIf(!hasSecretService)(
       ).rejects.toMatchObject({ details: { code: 'AUTH_TOKEN_MISMATCH' } });
     });
 
+    it('`config.set gateway.auth.token` through the gateway switches it at once, keeping the caller', async () => {
+      gateway = await startTestGateway({ noEnvToken: true });
+      const old = (await gateway.keychain.get('gateway:token'))!;
+      const admin = await connectDevice(gateway, { auth: { token: old } });
+      const other = await connectDevice(gateway, { auth: { token: old } });
+      const closed = other.client.closed();
+
+      const token = newSecret();
+      expect(
+        await admin.client.request('config.set', { path: 'gateway.auth.token', value: token }),
+      ).toMatchObject({ storedIn: 'keychain' });
+      expect(
+        await within(OUTCOME_WAIT_MS, closed, 'close 4001 of the other session on the old token'),
+        'close of the other shared-token session',
+      ).toEqual({ code: 4001, reason: 'gateway auth changed' });
+      expect((await connectDevice(gateway, { auth: { token } })).hello.type, 'new token').toBe(
+        'hello-ok',
+      );
+      await expect(
+        connectDevice(gateway, { auth: { token: old } }),
+        'old token',
+      ).rejects.toMatchObject({ details: { code: 'AUTH_TOKEN_MISMATCH' } });
+      // The caller set it: like gateway.auth.rotate, its own session stays.
+      expect(await admin.client.request('status'), 'the caller, still connected').toMatchObject({
+        version: expect.any(String),
+      });
+    });
+
     it('`configure set gateway.auth.password` switches a password-mode gateway at once', async () => {
       const home = (ownHome = await makeTempHome());
       const old = newSecret();

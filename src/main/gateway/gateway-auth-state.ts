@@ -71,7 +71,7 @@ export class GatewayAuthState {
    * Re-resolves after a config or keychain change; a changed secret or mode closes shared
    * sessions. Resolves to whether it changed.
    */
-  refresh(config: Config): Promise<boolean> {
+  refresh(config: Config, options: { keepConnectionId?: string } = {}): Promise<boolean> {
     return this.#queue.run(async () => {
       const next = await resolveAuth(this.#deps, config, false);
       const before = this.#resolved.auth;
@@ -80,7 +80,7 @@ export class GatewayAuthState {
         before.mode !== next.auth.mode ||
         before.token !== next.auth.token ||
         before.password !== next.auth.password;
-      if (changed) this.#deps.onSharedSecretChanged();
+      if (changed) this.#deps.onSharedSecretChanged(options.keepConnectionId);
       return changed;
     });
   }

@@ -9,6 +9,7 @@ import { invalidRequest } from '../../../shared/errors.js';
 import { redactConfig } from '../../../shared/redact-config.js';
 import { isSecretPath } from '../../../shared/secret-paths.js';
 import type { ConfigEditor } from '../../config/edit.js';
+import type { PathSegment } from '../../config/json5-positions.js';
 import type { MethodContext } from '../router.js';
 import type { MethodServices } from './context.js';
 
@@ -59,7 +60,15 @@ function parsePath(dotted: string) {
  * as `baseHash` (CONFLICT when the file changed since) and answer the new one.
  */
 export function registerConfigMethods(services: MethodServices): void {
-  const { router, config, secrets } = services;
+  const { router, config, secrets, auth } = services;
+  /**
+   * A gateway secret lives in the keychain, which no file event announces: the running
+   * secret is re-read here, as `gateway.auth.rotate` does, and the caller's session stays.
+   */
+  const applySecret = async (path: readonly PathSegment[], connectionId: string) => {
+    const touchesAuth = path[0] === 'gateway' && (path.length === 1 || path[1] === 'auth');
+    if (touchesAuth) await auth.refresh(config.current(), { keepConnectionId: connectionId });
+  };
   router.register('config.get', {
     scope: 'operator.admin',
     params: z.strictObject({ path: dottedPath.optional() }),
@@ -77,12 +86,13 @@ export function registerConfigMethods(services: MethodServices): void {
   router.register('config.set', {
     scope: 'operator.admin',
     params: z.strictObject({ path: dottedPath, value: z.unknown(), baseHash: baseHashParam }),
-    handler: async (params) => {
+    handler: async (params, { conn }) => {
       const path = parsePath(params.path);
       const { value: written, hash } = await config.editor.expecting(params.baseHash, () =>
         secrets.setConfigValue(path, params.value),
       );
       await config.reload();
+      await applySecret(path, conn.id);
       return {
         path: written.path,
         restartRequired: written.restartRequired,
@@ -94,7 +104,7 @@ export function registerConfigMethods(services: MethodServices): void {
   router.register('config.unset', {
     scope: 'operator.admin',
     params: z.strictObject({ path: dottedPath, baseHash: baseHashParam }),
-    handler: async (params) => {
+    handler: async (params, { conn }) => {
       const path = parsePath(params.path);
       const dotted = formatConfigPath(path);
       const { hash } = await config.editor.expecting(params.baseHash, async () => {
@@ -102,6 +112,7 @@ export function registerConfigMethods(services: MethodServices): void {
         else await config.editor.unset(path);
       });
       await config.reload();
+      await applySecret(path, conn.id);
       return { path: dotted, restartRequired: restartRequiredFor([dotted]), hash };
     },
   });

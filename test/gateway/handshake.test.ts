@@ -8,6 +8,7 @@ import {
   RawSocket,
   startTestGateway,
   TEST_CLIENT,
+  writeConfig,
   type TestGateway,
 } from '../helpers/gateway.js';
 import { OUTCOME_WAIT_MS, within } from '../helpers/within.js';
@@ -146,6 +147,17 @@ describe('none mode', () => {
     gateway = await startTestGateway({ config: { gateway: { auth: { mode: 'none' } } } });
     const { hello } = await connectDevice(gateway, { auth: {} });
     expect(hello.snapshot.authMode).toBe('none');
+  });
+
+  it('closes the sessions it admitted with no secret (4001) once the config turns token mode on', async () => {
+    gateway = await startTestGateway({ config: { gateway: { auth: { mode: 'none' } } } });
+    const { client } = await connectDevice(gateway, { auth: {} });
+    const closed = client.closed();
+    await writeConfig(gateway.home, { gateway: { auth: { mode: 'token' } } });
+    expect(
+      await within(OUTCOME_WAIT_MS, closed, 'close 4001 of the session admitted with no secret'),
+      'close of the no-secret session',
+    ).toEqual({ code: 4001, reason: 'gateway auth changed' });
   });
 });
 

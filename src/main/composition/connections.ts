@@ -15,10 +15,15 @@ export class Connections {
     this.#server = server;
   }
 
-  /** Closes (4001) every shared-secret session except `keepConnectionId`. */
-  closeSharedSecretSessions(keepConnectionId?: string): void {
+  /**
+   * Closes (4001) every shared-secret session except `keepConnectionId`; with
+   * `alsoAdmittedWithout` (auth was turned on) those that `none` mode let in with no secret.
+   */
+  closeSharedSecretSessions(keepConnectionId?: string, alsoAdmittedWithout = false): void {
+    const closes = (method: string | undefined) =>
+      method === 'shared' || (alsoAdmittedWithout && method === 'none');
     this.#server?.closeWhere(
-      (conn) => conn.identity?.authMethod === 'shared' && conn.id !== keepConnectionId,
+      (conn) => closes(conn.identity?.authMethod) && conn.id !== keepConnectionId,
       CLOSE.credentialsWithdrawn,
       'gateway auth changed',
     );

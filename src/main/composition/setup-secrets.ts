@@ -96,7 +96,8 @@ export async function setupAuth(
       env,
       keychain,
       secrets,
-      onSharedSecretChanged: (keep) => connections.closeSharedSecretSessions(keep),
+      onSharedSecretChanged: (keep, leftNoneMode) =>
+        connections.closeSharedSecretSessions(keep, leftNoneMode),
     },
     config,
   );

@@ -23,8 +23,11 @@ export interface GatewayAuthStateDeps {
   env: NodeJS.ProcessEnv;
   keychain: SecretStore;
   secrets: SecretsService;
-  /** Called when the shared secret changed; connections it authenticated must close 4001. */
-  onSharedSecretChanged: (keepConnectionId?: string) => void;
+  /**
+   * Called when the shared secret changed; connections it authenticated must close 4001,
+   * and with `leftNoneMode` those admitted with no secret too.
+   */
+  onSharedSecretChanged: (keepConnectionId?: string, leftNoneMode?: boolean) => void;
 }
 
 /**
@@ -80,7 +83,8 @@ export class GatewayAuthState {
         before.mode !== next.auth.mode ||
         before.token !== next.auth.token ||
         before.password !== next.auth.password;
-      if (changed) this.#deps.onSharedSecretChanged(options.keepConnectionId);
+      const leftNoneMode = before.mode === 'none' && next.auth.mode !== 'none';
+      if (changed) this.#deps.onSharedSecretChanged(options.keepConnectionId, leftNoneMode);
       return changed;
     });
   }

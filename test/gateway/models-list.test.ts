@@ -109,6 +109,24 @@ describe('models.list', () => {
     client.close();
   });
 
+  it('asks the provider again once its key changed, so a wrong new key is reported at once', async () => {
+    const provider = await fake('openai', { apiKey: 'the-right-key-0123456789' });
+    const client = await gatewayFor({ local: { type: 'openai', baseUrl: provider.baseUrl } });
+    await client.request('models.providers.setKey', {
+      id: 'local',
+      apiKey: 'the-right-key-0123456789',
+    });
+    await client.request<ModelListPayload>('models.list', { provider: 'local' });
+    await client.request('models.providers.setKey', {
+      id: 'local',
+      apiKey: 'a-wrong-key-9876543210',
+    });
+    await expect(
+      client.request('models.list', { provider: 'local' }),
+      'models.list right after a new, wrong key',
+    ).rejects.toMatchObject({ details: { code: 'PROVIDER_REJECTED_KEY' } });
+  });
+
   it('refuses an unknown provider, also one named like an Object.prototype member, with NOT_FOUND', async () => {
     const provider = await fake('openai');
     const client = await gatewayFor({ local: { type: 'openai', baseUrl: provider.baseUrl } });

@@ -1,8 +1,10 @@
 /**
  * `models.list` with a short memory: a provider's listing is kept for a minute per provider
- * (a chat with no model set, and every model picker, would otherwise ask on each use).
+ * and key (a chat with no model set, and every model picker, would otherwise ask on each
+ * use).
  * Failures are not kept: the next call asks again.
  */
+import { createHash } from 'node:crypto';
 import { GatewayError } from '../../shared/errors.js';
 import type { Clock } from '../util/clock.js';
 import { fetchModelList, type ListedModel, type ModelListRequest } from './model-list.js';
@@ -39,11 +41,14 @@ export class ModelCatalog {
 
   /**
    * The provider's models, from the cache when fetched less than a minute ago for the same
-   * type and URL (an edited provider is asked afresh). Concurrent callers share one request,
-   * which is why it takes no caller's signal: one caller's abort must not fail the others.
+   * type, URL and key (an edited provider, or a new key, is asked afresh, so a wrong key is
+   * reported at once). Concurrent callers share one request, which is why it takes no
+   * caller's signal: one caller's abort must not fail the others.
    */
   async list(provider: ProviderRef, apiKey: string | undefined): Promise<ModelListing> {
-    const key = `${provider.type} ${provider.baseUrl}`;
+    // The key's digest, not the key: the entry outlives the call.
+    const keyDigest = apiKey ? createHash('sha256').update(apiKey).digest('base64url') : '-';
+    const key = `${provider.type} ${provider.baseUrl} ${keyDigest}`;
     const cached = this.#entries.get(provider.id);
     if (cached?.key === key) {
       const listing = await cached.listing.catch(() => undefined);

@@ -345,6 +345,28 @@ describeWithKeychain('auth profiles through the gateway (real Secret Service)', 
     client.close();
   });
 
+  it('keeps a session on the profile that last answered it (DESIGN.md), not the least recently used', async () => {
+    const [a, b] = [newKey('a'), newKey('b')];
+    const upstream = await fake({ keys: { [a]: 'ok', [b]: 'ok' } });
+    const { client } = await start({ providers: { primary: { url: upstream.baseUrl } } });
+    // No auth.order: a new run takes the least recently used profile.
+    for (const [profile, apiKey] of Object.entries({ a, b }))
+      await client.request('models.auth.add', { provider: 'primary', profile, apiKey });
+
+    const first = await chat(client);
+    const sessionId = first.last.sessionId;
+    const answered = (first.last as { profile?: string }).profile;
+    expect(['a', 'b'], 'the first run’s profile').toContain(answered);
+    for (const message of ['two', 'three']) {
+      const run = await chat(client, { sessionId, message });
+      expect(run.last, `the run "${message}" of the same session`).toMatchObject({
+        state: 'final',
+        profile: answered,
+      });
+    }
+    client.close();
+  });
+
   it('uses a profile the CLI added beside the running gateway from the next runs on', async () => {
     const [own, work] = [newKey('own'), newKey('work')];
     const upstream = await fake({ keys: { [own]: 'ok', [work]: 'ok' } });

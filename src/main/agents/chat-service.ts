@@ -141,16 +141,15 @@ export class ChatService {
     if (!isValidSessionId(sessionId))
       throw invalidRequest('invalid session id (use 1-64 of A-Z a-z 0-9 _ -)');
     // A message into an existing session goes to its agent unless another is named (which
-    // the session then refuses, CONFLICT).
-    const owner =
-      params.agentId === undefined && params.sessionId !== undefined
-        ? await this.#options.sessions.ownerOf(sessionId)
-        : undefined;
-    const agent = findAgent(config, params.agentId ?? owner);
+    // the session then refuses, CONFLICT), and first to the profile that answered it last.
+    const session =
+      params.sessionId === undefined ? undefined : await this.#options.sessions.factsOf(sessionId);
+    const agent = findAgent(config, params.agentId ?? session?.agentId);
     const { runId, run } = this.#reserve(sessionId);
     try {
       const { sessions } = this.#options;
-      const plan = await this.#attempts.plan(config, agent, params);
+      const choice = { preferredProfile: lastProfile(session, agent, params), ...params };
+      const plan = await this.#attempts.plan(config, agent, choice);
       await sessions.open(sessionId, agent.id);
       const messages = await sessions.historyWith(sessionId, { role: 'user', content: message });
       // The provider is asked while the user message is being made durable, so the first
@@ -303,6 +302,22 @@ export class ChatService {
     this.#releaseHeap?.();
     this.#releaseHeap = undefined;
   }
+}
+
+/**
+ * The profile that answered the session last, when this run asks the same provider first
+ * (DESIGN.md: a session keeps the profile that last worked, so provider caches stay warm,
+ * until it fails: a failed profile is skipped as it would be anyway).
+ */
+function lastProfile(
+  session: { answeredBy: { provider: string; profile: string | null } | undefined } | undefined,
+  agent: AgentConfig,
+  params: ChatSendParams,
+): string | undefined {
+  const answeredBy = session?.answeredBy;
+  const provider = params.override?.provider ?? agent.model.provider;
+  if (answeredBy?.provider !== provider) return undefined;
+  return answeredBy.profile ?? undefined;
 }
 
 /** The agent asked for, else `agents.default`, else the first in the list. */

@@ -19,6 +19,8 @@ export interface SessionMeta {
   /** The start of the first user message. */
   autoTitle: string | undefined;
   override: SessionOverride | undefined;
+  /** Who gave the last answer: the next run asks that profile first (DESIGN.md). */
+  answeredBy: { provider: string; profile: string | null } | undefined;
 }
 
 /** A message line, as far as the summary cares. */
@@ -26,6 +28,9 @@ export interface MessageFacts {
   role: 'user' | 'assistant';
   content: string;
   ts: number;
+  /** What answered (assistant messages). */
+  provider?: string | undefined;
+  profile?: string | null | undefined;
 }
 
 /** A `meta` line: a `sessions.patch`. An absent key leaves that field as it was. */
@@ -47,6 +52,7 @@ export function newMeta(agentId: string, createdAtMs: number): SessionMeta {
     title: undefined,
     autoTitle: undefined,
     override: undefined,
+    answeredBy: undefined,
   };
 }
 
@@ -56,13 +62,19 @@ export function noteMessage(meta: SessionMeta, message: MessageFacts): void {
   meta.updatedAtMs = Math.max(meta.updatedAtMs, message.ts);
   if (meta.autoTitle === undefined && message.role === 'user')
     meta.autoTitle = defaultTitle(message.content);
+  if (message.role === 'assistant' && message.provider !== undefined)
+    meta.answeredBy = { provider: message.provider, profile: message.profile ?? null };
 }
 
 /** Folds one patch into the summary: the last line that sets a field wins. */
 export function noteMeta(meta: SessionMeta, line: MetaLine): void {
   meta.updatedAtMs = Math.max(meta.updatedAtMs, line.ts);
   if (line.title !== undefined) meta.title = line.title;
-  if (line.override !== undefined) meta.override = line.override ?? undefined;
+  if (line.override !== undefined) {
+    meta.override = line.override ?? undefined;
+    // A new pin, or back to the agent's choice: what answered before no longer leads.
+    meta.answeredBy = undefined;
+  }
 }
 
 /** The first {@link DEFAULT_TITLE_CHARS} characters of `text` on one line, `…` when cut. */

@@ -20,7 +20,7 @@ import { SessionFolder } from './session-folder.js';
 import { NODE_SESSION_FS, type SessionFs } from './session-fs.js';
 import { SessionIndex, missingSession } from './session-index.js';
 import { newMeta, noteMessage, noteMeta, toSummary } from './session-meta.js';
-import type { ListQuery, MetaLine } from './session-meta.js';
+import type { ListQuery, MetaLine, SessionMeta } from './session-meta.js';
 import { SESSION_DEFAULTS, checkSessionId } from './session-limits.js';
 import type { SessionLimits } from './session-limits.js';
 
@@ -177,10 +177,18 @@ export class SessionStore {
     });
   }
 
-  /** The agent a session on disk belongs to, or undefined (none yet under this id). */
-  async ownerOf(sessionId: string): Promise<string | undefined> {
+  /**
+   * What a new message into a session on disk needs to know of it: its agent, and who
+   * answered it last. Undefined when there is none yet under this id.
+   */
+  async factsOf(
+    sessionId: string,
+  ): Promise<Pick<SessionMeta, 'agentId' | 'answeredBy'> | undefined> {
     checkSessionId(sessionId);
-    return this.#task(sessionId, () => Promise.resolve(this.#index.get(sessionId)?.agentId));
+    return this.#task(sessionId, () => {
+      const meta = this.#index.get(sessionId);
+      return Promise.resolve(meta && { agentId: meta.agentId, answeredBy: meta.answeredBy });
+    });
   }
 
   /** The session's override, or undefined (also for a session that does not exist yet). */

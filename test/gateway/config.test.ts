@@ -83,6 +83,20 @@ describe('config methods', () => {
     client.close();
   });
 
+  it('keeps reporting the bind it listens on in status until the restart a new bind needs', async () => {
+    gateway = await startTestGateway({ config: CONFIG });
+    const { client } = await connectDevice(gateway);
+    expect(
+      await client.request('config.set', { path: 'gateway.bind', value: 'lan' }),
+    ).toMatchObject({ restartRequired: true });
+    // Read after the watcher has had time to apply the file (config.get reloads it).
+    await client.request('config.get', { path: 'gateway.bind' });
+    expect(await client.request('status'), 'status after config.set gateway.bind').toMatchObject({
+      bind: 'loopback',
+    });
+    client.close();
+  });
+
   it('refuses an invalid value with CONFIG_INVALID and leaves the file byte-identical', async () => {
     gateway = await startTestGateway({ config: CONFIG });
     const file = join(gateway.home, 'config.json5');

@@ -8,9 +8,15 @@ import type { AppParts } from './parts.js';
 
 /** The `status` payload, built fresh per call from the live services. */
 export function setupStatus(
-  parts: Pick<AppParts, 'basics' | 'secrets' | 'server' | 'auth' | 'pairing' | 'tls' | 'version'>,
+  parts: Pick<
+    AppParts,
+    'basics' | 'start' | 'secrets' | 'server' | 'auth' | 'pairing' | 'tls' | 'version'
+  >,
 ): () => Promise<StatusPayload> {
   const { basics, secrets, auth, pairing, version, tls } = parts;
+  // What the socket listens on: a new bind in the file waits for a restart (restartRequired),
+  // and `gateway run --bind` never reaches the file.
+  const { bind } = parts.start.config.gateway;
   const { gateway } = parts.server;
   // Asking the OS keychain costs ~0.65 ms; `status` is the hot read of every client.
   const keychainStatus = new KeychainStatus({
@@ -22,11 +28,10 @@ export function setupStatus(
   void keychainStatus.current();
   return async () => {
     const probe = await keychainStatus.current();
-    const current = secrets.currentConfig();
     return {
       version,
       uptimeMs: gateway.uptimeMs,
-      bind: current.gateway.bind,
+      bind,
       port: gateway.port,
       authMode: auth.mode,
       connections: gateway.openConnectionCount(),

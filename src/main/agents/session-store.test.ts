@@ -170,6 +170,29 @@ describe('SessionStore', () => {
   });
 });
 
+describe('SessionStore after a failed first write', () => {
+  it('keeps nothing of a session whose first message never reached the disk: the id is free for any agent', async () => {
+    let fail = true;
+    const fs = sessionFsWith({
+      writeFile: async (write) => {
+        if (fail)
+          throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        await write();
+      },
+    });
+    const store = new SessionStore({ sessionsDir: dir, clock, fs });
+    await store.open('s1', 'a');
+    await expect(store.append('s1', { role: 'user', content: 'hi' })).rejects.toMatchObject({
+      code: 'ENOSPC',
+    });
+    fail = false;
+    // Nothing is on disk under s1, so it is no session of agent a.
+    await expect(store.open('s1', 'b'), 'opening s1 for agent b').resolves.toMatchObject({
+      agentId: 'b',
+    });
+  });
+});
+
 describe('SessionStore concurrency', () => {
   /** The real files, with each fsync of `held.jsonl` waiting until `release` is called. */
   function holdingFs(): { fs: SessionFs; release: () => void } {

@@ -272,8 +272,9 @@ export class SessionStore {
         await this.#folder.sync();
       }
     } catch (error) {
-      // How much reached the file is unknown: read it afresh before the next write.
-      if (state.persisted) this.#cache.delete(state.id);
+      // How much reached the file is unknown: read it afresh before the next write. A new
+      // session whose first write failed is then what the disk says: none, or the file.
+      this.#cache.delete(state.id);
       throw error;
     }
     if (!state.persisted) this.#index.set(state.id, state.meta);

@@ -231,6 +231,34 @@ describe('chat through the gateway', () => {
     }
   });
 
+  it('ends a run aborted before its first token with a final that names who was being asked', async () => {
+    const provider = await fake('openai', { hang: true, deltas: [] });
+    gateway = await startTestGateway({
+      config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [
+        { id: 'main', provider: 'local' },
+      ]),
+    });
+    const { client } = await connectDevice(gateway);
+    const events: ChatEvent[] = [];
+    client.on('chat', (payload) => events.push(payload as ChatEvent));
+    const asked = provider.nextRequest();
+    const { runId } = await client.request<{ runId: string }>('chat.send', { message: 'hi' });
+    await within(OUTCOME_WAIT_MS, asked, 'the provider to be asked');
+    await client.request('chat.abort', { runId });
+    await expect
+      .poll(() => events.at(-1)?.state, { timeout: OUTCOME_WAIT_MS, message: 'the final' })
+      .toBe('final');
+    // PROTOCOL.md: the final event carries {provider, model, profile}.
+    expect(events.at(-1), 'the final of the run aborted before any text').toMatchObject({
+      runId,
+      text: '',
+      provider: 'local',
+      model: 'test-model',
+      profile: null,
+    });
+    client.close();
+  });
+
   it('cancels the upstream request of a run whose connection closed while its message was being saved', async () => {
     const provider = await fake('openai', { hang: true, deltas: ['Hel'] });
     gateway = await startTestGateway({

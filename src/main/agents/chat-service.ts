@@ -83,6 +83,8 @@ interface Run {
   sessionId: string;
   controller: AbortController;
   done: Promise<void>;
+  /** Who is being asked now: what the `final` of a run aborted before any text names. */
+  asking?: Answer;
 }
 
 type Deltas = AsyncGenerator<AnswerDelta, Answer, undefined>;
@@ -155,7 +157,9 @@ export class ChatService {
       // The provider is asked while the user message is being made durable, so the first
       // token does not wait for the disk; nothing reaches the client before the answer,
       // and the answer waits for the fsync (a failed write drops the request).
-      const deltas = this.#attempts.run(plan, messages, run.controller.signal);
+      const deltas = this.#attempts.run(plan, messages, run.controller.signal, (by) => {
+        run.asking = by;
+      });
       const first = deltas.next();
       // Handled: a provider failing during the fsync must not be an unhandled rejection;
       // #stream awaits `first` itself and reports it.
@@ -253,8 +257,6 @@ export class ChatService {
       try {
         let next = await prepared.first;
         while (!next.done) {
-          // An aborted run's final still says who was answering.
-          answer = next.value.by;
           relay.push(next.value.texts);
           // The listener's queue is full: the rest of the reply waits upstream until it drains.
           const waiting = writable(run.controller.signal);
@@ -272,6 +274,8 @@ export class ChatService {
           return send({ runId, sessionId, state: 'error', error: wireError(error) });
         }
         aborted = true;
+        // An aborted run's final still says who was answering, or being asked.
+        answer = run.asking ?? {};
         text = relay.abandon();
       }
       // An abort keeps what arrived (the user saw it), marked so, and ends like any reply.

@@ -131,6 +131,7 @@ export class ProviderAttempts {
     plan: RunPlan,
     messages: readonly ChatMessage[],
     signal: AbortSignal,
+    onAsking?: (by: Answer) => void,
   ): AsyncGenerator<AnswerDelta, Answer, undefined> {
     const attempts: ProviderAttempt[] = [];
     let lastError: unknown;
@@ -144,7 +145,7 @@ export class ProviderAttempts {
           attempts.push(skipped(step, key, this.#profiles.health(key)));
           continue;
         }
-        const outcome = yield* this.#attempt(step, key, messages, signal);
+        const outcome = yield* this.#attempt(step, key, messages, signal, onAsking);
         if (outcome.ok) return outcome.answer;
         attempts.push(outcome.attempt);
         lastError = outcome.error;
@@ -161,12 +162,14 @@ export class ProviderAttempts {
     key: ProfileKey | undefined,
     messages: readonly ChatMessage[],
     signal: AbortSignal,
+    onAsking: ((by: Answer) => void) | undefined,
   ): AsyncGenerator<AnswerDelta, Outcome, undefined> {
     let model = step.model;
     let sent = false;
     try {
       model ??= await untilAborted(this.#catalog.firstModel(step.provider, key?.apiKey), signal);
       const by = { provider: step.provider.id, model, profile: key?.profile ?? null };
+      onAsking?.(by);
       const request = { provider: step.provider, apiKey: key?.apiKey, model, messages, signal };
       for await (const texts of streamChatBatches(request, this.#streamOptions, this.#fns)) {
         sent = true;

@@ -5,12 +5,11 @@
  * model and profile answer, and the failover between them, is `provider-attempts.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import type { AgentConfig, Config } from '../../shared/config-schema.js';
+import type { Config } from '../../shared/config-schema.js';
 import {
   GatewayError,
   conflict,
   invalidRequest,
-  notFound,
   rateLimited,
   unavailable,
 } from '../../shared/errors.js';
@@ -25,6 +24,7 @@ import type { Clock } from '../util/clock.js';
 import { holdSmallHeap } from '../util/small-heap.js';
 import { DeltaRelay } from './delta-relay.js';
 import { ProviderAttempts, type Answer, type AnswerDelta } from './provider-attempts.js';
+import { findAgent, lastProfile } from './run-target.js';
 import { isValidSessionId } from './session-store.js';
 import type { SessionStore } from './session-store.js';
 
@@ -150,7 +150,7 @@ export class ChatService {
     const { runId, run } = this.#reserve(sessionId);
     try {
       const { sessions } = this.#options;
-      const choice = { preferredProfile: lastProfile(session, agent, params), ...params };
+      const choice = { preferredProfile: lastProfile(session, agent, params.override), ...params };
       const plan = await this.#attempts.plan(config, agent, choice);
       await sessions.open(sessionId, agent.id);
       const messages = await sessions.historyWith(sessionId, { role: 'user', content: message });
@@ -306,35 +306,6 @@ export class ChatService {
     this.#releaseHeap?.();
     this.#releaseHeap = undefined;
   }
-}
-
-/**
- * The profile that answered the session last, when this run asks the same provider first
- * (DESIGN.md: a session keeps the profile that last worked, so provider caches stay warm,
- * until it fails: a failed profile is skipped as it would be anyway).
- */
-function lastProfile(
-  session: { answeredBy: { provider: string; profile: string | null } | undefined } | undefined,
-  agent: AgentConfig,
-  params: ChatSendParams,
-): string | undefined {
-  const answeredBy = session?.answeredBy;
-  const provider = params.override?.provider ?? agent.model.provider;
-  if (answeredBy?.provider !== provider) return undefined;
-  return answeredBy.profile ?? undefined;
-}
-
-/** The agent asked for, else `agents.default`, else the first in the list. */
-function findAgent(config: Config, agentId: string | undefined): AgentConfig {
-  const list = config.agents.list;
-  const wanted = agentId ?? config.agents.default ?? list[0]?.id;
-  if (wanted === undefined)
-    throw notFound(
-      'no agent configured (run special-agent onboard, or add one under agents.list in the config)',
-    );
-  const agent = list.find((candidate) => candidate.id === wanted);
-  if (!agent) throw notFound(`agent "${wanted}" not found (see agents.list in the config)`);
-  return agent;
 }
 
 function shuttingDown(): GatewayError {

@@ -77,7 +77,7 @@ describe('FailedAuthLimiter', () => {
     expect(limiter.check('http://evil.example')).toEqual({ locked: false });
   });
 
-  it('honours custom limits and bounds its memory by evicting the least recent key', () => {
+  it('honours custom limits and bounds its memory by evicting the least recent key that is not locked', () => {
     const clock = fixedClock();
     const limiter = new FailedAuthLimiter({
       clock,
@@ -90,7 +90,14 @@ describe('FailedAuthLimiter', () => {
     expect(limiter.check('a')).toEqual({ locked: true, retryAfterMs: 5000 });
     for (const key of ['b', 'c', 'd']) limiter.recordFailure(key);
     expect(limiter.size).toBe(3);
-    expect(limiter.check('a')).toEqual({ locked: false });
+    // Failures under other keys (other addresses of one attacker) never lift a lockout.
+    expect(limiter.check('a'), 'the locked key after 3 other keys failed').toEqual({
+      locked: true,
+      retryAfterMs: 5000,
+    });
+    expect(limiter.recordFailure('b'), 'b, evicted: its one failure was forgotten').toEqual({
+      locked: false,
+    });
     expect(limiter.recordFailure('d')).toEqual({ locked: true, retryAfterMs: 5000 });
   });
 

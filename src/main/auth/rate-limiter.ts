@@ -69,7 +69,8 @@ function positiveInteger(name: string, value: number): number {
 /**
  * Counts failed secrets per key in a sliding window and locks a key that reaches the
  * limit. Attempts in flight count against the limit until they settle. Memory is bounded
- * by `maxKeys` (plus keys with attempts in flight, which open connections bound).
+ * by `maxKeys`, plus keys with attempts in flight (which open connections bound) and keys
+ * locked now (which the lockout's length bounds).
  */
 export class FailedAuthLimiter {
   readonly #clock: Clock;
@@ -191,14 +192,21 @@ export class FailedAuthLimiter {
     if (empty && this.#keys.get(key) === state) this.#keys.delete(key);
   }
 
-  /** Moves `key` to the most recent end and evicts the oldest keys past `maxKeys`. */
+  /**
+   * Moves `key` to the most recent end and evicts the oldest keys past `maxKeys`. A locked
+   * key stays until its lockout ends: failures under other keys (an attacker's other
+   * addresses) must not lift it. The map is then bounded by time instead: a lock takes
+   * `maxFailures` refused handshakes and ends after `lockoutMs`.
+   */
   #touch(key: string, state: KeyState): void {
     this.#keys.delete(key);
     this.#keys.set(key, state);
+    const now = this.#clock.now();
     for (const [candidate, held] of this.#keys) {
       if (this.#keys.size <= this.#maxKeys) return;
-      // A key with attempts in flight stays: evicting it would hand its slots back.
-      if (held.inFlight === 0) this.#keys.delete(candidate);
+      const locked = held.lockedUntil !== undefined && held.lockedUntil > now;
+      // A key with attempts in flight stays too: evicting it would hand its slots back.
+      if (held.inFlight === 0 && !locked) this.#keys.delete(candidate);
     }
   }
 }

@@ -199,6 +199,35 @@ describe('password mode on loopback', () => {
   });
 });
 
+describe('IPv6 clients', () => {
+  const password = 'correct horse battery staple';
+
+  it('counts wrong passwords from every address of one /64 under one key (SLAAC gives a LAN host any number)', async () => {
+    const g = await start({
+      password,
+      config: { gateway: { trustedProxies: [PROXY], auth: { mode: 'password' } } },
+    });
+    const from = (host: number): From => ({
+      localAddress: PROXY,
+      headers: { 'x-forwarded-for': `2001:db8:1:2::${host.toString(16)}` },
+    });
+    for (let i = 0; i < 10; i++) {
+      expect((await attempt(g, from(i + 1), { password: `guess-${i}` })).code).toBe(
+        'AUTH_PASSWORD_MISMATCH',
+      );
+    }
+    expect(
+      (await attempt(g, from(0xbeef), { password })).code,
+      'the right password from an 11th address of the same /64',
+    ).toBe('AUTH_RATE_LIMITED');
+    // Another /64 is another key.
+    const elsewhere = { localAddress: PROXY, headers: { 'x-forwarded-for': '2001:db8:1:3::1' } };
+    expect((await attempt(g, elsewhere, { password })).code).toBe('PAIRING_REQUIRED');
+    g.clock.advance(LOCKOUT_MS);
+    await g.guard.check({ allowChanged: ['pairing-store'] });
+  });
+});
+
 describe('the comparison', () => {
   it('refuses a wrong token of the right length', async () => {
     const g = await startBehindProxy();

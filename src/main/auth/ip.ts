@@ -83,6 +83,18 @@ export function addressIsLoopback(address: Address): boolean {
   return inAny(address, ranges().loopback);
 }
 
+/**
+ * Who a client is for counting failures: an IPv4 address, or an IPv6 address's /64. A host
+ * on an IPv6 LAN picks any number of addresses in its /64 (SLAAC, privacy addresses), so
+ * one key per address would give it as many guesses.
+ */
+export function failureKeyOf(ip: string): string {
+  const address = parseIp(ip);
+  if (address?.kind() !== 'ipv6') return address?.toString() ?? ip;
+  const [a = 0, b = 0, c = 0, d = 0] = (address as ipaddr.IPv6).parts;
+  return `${new ipaddr.IPv6([a, b, c, d, 0, 0, 0, 0]).toString()}/64`;
+}
+
 /** True for Tailscale's ranges 100.64.0.0/10 and fd7a:115c:a1e0::/48. */
 export function isTailnet(ip: string): boolean {
   const address = parseIp(ip);

@@ -1,6 +1,6 @@
 import { checkSharedSecret } from '../auth/auth-mode.js';
 import type { FailedAuthLimiter, FailureTicket } from '../auth/rate-limiter.js';
-import { isLoopback } from '../auth/ip.js';
+import { failureKeyOf, isLoopback } from '../auth/ip.js';
 import type { IssuedDeviceToken } from '../pairing/device-tokens.js';
 import type { PairingService } from '../pairing/pairing-service.js';
 import { decidePairing, type PairingDecision } from '../pairing/decide.js';
@@ -267,7 +267,7 @@ export class Authenticator {
     const loopback = isLoopback(peer.clientIp);
     if (loopback && mode !== 'token') return 'loopback';
     if (loopback && peer.isLocal && (!peer.browser || peer.ownOrigin)) return undefined;
-    const address = `ip:${peer.clientIp}`;
+    const address = `ip:${failureKeyOf(peer.clientIp)}`;
     return peer.browser && peer.origin ? `${address} origin:${peer.origin.toLowerCase()}` : address;
   }
 }

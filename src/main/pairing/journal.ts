@@ -49,7 +49,8 @@ export interface ParsedJournal {
 
 /**
  * The valid lines of a journal, in order, with consecutive `seq`. Throws
- * {@link JournalDamage} for a damaged line before the last valid one, a valid line whose
+ * {@link JournalDamage} for a damaged line before the last valid one, more damage after it
+ * than one torn append leaves (one line, with or without its newline), a valid line whose
  * entry fails the schema, or a gap in `seq`.
  */
 export function parseJournal(text: string): ParsedJournal {
@@ -61,6 +62,15 @@ export function parseJournal(text: string): ParsedJournal {
   sound.forEach((json, index) => {
     if (json !== undefined) lastSound = index;
   });
+  // Appends go one at a time, each fsynced before the next: only the last can be torn.
+  // More than one line after the last valid one holds acknowledged changes.
+  const tail = parts.at(-1) ?? '';
+  const damagedAfter = complete.length - 1 - lastSound;
+  if (damagedAfter > 1 || (damagedAfter === 1 && tail !== ''))
+    throw new JournalDamage(
+      lastSound + 2,
+      'damaged (checksum mismatch), and more follows it than one interrupted write leaves',
+    );
   const lines: JournalLine[] = [];
   for (let index = 0; index <= lastSound; index += 1) {
     const json = sound[index];

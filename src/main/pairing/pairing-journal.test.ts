@@ -109,6 +109,21 @@ describe('devices.journal after a crash', () => {
     ]);
   });
 
+  it('refuses to start on two damaged last lines: only one append can be torn, so acknowledged changes are in them', async () => {
+    await storeWithThreeDevices();
+    const lines = (await readFile(journal, 'utf8')).split('\n');
+    const last = lines.length - 2;
+    for (const index of [last - 1, last])
+      lines[index] = (lines[index] ?? '').replace('"seq"', '"SEQ"');
+    const damaged = lines.join('\n');
+    await writeFile(journal, damaged);
+
+    const error = await openError();
+    expect(error.exitCode).toBe(78);
+    expect(error.line, 'the first damaged line').toBe(last);
+    expect(await readFile(journal, 'utf8'), 'the journal, untouched').toBe(damaged);
+  });
+
   it('refuses to start when the journal does not follow devices.json (an older devices.json restored)', async () => {
     await storeWithThreeDevices();
     const backup = `${home.storePath}.backup`;

@@ -39,7 +39,7 @@ export interface ParsedSessionFile {
 /**
  * Reads a session file's bytes. Undefined when it holds nothing that was ever acknowledged
  * (a torn header, or a header and no other whole line: the first write was cut short);
- * `damaged` when its header is unreadable.
+ * `damaged` when its header is unreadable, or no line after it is.
  */
 export function parseSessionFile(
   data: Buffer,
@@ -65,7 +65,9 @@ export function parseSessionFile(
       patches += 1;
     }
   }
-  if (meta.messageCount === 0 && patches === 0) return undefined;
+  // A header alone: the first write was cut short. Lines after it that none of this
+  // version can read (another version's, a hand edit) are not this version's to overwrite.
+  if (meta.messageCount === 0 && patches === 0) return lines.length === 1 ? undefined : 'damaged';
   return { meta, messages, tornAt: end < data.length ? end : undefined };
 }
 

@@ -1,4 +1,13 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  writeFile,
+  appendFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -167,6 +176,21 @@ describe('SessionStore', () => {
     expect((await readdir(dir)).some((name) => name.startsWith('s1.jsonl.damaged-'))).toBe(true);
     await restarted.open('s1', 'main');
     expect(await restarted.history('s1')).toEqual([]);
+  });
+
+  it('sets aside, never overwrites, a file with a good header whose other lines it cannot read', async () => {
+    await mkdir(dir, { recursive: true });
+    const header = '{"type":"session","agentId":"main","createdAtMs":1}\n';
+    // Another version's message format (ts as text): not this version's to throw away.
+    const foreign = `${header}{"role":"user","content":"keep me","ts":"2026-01-01"}\n`;
+    await writeFile(join(dir, 's1.jsonl'), foreign);
+
+    const store = new SessionStore({ sessionsDir: dir, clock });
+    const error = await store.open('s1', 'main').catch((caught: unknown) => caught);
+    expect(error, 'opening the session').toBeInstanceOf(GatewayError);
+    const copy = (await readdir(dir)).find((name) => name.startsWith('s1.jsonl.damaged-'));
+    expect(copy, 'the set-aside copy').toBeDefined();
+    expect(await readFile(join(dir, copy ?? ''), 'utf8')).toBe(foreign);
   });
 });
 

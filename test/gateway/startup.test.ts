@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   childEnv,
@@ -119,6 +119,14 @@ describe('startup refusals', () => {
     expect(result.code, 'exit code').toBe(78);
     expect(result.stderr).toContain('no interface of this machine has the address 192.0.2.1');
     expect(result.stderr).toContain('set gateway.bind');
+    // Refused before anything was written: a pinned certificate must not change for a
+    // gateway that never ran.
+    await expect(
+      stat(`${dir}/tls/gateway.pem`),
+      'a certificate made by the refused start',
+    ).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 
   it('refuses a second gateway on the same home, naming the PID that holds the lock', async () => {

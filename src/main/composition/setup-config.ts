@@ -3,6 +3,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { AppPaths } from '../config/paths.js';
 import {
   BindError,
+  assertListenHostHere,
   bindIsLoopback,
   listenAddressesFor,
   listenHostFor,
@@ -37,6 +38,7 @@ export async function setupConfig(deps: {
     );
   }
   const host = listenHostFor(bind, deps.interfaces());
+  assertListenHostHere(host, deps.interfaces());
   const listenAddresses = listenAddressesFor(host, deps.interfaces());
   const displayHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return { loaded, config, host, listenAddresses, displayHost };

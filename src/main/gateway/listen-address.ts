@@ -1,7 +1,7 @@
 import { EXIT } from '../../shared/exit-codes.js';
 import { networkInterfaces } from 'node:os';
 import { hostInterfaceAddresses, type NetworkInterfaceMap } from '../auth/client-address.js';
-import { isTailnet, normalizeIp } from '../auth/ip.js';
+import { isLoopback, isTailnet, normalizeIp } from '../auth/ip.js';
 
 /** A bind that cannot be honoured; exit 78 (configuration). */
 export class BindError extends Error {
@@ -82,15 +82,33 @@ export class PortInUseError extends Error {
  */
 export function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
   if (error.code === 'EADDRINUSE') return new PortInUseError(host, port);
-  if (error.code === 'EADDRNOTAVAIL')
-    return new BindError(
-      `cannot listen: no interface of this machine has the address ${host} ` +
-        '(set gateway.bind to "loopback", "lan", "tailnet" or an address this machine has)',
-    );
+  if (error.code === 'EADDRNOTAVAIL') return addressNotHere(host);
   if (error.code === 'EACCES')
     return new BindError(
       `cannot listen on port ${port} of ${host}: permission denied ` +
         '(ports below 1024 need privileges; pick another: special-agent configure set gateway.port 18789)',
     );
   return error;
+}
+
+function addressNotHere(host: string): BindError {
+  return new BindError(
+    `cannot listen: no interface of this machine has the address ${host} ` +
+      '(set gateway.bind to "loopback", "lan", "tailnet" or an address this machine has)',
+  );
+}
+
+/**
+ * Refuses, before anything is written (a TLS certificate for it), an explicit address no
+ * interface has: the listen would fail anyway. Loopback addresses all answer on Linux
+ * without being listed; wildcards need no interface.
+ */
+export function assertListenHostHere(
+  host: string,
+  interfaces: NetworkInterfaceMap = networkInterfaces(),
+): void {
+  if (host === '0.0.0.0' || host === '::' || isLoopback(host)) return;
+  const wanted = normalizeIp(host);
+  const here = hostInterfaceAddresses(interfaces).map((address) => normalizeIp(address));
+  if (wanted === undefined || !here.includes(wanted)) throw addressNotHere(host);
 }

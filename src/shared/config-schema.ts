@@ -4,6 +4,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { BIND_KEYWORDS, isCanonicalIp } from './bind-value.js';
 import { AGENT_ID_PATTERN, DEFAULT_PORT } from './config-constants.js';
 import { DEFAULT_PROFILE, PROFILE_NAME_PATTERN, PROVIDER_ID_PATTERN } from './provider-id.js';
 
@@ -15,12 +16,7 @@ export {
   PROVIDER_ID_PATTERN,
 };
 
-/** Canonical IPv4 (four decimal parts) or IPv6 only: `127.1` and `0x7f.1` are refused. */
-export function isCanonicalIp(text: string): boolean {
-  return (
-    ipaddr.IPv4.isValidFourPartDecimal(text) || (ipaddr.IPv6.isValid(text) && !text.includes('%'))
-  );
-}
+export { isCanonicalIp };
 
 /** An IP or CIDR such as `10.0.0.1`, `10.0.0.0/8` or `fd00::/8`. */
 export function isIpOrCidr(text: string): boolean {
@@ -65,7 +61,7 @@ const hostWithPort = z
   );
 
 export const bindSchema = z.union([
-  z.enum(['loopback', 'lan', 'tailnet']),
+  z.enum(BIND_KEYWORDS),
   z.string().refine(isCanonicalIp, 'expected loopback, lan, tailnet or an IP address'),
 ]);
 

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,6 +124,16 @@ describe('special-agent gateway run', () => {
       2,
       /port/,
     );
+  });
+
+  it('refuses a --bind that is no keyword nor IP as a usage error (exit 2), writing nothing', async () => {
+    const home = await tempDir();
+    expectOneLineFailure(
+      await runCli(['gateway', 'run', '--bind', 'localhost'], childEnv(home)),
+      2,
+      /expected loopback, lan, tailnet or an IP address/,
+    );
+    await expect(readdir(home), 'the home after a refused --bind').resolves.toEqual([]);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   readLock,
   runGatewayUntilSignal,
 } from '../../main/local/gateway-process.js';
+import { isBindValue } from '../../shared/bind-value.js';
 import { printable } from '../../shared/printable.js';
 import type { StatusPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
@@ -27,6 +28,13 @@ import { fetchHealth } from '../gateway-health.js';
 import { parsePort, withJson, withUrl, type JsonOption, type UrlOption } from '../options.js';
 import { pinMismatchMessage } from '../tls-pin.js';
 
+/** Commander parser for `--bind`: what `gateway.bind` takes (a keyword, or an IP as written). */
+function parseBind(value: string): string {
+  if (!isBindValue(value))
+    throw new InvalidArgumentError('expected loopback, lan, tailnet or an IP address');
+  return value;
+}
+
 /** Registers `gateway run`, `gateway status` and `gateway logs`. */
 export function registerGatewayCommands(program: Command, ctx: CliContext): void {
   const gateway = program.command('gateway').description('run the gateway, or see whether it runs');
@@ -35,7 +43,11 @@ export function registerGatewayCommands(program: Command, ctx: CliContext): void
       .command('run')
       .description('run the gateway and Control UI in this terminal (Ctrl-C stops it)')
       .option('--port <n>', 'listen on this port instead of gateway.port', parsePort)
-      .option('--bind <bind>', 'loopback | lan | tailnet | an IP, instead of gateway.bind'),
+      .option(
+        '--bind <bind>',
+        'loopback | lan | tailnet | an IP, instead of gateway.bind',
+        parseBind,
+      ),
   ).action(async (options: { port?: number; bind?: string }) => {
     // The whole gateway loads only now (runGatewayUntilSignal imports it when called).
     ctx.exitCode = await runGatewayUntilSignal({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   childEnv,
@@ -127,6 +127,18 @@ describe('startup refusals', () => {
     ).rejects.toMatchObject({
       code: 'ENOENT',
     });
+  });
+
+  it('exits 1 saying what to fix when <home>/state is not a folder, and leaves it as it is', async () => {
+    const dir = await home({});
+    await writeFile(`${dir}/state`, 'not a folder\n');
+    const result = await refusalOf(start(dir), 'the exit of a gateway whose state is a file');
+    expect(result.listening, 'a gateway without a state folder started listening').toBe(false);
+    expect(result.code, 'exit code').toBe(1);
+    expect(result.stderr).toContain(`${dir}/state`);
+    expect(result.stderr).toMatch(/make .*state.* a folder you can write|SPECIAL_AGENT_HOME/);
+    expect(result.stderr).not.toMatch(/^special-agent: E[A-Z]+: /m);
+    expect(await readFile(`${dir}/state`, 'utf8')).toBe('not a folder\n');
   });
 
   it('refuses a second gateway on the same home, naming the PID that holds the lock', async () => {

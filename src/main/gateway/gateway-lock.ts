@@ -38,6 +38,21 @@ export class GatewayLock {
   }
 
   static async acquire(path: string, now: number): Promise<GatewayLock> {
+    try {
+      return await GatewayLock.#acquire(path, now);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (error instanceof GatewayLockedError || typeof code !== 'string') throw error;
+      // The first write under <home> at start: a raw EACCES/EEXIST/EISDIR says nothing of the fix.
+      throw new Error(
+        `cannot take the gateway lock ${path} (${code}): make ${dirname(path)} a folder you can write ` +
+          '(yours, mode 0700, with no folder named gateway.lock in it), or set SPECIAL_AGENT_HOME to one',
+        { cause: error },
+      );
+    }
+  }
+
+  static async #acquire(path: string, now: number): Promise<GatewayLock> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {

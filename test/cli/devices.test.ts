@@ -195,6 +195,15 @@ describe('special-agent devices', () => {
     );
   });
 
+  it('refuses an argument that cannot be a device id as a usage error (exit 2)', async () => {
+    const gw = await startBehindProxy();
+    expectOneLineFailure(
+      await runCli(['devices', 'remove', 'not-hex'], cliEnvFor(gw)),
+      2,
+      /"not-hex" is not a device id/,
+    );
+  });
+
   it('says how to start a gateway when none is running', async () => {
     const gw = await startBehindProxy();
     const env = cliEnvFor(gw);

@@ -2,6 +2,7 @@
  * `special-agent devices list|approve|reject|remove|rotate|revoke`, against the running
  * gateway; invites, ignore and rename are in `device-invites.ts`.
  */
+import { EXIT } from '../../shared/exit-codes.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../../main/local/config.js';
 import type { PairedDevice, PairListPayload } from '../../shared/protocol.js';
@@ -197,6 +198,7 @@ async function resolveDeviceId(connection: CliGatewayConnection, id: string): Pr
   if (!/^[0-9a-f]+$/.test(wanted) || wanted.length < MIN_ID_PREFIX_LENGTH) {
     throw new CliError(
       `"${id}" is not a device id (give the 64 hex characters, or at least ${MIN_ID_PREFIX_LENGTH} of them as shown by: special-agent devices list)`,
+      EXIT.usage,
     );
   }
   const { paired } = await fetchPairList(connection);

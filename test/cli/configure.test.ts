@@ -63,6 +63,10 @@ describe('special-agent configure', () => {
     expect(text).not.toContain('port:');
     expect(text).toContain('// my settings');
     expect(expectOk(await runCli(['configure', 'get', 'gateway.port'], env))).toBe('18789\n');
+    // A path that is not in the file (a typo) says so rather than "Unset".
+    expect(expectOk(await runCli(['configure', 'unset', 'gateway.prot'], env))).toBe(
+      'gateway.prot is not set in the config file (nothing changed)\n',
+    );
   });
 
   it('prints the default gateway.port when there is no config file', async () => {

@@ -146,7 +146,7 @@ async function getValue(ctx: CliContext, path: string, options: JsonOption): Pro
 async function unsetValue(ctx: CliContext, path: string, options: JsonOption): Promise<void> {
   const segments = segmentsOf(path);
   const dotted = formatConfigPath(segments);
-  const { config } = await loadConfig(ctx.paths);
+  const { config, hash: before } = await loadConfig(ctx.paths);
   const { editor, secrets } = localServices(ctx, config);
   if (isSecretPath(segments)) {
     const cleared = await secrets.clearSecret(segments);
@@ -162,10 +162,13 @@ async function unsetValue(ctx: CliContext, path: string, options: JsonOption): P
     return;
   }
   const result = await editor.unset(segments);
+  // The same bytes: the path was not in the file (a typo, or a default never set).
+  const text =
+    result.hash === before
+      ? `${dotted} is not set in the config file (nothing changed)\n`
+      : `Unset ${dotted}${result.restartRequired ? ' (restart required)' : ''}\n`;
   ctx.io.out(
-    options.json
-      ? toJson({ path: dotted, restartRequired: result.restartRequired })
-      : `Unset ${dotted}${result.restartRequired ? ' (restart required)' : ''}\n`,
+    options.json ? toJson({ path: dotted, restartRequired: result.restartRequired }) : text,
   );
 }
 

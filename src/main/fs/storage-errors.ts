@@ -11,6 +11,11 @@ const FIXES: Record<string, string> = {
   EIO: 'the disk reported an I/O error; check it',
 };
 
+/** What to do about a storage error code (ENOSPC, EROFS, EACCES, …), if it is one of those. */
+export function storageFix(code: string): string | undefined {
+  return Object.hasOwn(FIXES, code) ? FIXES[code] : undefined;
+}
+
 /** The user's file behind a temp file name (`.tmp-devices.json-1a2b3c` → `devices.json`). */
 function fileNameOf(path: unknown): string | undefined {
   if (typeof path !== 'string') return undefined;

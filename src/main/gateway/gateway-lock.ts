@@ -1,6 +1,7 @@
 import { EXIT } from '../../shared/exit-codes.js';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { storageFix } from '../fs/storage-errors.js';
 
 /** Another gateway already runs on this home. Exit 1: nothing is wrong with the config. */
 export class GatewayLockedError extends Error {
@@ -44,11 +45,10 @@ export class GatewayLock {
       const code = (error as NodeJS.ErrnoException).code;
       if (error instanceof GatewayLockedError || typeof code !== 'string') throw error;
       // The first write under <home> at start: a raw EACCES/EEXIST/EISDIR says nothing of the fix.
-      throw new Error(
-        `cannot take the gateway lock ${path} (${code}): make ${dirname(path)} a folder you can write ` +
-          '(yours, mode 0700, with no folder named gateway.lock in it), or set SPECIAL_AGENT_HOME to one',
-        { cause: error },
-      );
+      const fix =
+        storageFix(code) ??
+        `make ${dirname(path)} a folder you can write (with no folder named gateway.lock in it), or set SPECIAL_AGENT_HOME to one`;
+      throw new Error(`cannot take the gateway lock ${path}: ${fix} (${code})`, { cause: error });
     }
   }
 

@@ -40,6 +40,15 @@ function agentConfig(
   };
 }
 
+/** A gateway whose one agent `main` chats with `provider` (openai type) as `local`. */
+function oneAgentGateway(provider: { baseUrl: string }): Promise<TestGateway> {
+  return startTestGateway({
+    config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [
+      { id: 'main', provider: 'local' },
+    ]),
+  });
+}
+
 /** Sends a message and collects the chat events of that run until final or error. */
 async function chat(client: GatewayClient, params: Record<string, unknown>) {
   const events: ChatEvent[] = [];
@@ -72,11 +81,7 @@ describe('chat through the gateway', () => {
 
   it('sends chat events only to the connection that asked, not to other connections of the same device', async () => {
     const provider = await fake('openai');
-    gateway = await startTestGateway({
-      config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [
-        { id: 'main', provider: 'local' },
-      ]),
-    });
+    gateway = await oneAgentGateway(provider);
     const asking = await connectDevice(gateway);
     const sibling = await connectDevice(gateway, { identity: asking.identity });
     const seenBySibling: unknown[] = [];
@@ -233,11 +238,7 @@ describe('chat through the gateway', () => {
 
   it('ends a run aborted before its first token with a final that names who was being asked', async () => {
     const provider = await fake('openai', { hang: true, deltas: [] });
-    gateway = await startTestGateway({
-      config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [
-        { id: 'main', provider: 'local' },
-      ]),
-    });
+    gateway = await oneAgentGateway(provider);
     const { client } = await connectDevice(gateway);
     const events: ChatEvent[] = [];
     client.on('chat', (payload) => events.push(payload as ChatEvent));
@@ -261,11 +262,7 @@ describe('chat through the gateway', () => {
 
   it('cancels the upstream request of a run whose connection closed while its message was being saved', async () => {
     const provider = await fake('openai', { hang: true, deltas: ['Hel'] });
-    gateway = await startTestGateway({
-      config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [
-        { id: 'main', provider: 'local' },
-      ]),
-    });
+    gateway = await oneAgentGateway(provider);
     const { client } = await connectDevice(gateway);
     const disconnected = provider.nextDisconnect();
     // Gone before the answer: the close arrives while the user message is being fsynced.
@@ -276,11 +273,7 @@ describe('chat through the gateway', () => {
 
   it('stops the upstream request on chat.abort and ends the run with the text that had arrived', async () => {
     const provider = await fake('openai', { hang: true, deltas: ['Hel', 'lo ', 'wor'] });
-    gateway = await startTestGateway({
-      config: agentConfig({ local: { type: 'openai', baseUrl: provider.baseUrl } }, [
-        { id: 'main', provider: 'local' },
-      ]),
-    });
+    gateway = await oneAgentGateway(provider);
     const { client } = await connectDevice(gateway);
     const events: ChatEvent[] = [];
     client.on('chat', (payload) => events.push(payload as ChatEvent));

@@ -34,6 +34,17 @@ afterEach(async () => {
 const CLI_WAIT_MS = 20_000;
 const newSecret = () => randomBytes(24).toString('base64url');
 
+/** The new token admits a client at once; the old one is refused. */
+async function expectTokenReplaced(gw: TestGateway, tokens: { token: string; old: string }) {
+  expect((await connectDevice(gw, { auth: { token: tokens.token } })).hello.type, 'new token').toBe(
+    'hello-ok',
+  );
+  await expect(
+    connectDevice(gw, { auth: { token: tokens.old } }),
+    'old token',
+  ).rejects.toMatchObject({ details: { code: 'AUTH_TOKEN_MISMATCH' } });
+}
+
 describe.skipIf(!hasSecretService)(
   'a gateway secret set from the CLI (real Secret Service; skipped: no D-Bus session, run npm test)',
   () => {
@@ -56,13 +67,7 @@ describe.skipIf(!hasSecretService)(
         await within(OUTCOME_WAIT_MS, closed, 'close 4001 of the session on the old token'),
         'close of the shared-token session',
       ).toEqual({ code: 4001, reason: 'gateway auth changed' });
-      expect((await connectDevice(gateway, { auth: { token } })).hello.type, 'new token').toBe(
-        'hello-ok',
-      );
-      await expect(
-        connectDevice(gateway, { auth: { token: old } }),
-        'old token',
-      ).rejects.toMatchObject({ details: { code: 'AUTH_TOKEN_MISMATCH' } });
+      await expectTokenReplaced(gateway, { token, old });
     });
 
     it('`config.set gateway.auth.token` through the gateway switches it at once, keeping the caller', async () => {
@@ -80,13 +85,7 @@ describe.skipIf(!hasSecretService)(
         await within(OUTCOME_WAIT_MS, closed, 'close 4001 of the other session on the old token'),
         'close of the other shared-token session',
       ).toEqual({ code: 4001, reason: 'gateway auth changed' });
-      expect((await connectDevice(gateway, { auth: { token } })).hello.type, 'new token').toBe(
-        'hello-ok',
-      );
-      await expect(
-        connectDevice(gateway, { auth: { token: old } }),
-        'old token',
-      ).rejects.toMatchObject({ details: { code: 'AUTH_TOKEN_MISMATCH' } });
+      await expectTokenReplaced(gateway, { token, old });
       // The caller set it: like gateway.auth.rotate, its own session stays.
       expect(await admin.client.request('status'), 'the caller, still connected').toMatchObject({
         version: expect.any(String),

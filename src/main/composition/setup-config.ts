@@ -37,9 +37,10 @@ export async function setupConfig(deps: {
         'use token mode: special-agent configure set gateway.auth.mode token',
     );
   }
-  const host = listenHostFor(bind, deps.interfaces());
-  assertListenHostHere(host, deps.interfaces());
-  const listenAddresses = listenAddressesFor(host, deps.interfaces());
+  const interfaces = deps.interfaces();
+  const host = listenHostFor(bind, interfaces);
+  assertListenHostHere(host, interfaces);
+  const listenAddresses = listenAddressesFor(host, interfaces);
   const displayHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return { loaded, config, host, listenAddresses, displayHost };
 }

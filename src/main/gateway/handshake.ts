@@ -226,9 +226,10 @@ export class Authenticator {
       invite !== undefined && this.#deps.pairing.invites.find(invite) !== undefined;
     const inviteWrong = invite !== undefined && !inviteValid;
     if (auth.mode === 'none') {
-      if (inviteWrong) ticket?.confirm(1);
-      else ticket?.release();
-      if (inviteWrong) throw GatewayError.of('INVITE_INVALID');
+      if (inviteWrong) {
+        ticket?.confirm(1);
+        throw GatewayError.of('INVITE_INVALID');
+      }
       if (inviteValid) return 'invite';
       // Nothing is required; a valid device token still counts, so it is not replaced.
       return deviceTokenValid ? 'device-token' : 'none';
@@ -253,8 +254,8 @@ export class Authenticator {
    * DESIGN.md "Failed secrets": the key is the client address, plus the Origin for
    * browsers, so a client can only lock out its own key (a forged Origin from elsewhere
    * cannot lock the owner's Control UI). `undefined` means exempt:
-   * - `none` mode has no shared secret to guess: only a connect presenting an invite code
-   *   is counted, under the password mode's keys (PROTOCOL.md: every wrong secret counts);
+   * - in `none` mode a connect presenting no invite code (nothing to guess; else keyed as
+   *   in password mode, since every wrong secret counts);
    * - in `token` mode local loopback clients (and their browsers on the gateway's own
    *   origin): a 32-byte token cannot be guessed, and local tools must not lock each other
    *   out. A loopback browser on another allowed origin keeps a key of its own.

@@ -1,8 +1,7 @@
 /**
  * `models.list` with a short memory: a provider's listing is kept for a minute per provider
  * and key (a chat with no model set, and every model picker, would otherwise ask on each
- * use).
- * Failures are not kept: the next call asks again.
+ * use). Failures are not kept: the next call asks again.
  */
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../../shared/errors.js';

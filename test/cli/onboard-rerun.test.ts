@@ -90,13 +90,15 @@ describe('special-agent onboard on a home that is already set up', () => {
   it('re-running the same onboarding changes nothing and needs no --force', async () => {
     const { file, env } = await homeWith(EXISTING.replace("default: 'helper'", "default: 'main'"));
     const before = await readFile(file, 'utf8');
-    expectOk(
+    const out = expectOk(
       await runCli(
         ['onboard', '--non-interactive', '--auth-mode', 'none', '--provider', 'ollama'],
         env,
       ),
     );
     expect(await readFile(file, 'utf8')).toBe(before);
+    expect(out).toContain(`Config unchanged: ${file}`);
+    expect(out).not.toContain('Config written');
   });
 
   it('interactively asks before re-pointing agent main, and a "n" leaves the config as it was', async () => {

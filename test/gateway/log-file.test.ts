@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -248,6 +248,18 @@ describe('special-agent gateway logs and logs.tail', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `special-agent: no gateway log at ${gatewayLogPath(home)} yet (the gateway writes it while it runs: special-agent gateway run)\n`,
+    );
+  });
+
+  it('gateway logs on a log it cannot read exits 1 saying it could not read it, not save', async () => {
+    const home = await makeTempHome();
+    cleanups.push(() => rm(home, { recursive: true, force: true }));
+    // A folder where the file should be: unreadable even as root (the CI user).
+    await mkdir(gatewayLogPath(home), { recursive: true });
+    const result = await runCli(['gateway', 'logs'], childEnv(home));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `special-agent: could not read the gateway log ${gatewayLogPath(home)}: it is a folder, not a file; move it aside (EISDIR)\n`,
     );
   });
 });

@@ -1,6 +1,6 @@
 /** `special-agent gateway run|status|logs`. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../../main/local/config.js';
+import { loadConfig, storageFix } from '../../main/local/config.js';
 import {
   DEFAULT_TAIL_LINES,
   followLog,
@@ -100,7 +100,12 @@ async function gatewayLogs(ctx: CliContext, options: LogsOptions): Promise<void>
     );
   }
   // The follower starts where these lines end: nothing written meanwhile is lost or repeated.
-  const { lines, end } = await readLastLinesUpTo(path, options.lines ?? DEFAULT_TAIL_LINES);
+  const { lines, end } = await readLastLinesUpTo(
+    path,
+    options.lines ?? DEFAULT_TAIL_LINES,
+  ).catch((error: unknown) => {
+    throw unreadableLog(path, error) ?? error;
+  });
   if (options.json) ctx.io.out(toJson({ lines }));
   else if (lines.length > 0) ctx.io.out(lines.map((line) => `${printable(line)}\n`).join(''));
   if (!options.follow) return;
@@ -124,6 +129,14 @@ async function gatewayLogs(ctx: CliContext, options: LogsOptions): Promise<void>
     // A reader that went away (EPIPE) ends the follow quietly, as with tail -f | head.
     ctx.io.stdout.once('error', finish);
   });
+}
+
+/** A log that is there but cannot be read, named with what to do (the generic one says "save"). */
+function unreadableLog(path: string, error: unknown): CliError | undefined {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  const fix = code === 'EISDIR' ? 'it is a folder, not a file; move it aside' : storageFix(code);
+  return fix ? new CliError(`could not read the gateway log ${path}: ${fix} (${code})`) : undefined;
 }
 
 async function gatewayStatus(ctx: CliContext, options: UrlOption): Promise<void> {

@@ -106,9 +106,10 @@ async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> 
       : undefined;
     const edits: ConfigEdit[] = [{ path: ['gateway', 'auth', 'mode'], value: authMode }];
     if (provider) edits.push(...providerEdits(config, provider));
-    await editor.applyEdits(edits);
+    const { changedPaths } = await editor.applyEdits(edits);
     const summary: Summary = {
       config: ctx.paths.config,
+      configChanged: changedPaths.length > 0,
       authMode,
       sharedSecret: auth,
       provider: provider ? { ...provider, credential: key } : null,
@@ -234,6 +235,8 @@ function providerEdits(config: Config, provider: ProviderChoice): ConfigEdit[] {
 
 interface Summary {
   config: string;
+  /** False when a re-run asked for what the file already says (nothing was written). */
+  configChanged: boolean;
   authMode: AuthMode;
   sharedSecret: SecretOutcome;
   provider: (ProviderChoice & { credential: KeyOutcome | undefined }) | null;
@@ -266,7 +269,9 @@ function renderSummary(summary: Summary): string {
     lines.push(`Agent: ${ONBOARD_AGENT_ID} → ${provider.id}/${provider.model} (default${was})`);
   }
   lines.push(
-    `Config written to ${summary.config}`,
+    summary.configChanged
+      ? `Config written to ${summary.config}`
+      : `Config unchanged: ${summary.config}`,
     '',
     'Next steps:',
     '  special-agent gateway run',

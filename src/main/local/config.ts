@@ -13,4 +13,4 @@ export {
 } from '../config/config-path.js';
 export type { PathSegment } from '../config/json5-positions.js';
 export { writeFileAtomic } from '../fs/atomic-file.js';
-export { storageError } from '../fs/storage-errors.js';
+export { storageError, storageFix } from '../fs/storage-errors.js';

@@ -229,7 +229,10 @@ export interface SessionSummary {
   override?: SessionOverride;
 }
 
-/** One message of `sessions.get`. `aborted` marks a reply stopped part-way (its text is what arrived). */
+/**
+ * One message of `sessions.get`. `aborted` marks a reply stopped part-way, `failed` one the
+ * provider broke off; either way its text is what arrived.
+ */
 export interface SessionMessageView {
   role: 'user' | 'assistant';
   text: string;
@@ -238,6 +241,7 @@ export interface SessionMessageView {
   model?: string;
   profile?: string;
   aborted?: boolean;
+  failed?: boolean;
 }
 
 export interface SessionsListPayload {

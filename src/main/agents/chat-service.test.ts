@@ -85,6 +85,62 @@ describe.each(['openai', 'anthropic'] as const)('chat through %s', (type) => {
     const file = await readFile(join(chats.sessionsDir(), `${first.sessionId}.jsonl`), 'utf8');
     expect(file.trim().split('\n')).toHaveLength(5);
   });
+
+  it('an empty reply is kept in the session but never sent upstream again (Anthropic refuses empty turns)', async () => {
+    const server = await fake(type, { deltas: [] });
+    const { service } = setup(oneAgent(type, server.baseUrl));
+    const first = await chat(service, { message: 'hi' });
+    expect(first.last).toMatchObject({ state: 'final', text: '' });
+    server.behaviour.deltas = ['ok'];
+    const second = await chat(service, { sessionId: first.sessionId, message: 'again' });
+    expect(second.last).toMatchObject({ state: 'final', text: 'ok' });
+    expect(server.requests[1]?.body.messages, 'the history sent with the second message').toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'user', content: 'again' },
+    ]);
+  });
+
+  it('a stream cut off before its end marker ends the run as an error, not as a complete answer', async () => {
+    // Anthropic: content_block_stop, message_delta and message_stop never come; OpenAI: the
+    // finish chunk and [DONE].
+    const server = await fake(type, { dropLastEvents: type === 'openai' ? 2 : 3 });
+    const { service } = setup(oneAgent(type, server.baseUrl));
+    const run = await chat(service, { message: 'hi' });
+    expect(run.last?.state, 'how the cut run ended').toBe('error');
+    expect(run.last).toMatchObject({
+      error: { code: 'PROVIDER_ERROR', message: expect.stringContaining('ended before') },
+    });
+  });
+
+  it('a stream that gave its stop reason but left the end marker out is a complete answer', async () => {
+    // Some compatible servers never send [DONE] (OpenAI) or the last message_stop (Anthropic).
+    const server = await fake(type, { dropLastEvents: 1 });
+    const { service } = setup(oneAgent(type, server.baseUrl));
+    const run = await chat(service, { message: 'hi' });
+    expect(run.last).toMatchObject({ state: 'final', text: REPLY });
+  });
+
+  it('a reply that fails mid-stream keeps the text the user saw in the session, marked failed', async () => {
+    const server = await fake(
+      type,
+      type === 'anthropic'
+        ? { deltas: ['par', 'tial'], errorEvent: { type: 'overloaded_error', message: 'busy' } }
+        : { deltas: ['par', 'tial'], dropLastEvents: 2 },
+    );
+    const { service } = setup(oneAgent(type, server.baseUrl));
+    const run = await chat(service, { message: 'hi' });
+    expect(run.last?.state).toBe('error');
+    expect(run.deltas.join('')).toBe('partial');
+    const saved = await new SessionStore({
+      sessionsDir: chats.sessionsDir(),
+      clock: { now: () => 0 },
+    }).readAll(run.sessionId);
+    expect(saved?.messages.at(-1), 'the last message on disk').toMatchObject({
+      role: 'assistant',
+      content: 'partial',
+      failed: true,
+    });
+  });
 });
 
 describe('ChatService', () => {

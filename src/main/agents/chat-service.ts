@@ -269,8 +269,18 @@ export class ChatService {
         text = relay.finish();
       } catch (error) {
         if (!(error instanceof ChatAbortedError)) {
-          // The text that arrived before the failure still reaches the client, then the error.
-          relay.finish();
+          // The text that arrived before the failure still reaches the client, then the
+          // error; the session keeps that text too (the user saw it), marked failed.
+          const shown = relay.finish();
+          if (shown) {
+            await this.#options.sessions.append(sessionId, {
+              role: 'assistant',
+              content: shown,
+              runId,
+              ...run.asking,
+              failed: true,
+            });
+          }
           return send({ runId, sessionId, state: 'error', error: wireError(error) });
         }
         aborted = true;

@@ -2,7 +2,7 @@
  * The session file format, `<sessionsDir>/<sessionId>.jsonl`, one JSON object a line:
  *
  * - line 1, the header: `{type:"session", agentId, createdAtMs}`;
- * - a message: `{role, content, ts, runId?, aborted?, provider?, model?, profile?}`;
+ * - a message: `{role, content, ts, runId?, aborted?, failed?, provider?, model?, profile?}`;
  * - a patch: `{type:"meta", ts, title?, override?}` (`override: null` clears it; for each
  *   field the last line that sets it wins).
  *
@@ -21,6 +21,8 @@ export interface SessionMessage {
   runId?: string;
   /** The run was aborted; `content` is what had arrived by then. */
   aborted?: boolean;
+  /** The provider failed mid-reply; `content` is what had arrived by then. */
+  failed?: boolean;
   /** What answered (assistant messages). `profile` is null for a provider with no key. */
   provider?: string;
   model?: string;

@@ -283,9 +283,15 @@ export class SessionStore {
   }
 }
 
-/** The last `limit` messages, from the first user turn on (Anthropic requires one first). */
+/**
+ * The last `limit` messages, from the first user turn on (Anthropic requires one first),
+ * without empty answers: Anthropic refuses a turn with no text, which would fail every
+ * later message of the session. It joins the user turns on either side.
+ */
 function historyWindow(messages: readonly ChatMessage[], limit: number): ChatMessage[] {
   const window = messages.slice(-limit);
   const start = window.findIndex((message) => message.role === 'user');
-  return (start < 0 ? [] : window.slice(start)).map(({ role, content }) => ({ role, content }));
+  return (start < 0 ? [] : window.slice(start))
+    .filter((message) => message.role !== 'assistant' || message.content.trim() !== '')
+    .map(({ role, content }) => ({ role, content }));
 }

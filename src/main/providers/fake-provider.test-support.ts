@@ -21,6 +21,11 @@ export interface FakeBehaviour {
   pauseMs: number;
   /** Send the deltas, then keep the stream open: no end marker, no end of body. */
   hang: boolean;
+  /**
+   * Leave out this many events at the end, then end the body normally: a stream cut off
+   * before its end marker (OpenAI: 1 drops `[DONE]`, 2 also the finish chunk).
+   */
+  dropLastEvents: number;
   /** Accept the request but never send the response headers. */
   silent: boolean;
   /** Answer with this status and body instead of streaming. */
@@ -73,6 +78,7 @@ export async function startFakeProvider(
     chunkBytes: 'tricky',
     pauseMs: 2,
     hang: false,
+    dropLastEvents: 0,
     silent: false,
     models: [],
     ollamaTags: false,
@@ -128,7 +134,8 @@ export async function startFakeProvider(
         : anthropicEvents(state.deltas, state.errorEvent);
     // The events after the deltas end the reply (finish chunk + [DONE], or block stop …
     // message_stop); a hanging server never gets to them.
-    const sent = state.hang ? events.slice(0, -(type === 'openai' ? 2 : 3)) : events;
+    const dropped = state.hang ? (type === 'openai' ? 2 : 3) : state.dropLastEvents;
+    const sent = dropped > 0 ? events.slice(0, -dropped) : events;
     await writeInPieces(res, cut(sent.join(''), state.chunkBytes), state.pauseMs);
     if (!state.hang) res.end();
   }

@@ -122,6 +122,19 @@ export function providerError(
   });
 }
 
+/**
+ * A stream whose body ended before its end marker (`marker`): the connection was cut, so the
+ * run fails (and the profile cools down as after any lost connection) instead of the cut
+ * reply passing for a whole one.
+ */
+export function streamCutOff(providerId: string, marker: string, apiKey: string | undefined) {
+  return providerError(
+    providerId,
+    `connection lost mid-response (the stream ended before ${marker})`,
+    apiKey,
+  );
+}
+
 /** The error for a non-2xx answer that is not a rejected key: status, provider text, Retry-After. */
 export function httpStatusError(
   providerId: string,

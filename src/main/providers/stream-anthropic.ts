@@ -1,9 +1,10 @@
 /**
  * Anthropic Messages API, streamed: `POST <baseUrl>/messages` with `x-api-key` and
  * `anthropic-version`, text in `content_block_delta` events (`text_delta`), failures as
- * `error` events, the end marked by `message_stop`.
+ * `error` events, the end marked by `message_stop` (or at least a `message_delta` with its
+ * `stop_reason`); a body that ends before either was cut off, and the run fails.
  */
-import { providerError } from './provider-errors.js';
+import { providerError, streamCutOff } from './provider-errors.js';
 import { streamServerSentEvents } from './sse-request.js';
 import { STREAM_DEFAULTS, endpoint } from './provider-types.js';
 import type { ChatMessage, ChatStreamRequest, StreamOptions } from './provider-types.js';
@@ -39,6 +40,7 @@ export async function* streamAnthropicChat(
     signal: request.signal,
     options: resolved,
   });
+  let finished = false;
   for await (const batch of events) {
     const texts: string[] = [];
     let end: 'stop' | Error | undefined;
@@ -54,6 +56,7 @@ export async function* streamAnthropicChat(
         end = providerError(provider.id, errorText(data.error), apiKey);
         break;
       }
+      if (type === 'message_delta') finished ||= hasStopReason(data.delta);
       if (type !== 'content_block_delta') continue;
       const delta = data.delta as { type?: unknown; text?: unknown } | undefined;
       if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text)
@@ -64,6 +67,13 @@ export async function* streamAnthropicChat(
     if (end === 'stop') return;
     if (end) throw end;
   }
+  // No message_stop: a cut connection, unless a message_delta already gave the stop reason
+  // (a compatible server that leaves the last event out).
+  if (!finished) throw streamCutOff(provider.id, 'message_stop', apiKey);
+}
+
+function hasStopReason(delta: unknown): boolean {
+  return typeof (delta as { stop_reason?: unknown } | undefined)?.stop_reason === 'string';
 }
 
 /** The Messages API takes system text as a top-level field, not as a message. */

@@ -1,9 +1,11 @@
 /**
  * OpenAI-compatible chat completions, streamed (OpenAI, Ollama, vLLM, LM Studio, …):
  * `POST <baseUrl>/chat/completions` with `stream: true`, text in `choices[0].delta.content`,
- * the end marked by `data: [DONE]`.
+ * the end marked by `data: [DONE]`. A body that ends without it is a complete answer only
+ * when a chunk carried a `finish_reason` (some servers never send `[DONE]`); else the
+ * stream was cut off, and the run fails rather than pass a cut reply off as whole.
  */
-import { providerError } from './provider-errors.js';
+import { providerError, streamCutOff } from './provider-errors.js';
 import { streamServerSentEvents } from './sse-request.js';
 import { STREAM_DEFAULTS, endpoint } from './provider-types.js';
 import type { ChatStreamRequest, StreamOptions } from './provider-types.js';
@@ -24,6 +26,7 @@ export async function* streamOpenAIChat(
     signal: request.signal,
     options: { ...STREAM_DEFAULTS, ...options },
   });
+  let finished = false;
   for await (const batch of events) {
     const texts: string[] = [];
     let end: 'done' | Error | undefined;
@@ -38,19 +41,21 @@ export async function* streamOpenAIChat(
         break;
       }
       if (chunk.text) texts.push(chunk.text);
+      if (chunk.finished) finished = true;
     }
     // The text before an end or an error in the same read still goes out first.
     if (texts.length > 0) yield texts;
     if (end === 'done') return;
     if (end) throw end;
   }
+  if (!finished) throw streamCutOff(provider.id, 'data: [DONE]', apiKey);
 }
 
 function parseChunk(
   data: string,
   providerId: string,
   apiKey: string | undefined,
-): { text?: string; error?: string } {
+): { text?: string; error?: string; finished?: boolean } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
@@ -63,9 +68,14 @@ function parseChunk(
   if (record.error !== undefined && record.error !== null)
     return { error: errorText(record.error) };
   if (!Array.isArray(record.choices)) return {};
-  const first: unknown = record.choices[0];
-  const delta = (first as { delta?: { content?: unknown } } | undefined)?.delta;
-  return typeof delta?.content === 'string' ? { text: delta.content } : {};
+  const first = record.choices[0] as
+    | { delta?: { content?: unknown }; finish_reason?: unknown }
+    | undefined;
+  const content = first?.delta?.content;
+  return {
+    ...(typeof content === 'string' ? { text: content } : {}),
+    ...(typeof first?.finish_reason === 'string' ? { finished: true } : {}),
+  };
 }
 
 function errorText(error: unknown): string {

@@ -88,6 +88,18 @@ describe('an answer’s view', () => {
     });
   });
 
+  it('is failed, with the text that arrived, for a saved reply the provider broke off', () => {
+    const [, reply] = threadFromHistory('s1', [
+      { role: 'user', text: 'q', ts: 1 },
+      { role: 'assistant', text: 'part', ts: 2, provider: 'fake', model: 'm', failed: true },
+    ]);
+    expect(answerView(reply as AssistantItem, undefined)).toMatchObject({
+      text: 'part',
+      state: 'failed',
+      error: { code: 'PROVIDER_ERROR', message: expect.stringContaining('broke off') },
+    });
+  });
+
   it('makes Send a Stop only while the last answer is on its way', () => {
     const items = [{ key: 'u', role: 'user' as const, text: 'q' }, live];
     expect(isAnswering(items, {})).toBe(true);

@@ -42,10 +42,16 @@ export type AssistantItem = {
   sendError?: ChatFailure;
   /** The user pressed Stop or Escape. */
   stopped?: boolean;
-  saved?: { text: string; by: AnsweredBy; aborted: boolean };
+  saved?: { text: string; by: AnsweredBy; aborted: boolean; failed?: boolean };
 };
 
 export type ThreadItem = UserItem | AssistantItem;
+
+/** A saved reply the provider broke off: the error itself is not kept, only that it failed. */
+const BROKEN_OFF: ChatFailure = {
+  code: 'PROVIDER_ERROR',
+  message: 'The provider broke off this answer; this is the part that arrived.',
+};
 
 /** How an answer looks now. `waiting`: nothing arrived yet. */
 export interface AnswerView {
@@ -84,7 +90,12 @@ export function threadFromHistory(
     return {
       key,
       role: 'assistant',
-      saved: { text: message.text, by, aborted: message.aborted === true },
+      saved: {
+        text: message.text,
+        by,
+        aborted: message.aborted === true,
+        ...(message.failed ? { failed: true } : {}),
+      },
     };
   });
 }
@@ -93,7 +104,8 @@ export function threadFromHistory(
 export function answerView(item: AssistantItem, run: RunState | undefined): AnswerView {
   if (item.sendError) return { text: '', state: 'failed', error: item.sendError };
   if (item.saved) {
-    const { text, by, aborted } = item.saved;
+    const { text, by, aborted, failed } = item.saved;
+    if (failed) return { text, state: 'failed', by, error: BROKEN_OFF };
     return { text, state: aborted ? 'stopped' : 'done', by };
   }
   if (!run) return { text: '', state: 'waiting' };

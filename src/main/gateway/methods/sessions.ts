@@ -93,7 +93,7 @@ export function registerSessionMethods(services: MethodServices): void {
 }
 
 function toView(message: SessionMessage): SessionMessageView {
-  const { role, content, ts, provider, model, profile, aborted } = message;
+  const { role, content, ts, provider, model, profile, aborted, failed } = message;
   return {
     role,
     text: content,
@@ -102,5 +102,6 @@ function toView(message: SessionMessage): SessionMessageView {
     ...(model === undefined ? {} : { model }),
     ...(typeof profile === 'string' ? { profile } : {}),
     ...(aborted ? { aborted: true } : {}),
+    ...(failed ? { failed: true } : {}),
   };
 }

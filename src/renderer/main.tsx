@@ -126,7 +126,6 @@ function main(): void {
       loadDeviceIdentity(crypto.subtle, typeof indexedDB === 'undefined' ? undefined : indexedDB),
     secrets,
     client,
-    scopes: ['operator.admin'],
     backoff: new Backoff(),
     now: () => Date.now(),
     timers: {

@@ -90,7 +90,6 @@ async function connectedThroughRelay() {
     identity: () => Promise.resolve(identity),
     secrets,
     client: { id: 'special-agent-control-ui', version: '0.0.0', platform: 'test', mode: 'ui' },
-    scopes: ['operator.admin'],
     // No jitter: the usual first delay is exactly 500 ms.
     backoff: new Backoff({}, () => 0),
     now: () => Date.now(),

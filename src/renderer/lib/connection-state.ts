@@ -53,12 +53,6 @@ export interface ConnectionDeps {
   identity: () => Promise<DeviceIdentity>;
   secrets: SessionSecrets;
   client: ClientInfo;
-  /**
-   * What to ask for when signing in with the shared secret. With an invite or a device
-   * token nothing is asked for, so the gateway admits the device with what it was granted
-   * (a phone paired for read and write is not a pending admin request on every reload).
-   */
-  scopes: readonly string[];
   backoff: Backoff;
   now: () => number;
   timers: Timers;

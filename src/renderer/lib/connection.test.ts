@@ -50,7 +50,6 @@ async function uiConnection(gw: TestGateway, secrets: SessionSecrets, remote = f
     identity: () => Promise.resolve(identity),
     secrets,
     client: { id: 'special-agent-control-ui', version: '0.0.0', platform: 'test', mode: 'ui' },
-    scopes: ['operator.admin'],
     backoff: new Backoff(),
     now: () => Date.now(),
     // No retry ever runs: the test sees that one was scheduled, and when.
@@ -155,5 +154,35 @@ describe('UiGatewayConnection with an invite', () => {
     const after = await settled(second.connection);
     expect(after.phase).toBe('login');
     expect(after.message).toBeUndefined();
+  });
+});
+
+describe('UiGatewayConnection with the shared token', () => {
+  it('a remote browser approved with fewer scopes than admin gets in with them, asking for no more', async () => {
+    gateway = await startTestGateway({
+      config: { gateway: { trustedProxies: ['127.0.0.2'] } },
+    });
+    const secrets = secretsFor(gateway);
+    secrets.token = gateway.token;
+    const { connection, identity } = await uiConnection(gateway, secrets, true);
+    connection.start();
+    expect((await settled(connection)).phase).toBe('pairing');
+    const admin = await connectDevice(gateway);
+    try {
+      const { pending } = await admin.client.request<PairListPayload>('device.pair.list');
+      const request = pending.find((entry) => entry.deviceId === identity.deviceId);
+      await admin.client.request('device.pair.approve', {
+        requestId: request?.requestId,
+        scopes: ['operator.read', 'operator.write'],
+      });
+      connection.retryNow();
+      const state = await settled(connection);
+      expect(state.phase, 'the browser after its approval').toBe('connected');
+      expect(state.hello?.auth?.scopes).toEqual(['operator.read', 'operator.write']);
+      const after = await admin.client.request<PairListPayload>('device.pair.list');
+      expect(after.pending, 'requests left after the approval').toEqual([]);
+    } finally {
+      admin.client.close();
+    }
   });
 });

@@ -131,7 +131,10 @@ export class UiGatewayConnection {
         openSocket: deps.openSocket,
         identity,
         client: deps.client,
-        ...(auth.token || auth.password ? { scopes: deps.scopes } : {}),
+        // No scopes asked for, whatever the secret: the gateway then admits a paired
+        // browser with what it was approved for (a person may approve fewer than admin),
+        // and an unpaired one asks for admin (docs/decisions.md). Asking for admin made a
+        // browser approved for less a new scope-upgrade request on every retry.
         auth,
         now: deps.now,
       });

@@ -161,6 +161,51 @@ describe('none mode', () => {
   });
 });
 
+describe('none mode on a gateway listening beyond loopback', () => {
+  // Started with `--bind lan` over a file that says loopback: the file may then say none
+  // (the schema checks the file's bind), but this listener must never take it.
+  const onLan = () =>
+    startTestGateway({
+      config: { gateway: { bind: 'loopback', tls: { enabled: false } } },
+      overrides: { bind: 'lan' },
+    });
+
+  it('config.set gateway.auth.mode none is refused with CONFIG_INVALID and the gateway stays in token mode', async () => {
+    gateway = await onLan();
+    const { client } = await connectDevice(gateway);
+    const error = await connectError(
+      client.request('config.set', { path: 'gateway.auth.mode', value: 'none' }),
+    );
+    client.close();
+    expect(error.detailCode, 'the answer to setting none').toBe('CONFIG_INVALID');
+    expect(error.message).toContain('only allowed while the gateway listens on loopback');
+    const refused = await connectError(connectDevice(gateway, { auth: {} }));
+    expect(refused.detailCode, 'a client with no secret afterwards').toBe('AUTH_TOKEN_MISSING');
+  });
+
+  it('a config file edited to none is not applied: a client with no secret is still refused, and the log says why', async () => {
+    gateway = await onLan();
+    await writeConfig(gateway.home, {
+      gateway: { bind: 'loopback', tls: { enabled: false }, auth: { mode: 'none' } },
+    });
+    const gw = gateway;
+    await within(
+      OUTCOME_WAIT_MS,
+      (async () => {
+        while (
+          !gw.logs.some((line) =>
+            line.includes('only allowed while the gateway listens on loopback'),
+          )
+        )
+          await new Promise((resolve) => setTimeout(resolve, 50));
+      })(),
+      'the log line refusing none',
+    );
+    const refused = await connectError(connectDevice(gateway, { auth: {} }));
+    expect(refused.detailCode, 'a client with no secret afterwards').toBe('AUTH_TOKEN_MISSING');
+  });
+});
+
 describe('device signature failures', () => {
   it('refuses a public key that does not hash to device.id', async () => {
     gateway = await startTestGateway();

@@ -43,6 +43,8 @@ export interface TestGatewayOptions {
   home?: string;
   /** Leave SPECIAL_AGENT_GATEWAY_TOKEN unset, so the token comes from the config or keychain. */
   noEnvToken?: boolean;
+  /** `gateway run --port/--bind`: beat the file's values for this run. */
+  overrides?: GatewayAppOptions['overrides'];
 }
 
 /** Keychain tests need the test D-Bus session that `npm test` sets up (one rule, in one place). */
@@ -103,6 +105,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.keychain ? { keychain: options.keychain } : {}),
+    ...(options.overrides ? { overrides: options.overrides } : {}),
   });
   return {
     app,

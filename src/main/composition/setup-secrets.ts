@@ -98,6 +98,7 @@ export async function setupAuth(
       secrets,
       onSharedSecretChanged: (keep, leftNoneMode) =>
         connections.closeSharedSecretSessions(keep, leftNoneMode),
+      listenBind: config.gateway.bind,
     },
     config,
   );

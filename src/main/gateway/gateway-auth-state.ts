@@ -3,7 +3,7 @@ import { SerialQueue } from '../fs/atomic-file.js';
 import { generateGatewayToken, ensureGatewayToken, resolveSecret } from '../secrets/resolve.js';
 import type { SecretStore } from '../secrets/keychain.js';
 import type { SecretsService } from '../secrets/secrets-service.js';
-import type { Config, AuthMode } from '../../shared/config-schema.js';
+import { bindIsLoopback, type Config, type AuthMode } from '../../shared/config-schema.js';
 import { GatewayError, conflict } from '../../shared/errors.js';
 import type { GatewayAuth } from './handshake.js';
 
@@ -28,6 +28,12 @@ export interface GatewayAuthStateDeps {
    * and with `leftNoneMode` those admitted with no secret too.
    */
   onSharedSecretChanged: (keepConnectionId?: string, leftNoneMode?: boolean) => void;
+  /**
+   * The bind the gateway listens on (with `--bind` applied). `none` is refused unless it is
+   * loopback, also when the file changes later: the file's own bind may be loopback while
+   * this listener serves the LAN.
+   */
+  listenBind: string;
 }
 
 /**
@@ -123,7 +129,10 @@ async function resolveAuth(
   generate: boolean,
 ): Promise<Resolved> {
   const mode = config.gateway.auth.mode;
-  if (mode === 'none') return { auth: { mode }, source: 'none' };
+  if (mode === 'none') {
+    if (!bindIsLoopback(deps.listenBind)) throw noneBeyondLoopback(deps.listenBind);
+    return { auth: { mode }, source: 'none' };
+  }
   const ref =
     mode === 'token'
       ? ({ kind: 'gateway-token' } as const)
@@ -151,4 +160,14 @@ async function resolveAuth(
         '(or set SPECIAL_AGENT_GATEWAY_TOKEN)',
     );
   }
+}
+
+/** `none` asked of a gateway that listens beyond loopback (DESIGN.md "Auth and locality"). */
+function noneBeyondLoopback(bind: string): GatewayError {
+  return GatewayError.of('CONFIG_INVALID', {
+    message:
+      `gateway.auth.mode "none" is only allowed while the gateway listens on loopback, and ` +
+      `this one listens on bind "${bind}"; it keeps its current auth (set the mode back: ` +
+      'special-agent configure set gateway.auth.mode token)',
+  });
 }

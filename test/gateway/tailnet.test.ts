@@ -29,7 +29,14 @@ import { PairingService } from '../../src/main/pairing/pairing-service.js';
 import { systemClock } from '../../src/main/util/clock.js';
 import { createLogger } from '../../src/main/util/logger.js';
 import { signConnect } from '../../src/shared/gateway-client.js';
-import { makeTempHome, newIdentity, TEST_CLIENT, writeConfig } from '../helpers/gateway.js';
+import type { InviteCreated } from '../../src/shared/protocol.js';
+import {
+  deviceClient,
+  makeTempHome,
+  newIdentity,
+  TEST_CLIENT,
+  writeConfig,
+} from '../helpers/gateway.js';
 
 type Interfaces = ReturnType<typeof networkInterfaces>;
 
@@ -166,5 +173,44 @@ describe('who is local on a tailnet bind', () => {
     const home = await makeTempHome();
     homes.push(home);
     expect(await connectFrom(home, OTHER_TAILNET_PEER)).toEqual({ refused: 'PAIRING_REQUIRED' });
+  });
+});
+
+describe('the setup URL of an invite on a network bind', () => {
+  async function inviteOn(bind: string) {
+    const home = await makeTempHome();
+    homes.push(home);
+    await writeConfig(home, { gateway: { tls: { enabled: false } } });
+    const token = 'setup-url-test-token-0123';
+    const app = await startGatewayApp({
+      env: {
+        ...process.env,
+        SPECIAL_AGENT_HOME: home,
+        SPECIAL_AGENT_CONFIG: '',
+        SPECIAL_AGENT_GATEWAY_TOKEN: token,
+      },
+      logger: createLogger({ write: () => undefined }),
+      networkInterfaces: () => HOST,
+      overrides: { bind },
+    });
+    try {
+      const client = deviceClient(`ws://127.0.0.1:${app.port}/`, {
+        auth: { token },
+        identity: await newIdentity(),
+      });
+      await client.connect();
+      const invite = await client.request<InviteCreated>('device.invite.create', {});
+      client.close();
+      return { invite, port: app.port };
+    } finally {
+      await app.stop();
+    }
+  }
+
+  it('points at an address another device can reach, not at loopback, on a lan bind', async () => {
+    const { invite, port } = await inviteOn('lan');
+    expect(invite.setupUrl, 'the setup URL of a lan-bound gateway').toBe(
+      `http://192.0.2.7:${port}/#invite=${invite.code}`,
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   assertListenHostHere,
   bindIsLoopback,
   listenAddressesFor,
+  reachableHostFor,
   listenHostFor,
 } from '../gateway/listen-address.js';
 import type { Config } from '../../shared/config-schema.js';
@@ -20,6 +21,8 @@ export interface StartConfig {
   readonly listenAddresses: string[];
   /** `host` as a URL shows it: `127.0.0.1` for `0.0.0.0`, brackets around IPv6. */
   readonly displayHost: string;
+  /** Where another device reaches this gateway, as a URL shows it (`reachableHostFor`). */
+  readonly reachableHost: string;
 }
 
 /** Reads the config file and refuses a bind the auth mode does not allow. */
@@ -42,7 +45,8 @@ export async function setupConfig(deps: {
   assertListenHostHere(host, interfaces);
   const listenAddresses = listenAddressesFor(host, interfaces);
   const displayHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return { loaded, config, host, listenAddresses, displayHost };
+  const reachableHost = reachableHostFor(host, listenAddresses);
+  return { loaded, config, host, listenAddresses, displayHost, reachableHost };
 }
 
 /** `config` with `--port` / `--bind` applied (the same object when there are none). */

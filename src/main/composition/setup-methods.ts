@@ -76,7 +76,7 @@ export function setupMethods(
     },
     closeDevice: (deviceId, reason) => connections.closeDevice(deviceId, reason),
     publicOrigin: () =>
-      `${tls.enabled ? 'https' : 'http'}://${parts.start.displayHost}:${server.gateway.port}`,
+      `${tls.enabled ? 'https' : 'http'}://${parts.start.reachableHost}:${server.gateway.port}`,
     // Read per invite: a renewed certificate's setup URL carries the new fingerprint.
     tlsFingerprint: () => tls.status().fingerprintSha256,
     requestRestart,

@@ -56,6 +56,21 @@ export function listenAddressesFor(
   return [...new Set(usable.flatMap((info) => normalizeIp(info.address) ?? []))];
 }
 
+/**
+ * The host another device uses to reach this gateway (an invite's setup URL, DESIGN.md
+ * "Invites"): the bound address itself, or on a wildcard bind the first address beyond
+ * loopback it listens on, IPv4 first; loopback only when there is no other. As a URL shows
+ * it: IPv6 in brackets.
+ */
+export function reachableHostFor(host: string, listenAddresses: readonly string[]): string {
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const beyond = listenAddresses.filter((address) => !isLoopback(address));
+  const chosen = wildcard
+    ? (beyond.find((address) => !address.includes(':')) ?? beyond[0] ?? '127.0.0.1')
+    : host;
+  return chosen.includes(':') ? `[${chosen}]` : chosen;
+}
+
 /** `none` auth is allowed only on a loopback bind (the config schema's rule). */
 export { bindIsLoopback } from '../../shared/config-schema.js';
 

@@ -119,6 +119,37 @@ describeWithKeychain('CLI with the OS keychain', () => {
     expect(await lookup(dir, `provider:${id}`)).toBe('');
   });
 
+  it('onboard --api-key-stdin whose config edit is refused keeps the key already in the keychain', async () => {
+    const id = uniqueProvider();
+    const { dir, file, env } = await home({
+      models: { providers: { [id]: { type: 'openai', baseUrl: 'https://api.example.com/v1' } } },
+    });
+    const before = await readFile(file, 'utf8');
+    const oldKey = `sk-old-${randomBytes(12).toString('hex')}`;
+    expectOk(await runCli(['configure', 'set', `models.providers.${id}.apiKey`, oldKey], env));
+    const result = await runCli(
+      [
+        'onboard',
+        '--non-interactive',
+        '--auth-mode',
+        'none',
+        '--provider',
+        'openai',
+        '--provider-id',
+        id,
+        '--base-url',
+        'not a url',
+        '--api-key-stdin',
+        '--force',
+      ],
+      env,
+      `sk-new-${randomBytes(12).toString('hex')}\n`,
+    );
+    expect(result.code, 'the exit of an onboarding whose edit is refused').toBe(78);
+    expect(await lookup(dir, `provider:${id}`), 'the key in the keychain afterwards').toBe(oldKey);
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
   it('models auth-status shows the keychain as the source, and the env var when it is set', async () => {
     const id = uniqueProvider();
     const { env } = await home(withAgent(id, 'https://api.example.com/v1'));

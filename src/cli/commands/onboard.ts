@@ -101,12 +101,16 @@ async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> 
     const auth = await setUpSharedSecret(ctx, config, authMode, secrets, prompter);
     const provider = planned ?? (await chooseProvider(options, prompter));
     if (provider && prompter) await confirmChanges(config, provider, options, prompter);
-    const key = provider
-      ? await setUpProviderKey(ctx, config, provider, secrets, options, prompter)
+    const asked = provider
+      ? await askProviderKey(ctx, config, provider, options, prompter)
       : undefined;
     const edits: ConfigEdit[] = [{ path: ['gateway', 'auth', 'mode'], value: authMode }];
     if (provider) edits.push(...providerEdits(config, provider));
     const { changedPaths } = await editor.applyEdits(edits);
+    // Stored only once the edit is in: a refused edit leaves the key that was there before.
+    if (provider && asked?.newKey)
+      await secrets.storeSecret(['models', 'providers', provider.id, 'apiKey'], asked.newKey);
+    const key = asked?.outcome;
     const summary: Summary = {
       config: ctx.paths.config,
       configChanged: changedPaths.length > 0,
@@ -184,33 +188,29 @@ async function chooseProvider(
 
 type KeyOutcome = 'not-needed' | 'stored' | 'missing' | `kept (${string})`;
 
-async function setUpProviderKey(
+/** The provider key onboarding will store (`newKey`), or what it found instead. */
+async function askProviderKey(
   ctx: CliContext,
   config: Config,
   provider: ProviderChoice,
-  secrets: SecretsService,
   options: OnboardOptions,
   prompter: Prompter | undefined,
-): Promise<KeyOutcome> {
-  const path = ['models', 'providers', provider.id, 'apiKey'];
+): Promise<{ outcome: KeyOutcome; newKey?: string }> {
   if (options.apiKeyStdin) {
     const key = stripFinalNewline(await ctx.io.readStdin()).trim();
     if (!key) throw new CliError('--api-key-stdin was given but stdin was empty (pipe the key in)');
-    await secrets.storeSecret(path, key);
-    return 'stored';
+    return { outcome: 'stored', newKey: key };
   }
-  if (!providerNeedsKey(provider)) return 'not-needed';
+  if (!providerNeedsKey(provider)) return { outcome: 'not-needed' };
   const existing = await resolveSecret(
     { kind: 'provider', id: provider.id },
     { env: ctx.env, config, store: ctx.keychain() },
   );
-  if (existing.value) return `kept (${existing.source})`;
+  if (existing.value) return { outcome: `kept (${existing.source})` };
   const key = prompter
     ? await prompter.askSecret(`API key for ${provider.id} (not shown; empty to skip)`)
     : '';
-  if (!key) return 'missing';
-  await secrets.storeSecret(path, key);
-  return 'stored';
+  return key ? { outcome: 'stored', newKey: key } : { outcome: 'missing' };
 }
 
 /** Provider fields one by one (other fields of an existing provider stay), and agent `main`. */

@@ -39,7 +39,11 @@ test.describe('The dashboard link', () => {
       session: Object.entries(sessionStorage),
     }));
     expect(JSON.stringify(stored)).not.toContain(code);
-    expect(stored.local.map(([key]) => key)).toEqual([`special-agent.deviceToken:${gateway.url}`]);
+    // The device token, and the scopes it was issued with (no secret: what pages may call).
+    expect(Object.fromEntries(stored.local)).toEqual({
+      [`special-agent.deviceToken:${gateway.url}`]: expect.any(String),
+      [`special-agent.deviceScopes:${gateway.url}`]: JSON.stringify(['operator.admin']),
+    });
     // From now on this browser uses its own device token: a reload stays signed in.
     await page.reload();
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();

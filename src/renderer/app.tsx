@@ -71,7 +71,12 @@ function PhaseScreen(): ReactElement {
 function Shell(): ReactElement {
   const route = useRoute();
   const state = useConnectionState();
-  const pairing = useGatewayQuery<PairList>('device.pair.list', undefined, PAIRING_EVENTS);
+  const pairing = useGatewayQuery<PairList>(
+    'device.pair.list',
+    undefined,
+    PAIRING_EVENTS,
+    'operator.pairing',
+  );
   const pendingCount = pairing.data?.pending.length ?? 0;
 
   useEffect(() => {

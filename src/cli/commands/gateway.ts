@@ -100,12 +100,11 @@ async function gatewayLogs(ctx: CliContext, options: LogsOptions): Promise<void>
     );
   }
   // The follower starts where these lines end: nothing written meanwhile is lost or repeated.
-  const { lines, end } = await readLastLinesUpTo(
-    path,
-    options.lines ?? DEFAULT_TAIL_LINES,
-  ).catch((error: unknown) => {
-    throw unreadableLog(path, error) ?? error;
-  });
+  const { lines, end } = await readLastLinesUpTo(path, options.lines ?? DEFAULT_TAIL_LINES).catch(
+    (error: unknown) => {
+      throw unreadableLog(path, error) ?? error;
+    },
+  );
   if (options.json) ctx.io.out(toJson({ lines }));
   else if (lines.length > 0) ctx.io.out(lines.map((line) => `${printable(line)}\n`).join(''));
   if (!options.follow) return;

@@ -69,8 +69,7 @@ function parseChunk(
     return { error: errorText(record.error) };
   if (!Array.isArray(record.choices)) return {};
   const first = record.choices[0] as
-    | { delta?: { content?: unknown }; finish_reason?: unknown }
-    | undefined;
+    { delta?: { content?: unknown }; finish_reason?: unknown } | undefined;
   const content = first?.delta?.content;
   return {
     ...(typeof content === 'string' ? { text: content } : {}),

@@ -7,11 +7,13 @@ import {
   useCallback,
   useContext,
   useEffect,
+  useMemo,
   useRef,
   useState,
   useSyncExternalStore,
 } from 'react';
 import { GatewayClientError } from '../../shared/gateway-client.js';
+import { hasScope, type KnownScope } from '../../shared/scopes.js';
 import type { UiGatewayConnection } from '../lib/connection.js';
 import type { ConnectionSnapshot } from '../lib/connection-state.js';
 
@@ -53,16 +55,38 @@ export interface QueryState<T> {
 }
 
 /**
+ * The refusal of a call this browser's scopes do not allow, made here instead of asking:
+ * the gateway closes a connection after 10 such refusals (PROTOCOL.md "Scopes").
+ */
+export function missingScope(required: KnownScope, held: readonly string[]): GatewayClientError {
+  return new GatewayClientError(
+    'FORBIDDEN',
+    `This browser was approved for ${held.join(', ') || 'no scopes'}; this needs ${required}. ` +
+      'Approve it for more from the Devices page of an admin, or sign in with the gateway token.',
+    { details: { code: 'MISSING_SCOPE', requiredScope: required } },
+  );
+}
+
+/**
  * Calls `method` while connected, again after each reconnect and whenever one of
- * `refreshOn` arrives. Keeps the last data while reloading so lists do not flicker.
+ * `refreshOn` arrives. Keeps the last data while reloading so lists do not flicker. A
+ * method that `needs` a scope this browser is known not to hold is not called at all: the
+ * state holds the refusal.
  */
 export function useGatewayQuery<T>(
   method: string,
   params?: Record<string, unknown>,
   refreshOn: readonly string[] = [],
+  needs?: KnownScope,
 ): QueryState<T> {
   const connection = useConnection();
-  const { phase, generation } = useConnectionState();
+  const { phase, generation, scopes } = useConnectionState();
+  const refused = needs && scopes && !hasScope(scopes, needs) ? needs : undefined;
+  // One error object while the refusal holds: pages may key effects on it.
+  const refusal = useMemo(
+    () => (refused && scopes ? missingScope(refused, scopes) : undefined),
+    [refused, scopes],
+  );
   const [version, setVersion] = useState(0);
   const [state, setState] = useState<{
     data: T | undefined;
@@ -74,7 +98,7 @@ export function useGatewayQuery<T>(
     done: -1,
   });
   const paramsKey = JSON.stringify(params ?? null);
-  const connected = phase === 'connected';
+  const connected = phase === 'connected' && refused === undefined;
   const reload = useCallback(() => setVersion((v) => v + 1), []);
 
   useEffect(() => {
@@ -107,6 +131,7 @@ export function useGatewayQuery<T>(
     return () => unsubscribe.forEach((fn) => fn());
   }, [connection, eventsKey]);
 
+  if (refusal) return { data: undefined, error: refusal, loading: false, reload };
   const loading = state.done !== generation * 1_000_000 + version;
   return { data: state.data, error: state.error, loading, reload };
 }

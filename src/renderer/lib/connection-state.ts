@@ -40,6 +40,8 @@ export interface ConnectionSnapshot {
   readonly busy: boolean;
   /** This browser's device id, once its key is loaded. */
   readonly deviceId: string | undefined;
+  /** The scopes this browser was granted, when known (pages skip what they do not allow). */
+  readonly scopes: readonly string[] | undefined;
 }
 
 /** Timer functions, injected so tests can drive time. */
@@ -77,4 +79,5 @@ export const INITIAL_SNAPSHOT: ConnectionSnapshot = {
   pairingRequestId: undefined,
   busy: false,
   deviceId: undefined,
+  scopes: undefined,
 };

@@ -123,6 +123,13 @@ describe('UiGatewayConnection with an invite', () => {
     const again = await settled(connection);
     expect(again.phase).toBe('connected');
     expect(again.generation).toBe(2);
+    // hello-ok names the scopes only when it issues a token: the reload knows them anyway.
+    expect(first.scopes).toEqual(['operator.read', 'operator.write']);
+    expect(again.hello?.auth, 'a token issued on the reload').toBeUndefined();
+    expect(again.scopes, 'the scopes known after the reload').toEqual([
+      'operator.read',
+      'operator.write',
+    ]);
     const admin = await connectDevice(gateway);
     const list = await admin.client.request<PairListPayload>('device.pair.list');
     admin.client.close();

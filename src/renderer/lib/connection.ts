@@ -168,7 +168,10 @@ export class UiGatewayConnection {
 
   #connected(client: GatewayClient, hello: HelloOk, auth: ConnectAuth): void {
     const deps = this.#deps;
-    if (hello.auth?.deviceToken) deps.secrets.deviceToken = hello.auth.deviceToken;
+    if (hello.auth?.deviceToken) {
+      deps.secrets.deviceToken = hello.auth.deviceToken;
+      deps.secrets.deviceScopes = hello.auth.scopes;
+    }
     // Spent by this connect: from now on this browser uses the device token it just got.
     if (auth.bootstrapToken) deps.secrets.invite = undefined;
     deps.backoff.reset();
@@ -182,6 +185,7 @@ export class UiGatewayConnection {
       deviceId: this.#snapshot.deviceId,
       phase: 'connected',
       hello,
+      scopes: hello.auth?.scopes ?? deps.secrets.deviceScopes,
       generation: this.#snapshot.generation + 1,
       loginMode: hello.snapshot.authMode === 'password' ? 'password' : 'token',
     });

@@ -16,6 +16,7 @@ export interface KeyValueStore {
 
 export const TOKEN_SESSION_KEY = 'special-agent.token';
 const DEVICE_TOKEN_PREFIX = 'special-agent.deviceToken:';
+const DEVICE_SCOPES_PREFIX = 'special-agent.deviceScopes:';
 
 /**
  * Fragment parameters taken out of the address bar: `token` and `invite` are credentials;
@@ -58,6 +59,7 @@ export class SessionSecrets {
   readonly #session: KeyValueStore;
   readonly #local: KeyValueStore;
   readonly #deviceTokenKey: string;
+  readonly #deviceScopesKey: string;
   #password: string | undefined;
   #invite: string | undefined;
 
@@ -65,6 +67,7 @@ export class SessionSecrets {
     this.#session = deps.session;
     this.#local = deps.local;
     this.#deviceTokenKey = `${DEVICE_TOKEN_PREFIX}${deps.origin}`;
+    this.#deviceScopesKey = `${DEVICE_SCOPES_PREFIX}${deps.origin}`;
   }
 
   get token(): string | undefined {
@@ -103,7 +106,30 @@ export class SessionSecrets {
 
   set deviceToken(value: string | undefined) {
     if (value) this.#local.setItem(this.#deviceTokenKey, value);
-    else this.#local.removeItem(this.#deviceTokenKey);
+    else {
+      this.#local.removeItem(this.#deviceTokenKey);
+      this.deviceScopes = undefined;
+    }
+  }
+
+  /**
+   * The scopes the device token was issued with (`hello-ok` says them only when it issues
+   * one), so a reload knows what this browser may call; undefined when not known.
+   */
+  get deviceScopes(): readonly string[] | undefined {
+    try {
+      const parsed: unknown = JSON.parse(this.#local.getItem(this.#deviceScopesKey) ?? 'null');
+      return Array.isArray(parsed) && parsed.every((scope) => typeof scope === 'string')
+        ? parsed
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  set deviceScopes(value: readonly string[] | undefined) {
+    if (value) this.#local.setItem(this.#deviceScopesKey, JSON.stringify(value));
+    else this.#local.removeItem(this.#deviceScopesKey);
   }
 
   /**

@@ -42,3 +42,30 @@ describe('Add an agent, when the file changed since the page loaded', () => {
     );
   });
 });
+
+describe('the Agents page of a browser approved for read and write only', () => {
+  it('never asks for config.get (the gateway closes after 10 refusals) and offers no admin form', async () => {
+    const gateway = fakeConfigGateway({
+      config: CONFIG,
+      reads: {
+        'agents.list': { agents: [{ id: 'main', provider: 'cloud' }], default: 'main' },
+        'models.authStatus': { providers: [], agents: [] },
+      },
+      writers: [],
+      scopes: ['operator.read', 'operator.write'],
+    });
+    render(
+      <ConnectionContext value={gateway.connection}>
+        <AgentsPage />
+      </ConnectionContext>,
+    );
+    expect(await screen.findByText(/this needs operator\.admin/)).toBeTruthy();
+    await waitFor(() => expect(gateway.count('agents.list')).toBe(1));
+    expect(gateway.count('config.get'), 'config.get requests sent').toBe(0);
+    expect(
+      screen.queryByRole('form', { name: 'Add an agent' }),
+      'the Add an agent form',
+    ).toBeNull();
+    expect(screen.queryByText(/Agents need a provider/)).toBeNull();
+  });
+});

@@ -28,7 +28,12 @@ interface ModelChoice {
 
 export function AgentsPage(): ReactElement {
   const agents = useGatewayQuery<AgentsList>('agents.list', undefined, CONFIG_EVENTS);
-  const config = useGatewayQuery<ConfigGet>('config.get', undefined, CONFIG_EVENTS);
+  const config = useGatewayQuery<ConfigGet>(
+    'config.get',
+    undefined,
+    CONFIG_EVENTS,
+    'operator.admin',
+  );
   const status = useGatewayQuery<AuthStatus>('models.authStatus', undefined, CONFIG_EVENTS);
   const providerIds = Object.keys(config.data?.config.models?.providers ?? {});
   const configured = config.data?.config.agents?.list ?? [];
@@ -76,14 +81,17 @@ export function AgentsPage(): ReactElement {
           />
         ))}
       </div>
-      <AddAgent
-        providerIds={providerIds}
-        nextIndex={configured.length}
-        takenIds={list.map((agent) => agent.id)}
-        modelsOf={modelsOf}
-        base={base}
-        onSaved={reload}
-      />
+      {/* Adding an agent edits the config, which needs operator.admin. */}
+      {config.error?.detailCode === 'MISSING_SCOPE' ? null : (
+        <AddAgent
+          providerIds={providerIds}
+          nextIndex={configured.length}
+          takenIds={list.map((agent) => agent.id)}
+          modelsOf={modelsOf}
+          base={base}
+          onSaved={reload}
+        />
+      )}
     </>
   );
 }

@@ -14,6 +14,8 @@ export interface FakeConfigGatewayOptions {
   reads: Record<string, unknown>;
   /** The methods that write the config file. */
   writers: readonly string[];
+  /** The scopes this browser holds, when known (the connection snapshot's `scopes`). */
+  scopes?: readonly string[];
 }
 
 /** One request the page sent. */
@@ -37,7 +39,7 @@ export function fakeConfigGateway(options: FakeConfigGatewayOptions) {
     state.hash = nextHash();
     return params.baseHash === undefined ? {} : { hash: state.hash };
   };
-  const snapshot = { phase: 'connected', generation: 1 };
+  const snapshot = { phase: 'connected', generation: 1, scopes: options.scopes };
   const connection = {
     request: (method: string, params: Record<string, unknown> = {}) => {
       calls.push({ method, params });

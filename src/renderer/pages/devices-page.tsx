@@ -34,6 +34,7 @@ export function DevicesPage({
     'device.invite.list',
     undefined,
     INVITE_EVENTS,
+    'operator.pairing',
   );
   const made = useMadeInvites();
   const pending = pairing.data?.pending ?? [];

@@ -29,7 +29,12 @@ export function GatewayPage(): ReactElement {
     'device.pair.requested',
     'device.pair.resolved',
   ]);
-  const config = useGatewayQuery<ConfigGet>('config.get', undefined, CONFIG_EVENTS);
+  const config = useGatewayQuery<ConfigGet>(
+    'config.get',
+    undefined,
+    CONFIG_EVENTS,
+    'operator.admin',
+  );
   const { reload: reloadStatus } = status;
   useEffect(() => {
     const timer = setInterval(reloadStatus, STATUS_REFRESH_MS);

@@ -53,7 +53,12 @@ export function ProvidersPage({
   adding: boolean;
 }): ReactElement {
   const status = useGatewayQuery<AuthStatus>('models.authStatus', undefined, CONFIG_EVENTS);
-  const config = useGatewayQuery<ConfigGet>('config.get', undefined, CONFIG_EVENTS);
+  const config = useGatewayQuery<ConfigGet>(
+    'config.get',
+    undefined,
+    CONFIG_EVENTS,
+    'operator.admin',
+  );
   const keys = useGatewayQuery<{ profiles: AuthProfile[] }>(
     'models.auth.list',
     undefined,

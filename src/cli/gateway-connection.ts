@@ -12,6 +12,7 @@ import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { CliIdentityStore } from './cli-identity.js';
 import { decideTls, pinnedWebSocketOptions, TlsPinMismatchError } from '../main/local/tls.js';
+import { localGatewayHost } from '../main/local/gateway-process.js';
 import { gatewayKey, KnownGateways, knownGatewaysPath } from './known-gateways.js';
 import { pinMismatchMessage, resolvePin, type GatewayPin } from './tls-pin.js';
 
@@ -29,7 +30,8 @@ export const CONNECTION_DEFAULTS = {
 
 /**
  * The gateway's WebSocket URL: `--url`, then SPECIAL_AGENT_GATEWAY_URL, then the config's
- * port, on `wss://` when the config turns TLS on (gateway.tls, a non-loopback bind).
+ * bind and port (127.0.0.1 unless the bind is one address), on `wss://` when the config
+ * turns TLS on (gateway.tls, a non-loopback bind).
  */
 export function resolveGatewayUrl(options: {
   flag?: string | undefined;
@@ -40,7 +42,7 @@ export function resolveGatewayUrl(options: {
   const raw =
     options.flag ||
     options.env[GATEWAY_URL_ENV] ||
-    `${decideTls(gateway).enabled ? 'wss' : 'ws'}://127.0.0.1:${gateway.port}`;
+    `${decideTls(gateway).enabled ? 'wss' : 'ws'}://${localGatewayHost(gateway.bind)}:${gateway.port}`;
   let url: URL;
   try {
     url = new URL(raw);

@@ -46,7 +46,7 @@ export async function runGatewayUntilSignal(
       finish(exitCodeOf(error));
       return false;
     }
-    announce(running, log);
+    announce(running, log, options.overrides);
     return true;
   };
 
@@ -88,13 +88,20 @@ export async function runGatewayUntilSignal(
   return finished;
 }
 
-function announce(app: GatewayApp, log: GatewayLog): void {
+function announce(
+  app: GatewayApp,
+  log: GatewayLog,
+  overrides: GatewayAppOptions['overrides'],
+): void {
   log.fileLogger.info(
     `gateway listening on ${app.url} (auth: ${app.authMode}, pid ${process.pid})`,
   );
   log.stdout.write(`special-agent gateway listening on ${app.url} (auth: ${app.authMode})\n`);
   if (app.authMode === 'token') {
-    log.stdout.write('Open the Control UI with: special-agent dashboard\n');
+    // Other commands read the port and bind from the file, which --port/--bind beat here.
+    const overridden = overrides?.port !== undefined || overrides?.bind !== undefined;
+    const where = overridden ? ` --url ${app.url.replace(/\/$/, '')}` : '';
+    log.stdout.write(`Open the Control UI with: special-agent dashboard${where}\n`);
   }
 }
 

@@ -38,3 +38,18 @@ describe('special-agent gateway status after gateway.port changed', () => {
     expect(result.stderr).not.toContain('start one with');
   });
 });
+
+describe('the CLI on the machine of a gateway bound to one address', () => {
+  it('finds the gateway at that address, not at 127.0.0.1 where it does not listen', async () => {
+    // 127.0.0.2 is an explicit address this machine has (and a loopback one, so the CLI
+    // stays a local device); its port is only known once the gateway listens.
+    const port = await freePort();
+    gateway = await startTestGateway({
+      config: { gateway: { bind: '127.0.0.2', port, tls: { enabled: false } } },
+    });
+    const { SPECIAL_AGENT_GATEWAY_URL: _ignored, ...env } = cliEnvFor(gateway);
+    const result = await runCli(['gateway', 'status', '--json'], env);
+    expect(result.stderr, 'what gateway status printed on stderr').toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({ port, bind: '127.0.0.2' });
+  });
+});

@@ -113,6 +113,13 @@ describe('special-agent gateway run', () => {
       ),
     ) as { authMode: string };
     expect(status.authMode).toBe('token');
+    // The file says port 1: the hint names the port this run listens on, and works.
+    const [, hint] = await run.waitFor(/Open the Control UI with: special-agent (dashboard.*)\n/);
+    expect(hint, 'the dashboard hint of a gateway run with --port').toBe(
+      `dashboard --url ${url?.replace(/\/$/, '')}`,
+    );
+    const link = expectOk(await runCli([...(hint ?? '').split(' '), '--no-open'], env));
+    expect(link).toContain('#invite=');
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);
   });

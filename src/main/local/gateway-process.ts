@@ -7,6 +7,25 @@ import type { runGatewayUntilSignal as runGateway } from '../run-gateway.js';
 
 export { isAlive, readLock } from '../gateway/gateway-lock.js';
 export { bindIsLoopback } from '../gateway/listen-address.js';
+import { listenHostFor } from '../gateway/listen-address.js';
+
+/**
+ * Where a tool on this machine reaches the gateway for `bind`, as a URL shows it:
+ * 127.0.0.1 for loopback and wildcard binds, else the one address it listens on (an
+ * explicit IP, or this host's tailnet address), where 127.0.0.1 would find nothing.
+ */
+export function localGatewayHost(bind: string): string {
+  if (bind === 'loopback' || bind === 'lan' || bind === '0.0.0.0') return '127.0.0.1';
+  if (bind === '::') return '[::1]';
+  let host: string;
+  try {
+    host = listenHostFor(bind);
+  } catch {
+    // A tailnet bind with no tailnet up: the gateway cannot be running there either.
+    return '127.0.0.1';
+  }
+  return host.includes(':') ? `[${host}]` : host;
+}
 export { gatewayLogPath } from '../util/log-file.js';
 export { DEFAULT_TAIL_LINES, followLog, logExists, readLastLinesUpTo } from '../util/log-tail.js';
 

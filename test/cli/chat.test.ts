@@ -1,10 +1,12 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   startFakeProvider,
   type FakeProvider,
 } from '../../src/main/providers/fake-provider.test-support.js';
 import { runCli } from '../helpers/child.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { makeTempHome, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { cliEnvFor, expectOk, expectOneLineFailure, spawnCli } from './cli-test-support.js';
 
 let gateway: TestGateway | undefined;
@@ -102,6 +104,28 @@ describe('special-agent chat', () => {
       { role: 'assistant', content: 'Paris' },
       { role: 'user', content: 'and Spain?' },
     ]);
+  });
+
+  it('chat --list lists every session, past the gateway page of 50', async () => {
+    const home = await makeTempHome();
+    const dir = join(home, 'state', 'sessions');
+    await mkdir(dir, { recursive: true });
+    const ids = Array.from({ length: 60 }, (_, i) => `old-${String(i).padStart(2, '0')}`);
+    await Promise.all(
+      ids.map((id, i) =>
+        writeFile(
+          join(dir, `${id}.jsonl`),
+          `${JSON.stringify({ type: 'session', agentId: 'main', createdAtMs: 1000 + i })}\n` +
+            `${JSON.stringify({ role: 'user', content: `question ${i}`, ts: 1000 + i })}\n`,
+        ),
+      ),
+    );
+    gateway = await startTestGateway({ home, config: {} });
+    const listed = JSON.parse(
+      expectOk(await runCli(['chat', '--list', '--json'], cliEnvFor(gateway))),
+    ) as { sessions: { sessionId: string }[] };
+    expect(listed.sessions.length, 'sessions listed').toBe(60);
+    expect(listed.sessions.map((s) => s.sessionId)).toEqual([...ids].reverse());
   });
 
   it('chat --list shows each session with agent, title, age and messages, escaping control characters; --json prints the sessions.list payload', async () => {

@@ -91,6 +91,17 @@ describe('special-agent against a wss:// gateway', () => {
     expectOk(await cli.run([]));
   });
 
+  it('chat --list takes --tls-fingerprint as every other command does', async () => {
+    const gateway = await startTls(await tempHome());
+    const home = await tempHome();
+    const env = childEnv(home, { SPECIAL_AGENT_GATEWAY_TOKEN: gateway.token });
+    const args = ['chat', '--list', '--json', '--url', urlOf(gateway)];
+    const listed = JSON.parse(
+      expectOk(await runCli([...args, '--tls-fingerprint', fingerprintOf(gateway)], env)),
+    ) as { sessions: unknown[] };
+    expect(listed.sessions).toEqual([]);
+  });
+
   it('refuses a wss:// URL with no pin at all, saying how to get the fingerprint', async () => {
     const gateway = await startTls(await tempHome());
     const cli = await remoteCli(gateway);

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import type { ChatSendResult } from '../../shared/api-results.js';
 import { loadConfig } from '../../main/local/config.js';
 import { printable } from '../../shared/printable.js';
+import type { GatewayClient } from '../../shared/gateway-client.js';
 import type { ChatEvent, SessionsListPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT } from '../cli-error.js';
@@ -19,6 +20,9 @@ import { formatAge, renderTable, toJson } from '../format.js';
 import { connectGateway, type CliGatewayConnection } from '../gateway-connection.js';
 import { withUrl, type UrlOption } from '../options.js';
 import { stripFinalNewline } from '../terminal.js';
+
+/** Sessions asked for per `sessions.list` call (the gateway's most per page). */
+const SESSIONS_PAGE = 200;
 
 /** How long Ctrl-C waits for the gateway to confirm `chat.abort` before leaving anyway. */
 export const ABORT_WAIT_MS = 2000;
@@ -75,13 +79,31 @@ async function listSessions(ctx: CliContext, words: string[], options: ChatOptio
   if (words.length > 0 || options.session !== undefined)
     throw new CliError('--list takes no message and no --session', EXIT.usage);
   const { config } = await loadConfig(ctx.paths);
-  const connection = await connectGateway(ctx, config, { url: options.url });
+  // All of the command's gateway options: --url and --tls-fingerprint.
+  const connection = await connectGateway(ctx, config, options);
   try {
-    const params = options.agent ? { agentId: options.agent } : {};
-    const list = await connection.client.request<SessionsListPayload>('sessions.list', params);
+    const list = await allSessions(connection.client, options.agent);
     ctx.io.out(options.json ? toJson(list) : renderSessions(list, ctx.clock.now()));
   } finally {
     connection.close();
+  }
+}
+
+/** Every page of `sessions.list`, newest first (a page ends before a run of equal times). */
+async function allSessions(
+  client: GatewayClient,
+  agentId: string | undefined,
+): Promise<SessionsListPayload> {
+  const sessions: SessionsListPayload['sessions'] = [];
+  for (;;) {
+    const before = sessions.at(-1)?.updatedAtMs;
+    const page = await client.request<SessionsListPayload>('sessions.list', {
+      ...(agentId ? { agentId } : {}),
+      limit: SESSIONS_PAGE,
+      ...(before === undefined ? {} : { before }),
+    });
+    if (page.sessions.length === 0) return { sessions };
+    sessions.push(...page.sessions);
   }
 }
 

@@ -18,8 +18,21 @@ export function openerFor(
   return { command: 'xdg-open', args: [url] };
 }
 
-/** Spawns the opener and resolves once it started; rejects when it cannot be run at all. */
-export function openInBrowser(url: string, options: { platform: NodeJS.Platform }): Promise<void> {
+/**
+ * How long the opener may run before it counts as having handed the URL on: xdg-open and
+ * open return at once when they did (or fail at once, e.g. exit 3 with no browser); one
+ * that runs the browser itself keeps running, and that is success too.
+ */
+export const OPENER_VERDICT_MS = 3_000;
+
+/**
+ * Spawns the opener and resolves once it exited 0 or is still running after
+ * {@link OPENER_VERDICT_MS}; rejects when it cannot be run or exits with another code.
+ */
+export function openInBrowser(
+  url: string,
+  options: { platform: NodeJS.Platform; verdictMs?: number },
+): Promise<void> {
   const { command, args } = openerFor(options.platform, url);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -28,13 +41,22 @@ export function openInBrowser(url: string, options: { platform: NodeJS.Platform 
       shell: false,
       windowsHide: true,
     });
+    let timer: NodeJS.Timeout | undefined;
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(new Error(`could not run ${command} (${error.code ?? error.message})`)),
     );
     child.once('spawn', () => {
-      // The browser outlives us: do not keep this process alive for it.
-      child.unref();
-      resolve();
+      timer = setTimeout(() => {
+        // Still running: it has the URL. The browser outlives us; do not wait for it.
+        child.unref();
+        resolve();
+      }, options.verdictMs ?? OPENER_VERDICT_MS);
+      timer.unref();
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`${command} could not open a browser (exit ${code ?? signal})`));
     });
   });
 }

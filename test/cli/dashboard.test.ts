@@ -112,6 +112,18 @@ describe('special-agent dashboard', () => {
     expect(await openInvites(gateway)).toEqual([]);
   });
 
+  it('revokes the invite when the opener runs but fails (xdg-open exits 3: no browser), naming its exit', async () => {
+    gateway = await startTestGateway();
+    const bin = await tempDir();
+    await writeFile(join(bin, 'xdg-open'), '#!/bin/sh\nexit 3\n');
+    await chmod(join(bin, 'xdg-open'), 0o755);
+    const env = cliEnvFor(gateway, { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    const result = await runCli(['dashboard'], env);
+    expectOneLineFailure(result, 1, /xdg-open .*exit 3.*special-agent dashboard --no-open/);
+    expect(result.stdout, 'what dashboard printed on stdout').toBe('');
+    expect(await openInvites(gateway), 'invites left live').toEqual([]);
+  });
+
   it('exits 1 with "no gateway running at …" when no gateway answers', async () => {
     const running = await startTestGateway();
     const port = running.app.port;

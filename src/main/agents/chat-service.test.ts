@@ -245,6 +245,27 @@ describe('ChatService', () => {
     });
   });
 
+  it('says the keychain is unavailable, not "profile not found", for a pinned profile it cannot read', async () => {
+    const { service, world } = chats.service(oneAgent('openai', 'https://api.example.com/v1'), {
+      keys: { 'provider:p:work': 'sk-work-key-000000' },
+    });
+    world.keychain.state.unavailable = true;
+    await expect(
+      service.send({ message: 'hi', override: { profile: 'work' } }, () => undefined),
+      'a run pinned to a profile in a locked keychain',
+    ).rejects.toMatchObject({ details: { code: 'KEYCHAIN_UNAVAILABLE' } });
+  });
+
+  it('models.auth.list fails KEYCHAIN_UNAVAILABLE when the keychain cannot be read, instead of listing nothing', async () => {
+    const { world } = chats.service(oneAgent('openai', 'https://api.example.com/v1'), {
+      keys: { 'provider:p:work': 'sk-work-key-000000' },
+    });
+    world.keychain.state.unavailable = true;
+    await expect(world.profiles.list('p'), 'the profile list').rejects.toMatchObject({
+      details: { code: 'KEYCHAIN_UNAVAILABLE' },
+    });
+  });
+
   it('talks to a loopback provider without any key', async () => {
     const server = await fake('openai');
     const { service } = setup(oneAgent('openai', server.baseUrl));

@@ -46,6 +46,8 @@ interface Step {
   keyless: boolean;
   /** Why this step has nothing to try (no key, unreadable keychain). */
   missing?: GatewayError | undefined;
+  /** The keychain could not be read, so profiles it holds may be missing from `profiles`. */
+  keychainError?: GatewayError | undefined;
 }
 
 /** What a run will try, checked before `chat.send` answers. */
@@ -114,10 +116,14 @@ export class ProviderAttempts {
       ),
     );
     const pinned = override.profile;
-    if (pinned !== undefined && !steps[0]?.profiles.some((key) => key.profile === pinned))
+    if (pinned !== undefined && !steps[0]?.profiles.some((key) => key.profile === pinned)) {
+      // A keychain that cannot be read may well hold it: say that, not "not found".
+      const unreadable = steps[0]?.keychainError ?? steps[0]?.missing;
+      if (unreadable?.details?.code === 'KEYCHAIN_UNAVAILABLE') throw unreadable;
       throw notFound(
         `profile "${pinned}" of provider "${primaryId}" not found (see: special-agent models auth-status)`,
       );
+    }
     if (steps.some((step) => step.keyless || step.profiles.some((key) => this.#ready(key))))
       return { steps };
     if (steps.every((step) => step.profiles.length === 0))
@@ -201,7 +207,8 @@ export class ProviderAttempts {
     const provider = { id, type: config.type, baseUrl: config.baseUrl };
     const chosen = model ?? config.models?.[0];
     const { profiles, keychainError } = await this.#profiles.keys(id, first);
-    if (profiles.length > 0) return { provider, model: chosen, profiles, keyless: false };
+    if (profiles.length > 0)
+      return { provider, model: chosen, profiles, keyless: false, keychainError };
     if (!providerNeedsKey(config)) return { provider, model: chosen, profiles, keyless: true };
     // An unreadable keychain may well hold the key: say that, not "no credentials".
     return {

@@ -124,15 +124,22 @@ export class AuthProfiles {
     );
   }
 
-  /** `models.auth.list`: every profile with a key, of one provider or all, in try order. */
+  /**
+   * `models.auth.list`: every profile with a key, of one provider or all, in try order.
+   * Throws the keychain's error when it cannot be read: a list without the profiles it
+   * holds would tell the person they have none.
+   */
   async list(providerId?: string): Promise<AuthProfile[]> {
     const providers = Object.keys(this.#getConfig().models.providers).filter(
       (id) => providerId === undefined || id === providerId,
     );
-    const named = await this.#secrets.namedProfiles().catch(() => new Map<string, string[]>());
+    const named = await this.#secrets.namedProfiles().catch((error: unknown) => {
+      throw asGatewayError(error);
+    });
     const rows: AuthProfile[] = [];
     for (const id of providers) {
-      const { profiles } = await this.#resolveAll(id, named.get(id) ?? []);
+      const { profiles, keychainError } = await this.#resolveAll(id, named.get(id) ?? []);
+      if (keychainError) throw keychainError;
       rows.push(...this.#ordered(id, profiles).map((key, index) => this.#row(key, index + 1)));
     }
     return rows;

@@ -266,6 +266,36 @@ describe('ChatService', () => {
     });
   });
 
+  it('a key that cannot go in a header (set outside the gateway) fails at once, naming it, with no cooldown', async () => {
+    const server = await fake('openai');
+    const { service, world } = chats.service(oneAgent('openai', server.baseUrl), {
+      keys: { 'provider:p': 'sk-abcdef\u200b1234567890' },
+    });
+    const run = await chat(service, { message: 'hi' });
+    expect(run.last?.state).toBe('error');
+    expect(run.last).toMatchObject({
+      error: { message: expect.stringContaining('has a character no API key has (U+200B') },
+    });
+    expect(server.requests, 'requests that reached the provider').toHaveLength(0);
+    const [profile] = await world.profiles.list('p');
+    expect(profile?.state, 'the profile after the failure').not.toBe('cooldown');
+  });
+
+  it('a rejected named profile says how to replace that profile’s key, not the provider’s own', async () => {
+    const server = await fake('openai', { keys: {} });
+    const { service } = chats.service(oneAgent('openai', server.baseUrl), {
+      keys: { 'provider:p:work': 'sk-work-key-000000' },
+    });
+    const run = await chat(service, { message: 'hi', override: { profile: 'work' } });
+    expect(run.last).toMatchObject({
+      state: 'error',
+      error: {
+        message:
+          'provider "p" rejected the API key of profile "work" (HTTP 401; set a new one with: special-agent models auth add p work)',
+      },
+    });
+  });
+
   it('talks to a loopback provider without any key', async () => {
     const server = await fake('openai');
     const { service } = setup(oneAgent('openai', server.baseUrl));

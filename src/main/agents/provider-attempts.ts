@@ -14,7 +14,12 @@ import type { AuthProfiles, ProfileKey } from '../auth-profiles/auth-profiles.js
 import { classifyFailure, type ProfileHealth } from '../auth-profiles/profile-health.js';
 import { providerNeedsKey } from '../providers/auth-status.js';
 import type { ModelCatalog } from '../providers/model-catalog.js';
-import { ChatAbortedError } from '../providers/provider-errors.js';
+import {
+  ChatAbortedError,
+  rejectedKeyError,
+  unusableKeyError,
+} from '../providers/provider-errors.js';
+import { apiKeyProblem } from '../secrets/api-key-text.js';
 import type { ChatMessage, ProviderRef, StreamOptions } from '../providers/provider-types.js';
 import { STREAM_FNS, streamChatBatches, type StreamFns } from '../providers/stream-chat.js';
 import type { Clock } from '../util/clock.js';
@@ -173,6 +178,8 @@ export class ProviderAttempts {
     let model = step.model;
     let sent = false;
     try {
+      const problem = key ? apiKeyProblem(key.apiKey) : undefined;
+      if (key && problem) throw unusableKeyError(step.provider.id, key.profile, problem);
       model ??= await untilAborted(this.#catalog.firstModel(step.provider, key?.apiKey), signal);
       const by = { provider: step.provider.id, model, profile: key?.profile ?? null };
       onAsking?.(by);
@@ -187,6 +194,11 @@ export class ProviderAttempts {
       if (error instanceof ChatAbortedError || signal.aborted) throw new ChatAbortedError();
       const failure = classifyFailure(error);
       if (key) await this.#profiles.recordFailure(key, failure);
+      // The provider names no profile: the fix for a rejected named one is its own command.
+      const named = key && failure.kind === 'rejected' && failure.httpStatus !== undefined;
+      const said = named
+        ? rejectedKeyError(step.provider.id, failure.httpStatus ?? 0, key.profile)
+        : error;
       const attempt: ProviderAttempt = {
         provider: step.provider.id,
         model: model ?? null,
@@ -194,7 +206,7 @@ export class ProviderAttempts {
         ...(failure.httpStatus === undefined ? {} : { httpStatus: failure.httpStatus }),
         code: failure.code,
       };
-      return { ok: false, error, attempt, final: sent || failure.kind === 'other' };
+      return { ok: false, error: said, attempt, final: sent || failure.kind === 'other' };
     }
   }
 

@@ -4,6 +4,7 @@
  * echoes the request (headers included) can never leak the key into a response or a log.
  */
 import { GatewayError, notFound } from '../../shared/errors.js';
+import { DEFAULT_PROFILE } from '../../shared/provider-id.js';
 
 /** Longest provider-supplied text we pass on. */
 export const MAX_PROVIDER_MESSAGE_CHARS = 300;
@@ -81,11 +82,35 @@ export function providerNotFound(providerId: string): GatewayError {
 }
 
 /** 401/403: the key is wrong, expired or lacks access. */
-export function rejectedKeyError(providerId: string, httpStatus: number): GatewayError {
+export function rejectedKeyError(
+  providerId: string,
+  httpStatus: number,
+  profile: string = DEFAULT_PROFILE,
+): GatewayError {
+  const whose = profile === DEFAULT_PROFILE ? 'the API key' : `the API key of profile "${profile}"`;
   return GatewayError.of('PROVIDER_REJECTED_KEY', {
-    message: `provider "${providerId}" rejected the API key (HTTP ${httpStatus}; set a new one with: special-agent configure set models.providers.${providerId}.apiKey -)`,
+    message: `provider "${providerId}" rejected ${whose} (HTTP ${httpStatus}; set a new one with: ${setKeyCommand(providerId, profile)})`,
     details: { provider: providerId, httpStatus },
   });
+}
+
+/**
+ * A key that cannot be sent at all (see apiKeyProblem), set where nothing checked it: the
+ * environment, or the config file by hand. Like a rejected key, retrying cannot help.
+ */
+export function unusableKeyError(providerId: string, profile: string, problem: string) {
+  const whose = profile === DEFAULT_PROFILE ? 'the API key' : `the API key of profile "${profile}"`;
+  return GatewayError.of('PROVIDER_REJECTED_KEY', {
+    message: `${whose} of provider "${providerId}" ${problem} (set it again with: ${setKeyCommand(providerId, profile)})`,
+    details: { provider: providerId },
+  });
+}
+
+/** The command that replaces the key of `profile`: `default` is the provider's own apiKey. */
+function setKeyCommand(providerId: string, profile: string): string {
+  return profile === DEFAULT_PROFILE
+    ? `special-agent configure set models.providers.${providerId}.apiKey -`
+    : `special-agent models auth add ${providerId} ${profile}`;
 }
 
 /** Connection refused, DNS failure, TLS failure or our timeout. */

@@ -18,6 +18,7 @@ import { deleteThen, storeThen, type KeychainEdit } from './keychain-then.js';
 import { ProfileListing, listNamedProfiles, type NamedProfiles } from './profile-listing.js';
 import { envVarForRef, maskSecret, resolveSecret, type ResolvedSecret } from './resolve.js';
 import { splitSecrets, type FoundSecret } from './split-secrets.js';
+import { apiKeyProblem } from './api-key-text.js';
 
 export type { ClearedSecret, ConfigValueWritten, SecretsConfigEdit, StoredSecret };
 
@@ -150,6 +151,8 @@ export class SecretsService {
   async storeProfileKey(providerId: string, profile: string, value: string): Promise<StoredSecret> {
     if (profile === DEFAULT_PROFILE) return this.storeSecret(apiKeyPath(providerId), value);
     if (value === '') throw invalidRequest('an API key must be a non-empty string');
+    const problem = apiKeyProblem(value);
+    if (problem) throw invalidRequest(`the API key ${problem}; paste the key again`);
     const account = keychainAccountForRef({ kind: 'provider', id: providerId, profile });
     this.#onSecret(value);
     try {

@@ -74,6 +74,18 @@ describe('splitSecrets', () => {
     );
   });
 
+  it('refuses an API key with a character no HTTP header can carry (a pasted zero-width space), naming where', () => {
+    const error = refusal(() =>
+      splitSecrets(['models', 'providers', 'a', 'apiKey'], 'sk-abcdef\u200b1234567890'),
+    );
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.message).toBe(
+      'models.providers.a.apiKey has a character no API key has (U+200B at position 10); paste the key again',
+    );
+    // A gateway password may hold any character: it is never sent in a header.
+    expect(splitSecrets(['gateway', 'auth', 'password'], 'pässwörd 🔑').secrets).toHaveLength(1);
+  });
+
   it('refuses __proto__, constructor and prototype as keys anywhere in the value', () => {
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       const value = JSON.parse(`{"providers": {${JSON.stringify(key)}: {"apiKey": "sk-x"}}}`);

@@ -8,6 +8,7 @@ import { formatConfigPath, isReservedSegment } from '../config/config-path.js';
 import type { PathSegment } from '../config/json5-positions.js';
 import { invalidRequest } from '../../shared/errors.js';
 import { secretRefForPath, type SecretRef } from '../../shared/secret-paths.js';
+import { apiKeyProblem } from './api-key-text.js';
 
 /**
  * How deep a value may nest below its path. The config schema is a few levels deep; a
@@ -39,7 +40,10 @@ export function splitSecrets(path: readonly PathSegment[], value: unknown): Spli
   const base = [...path];
   const ref = secretRefForPath(base);
   if (ref !== undefined) {
-    return { rest: undefined, secrets: [{ path: base, ref, value: secretString(base, value) }] };
+    return {
+      rest: undefined,
+      secrets: [{ path: base, ref, value: secretString(base, value, ref) }],
+    };
   }
   const secrets: FoundSecret[] = [];
   const walk = (at: PathSegment[], node: unknown): unknown => {
@@ -60,15 +64,25 @@ export function splitSecrets(path: readonly PathSegment[], value: unknown): Spli
       }
       const childRef = secretRefForPath(childPath);
       if (childRef === undefined) rest[key] = walk(childPath, child);
-      else secrets.push({ path: childPath, ref: childRef, value: secretString(childPath, child) });
+      else {
+        const secret = secretString(childPath, child, childRef);
+        secrets.push({ path: childPath, ref: childRef, value: secret });
+      }
     }
     return rest;
   };
   return { rest: walk(base, value), secrets };
 }
 
-function secretString(path: readonly PathSegment[], value: unknown): string {
-  if (typeof value === 'string' && value.length > 0) return value;
+function secretString(path: readonly PathSegment[], value: unknown, ref: SecretRef): string {
+  if (typeof value === 'string' && value.length > 0) {
+    // A provider key goes into a header; a gateway token or password never does.
+    const problem = ref.kind === 'provider' ? apiKeyProblem(value) : undefined;
+    if (problem === undefined) return value;
+    throw invalidRequest(`${formatConfigPath(path)} ${problem}; paste the key again`, {
+      path: formatConfigPath(path),
+    });
+  }
   throw invalidRequest(
     `${formatConfigPath(path)} must be a non-empty string (secrets are stored in the OS keychain)`,
     { path: formatConfigPath(path) },

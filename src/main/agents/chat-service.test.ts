@@ -296,6 +296,18 @@ describe('ChatService', () => {
     });
   });
 
+  it('an override naming a provider that is gone says so, and how to clear it', async () => {
+    const { service } = setup(oneAgent('openai', 'https://api.example.com/v1'), {
+      p: 'sk-key-000000',
+    });
+    await expect(
+      service.send({ message: 'hi', override: { provider: 'gone' } }, () => undefined),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/^provider "gone" of this chat’s override .*override: null/),
+    });
+  });
+
   it('talks to a loopback provider without any key', async () => {
     const server = await fake('openai');
     const { service } = setup(oneAgent('openai', server.baseUrl));

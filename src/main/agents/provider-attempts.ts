@@ -104,10 +104,13 @@ export class ProviderAttempts {
     const override = choice.override ?? {};
     const primaryId = override.provider ?? agent.model.provider;
     const primary = ownValue(config.models.providers, primaryId);
-    if (!primary)
-      throw notFound(
-        `provider "${primaryId}" of agent "${agent.id}" not found (see models.providers)`,
-      );
+    if (!primary) {
+      // A session's pin outlives the provider it names (models.providers.remove checks agents).
+      const whose = override.provider
+        ? 'this chat’s override (clear it: sessions.patch {override: null}, or pick another provider)'
+        : `agent "${agent.id}" (see models.providers)`;
+      throw notFound(`provider "${primaryId}" of ${whose} not found`);
+    }
     const ownModel = primaryId === agent.model.provider ? agent.model.name : undefined;
     const wanted = [{ id: primaryId, provider: primary, model: override.model ?? ownModel }];
     for (const fallback of agent.model.fallbacks ?? []) {

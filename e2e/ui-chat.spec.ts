@@ -51,6 +51,52 @@ test.describe('Chat page', () => {
     }
   });
 
+  test('an answer that streams while the person is on another page is there, still streaming, on return', async ({
+    page,
+    launchGateway,
+  }) => {
+    const fake = await startFakeProvider({
+      deltas: ['First part', ' and the rest.'],
+      holdAfterFirst: true,
+    });
+    try {
+      const gateway = await launchGateway({
+        config: {
+          models: {
+            providers: { fake: { type: 'openai', baseUrl: fake.baseUrl, models: ['fake-model'] } },
+          },
+          agents: {
+            default: 'main',
+            list: [{ id: 'main', name: 'Main', model: { provider: 'fake', name: 'fake-model' } }],
+          },
+        },
+      });
+      await signIn(page, gateway, '/chat');
+      const input = page.getByRole('textbox', { name: 'Message' });
+      await input.fill('first question');
+      await input.press('Enter');
+      const log = page.getByRole('log', { name: 'Messages' });
+      await expect(log).toContainText('First part');
+      // Away and back while the provider still holds the rest.
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Devices' })
+        .click();
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Chat' })
+        .click();
+      await expect(log).toContainText('first question');
+      await expect(log, 'the answer so far, after coming back').toContainText('First part');
+      await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
+      fake.release();
+      await expect(log).toContainText('First part and the rest.');
+      await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+    } finally {
+      await fake.close();
+    }
+  });
+
   test('a provider without a key shows the gateway’s error with a link to its form', async ({
     page,
     launchGateway,

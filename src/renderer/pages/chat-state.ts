@@ -3,7 +3,7 @@
  * its history from `sessions.get` (loaded again after every reconnect), live runs from
  * `chat` events, and the actions on them.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { ChatSendResult } from '../../shared/api-results.js';
 import type { GatewayClientError } from '../../shared/gateway-client.js';
 import type {
@@ -20,8 +20,9 @@ import {
   useGatewayEvent,
   useGatewayQuery,
 } from '../hooks/connection-context.js';
+import { chatRunsOf } from '../lib/chat-runs.js';
 import type { AssistantItem, ChatFailure, RunState, ThreadItem } from '../lib/chat-thread.js';
-import { applyChatEvent, isAnswering, threadFromHistory } from '../lib/chat-thread.js';
+import { isAnswering, threadFromHistory } from '../lib/chat-thread.js';
 import { readLastChat, writeLastChat } from '../lib/last-chat.js';
 
 type KeyValueStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -67,7 +68,8 @@ export function useChat(storage: KeyValueStore): ChatState {
   const [sessionId, setSessionId] = useState(() => readLastChat(storage));
   const [session, setSession] = useState<SessionSummary | undefined>(undefined);
   const [items, setItems] = useState<ThreadItem[]>([]);
-  const [runs, setRuns] = useState<Record<string, RunState>>({});
+  const runStore = chatRunsOf(connection);
+  const runs = useSyncExternalStore(runStore.subscribe, runStore.getSnapshot);
   // `${sessionId}@${generation}` of the history on screen: a reconnect loads it again.
   const [loaded, setLoaded] = useState<string | undefined>(undefined);
   const [historyError, setHistoryError] = useState<GatewayClientError | undefined>(undefined);
@@ -86,7 +88,11 @@ export function useChat(storage: KeyValueStore): ChatState {
     connection.request<SessionsGetPayload>('sessions.get', { sessionId }).then(
       (payload) => {
         if (cancelled) return;
-        setItems(threadFromHistory(sessionId, payload.messages));
+        // An answer still streaming (the page was left and opened again) goes on showing.
+        const live = runStore
+          .streamingIn(sessionId, generation)
+          .map((runId): ThreadItem => ({ key: `run-${runId}`, role: 'assistant', runId }));
+        setItems([...threadFromHistory(sessionId, payload.messages), ...live]);
         setSession(payload.session);
         setHistoryError(undefined);
         setLoaded(wanted);
@@ -105,13 +111,11 @@ export function useChat(storage: KeyValueStore): ChatState {
     return () => {
       cancelled = true;
     };
-  }, [connection, sessionId, wanted, loaded, storage]);
+  }, [connection, sessionId, wanted, loaded, storage, runStore, generation]);
 
   useGatewayEvent('chat', (payload) => {
-    const event = payload as ChatEvent;
-    setRuns((current) => applyChatEvent(current, event));
     // A finished run changed its session's time (and, for a first message, made its title).
-    if (event.state !== 'delta') list.reload();
+    if ((payload as ChatEvent).state !== 'delta') list.reload();
   });
 
   const patchItem = (key: string, patch: Partial<AssistantItem>) =>

@@ -185,3 +185,35 @@ test.describe('Chat sessions', () => {
     expect(modelsAsked(fake)).toEqual(['model-a', 'model-b', 'model-a']);
   });
 });
+
+test.describe('Older chats', () => {
+  test('past the first 50, "Show older chats" lists the rest and any of them opens', async ({
+    page,
+    launchGateway,
+  }) => {
+    const stateFiles: Record<string, string> = {};
+    for (let i = 0; i < 55; i++) {
+      const ts = 1_700_000_000_000 + i * 1000;
+      stateFiles[`sessions/old-${String(i).padStart(2, '0')}.jsonl`] =
+        `${JSON.stringify({ type: 'session', agentId: 'main', createdAtMs: ts })}\n` +
+        `${JSON.stringify({ role: 'user', content: `question ${i}`, ts })}\n`;
+    }
+    const gateway = await launchGateway({
+      config: {
+        models: { providers: { fake: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1' } } },
+        agents: { default: 'main', list: [{ id: 'main', model: { provider: 'fake' } }] },
+      },
+      stateFiles,
+    });
+    await signIn(page, gateway, '/chat');
+    const chats = page.getByRole('navigation', { name: 'Chats' });
+    await expect(chats.getByRole('button', { name: /^question 54/ })).toBeVisible();
+    await expect(chats.getByRole('button', { name: /^question 0\b/ })).toHaveCount(0);
+    await chats.getByRole('button', { name: 'Show older chats' }).click();
+    await chats.getByRole('button', { name: /^question 0\b/ }).click();
+    await expect(page.getByRole('log', { name: 'Messages' })).toContainText('question 0');
+    // Nothing older than the oldest: the button goes once a page comes back empty.
+    await chats.getByRole('button', { name: 'Show older chats' }).click();
+    await expect(chats.getByRole('button', { name: 'Show older chats' })).toHaveCount(0);
+  });
+});

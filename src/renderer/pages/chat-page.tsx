@@ -159,6 +159,7 @@ export default function ChatPage(): ReactElement {
             onOpen={chat.open}
             onRename={setRenaming}
             onDelete={askDelete}
+            onLoadOlder={chat.loadOlder}
           />
           <section className="chat-panel" aria-label="Conversation">
             <div className="chat-panel-head">

@@ -24,6 +24,8 @@ export function SessionList(props: {
   onOpen: (session: SessionSummary) => void;
   onRename: (session: SessionSummary) => void;
   onDelete: (session: SessionSummary) => void;
+  /** Shows the next older page of chats; absent when there is none. */
+  onLoadOlder?: (() => void) | undefined;
 }): ReactElement {
   const now = useNow(30_000);
   const listId = useId();
@@ -87,6 +89,11 @@ export function SessionList(props: {
             );
           })}
         </ul>
+        {props.onLoadOlder ? (
+          <button type="button" className="btn btn-ghost btn-small" onClick={props.onLoadOlder}>
+            Show older chats
+          </button>
+        ) : null}
       </nav>
     </div>
   );

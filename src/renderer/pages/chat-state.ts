@@ -39,6 +39,8 @@ function failureOf(error: unknown): ChatFailure {
 
 export interface ChatState {
   sessions: SessionSummary[];
+  /** Loads the next older page of chats; undefined when there is none to load. */
+  loadOlder: (() => void) | undefined;
   sessionsError: GatewayClientError | undefined;
   reloadSessions: () => void;
   /** The open chat; undefined for a new one (saved by its first message). */
@@ -61,10 +63,32 @@ export interface ChatState {
   renamed: (session: SessionSummary) => void;
 }
 
+/** The gateway's page of `sessions.list` (session-limits.ts `listPageSize`). */
+const SESSIONS_PAGE = 50;
+
+/**
+ * The first page (kept fresh by events) and the older pages loaded since, newest first; a
+ * chat on both (it moved up since its older page loaded) counts once, where it is now.
+ */
+function mergePages(first: SessionSummary[], older: SessionSummary[]): SessionSummary[] {
+  const seen = new Set(first.map((session) => session.sessionId));
+  const rest = older.filter((session) => {
+    if (seen.has(session.sessionId)) return false;
+    seen.add(session.sessionId);
+    return true;
+  });
+  return [...first, ...rest];
+}
+
 export function useChat(storage: KeyValueStore): ChatState {
   const connection = useConnection();
   const { phase, generation } = useConnectionState();
   const list = useGatewayQuery<SessionsListPayload>('sessions.list');
+  // Pages past the first (the gateway sends 50 at a time), asked for by "Show older chats".
+  const [older, setOlder] = useState<{ sessions: SessionSummary[]; exhausted: boolean }>({
+    sessions: [],
+    exhausted: false,
+  });
   const [sessionId, setSessionId] = useState(() => readLastChat(storage));
   const [session, setSession] = useState<SessionSummary | undefined>(undefined);
   const [items, setItems] = useState<ThreadItem[]>([]);
@@ -221,8 +245,29 @@ export function useChat(storage: KeyValueStore): ChatState {
     list.reload();
   };
 
+  const firstPage = list.data?.sessions ?? [];
+  const sessions = mergePages(firstPage, older.sessions);
+  const loadOlder = () => {
+    const before = sessions.at(-1)?.updatedAtMs;
+    connection
+      .request<SessionsListPayload>('sessions.list', {
+        limit: SESSIONS_PAGE,
+        ...(before === undefined ? {} : { before }),
+      })
+      .then(
+        (page) =>
+          setOlder((current) => ({
+            sessions: [...current.sessions, ...page.sessions],
+            exhausted: page.sessions.length === 0,
+          })),
+        () => setOlder((current) => ({ ...current, exhausted: true })),
+      );
+  };
+
   return {
-    sessions: list.data?.sessions ?? [],
+    sessions,
+    // A full first page may have more behind it; an empty older page says there is none.
+    loadOlder: firstPage.length >= SESSIONS_PAGE && !older.exhausted ? loadOlder : undefined,
     sessionsError: list.error,
     reloadSessions: list.reload,
     sessionId,

@@ -313,6 +313,31 @@ describe('an invite', () => {
   });
 });
 
+describe('an invite for less than a request already waiting', () => {
+  it('turns that request into an upgrade (scope-upgrade, isRepair) of the device it paired', async () => {
+    const gateway = await gw.startProxied();
+    const admin = await gw.operator(gateway);
+    const first = await remoteConnect(gateway, { scopes: ['operator.admin'] });
+    expect(first.error?.details?.reason).toBe('not-paired');
+    const { code } = await createInvite(admin.client, { scopes: ['operator.read'] });
+    const phone = await remoteConnect(gateway, {
+      identity: first.identity,
+      auth: { bootstrapToken: code },
+      scopes: ['operator.admin'],
+    });
+    gw.track(phone.client);
+    expect(phone.hello?.auth?.scopes).toEqual(['operator.read']);
+    const list = await admin.client.request<PairListPayload>('device.pair.list');
+    expect(list.pending, 'the request left waiting').toEqual([
+      expect.objectContaining({
+        deviceId: first.identity.deviceId,
+        reason: 'scope-upgrade',
+        isRepair: true,
+      }),
+    ]);
+  });
+});
+
 describe('device.invite.create and device.invite.list', () => {
   it('returns the documented payload; the list never holds the code or its hash', async () => {
     const gateway = await gw.start();

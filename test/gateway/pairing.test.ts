@@ -311,3 +311,68 @@ describe('concurrency', () => {
     expect((rejected.reason as GatewayClientError).code).toBe('NOT_FOUND');
   });
 });
+
+describe('a decision made while the device retries', () => {
+  /** Holds the handshake's request filing until `decide` (an operator's click) has landed. */
+  function fileAfter(gw: TestGateway, decide: () => Promise<unknown>) {
+    const pairing = gw.app.pairing;
+    const original = pairing.fileRequest.bind(pairing);
+    pairing.fileRequest = async (input) => {
+      pairing.fileRequest = original;
+      await decide();
+      return original(input);
+    };
+  }
+
+  async function firstRequest(gw: TestGateway) {
+    const first = await remoteAttempt(gw);
+    const { error } = (await first.result) as { error: GatewayClientError };
+    return { identity: first.identity, requestId: error.details?.requestId as string };
+  }
+
+  it('an ignore that lands first leaves no new request and no event', async () => {
+    gateway = await startProxiedGateway();
+    const admin = await operator(gateway);
+    const { identity, requestId } = await firstRequest(gateway);
+    const requested: unknown[] = [];
+    admin.on('device.pair.requested', (payload) => requested.push(payload));
+    fileAfter(gateway, () => admin.request('device.pair.ignore', { requestId }));
+    const retry = await remoteAttempt(gateway, identity);
+    const { error } = (await retry.result) as { error: GatewayClientError };
+    expect(error.detailCode).toBe('PAIRING_REQUIRED');
+    const list = await admin.request<{ pending: PendingRequest[] }>('device.pair.list');
+    expect(list.pending, 'requests of the ignored device').toEqual([]);
+    expect(requested, 'device.pair.requested events').toEqual([]);
+  });
+
+  it('an approval that lands first lets the retry in, leaving no request behind', async () => {
+    gateway = await startProxiedGateway();
+    const admin = await operator(gateway);
+    const { identity, requestId } = await firstRequest(gateway);
+    fileAfter(gateway, () => admin.request('device.pair.approve', { requestId }));
+    const retry = await remoteAttempt(gateway, identity);
+    const outcome = await retry.result;
+    expect('hello' in outcome, `the retry: ${JSON.stringify(outcome)}`).toBe(true);
+    retry.client.close();
+    const list = await admin.request<{ pending: PendingRequest[] }>('device.pair.list');
+    expect(list.pending, 'requests left').toEqual([]);
+  });
+});
+
+describe('a device paired silently while its remote request waits', () => {
+  it('has that request settled, not left pending', async () => {
+    gateway = await startProxiedGateway();
+    const admin = await operator(gateway);
+    const resolved: { requestId: string }[] = [];
+    admin.on('device.pair.resolved', (payload) => resolved.push(payload as { requestId: string }));
+    const first = await remoteAttempt(gateway);
+    const { error } = (await first.result) as { error: GatewayClientError };
+    const requestId = error.details?.requestId as string;
+    // The same device, now local (an SSH tunnel): paired at once.
+    const local = await connectDevice(gateway, { identity: first.identity });
+    local.client.close();
+    const list = await admin.request<{ pending: PendingRequest[] }>('device.pair.list');
+    expect(list.pending, 'requests left').toEqual([]);
+    await expect.poll(() => resolved.map((event) => event.requestId)).toEqual([requestId]);
+  });
+});

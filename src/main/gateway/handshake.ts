@@ -135,12 +135,18 @@ export class Authenticator {
       const approved = await this.#deps.pairing.approveDirectWithToken({ ...direct, scopes });
       return { ...approved, scopes };
     }
-    const { request } = await this.#deps.pairing.requestPairing({
+    const filed = await this.#deps.pairing.fileRequest({
       ...described,
       scopes,
       reason: decision.reason,
     });
-    throw pairingRequired(request.requestId, decision.reason);
+    if (filed.kind === 'requested') throw pairingRequired(filed.request.requestId, decision.reason);
+    if (filed.kind === 'ignored') throw pairingRequired(filed.requestId, decision.reason);
+    // Approved for what it asks while this connect was checked: in, as after any approval.
+    return {
+      device: this.#deps.pairing.pairedForHandshake(described.deviceId) as PairedDevice,
+      scopes,
+    };
   }
 
   /**

@@ -32,9 +32,18 @@ import type {
   PairingServiceEvents,
   PairingServiceOptions,
   PendingRequest,
+  StoredPairedDevice,
 } from './types.js';
+import type { Transaction } from './pairing-state.js';
+import { scopesCover } from '../../shared/scopes.js';
 
 export type { PairingServiceOptions } from './types.js';
+
+/** What {@link PairingService.fileRequest} did. */
+export type FiledRequest =
+  | { kind: 'requested'; request: PendingRequest; created: boolean }
+  | { kind: 'ignored'; requestId: string }
+  | { kind: 'covered' };
 
 /**
  * Pending pairing requests and paired devices, persisted in `devices.json`. Every mutation
@@ -142,12 +151,39 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   requestPairing(
     input: PairingRequestInput,
   ): Promise<{ request: PendingRequest; created: boolean }> {
-    return this.#state.mutate((tx) => {
+    return this.#state.mutate((tx) => this.#file(tx, input));
+  }
+
+  /**
+   * {@link requestPairing} for the handshake, which decided on state read before this
+   * transaction: an ignore or an approval that landed in between wins. An ignored device
+   * gets no request (`ignored`, its ignored requestId); one now paired for what it asks
+   * gets none either (`covered`: admit it).
+   */
+  fileRequest(input: PairingRequestInput): Promise<FiledRequest> {
+    return this.#state.mutate((tx): FiledRequest => {
+      const ignored = tx.draft.ignored[input.deviceId];
+      if (ignored) return { kind: 'ignored', requestId: ignored.requestId };
+      const paired = tx.draft.paired[input.deviceId];
+      if (paired?.roles.includes(input.role) && scopesCover(paired.scopes, input.scopes))
+        return { kind: 'covered' };
+      return { kind: 'requested', ...this.#file(tx, input) };
+    });
+  }
+
+  #file(
+    tx: Transaction,
+    input: PairingRequestInput,
+  ): { request: PendingRequest; created: boolean } {
+    {
       const earlier = Object.values(tx.draft.pending).find(
         (request) => request.deviceId === input.deviceId,
       );
       if (earlier && earlier.role === input.role && sameScopes(earlier.scopes, input.scopes)) {
         earlier.expiresAtMs = tx.now + this.#limits.pendingTtlMs;
+        // Paired since (e.g. by an invite that gave less): the same ask is now an upgrade.
+        earlier.reason = input.reason;
+        earlier.isRepair = tx.draft.paired[input.deviceId] !== undefined;
         return { request: copyPending(earlier), created: false };
       }
       if (earlier) delete tx.draft.pending[earlier.requestId];
@@ -156,7 +192,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
       if (earlier) tx.announce(() => this.emit('resolved', resolution(earlier, 'expired', tx.now)));
       tx.announce(() => this.emit('requested', copyPending(request)));
       return { request: copyPending(request), created: true };
-    });
+    }
   }
 
   /**
@@ -188,10 +224,27 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
     });
   }
 
+  /**
+   * Drops the device's pending requests that `device` now covers (it was paired some other
+   * way, e.g. locally through an SSH tunnel): they can no longer be approved, so to a
+   * watcher they have expired, as with an invite. One asking for more still waits.
+   */
+  #settleCovered(tx: Transaction, device: StoredPairedDevice): void {
+    for (const request of Object.values(tx.draft.pending)) {
+      if (request.deviceId !== device.deviceId) continue;
+      if (!device.roles.includes(request.role) || !scopesCover(device.scopes, request.scopes))
+        continue;
+      delete tx.draft.pending[request.requestId];
+      tx.announce(() => this.emit('resolved', resolution(request, 'expired', tx.now)));
+    }
+  }
+
   /** Pairs a local device at once (`approve-silently`): no pending record, only `paired`. */
   approveDirect(input: DirectApprovalInput): Promise<PairedDevice> {
     return this.#state.mutate((tx) => {
-      const device = toPublicDevice(applyApproval(tx.draft, input, 'local-auto', tx.now));
+      const stored = applyApproval(tx.draft, input, 'local-auto', tx.now);
+      this.#settleCovered(tx, stored);
+      const device = toPublicDevice(stored);
       tx.announce(() => this.#announcePaired(device, 'local-auto'));
       return device;
     });
@@ -206,6 +259,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
   ): Promise<{ device: PairedDevice; issuedToken: IssuedDeviceToken }> {
     return this.#state.mutate((tx) => {
       const stored = applyApproval(tx.draft, input, 'local-auto', tx.now);
+      this.#settleCovered(tx, stored);
       const issuedToken = replaceDeviceToken(stored, input.role, tx.now, this.#random);
       const device = toPublicDevice(stored);
       tx.announce(() => this.#announcePaired(device, 'local-auto'));

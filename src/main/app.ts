@@ -3,6 +3,7 @@
  * order and passes dependencies in. Used by the headless entry, the CLI's `gateway run` and
  * the Electron entry. Nothing here runs at import time. The steps live in ./composition/.
  */
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { NetworkInterfaceMap } from './auth/client-address.js';
@@ -102,7 +103,7 @@ export async function startGatewayApp(options: GatewayAppOptions = {}): Promise<
     const version = packageVersion();
     const server = await setupServer(
       { basics, start, tls, auth, pairing, secrets, version },
-      options.uiDir ?? new URL('../../dist/renderer', import.meta.url).pathname,
+      options.uiDir ?? builtUiDir(import.meta.url),
     );
     connections.attach(server.gateway);
     const chat = await setupChat(basics, secrets, options.chatLimits);
@@ -186,4 +187,13 @@ function setupBasics(options: GatewayAppOptions): AppBasics {
     overrides: options.overrides,
     interfaces: options.networkInterfaces ?? networkInterfaces,
   };
+}
+
+/**
+ * The built Control UI beside the module at `moduleUrl` (`dist/renderer`), as a file path:
+ * `fileURLToPath`, not the URL's `pathname`, which keeps `%20` for a space and gives
+ * `/C:/…` on Windows, so the UI was "missing" under such install paths.
+ */
+export function builtUiDir(moduleUrl: string): string {
+  return fileURLToPath(new URL('../../dist/renderer', moduleUrl));
 }

@@ -101,10 +101,10 @@ export class ControlWindow {
     });
     const session = contents.session;
     session.setPermissionRequestHandler((_contents, permission, callback, details) => {
-      callback(decidePermission(permission, details.requestingUrl));
+      callback(decidePermission(permission, details.requestingUrl, this.#origin));
     });
     session.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
-      decidePermission(permission, requestingOrigin),
+      decidePermission(permission, requestingOrigin, this.#origin),
     );
     // With gateway.tls the window trusts the gateway's own certificate, and only that one.
     session.setCertificateVerifyProc((request, callback) => {

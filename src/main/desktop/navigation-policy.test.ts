@@ -33,7 +33,7 @@ describe('decideNavigation', () => {
 });
 
 describe('permissions', () => {
-  it('denies every web permission the page asks for', () => {
+  it('denies every web permission the page asks for but writing to the clipboard', () => {
     for (const permission of [
       'media',
       'notifications',
@@ -41,8 +41,16 @@ describe('permissions', () => {
       'clipboard-read',
       'openExternal',
     ]) {
-      expect(decidePermission(permission, ORIGIN)).toBe(false);
+      expect(decidePermission(permission, `${ORIGIN}/`, ORIGIN)).toBe(false);
     }
+  });
+
+  it('lets the gateway’s own page write to the clipboard (Copy buttons), no other origin', () => {
+    const write = 'clipboard-sanitized-write';
+    expect(decidePermission(write, `${ORIGIN}/#/chat`, ORIGIN), 'the Control UI').toBe(true);
+    expect(decidePermission(write, ORIGIN, ORIGIN), 'as a check handler passes it').toBe(true);
+    expect(decidePermission(write, 'https://evil.example/', ORIGIN)).toBe(false);
+    expect(decidePermission(write, `${ORIGIN}/`, undefined), 'before any gateway').toBe(false);
   });
 });
 

@@ -37,9 +37,19 @@ export function originOf(url: string): string {
 }
 
 /**
- * Web permissions (camera, notifications, clipboard-read, …) requested by the page.
- * The UI needs none, so all are refused.
+ * Web permissions (camera, notifications, clipboard-read, …) requested by the page. The UI
+ * needs one: writing to the clipboard (its Copy buttons; Electron asks for
+ * `clipboard-sanitized-write`), for the gateway's own origin only. Every other is refused.
  */
-export function decidePermission(_permission: string, _requestingOrigin: string): boolean {
-  return false;
+export function decidePermission(
+  permission: string,
+  requesting: string,
+  gatewayOrigin: string | undefined,
+): boolean {
+  if (permission !== 'clipboard-sanitized-write' || gatewayOrigin === undefined) return false;
+  try {
+    return new URL(requesting).origin === gatewayOrigin;
+  } catch {
+    return false;
+  }
 }

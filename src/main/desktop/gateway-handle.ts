@@ -1,4 +1,5 @@
 import { EXIT } from '../../shared/exit-codes.js';
+import { GatewayLockedError } from '../gateway/gateway-lock.js';
 
 /**
  * What the desktop shell uses of the gateway, and nothing more. The lead's `GatewayApp`
@@ -89,6 +90,15 @@ export function describeStartFailure(error: unknown, fallbackPort: number): Gate
   if (fields.code === 'EADDRINUSE') {
     const port = typeof fields.port === 'number' ? fields.port : fallbackPort;
     return { kind: 'port-in-use', port, message: `Port ${port} is already in use` };
+  }
+  // This home's own gateway already runs (e.g. `special-agent gateway run`): like a port
+  // held by a special-agent gateway, the tray opens that one's UI.
+  if (error instanceof GatewayLockedError && error.port !== undefined) {
+    return {
+      kind: 'port-in-use',
+      port: error.port,
+      message: `Another special-agent gateway (PID ${error.pid}) already runs on this home, on port ${error.port}`,
+    };
   }
   if (fields.exitCode === EXIT.config) return { kind: 'config-invalid', message };
   return { kind: 'other', message };

@@ -1,6 +1,11 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayLock } from '../gateway/gateway-lock.js';
 import { describeStartFailure } from './gateway-handle.js';
 import { classifyPortConflict } from './port-conflict.js';
 
@@ -78,5 +83,29 @@ describe('describeStartFailure', () => {
       kind: 'other',
       message: 'boom',
     });
+  });
+});
+
+describe('a start refused because this home’s gateway already runs', () => {
+  it('counts as the port held by a special-agent gateway, on the port its lock names', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sa-lock-'));
+    // A live process that is not this one holds the lock, listening on 18790.
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const path = join(dir, 'gateway.lock');
+      await writeFile(path, JSON.stringify({ pid: holder.pid, startedAtMs: 1, port: 18790 }));
+      const refusal = await GatewayLock.acquire(path, Date.now()).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(describeStartFailure(refusal, 18789)).toEqual({
+        kind: 'port-in-use',
+        port: 18790,
+        message: `Another special-agent gateway (PID ${holder.pid}) already runs on this home, on port 18790`,
+      });
+    } finally {
+      holder.kill();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

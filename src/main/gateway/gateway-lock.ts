@@ -9,6 +9,8 @@ export class GatewayLockedError extends Error {
   constructor(
     readonly lockPath: string,
     readonly pid: number,
+    /** The port it listens on, once it does (the tray then opens that gateway's UI). */
+    readonly port?: number,
   ) {
     super(
       `another gateway (PID ${pid}) is already running on this home (lock: ${lockPath}); ` +
@@ -67,9 +69,10 @@ export class GatewayLock {
         return new GatewayLock(path, now);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = await readHolder(path);
+        const lock = await readLock(path);
+        const holder = lock?.pid;
         if (holder !== undefined && holder !== process.pid && isAlive(holder))
-          throw new GatewayLockedError(path, holder);
+          throw new GatewayLockedError(path, holder, lock?.port);
         await rm(path, { force: true });
       }
     }

@@ -11,6 +11,7 @@ import type { GatewayError } from '../shared/errors.js';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { CliIdentityStore } from './cli-identity.js';
+import { noGatewayAt } from './no-gateway.js';
 import { decideTls, pinnedWebSocketOptions, TlsPinMismatchError } from '../main/local/tls.js';
 import { localGatewayHost } from '../main/local/gateway-process.js';
 import { gatewayKey, KnownGateways, knownGatewaysPath } from './known-gateways.js';
@@ -182,6 +183,12 @@ export async function connectGateway(
   try {
     hello = await client.connect();
   } catch (error) {
+    const code = socketError?.code;
+    // Nothing listens there: this home's gateway may still run elsewhere (its lock says).
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
+      const fromConfig = !options.url && !ctx.env[GATEWAY_URL_ENV];
+      throw new CliError(await noGatewayAt(ctx, httpOrigin(url), fromConfig, pin?.fingerprint));
+    }
     throw connectFailure(error, target, shared, socketError);
   }
   try {

@@ -213,7 +213,7 @@ describe('special-agent devices', () => {
     expectOneLineFailure(
       result,
       1,
-      /^special-agent: no gateway running at http:\/\/127\.0\.0\.1:\d+ \(start one with: special-agent gateway run\)$/,
+      /^special-agent: no gateway running at http:\/\/127\.0\.0\.1:\d+ \(start one with: special-agent gateway run, or npm run gateway\)$/,
     );
   });
 });

@@ -39,6 +39,19 @@ describe('special-agent gateway status after gateway.port changed', () => {
   });
 });
 
+describe('other commands after gateway.port changed', () => {
+  it('devices list says the gateway still runs on the old port, not to start one', async () => {
+    gateway = await startTestGateway();
+    const oldPort = gateway.app.port;
+    const newPort = await freePort();
+    await writeConfig(gateway.home, { gateway: { port: newPort } });
+    const { SPECIAL_AGENT_GATEWAY_URL: _ignored, ...env } = cliEnvFor(gateway);
+    const result = await runCli(['devices', 'list'], env);
+    expectOneLineFailure(result, 1, new RegExp(`still runs on :${oldPort}; restart it`));
+    expect(result.stderr).not.toContain('start one with');
+  });
+});
+
 describe('the CLI on the machine of a gateway bound to one address', () => {
   it('finds the gateway at that address, not at 127.0.0.1 where it does not listen', async () => {
     // 127.0.0.2 is an explicit address this machine has (and a loopback one, so the CLI

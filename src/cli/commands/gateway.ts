@@ -5,10 +5,8 @@ import {
   DEFAULT_TAIL_LINES,
   followLog,
   gatewayLogPath,
-  isAlive,
   logExists,
   readLastLinesUpTo,
-  readLock,
   runGatewayUntilSignal,
 } from '../../main/local/gateway-process.js';
 import { isBindValue } from '../../shared/bind-value.js';
@@ -16,6 +14,7 @@ import { printable } from '../../shared/printable.js';
 import type { StatusPayload } from '../../shared/protocol.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
+import { noGatewayAt } from '../no-gateway.js';
 import { formatUptime, plural, toJson } from '../format.js';
 import {
   connectGateway,
@@ -213,32 +212,4 @@ function tlsLine(tls: StatusPayload['tls'] | undefined): string {
       ? ''
       : ` · valid until ${new Date(tls.expiresAtMs).toISOString().slice(0, 10)}`;
   return `TLS fingerprint (SHA-256) ${tls.fingerprintSha256}${until}\n`;
-}
-
-/**
- * Nothing answers at `origin`. A live PID in the lock file means this home's gateway runs
- * anyway: on the port the lock names (e.g. `gateway.port` changed and the gateway was not
- * restarted yet), or still starting.
- */
-async function noGatewayAt(
-  ctx: CliContext,
-  origin: string,
-  fromConfig: boolean,
-  fingerprint: string | undefined,
-): Promise<string> {
-  const lock = await readLock(ctx.paths.gatewayLock);
-  const live = lock !== undefined && isAlive(lock.pid);
-  const wanted = new URL(origin);
-  if (live && lock.port !== undefined && String(lock.port) !== wanted.port) {
-    const elsewhere = `${wanted.protocol}//${wanted.hostname}:${lock.port}`;
-    if ((await fetchHealth(elsewhere, { fingerprint })).kind === 'up') {
-      return fromConfig
-        ? `no gateway at ${origin}: the gateway (PID ${lock.pid}) still runs on :${lock.port}; restart it to apply port :${wanted.port} (stop it and run special-agent gateway run again, or choose Restart gateway in the tray), or reach it there with --url ${elsewhere} (started with --port, it stays there)`
-        : `no gateway at ${origin}: this home's gateway (PID ${lock.pid}) runs on :${lock.port} (check --url or ${GATEWAY_URL_ENV})`;
-    }
-  }
-  const note = live
-    ? `; the gateway lock ${ctx.paths.gatewayLock} names PID ${lock.pid}, which is running: it may be starting, or listening on another port`
-    : '';
-  return `no gateway running at ${origin} (start one with: special-agent gateway run, or npm run gateway)${note}`;
 }

@@ -106,6 +106,13 @@ describe('special-agent chat', () => {
     ]);
   });
 
+  it('a message past the frame limit says it is too large and to send a shorter one', async () => {
+    provider = await startFakeProvider('openai', { deltas: ['ok'] });
+    const gw = await gatewayWithProvider(provider.baseUrl);
+    const result = await runCli(['chat'], cliEnvFor(gw), 'a'.repeat(2_000_000));
+    expectOneLineFailure(result, 1, /the message is too large to send .*send a shorter one/);
+  });
+
   it('chat --list lists every session, past the gateway page of 50', async () => {
     const home = await makeTempHome();
     const dir = join(home, 'state', 'sessions');

@@ -175,7 +175,10 @@ function streamReply(
     const offClose = client.onClose((code, reason) =>
       finish(
         new CliError(
-          `the gateway closed the connection during the reply (${code}${reason ? ` ${printable(reason)}` : ''})`,
+          // 1009 before any answer: the message itself was past the frame limit.
+          code === 1009 && runId === undefined
+            ? `the message is too large to send (the gateway takes at most ${connection.hello.policy.maxPayload} bytes per frame); send a shorter one`
+            : `the gateway closed the connection during the reply (${code}${reason ? ` ${printable(reason)}` : ''})`,
         ),
       ),
     );

@@ -24,6 +24,8 @@ export type Health =
   | { kind: 'foreign' }
   /** An `https:` origin answered in plain HTTP. */
   | { kind: 'not-tls' }
+  /** An `http:` origin's connection was dropped unanswered, as a TLS server does. */
+  | { kind: 'dropped' }
   | { kind: 'pin-mismatch'; error: TlsPinMismatchError };
 
 /**
@@ -55,7 +57,9 @@ export async function fetchHealth(
     response = await get(args, secure);
   } catch (error) {
     if (error instanceof TlsPinMismatchError) return { kind: 'pin-mismatch', error };
-    if ((error as NodeJS.ErrnoException).code === 'EPROTO') return { kind: 'not-tls' };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPROTO') return { kind: 'not-tls' };
+    if (code === 'ECONNRESET' && !secure) return { kind: 'dropped' };
     return { kind: 'down' };
   }
   if (response.status === 403) return { kind: 'refused', httpStatus: 403 };

@@ -153,6 +153,17 @@ describe('special-agent against a wss:// gateway', () => {
     });
   });
 
+  it('gateway status on ws:// against a TLS gateway says to use wss://, not that none runs', async () => {
+    const gateway = await startTls(await tempHome());
+    const env = childEnv(await tempHome(), { SPECIAL_AGENT_GATEWAY_TOKEN: gateway.token });
+    const plain = `ws://127.0.0.1:${gateway.app.port}`;
+    expectOneLineFailure(
+      await runCli(['gateway', 'status', '--url', plain], env),
+      1,
+      /closed the connection; if it uses TLS \(gateway\.tls\), use --url wss:\/\/127\.0\.0\.1:\d+/,
+    );
+  });
+
   it('refuses --tls-fingerprint on a ws:// URL and a fingerprint that is not one', async () => {
     const home = await tempHome();
     const env = childEnv(home);

@@ -145,6 +145,11 @@ async function gatewayStatus(ctx: CliContext, options: UrlOption): Promise<void>
   if (health.kind === 'pin-mismatch' && target.pin !== undefined) {
     throw new CliError(pinMismatchMessage(target.url, target.pin, health.error));
   }
+  if (health.kind === 'dropped') {
+    throw new CliError(
+      `the gateway at ${origin} closed the connection; if it uses TLS (gateway.tls), use --url ${target.url.replace(/^ws:/, 'wss:')}`,
+    );
+  }
   if (health.kind === 'not-tls') {
     throw new CliError(
       `the gateway at ${origin} does not speak TLS; use --url ${target.url.replace(/^wss:/, 'ws:')}`,

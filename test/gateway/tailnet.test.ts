@@ -9,7 +9,7 @@
  */
 import type { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGatewayApp } from '../../src/main/app.js';
 import {
@@ -212,5 +212,35 @@ describe('the setup URL of an invite on a network bind', () => {
     expect(invite.setupUrl, 'the setup URL of a lan-bound gateway').toBe(
       `http://192.0.2.7:${port}/#invite=${invite.code}`,
     );
+  });
+});
+
+describe('a bind to a link-local IPv6 address', () => {
+  it('is refused with exit 78 before a certificate is made: it needs a zone no URL can carry', async () => {
+    const home = await makeTempHome();
+    homes.push(home);
+    await writeConfig(home, {});
+    const withLinkLocal = interfaces({
+      lo: [{ address: '127.0.0.1', family: 'IPv4' }],
+      eth0: [{ address: 'fe80::fc:ff:fe00:1', family: 'IPv6', scopeid: 2 } as never],
+    });
+    const started = startGatewayApp({
+      env: {
+        ...process.env,
+        SPECIAL_AGENT_HOME: home,
+        SPECIAL_AGENT_CONFIG: '',
+        SPECIAL_AGENT_GATEWAY_TOKEN: 'link-local-test-token-0123',
+      },
+      logger: createLogger({ write: () => undefined }),
+      networkInterfaces: () => withLinkLocal,
+      overrides: { bind: 'fe80::fc:ff:fe00:1' },
+    });
+    await expect(started).rejects.toMatchObject({
+      exitCode: 78,
+      message: expect.stringContaining('fe80::fc:ff:fe00:1: it is a link-local address'),
+    });
+    await expect(stat(join(home, 'tls', 'gateway.pem')), 'a certificate').rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 });

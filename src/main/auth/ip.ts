@@ -95,6 +95,12 @@ export function failureKeyOf(ip: string): string {
   return `${new ipaddr.IPv6([a, b, c, d, 0, 0, 0, 0]).toString()}/64`;
 }
 
+/** True for an IPv6 link-local address (fe80::/10): reachable only with a zone. */
+export function isLinkLocal(ip: string): boolean {
+  const address = parseIp(ip);
+  return address?.kind() === 'ipv6' && address.range() === 'linkLocal';
+}
+
 /** True for Tailscale's ranges 100.64.0.0/10 and fd7a:115c:a1e0::/48. */
 export function isTailnet(ip: string): boolean {
   const address = parseIp(ip);

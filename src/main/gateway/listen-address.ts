@@ -1,7 +1,7 @@
 import { EXIT } from '../../shared/exit-codes.js';
 import { networkInterfaces } from 'node:os';
 import { hostInterfaceAddresses, type NetworkInterfaceMap } from '../auth/client-address.js';
-import { isLoopback, isTailnet, normalizeIp } from '../auth/ip.js';
+import { isLinkLocal, isLoopback, isTailnet, normalizeIp } from '../auth/ip.js';
 
 /** A bind that cannot be honoured; exit 78 (configuration). */
 export class BindError extends Error {
@@ -123,6 +123,12 @@ export function assertListenHostHere(
   interfaces: NetworkInterfaceMap = networkInterfaces(),
 ): void {
   if (host === '0.0.0.0' || host === '::' || isLoopback(host)) return;
+  if (isLinkLocal(host)) {
+    throw new BindError(
+      `cannot listen on ${host}: it is a link-local address, which is only reachable with a ` +
+        'zone (e.g. %eth0) that no URL or Host header can carry (set gateway.bind to "lan" or another address)',
+    );
+  }
   const wanted = normalizeIp(host);
   const here = hostInterfaceAddresses(interfaces).map((address) => normalizeIp(address));
   if (wanted === undefined || !here.includes(wanted)) throw addressNotHere(host);

@@ -267,15 +267,12 @@ export class Authenticator {
    *   out. A loopback browser on another allowed origin keeps a key of its own.
    * In `password` mode the whole loopback range is one key, Origin or not: any local
    * process can pick its 127.x address and forge an Origin, so neither may buy guesses.
-   * A loopback peer that is not local (a same-host proxy that forgot X-Forwarded-For, or
-   * forwarding headers) shares a second key, so the clients behind it never lock out the
-   * owner, and forged headers buy no guesses either.
    */
   #limiterKey(peer: PeerContext, params: ConnectParams): string | undefined {
     const { mode } = this.#deps.auth();
     if (mode === 'none' && params.auth?.bootstrapToken === undefined) return undefined;
     const loopback = isLoopback(peer.clientIp);
-    if (loopback && mode !== 'token') return peer.isLocal ? 'loopback' : 'loopback-forwarded';
+    if (loopback && mode !== 'token') return 'loopback';
     if (loopback && peer.isLocal && (!peer.browser || peer.ownOrigin)) return undefined;
     const address = `ip:${failureKeyOf(peer.clientIp)}`;
     return peer.browser && peer.origin ? `${address} origin:${peer.origin.toLowerCase()}` : address;

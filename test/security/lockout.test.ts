@@ -197,6 +197,25 @@ describe('password mode on loopback', () => {
     g.clock.advance(LOCKOUT_MS);
     await g.guard.check({ allowChanged: ['pairing-store'] });
   });
+
+  it('gives no extra guesses to a local process that forges forwarding headers on half of them', async () => {
+    const g = await start({
+      password,
+      config: { gateway: { trustedProxies: [PROXY], auth: { mode: 'password' } } },
+    });
+    const forged = { localAddress: '127.0.0.9', headers: { 'x-forwarded-for': '198.51.100.1' } };
+    for (let i = 0; i < 10; i++) {
+      const from = i % 2 === 0 ? forged : { localAddress: '127.0.0.9' };
+      expect((await attempt(g, from, { password: `guess-${i}` })).code).toBe(
+        'AUTH_PASSWORD_MISMATCH',
+      );
+    }
+    expect((await attempt(g, forged, { password: 'guess-10' })).code, 'the 11th guess').toBe(
+      'AUTH_RATE_LIMITED',
+    );
+    g.clock.advance(LOCKOUT_MS);
+    await g.guard.check({ allowChanged: ['pairing-store'] });
+  });
 });
 
 describe('IPv6 clients', () => {

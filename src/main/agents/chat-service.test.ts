@@ -281,6 +281,12 @@ describe('ChatService', () => {
     expect(profile?.state, 'the profile after the failure').not.toBe('cooldown');
   });
 
+  it('a key with a space or newline at its end still works (fetch trims header values)', async () => {
+    const server = await fake('openai', { apiKey: 'sk-good-key-000000' });
+    const { service } = setup(oneAgent('openai', server.baseUrl), { p: 'sk-good-key-000000 \n' });
+    expect((await chat(service, { message: 'hi' })).last?.state).toBe('final');
+  });
+
   it('a rejected named profile says how to replace that profile’s key, not the provider’s own', async () => {
     const server = await fake('openai', { keys: {} });
     const { service } = chats.service(oneAgent('openai', server.baseUrl), {

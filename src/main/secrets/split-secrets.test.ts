@@ -82,6 +82,10 @@ describe('splitSecrets', () => {
     expect(error.message).toBe(
       'models.providers.a.apiKey has a character no API key has (U+200B at position 10); paste the key again',
     );
+    // Whitespace at the ends goes nowhere (fetch trims header values): such keys worked.
+    expect(
+      splitSecrets(['models', 'providers', 'a', 'apiKey'], ' sk-abc1234\n').secrets,
+    ).toHaveLength(1);
     // A gateway password may hold any character: it is never sent in a header.
     expect(splitSecrets(['gateway', 'auth', 'password'], 'pässwörd 🔑').secrets).toHaveLength(1);
   });

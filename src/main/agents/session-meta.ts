@@ -31,6 +31,8 @@ export interface MessageFacts {
   /** What answered (assistant messages). */
   provider?: string | undefined;
   profile?: string | null | undefined;
+  /** The provider broke the reply off: that profile failed, it does not lead the next run. */
+  failed?: boolean | undefined;
 }
 
 /** A `meta` line: a `sessions.patch`. An absent key leaves that field as it was. */
@@ -62,7 +64,7 @@ export function noteMessage(meta: SessionMeta, message: MessageFacts): void {
   meta.updatedAtMs = Math.max(meta.updatedAtMs, message.ts);
   if (meta.autoTitle === undefined && message.role === 'user')
     meta.autoTitle = defaultTitle(message.content);
-  if (message.role === 'assistant' && message.provider !== undefined)
+  if (message.role === 'assistant' && message.provider !== undefined && !message.failed)
     meta.answeredBy = { provider: message.provider, profile: message.profile ?? null };
 }
 

@@ -87,6 +87,25 @@ describe('special-agent onboard on a home that is already set up', () => {
     });
   });
 
+  it('with no keychain to store the new key in, writes nothing to the config either', async () => {
+    const { file, env } = await homeWith('{}\n');
+    const result = await runCli(
+      [
+        'onboard',
+        '--non-interactive',
+        '--auth-mode',
+        'none',
+        '--provider',
+        'openai',
+        '--api-key-stdin',
+      ],
+      env,
+      'sk-new-key-0000000000\n',
+    );
+    expect(result.code, 'the exit of an onboarding with no keychain').not.toBe(0);
+    expect(await readFile(file, 'utf8'), 'the config file afterwards').toBe('{}\n');
+  });
+
   it('re-running the same onboarding changes nothing and needs no --force', async () => {
     const { file, env } = await homeWith(EXISTING.replace("default: 'helper'", "default: 'main'"));
     const before = await readFile(file, 'utf8');

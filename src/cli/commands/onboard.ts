@@ -9,7 +9,7 @@ import { localServices } from '../local-services.js';
 import { Option, type Command } from 'commander';
 import { providerNeedsKey } from '../../main/local/auth-status.js';
 import { isReservedSegment, loadConfig } from '../../main/local/config.js';
-import type { ConfigEdit, SecretsService } from '../../main/local/edit.js';
+import type { SecretsConfigEdit, SecretsService } from '../../main/local/edit.js';
 import { bindIsLoopback } from '../../main/local/gateway-process.js';
 import { ensureGatewayToken, resolveSecret } from '../../main/local/secrets.js';
 import { PROVIDER_ID_PATTERN, type AuthMode, type Config } from '../../shared/config-schema.js';
@@ -104,16 +104,18 @@ async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> 
     const asked = provider
       ? await askProviderKey(ctx, config, provider, options, prompter)
       : undefined;
-    const edits: ConfigEdit[] = [{ path: ['gateway', 'auth', 'mode'], value: authMode }];
+    const edits: SecretsConfigEdit[] = [{ path: ['gateway', 'auth', 'mode'], value: authMode }];
     if (provider) edits.push(...providerEdits(config, provider));
-    const { changedPaths } = await editor.applyEdits(edits);
-    // Stored only once the edit is in: a refused edit leaves the key that was there before.
-    if (provider && asked?.newKey)
-      await secrets.storeSecret(['models', 'providers', provider.id, 'apiKey'], asked.newKey);
+    // A new key and the edits land as one change: the keychain first (so a locked keychain
+    // writes nothing), then the file; a refused edit puts the old key back.
+    const newKey = provider && asked?.newKey;
+    const changed = newKey
+      ? (await secrets.storeSecretWith(apiKeyPathOf(provider.id), newKey, edits), true)
+      : (await editor.applyEdits(edits)).changedPaths.length > 0;
     const key = asked?.outcome;
     const summary: Summary = {
       config: ctx.paths.config,
-      configChanged: changedPaths.length > 0,
+      configChanged: changed,
       authMode,
       sharedSecret: auth,
       provider: provider ? { ...provider, credential: key } : null,
@@ -188,6 +190,8 @@ async function chooseProvider(
 
 type KeyOutcome = 'not-needed' | 'stored' | 'missing' | `kept (${string})`;
 
+const apiKeyPathOf = (providerId: string) => ['models', 'providers', providerId, 'apiKey'];
+
 /** The provider key onboarding will store (`newKey`), or what it found instead. */
 async function askProviderKey(
   ctx: CliContext,
@@ -214,11 +218,11 @@ async function askProviderKey(
 }
 
 /** Provider fields one by one (other fields of an existing provider stay), and agent `main`. */
-function providerEdits(config: Config, provider: ProviderChoice): ConfigEdit[] {
+function providerEdits(config: Config, provider: ProviderChoice): SecretsConfigEdit[] {
   const base = ['models', 'providers', provider.id];
   const model = { provider: provider.id, name: provider.model };
   const index = config.agents.list.findIndex((agent) => agent.id === ONBOARD_AGENT_ID);
-  const agentEdit: ConfigEdit =
+  const agentEdit: SecretsConfigEdit =
     index >= 0
       ? { path: ['agents', 'list', index, 'model'], value: model }
       : {

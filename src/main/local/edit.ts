@@ -6,4 +6,4 @@
  */
 export { ConfigEditor, type ConfigEdit } from '../config/edit.js';
 export { announceSecretsChanged } from '../config/secrets-changed.js';
-export { SecretsService } from '../secrets/secrets-service.js';
+export { SecretsService, type SecretsConfigEdit } from '../secrets/secrets-service.js';

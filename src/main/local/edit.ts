@@ -4,6 +4,6 @@
  * gateway's `config.set` uses, so both keep one writer at a time and no secret in the file;
  * a running gateway is told of a keychain change through `announceSecretsChanged`.
  */
-export { ConfigEditor, type ConfigEdit } from '../config/edit.js';
+export { ConfigEditor } from '../config/edit.js';
 export { announceSecretsChanged } from '../config/secrets-changed.js';
 export { SecretsService, type SecretsConfigEdit } from '../secrets/secrets-service.js';

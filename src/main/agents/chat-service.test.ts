@@ -281,6 +281,27 @@ describe('ChatService', () => {
     expect(profile?.state, 'the profile after the failure').not.toBe('cooldown');
   });
 
+  it('models.auth.list still lists a key from the config when the keychain cannot be read', async () => {
+    const input = oneAgent('openai', 'https://api.example.com/v1');
+    const withKey = {
+      ...input,
+      models: {
+        providers: {
+          p: {
+            type: 'openai' as const,
+            baseUrl: 'https://api.example.com/v1',
+            apiKey: 'sk-config-key-0000',
+          },
+        },
+      },
+    };
+    const { world } = chats.service(withKey);
+    world.keychain.state.unavailable = true;
+    expect((await world.profiles.list('p')).map((row) => [row.profile, row.source])).toEqual([
+      ['default', 'config'],
+    ]);
+  });
+
   it('a key with a space or newline at its end still works (fetch trims header values)', async () => {
     const server = await fake('openai', { apiKey: 'sk-good-key-000000' });
     const { service } = setup(oneAgent('openai', server.baseUrl), { p: 'sk-good-key-000000 \n' });

@@ -126,20 +126,24 @@ export class AuthProfiles {
 
   /**
    * `models.auth.list`: every profile with a key, of one provider or all, in try order.
-   * Throws the keychain's error when it cannot be read: a list without the profiles it
-   * holds would tell the person they have none.
+   * A provider left with no profile because the keychain could not be read throws that
+   * error: an empty list would tell the person they have no key. Keys from the
+   * environment or the config are listed without a keychain.
    */
   async list(providerId?: string): Promise<AuthProfile[]> {
     const providers = Object.keys(this.#getConfig().models.providers).filter(
       (id) => providerId === undefined || id === providerId,
     );
+    let listingError: GatewayError | undefined;
     const named = await this.#secrets.namedProfiles().catch((error: unknown) => {
-      throw asGatewayError(error);
+      listingError = asGatewayError(error);
+      return new Map<string, string[]>();
     });
     const rows: AuthProfile[] = [];
     for (const id of providers) {
       const { profiles, keychainError } = await this.#resolveAll(id, named.get(id) ?? []);
-      if (keychainError) throw keychainError;
+      const unreadable = keychainError ?? listingError;
+      if (profiles.length === 0 && unreadable) throw unreadable;
       rows.push(...this.#ordered(id, profiles).map((key, index) => this.#row(key, index + 1)));
     }
     return rows;

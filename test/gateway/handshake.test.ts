@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSignaturePayload } from '../../src/shared/device-auth.js';
 import { signConnect } from '../../src/shared/gateway-client.js';
@@ -179,15 +181,28 @@ describe('none mode on a gateway listening beyond loopback', () => {
     client.close();
     expect(error.detailCode, 'the answer to setting none').toBe('CONFIG_INVALID');
     expect(error.message).toContain('only allowed while the gateway listens on loopback');
+    // Refused before the write: the file still says what it said.
+    expect(await readFile(join(gateway.home, 'config.json5'), 'utf8')).not.toContain('none');
     const refused = await connectError(connectDevice(gateway, { auth: {} }));
     expect(refused.detailCode, 'a client with no secret afterwards').toBe('AUTH_TOKEN_MISSING');
   });
 
-  it('a config file edited to none is not applied: a client with no secret is still refused, and the log says why', async () => {
-    gateway = await onLan();
-    await writeConfig(gateway.home, {
-      gateway: { bind: 'loopback', tls: { enabled: false }, auth: { mode: 'none' } },
+  it('a config file edited to none is not applied, but a new token in the same edit is', async () => {
+    const old = 'old-token-before-none-0123456789';
+    const next = 'new-token-after-none-0123456789';
+    const tokenIn = (token: string, mode?: string) => ({
+      gateway: {
+        bind: 'loopback',
+        tls: { enabled: false },
+        auth: { token, ...(mode ? { mode } : {}) },
+      },
     });
+    gateway = await startTestGateway({
+      config: tokenIn(old),
+      overrides: { bind: 'lan' },
+      noEnvToken: true,
+    });
+    await writeConfig(gateway.home, tokenIn(next, 'none'));
     const gw = gateway;
     await within(
       OUTCOME_WAIT_MS,
@@ -203,6 +218,9 @@ describe('none mode on a gateway listening beyond loopback', () => {
     );
     const refused = await connectError(connectDevice(gateway, { auth: {} }));
     expect(refused.detailCode, 'a client with no secret afterwards').toBe('AUTH_TOKEN_MISSING');
+    const admitted = await connectDevice(gateway, { auth: { token: next } });
+    admitted.client.close();
+    expect(admitted.hello.snapshot.authMode, 'the mode it kept').toBe('token');
   });
 });
 

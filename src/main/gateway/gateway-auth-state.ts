@@ -82,7 +82,11 @@ export class GatewayAuthState {
    */
   refresh(config: Config, options: { keepConnectionId?: string } = {}): Promise<boolean> {
     return this.#queue.run(async () => {
-      const next = await resolveAuth(this.#deps, config, false);
+      // `none` on a listener beyond loopback: the rest (a new token) still applies, with
+      // the mode kept as it is; the refusal is thrown once that is done.
+      const refused = config.gateway.auth.mode === 'none' && !this.allows('none');
+      const effective = refused ? withMode(config, this.#resolved.auth.mode) : config;
+      const next = await resolveAuth(this.#deps, effective, false);
       const before = this.#resolved.auth;
       this.#resolved = next;
       const changed =
@@ -91,8 +95,19 @@ export class GatewayAuthState {
         before.password !== next.auth.password;
       const leftNoneMode = before.mode === 'none' && next.auth.mode !== 'none';
       if (changed) this.#deps.onSharedSecretChanged(options.keepConnectionId, leftNoneMode);
+      if (refused) throw noneBeyondLoopback(this.#deps.listenBind);
       return changed;
     });
+  }
+
+  /** Whether this listener may run in `mode` (`none` only on loopback). */
+  allows(mode: AuthMode): boolean {
+    return mode !== 'none' || bindIsLoopback(this.#deps.listenBind);
+  }
+
+  /** Throws `CONFIG_INVALID` for a mode this listener may not run in (before any write). */
+  assertAllowed(mode: AuthMode): void {
+    if (!this.allows(mode)) throw noneBeyondLoopback(this.#deps.listenBind);
   }
 
   /** A new token into the keychain; every other shared-secret session closes 4001. */
@@ -160,6 +175,10 @@ async function resolveAuth(
         '(or set SPECIAL_AGENT_GATEWAY_TOKEN)',
     );
   }
+}
+
+function withMode(config: Config, mode: AuthMode): Config {
+  return { ...config, gateway: { ...config.gateway, auth: { ...config.gateway.auth, mode } } };
 }
 
 /** `none` asked of a gateway that listens beyond loopback (DESIGN.md "Auth and locality"). */

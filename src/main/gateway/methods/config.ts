@@ -6,6 +6,7 @@ import {
   restartRequiredFor,
 } from '../../config/config-path.js';
 import { invalidRequest } from '../../../shared/errors.js';
+import type { AuthMode } from '../../../shared/config-schema.js';
 import { redactConfig } from '../../../shared/redact-config.js';
 import { isSecretPath } from '../../../shared/secret-paths.js';
 import type { ConfigEditor } from '../../config/edit.js';
@@ -88,6 +89,9 @@ export function registerConfigMethods(services: MethodServices): void {
     params: z.strictObject({ path: dottedPath, value: z.unknown(), baseHash: baseHashParam }),
     handler: async (params, { conn }) => {
       const path = parsePath(params.path);
+      // Refused before anything is written: a listener beyond loopback never takes `none`.
+      const mode = authModeSetBy(path, params.value);
+      if (mode !== undefined) auth.assertAllowed(mode);
       const { value: written, hash } = await config.editor.expecting(params.baseHash, () =>
         secrets.setConfigValue(path, params.value),
       );
@@ -116,4 +120,19 @@ export function registerConfigMethods(services: MethodServices): void {
       return { path: dotted, restartRequired: restartRequiredFor([dotted]), hash };
     },
   });
+}
+
+/** The `gateway.auth.mode` that setting `value` at `path` writes, if it writes one. */
+function authModeSetBy(path: readonly PathSegment[], value: unknown): AuthMode | undefined {
+  const within = (node: unknown, keys: readonly string[]): unknown =>
+    keys.reduce<unknown>(
+      (at, key) =>
+        at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined,
+      node,
+    );
+  const target = ['gateway', 'auth', 'mode'];
+  if (path.length > target.length || !path.every((segment, i) => segment === target[i]))
+    return undefined;
+  const mode = within(value, target.slice(path.length));
+  return mode === 'token' || mode === 'password' || mode === 'none' ? mode : undefined;
 }

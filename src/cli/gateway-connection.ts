@@ -12,7 +12,13 @@ import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { CliIdentityStore } from './cli-identity.js';
 import { noGatewayAt } from './no-gateway.js';
-import { decideTls, pinnedWebSocketOptions, TlsPinMismatchError } from '../main/local/tls.js';
+import {
+  decideTls,
+  isLoopback,
+  normalizeIp,
+  pinnedWebSocketOptions,
+  TlsPinMismatchError,
+} from '../main/local/tls.js';
 import { localGatewayHost } from '../main/local/gateway-process.js';
 import { gatewayKey, KnownGateways, knownGatewaysPath } from './known-gateways.js';
 import { pinMismatchMessage, resolvePin, type GatewayPin } from './tls-pin.js';
@@ -189,6 +195,17 @@ export async function connectGateway(
       const fromConfig = !options.url && !ctx.env[GATEWAY_URL_ENV];
       throw new CliError(await noGatewayAt(ctx, httpOrigin(url), fromConfig, pin?.fingerprint));
     }
+    if (
+      error instanceof GatewayClientError &&
+      error.detailCode === 'PAIRING_REQUIRED' &&
+      boundToOneAddress(config, url)
+    ) {
+      throw new CliError(
+        `${error.message} (this gateway listens only on ${new URL(url).hostname}, so tools on ` +
+          'this machine reach it as a remote device: approve this one from the tray or a paired ' +
+          'Control UI, or set gateway.bind to "lan" to reach it on 127.0.0.1 as a local one)',
+      );
+    }
     throw connectFailure(error, target, shared, socketError);
   }
   try {
@@ -283,4 +300,11 @@ function connectFailure(
     );
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The config binds one address beyond loopback, and `url` is at it (DESIGN: not local). */
+function boundToOneAddress(config: Config, url: string): boolean {
+  const bind = normalizeIp(config.gateway.bind);
+  const host = normalizeIp(new URL(url).hostname.replace(/^\[(.*)\]$/, '$1'));
+  return bind !== undefined && bind === host && !isLoopback(bind);
 }

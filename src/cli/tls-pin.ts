@@ -22,6 +22,7 @@ import {
 } from '../main/local/tls.js';
 import type { Config } from '../shared/config-schema.js';
 import { EXIT } from '../shared/exit-codes.js';
+import { localGatewayHost } from '../main/local/gateway-process.js';
 import { CliError } from './cli-error.js';
 import { gatewayKey, type KnownGateways } from './known-gateways.js';
 
@@ -76,7 +77,8 @@ export async function resolvePin(options: ResolvePinOptions): Promise<GatewayPin
   }
   const known = await options.known.pinFor(options.url);
   if (known !== undefined) return { fingerprint: known, source: 'known' };
-  if (isLoopbackUrl(options.url)) {
+  // This home's own gateway: on loopback, or at the one address its bind names.
+  if (isLoopbackUrl(options.url) || isOwnBindUrl(options.url, options.config)) {
     const own = await ownCertificateFingerprint(options.paths, options.config);
     if (own !== undefined) return { ...own, source: 'own-certificate' };
   }
@@ -94,6 +96,13 @@ function explicitPin(
   const fromEnv = options.env[TLS_FINGERPRINT_ENV];
   if (fromEnv) return { value: fromEnv, source: 'env', name: TLS_FINGERPRINT_ENV };
   return undefined;
+}
+
+/** `url` is at the address this home's gateway binds to (an explicit IP, its tailnet address). */
+function isOwnBindUrl(url: string, config: Config): boolean {
+  const host = normalizeIp(new URL(url).hostname.replace(/^\[(.*)\]$/, '$1'));
+  const own = normalizeIp(localGatewayHost(config.gateway.bind).replace(/^\[(.*)\]$/, '$1'));
+  return host !== undefined && host === own;
 }
 
 function isLoopbackUrl(url: string): boolean {

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/child.js';
 import { startTestGateway, writeConfig, type TestGateway } from '../helpers/gateway.js';
@@ -65,4 +66,29 @@ describe('the CLI on the machine of a gateway bound to one address', () => {
     expect(result.stderr, 'what gateway status printed on stderr').toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ port, bind: '127.0.0.2' });
   });
+});
+
+/** A non-loopback IPv4 address of this machine, if it has one. */
+const lanAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((info) => info?.family === 'IPv4' && !info.internal)?.address;
+
+describe('the CLI on the machine of a gateway bound to its LAN address', () => {
+  it.skipIf(lanAddress === undefined)(
+    `reaches it there over TLS with this home's certificate, and says how to get approved${lanAddress ? '' : ' (skipped: this machine has no non-loopback IPv4 address)'}`,
+    async () => {
+      const port = await freePort();
+      gateway = await startTestGateway({ config: { gateway: { bind: lanAddress, port } } });
+      const { SPECIAL_AGENT_GATEWAY_URL: _ignored, ...env } = cliEnvFor(gateway);
+      const result = await runCli(['devices', 'list'], env);
+      // Not local (DESIGN.md: only loopback and own tailnet addresses are), so it must wait.
+      expectOneLineFailure(
+        result,
+        1,
+        new RegExp(
+          `pairing required.*listens only on ${lanAddress?.replace(/\./g, '\\.')}.*gateway\\.bind to "lan"`,
+        ),
+      );
+    },
+  );
 });

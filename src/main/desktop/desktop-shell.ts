@@ -174,9 +174,13 @@ export class DesktopShell {
       };
       return;
     }
-    const heldBy = await classifyPortConflict(failure.port, this.#deps.fetch, {
-      timeoutMs: this.#deps.options.healthzTimeoutMs,
-    });
+    // This home's own gateway (its lock said so) may listen on TLS or another address,
+    // where a plain /healthz on 127.0.0.1 would not find it.
+    const heldBy = failure.ownHome
+      ? 'special-agent'
+      : await classifyPortConflict(failure.port, this.#deps.fetch, {
+          timeoutMs: this.#deps.options.healthzTimeoutMs,
+        });
     this.#state = {
       ...this.#state,
       status: 'error',

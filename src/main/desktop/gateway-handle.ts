@@ -75,7 +75,8 @@ export type StartGateway = (options: {
 
 /** Why the gateway did not start, in the terms the tray shows. */
 export type GatewayStartFailure =
-  | { kind: 'port-in-use'; port: number; message: string }
+  /** `ownHome`: this home's own gateway holds it (its lock says so; no need to ask it). */
+  | { kind: 'port-in-use'; port: number; message: string; ownHome?: true }
   | { kind: 'config-invalid'; message: string }
   | { kind: 'other'; message: string };
 
@@ -98,6 +99,7 @@ export function describeStartFailure(error: unknown, fallbackPort: number): Gate
       kind: 'port-in-use',
       port: error.port,
       message: `Another special-agent gateway (PID ${error.pid}) already runs on this home, on port ${error.port}`,
+      ownHome: true,
     };
   }
   if (fields.exitCode === EXIT.config) return { kind: 'config-invalid', message };

@@ -102,6 +102,7 @@ describe('a start refused because this home’s gateway already runs', () => {
         kind: 'port-in-use',
         port: 18790,
         message: `Another special-agent gateway (PID ${holder.pid}) already runs on this home, on port 18790`,
+        ownHome: true,
       });
     } finally {
       holder.kill();

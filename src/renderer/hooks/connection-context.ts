@@ -62,7 +62,7 @@ export function missingScope(required: KnownScope, held: readonly string[]): Gat
   return new GatewayClientError(
     'FORBIDDEN',
     `This browser was approved for ${held.join(', ') || 'no scopes'}; this needs ${required}. ` +
-      'Approve it for more from the Devices page of an admin, or sign in with the gateway token.',
+      'To give it more, open a link made for it by an admin: special-agent dashboard, or an invite with that scope.',
     { details: { code: 'MISSING_SCOPE', requiredScope: required } },
   );
 }

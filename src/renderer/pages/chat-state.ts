@@ -245,6 +245,9 @@ export function useChat(storage: KeyValueStore): ChatState {
     list.reload();
   };
 
+  // The first page changed (a chat moved up, one was deleted): older pages loaded before
+  // may now miss or repeat chats, so the list folds back to the first page.
+  useEffect(() => setOlder({ sessions: [], exhausted: false }), [list.data]);
   const firstPage = list.data?.sessions ?? [];
   const sessions = mergePages(firstPage, older.sessions);
   const loadOlder = () => {

@@ -85,10 +85,12 @@ export function useChat(storage: KeyValueStore): ChatState {
   const { phase, generation } = useConnectionState();
   const list = useGatewayQuery<SessionsListPayload>('sessions.list');
   // Pages past the first (the gateway sends 50 at a time), asked for by "Show older chats".
-  const [older, setOlder] = useState<{ sessions: SessionSummary[]; exhausted: boolean }>({
-    sessions: [],
-    exhausted: false,
-  });
+  const [older, setOlder] = useState<{
+    /** The first page these were loaded after. */
+    after?: SessionsListPayload | undefined;
+    sessions: SessionSummary[];
+    exhausted: boolean;
+  }>({ sessions: [], exhausted: false });
   const [sessionId, setSessionId] = useState(() => readLastChat(storage));
   const [session, setSession] = useState<SessionSummary | undefined>(undefined);
   const [items, setItems] = useState<ThreadItem[]>([]);
@@ -245,12 +247,13 @@ export function useChat(storage: KeyValueStore): ChatState {
     list.reload();
   };
 
-  // The first page changed (a chat moved up, one was deleted): older pages loaded before
-  // may now miss or repeat chats, so the list folds back to the first page.
-  useEffect(() => setOlder({ sessions: [], exhausted: false }), [list.data]);
+  // Older pages belong to the first page they were loaded after: once it changed (a chat
+  // moved up, one was deleted) they may miss or repeat chats, so the list folds back.
+  const olderNow = older.after === list.data ? older : { sessions: [], exhausted: false };
   const firstPage = list.data?.sessions ?? [];
-  const sessions = mergePages(firstPage, older.sessions);
+  const sessions = mergePages(firstPage, olderNow.sessions);
   const loadOlder = () => {
+    const first = list.data;
     const before = sessions.at(-1)?.updatedAtMs;
     connection
       .request<SessionsListPayload>('sessions.list', {
@@ -259,18 +262,19 @@ export function useChat(storage: KeyValueStore): ChatState {
       })
       .then(
         (page) =>
-          setOlder((current) => ({
-            sessions: [...current.sessions, ...page.sessions],
+          setOlder({
+            after: first,
+            sessions: [...olderNow.sessions, ...page.sessions],
             exhausted: page.sessions.length === 0,
-          })),
-        () => setOlder((current) => ({ ...current, exhausted: true })),
+          }),
+        () => setOlder({ ...olderNow, after: first, exhausted: true }),
       );
   };
 
   return {
     sessions,
     // A full first page may have more behind it; an empty older page says there is none.
-    loadOlder: firstPage.length >= SESSIONS_PAGE && !older.exhausted ? loadOlder : undefined,
+    loadOlder: firstPage.length >= SESSIONS_PAGE && !olderNow.exhausted ? loadOlder : undefined,
     sessionsError: list.error,
     reloadSessions: list.reload,
     sessionId,

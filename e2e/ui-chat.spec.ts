@@ -8,6 +8,17 @@ import { expect, noKeychainHere, test } from './fixtures/gateway.js';
 import { startFakeProvider } from './fixtures/fake-provider.js';
 import { signIn } from './fixtures/ui.js';
 
+/** A gateway config with one local OpenAI-compatible provider and agent `main` on it. */
+function oneFakeAgent(baseUrl: string): GatewayOptions['config'] {
+  return {
+    models: { providers: { fake: { type: 'openai', baseUrl, models: ['fake-model'] } } },
+    agents: {
+      default: 'main',
+      list: [{ id: 'main', name: 'Main', model: { provider: 'fake', name: 'fake-model' } }],
+    },
+  };
+}
+
 test.describe('Chat page', () => {
   test('streams an answer from a local OpenAI-compatible server and renders its Markdown safely', async ({
     page,
@@ -18,17 +29,7 @@ test.describe('Chat page', () => {
       holdAfterFirst: true,
     });
     try {
-      const gateway = await launchGateway({
-        config: {
-          models: {
-            providers: { fake: { type: 'openai', baseUrl: fake.baseUrl, models: ['fake-model'] } },
-          },
-          agents: {
-            default: 'main',
-            list: [{ id: 'main', name: 'Main', model: { provider: 'fake', name: 'fake-model' } }],
-          },
-        },
-      });
+      const gateway = await launchGateway({ config: oneFakeAgent(fake.baseUrl) });
       await signIn(page, gateway, '/chat');
       const input = page.getByRole('textbox', { name: 'Message' });
       await input.fill('Say hello');
@@ -60,17 +61,7 @@ test.describe('Chat page', () => {
       holdAfterFirst: true,
     });
     try {
-      const gateway = await launchGateway({
-        config: {
-          models: {
-            providers: { fake: { type: 'openai', baseUrl: fake.baseUrl, models: ['fake-model'] } },
-          },
-          agents: {
-            default: 'main',
-            list: [{ id: 'main', name: 'Main', model: { provider: 'fake', name: 'fake-model' } }],
-          },
-        },
-      });
+      const gateway = await launchGateway({ config: oneFakeAgent(fake.baseUrl) });
       await signIn(page, gateway, '/chat');
       const input = page.getByRole('textbox', { name: 'Message' });
       await input.fill('first question');

@@ -3,6 +3,8 @@
  * pairing events to the tray, the notifications and the Control UI window. Built by
  * electron-main.ts after `app.whenReady()`; nothing here runs at import time.
  */
+import { resolvePaths } from '../config/paths.js';
+import { releaseLockIfOurs } from '../gateway/gateway-lock.js';
 import { app, clipboard, dialog } from 'electron';
 import { DEFAULT_PORT } from '../../shared/config-schema.js';
 import { DASHBOARD_INVITE, dashboardInviteUrl } from '../../shared/dashboard-invite.js';
@@ -235,6 +237,8 @@ export class DesktopShell {
     await this.#stopGateway('restart', restartExpectedMs);
     await this.#startGateway();
     const gateway = this.#gateway;
+    // The stop kept the home's lock for the new start; that start failed, so let it go.
+    if (!gateway) await releaseLockIfOurs(resolvePaths(this.#deps.env).gatewayLock);
     // The UI reconnects by itself on the same port; on a new port it needs a fresh load.
     if (gateway && shownOrigin !== undefined && shownOrigin !== new URL(gateway.url).origin) {
       await this.#window.open(await dashboardUrl(gateway));

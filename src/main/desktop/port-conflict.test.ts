@@ -1,11 +1,11 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GatewayLock } from '../gateway/gateway-lock.js';
+import { GatewayLock, releaseLockIfOurs } from '../gateway/gateway-lock.js';
 import { describeStartFailure } from './gateway-handle.js';
 import { classifyPortConflict } from './port-conflict.js';
 
@@ -106,6 +106,28 @@ describe('a start refused because this home’s gateway already runs', () => {
       });
     } finally {
       holder.kill();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('after a restart whose start failed', () => {
+  it('the tray process lets go of the lock it kept, but never of another process’s', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sa-lock-'));
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const ours = join(dir, 'ours.lock');
+      const theirs = join(dir, 'theirs.lock');
+      await writeFile(ours, JSON.stringify({ pid: process.pid, startedAtMs: 1, port: 18790 }));
+      await writeFile(theirs, JSON.stringify({ pid: other.pid, startedAtMs: 1, port: 18791 }));
+      await releaseLockIfOurs(ours);
+      await releaseLockIfOurs(theirs);
+      await expect(readFile(ours, 'utf8'), 'our lock').rejects.toMatchObject({ code: 'ENOENT' });
+      expect(JSON.parse(await readFile(theirs, 'utf8')), 'their lock').toMatchObject({
+        pid: other.pid,
+      });
+    } finally {
+      other.kill();
       await rm(dir, { recursive: true, force: true });
     }
   });

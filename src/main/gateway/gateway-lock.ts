@@ -100,6 +100,15 @@ export class GatewayLock {
   }
 }
 
+/**
+ * Removes the lock at `path` if this process holds it. A restart keeps the lock across
+ * stop and start; when that start then fails, the process that goes on living (the tray
+ * app) must not keep the home locked with no gateway running.
+ */
+export async function releaseLockIfOurs(path: string): Promise<void> {
+  if ((await readHolder(path)) === process.pid) await rm(path, { force: true });
+}
+
 /** The PID in a lock file, for `gateway status` and for takeover. */
 export async function readHolder(path: string): Promise<number | undefined> {
   return (await readLock(path))?.pid;

@@ -219,8 +219,15 @@ describe('none mode on a gateway listening beyond loopback', () => {
     const refused = await connectError(connectDevice(gateway, { auth: {} }));
     expect(refused.detailCode, 'a client with no secret afterwards').toBe('AUTH_TOKEN_MISSING');
     const admitted = await connectDevice(gateway, { auth: { token: next } });
-    admitted.client.close();
     expect(admitted.hello.snapshot.authMode, 'the mode it kept').toBe('token');
+    // While the file says none, a change that does not set it answers as applied.
+    await expect(
+      admitted.client.request('config.set', {
+        path: 'gateway.pairing.pendingTtlSeconds',
+        value: 120,
+      }),
+    ).resolves.toMatchObject({ hash: expect.any(String) });
+    admitted.client.close();
   });
 });
 

@@ -300,6 +300,19 @@ describe('ChatService', () => {
     expect((await world.profiles.list('p')).map((row) => [row.profile, row.source])).toEqual([
       ['default', 'config'],
     ]);
+    // The full list too, though another provider then has nothing to list.
+    world.setConfig({
+      ...withKey,
+      models: {
+        providers: {
+          ...withKey.models.providers,
+          q: { type: 'openai' as const, baseUrl: 'https://q.example.com/v1' },
+        },
+      },
+    });
+    expect((await world.profiles.list()).map((row) => [row.provider, row.profile])).toEqual([
+      ['p', 'default'],
+    ]);
   });
 
   it('a key with a space or newline at its end still works (fetch trims header values)', async () => {

@@ -126,9 +126,9 @@ export class AuthProfiles {
 
   /**
    * `models.auth.list`: every profile with a key, of one provider or all, in try order.
-   * A provider left with no profile because the keychain could not be read throws that
-   * error: an empty list would tell the person they have no key. Keys from the
-   * environment or the config are listed without a keychain.
+   * Asked about one provider left with no profile because the keychain could not be read,
+   * it throws that error: an empty list would tell the person they have no key. Keys from
+   * the environment or the config are listed without a keychain.
    */
   async list(providerId?: string): Promise<AuthProfile[]> {
     const providers = Object.keys(this.#getConfig().models.providers).filter(
@@ -143,7 +143,9 @@ export class AuthProfiles {
     for (const id of providers) {
       const { profiles, keychainError } = await this.#resolveAll(id, named.get(id) ?? []);
       const unreadable = keychainError ?? listingError;
-      if (profiles.length === 0 && unreadable) throw unreadable;
+      // Asked about this provider alone: say why it has none. In the full list, one such
+      // provider must not hide the keys of the others.
+      if (providerId !== undefined && profiles.length === 0 && unreadable) throw unreadable;
       rows.push(...this.#ordered(id, profiles).map((key, index) => this.#row(key, index + 1)));
     }
     return rows;

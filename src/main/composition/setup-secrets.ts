@@ -86,7 +86,7 @@ export function setupSecrets(
 
 /** The shared secret; its own values join the logger's scrub list. */
 export async function setupAuth(
-  { env, logSecrets }: Pick<AppBasics, 'env' | 'logSecrets'>,
+  { env, logSecrets, logger }: Pick<AppBasics, 'env' | 'logSecrets' | 'logger'>,
   { keychain, secrets }: SecretsSetup,
   connections: Connections,
   config: Config,
@@ -99,6 +99,7 @@ export async function setupAuth(
       onSharedSecretChanged: (keep, leftNoneMode) =>
         connections.closeSharedSecretSessions(keep, leftNoneMode),
       listenBind: config.gateway.bind,
+      warn: (message) => logger.warn(message),
     },
     config,
   );

@@ -34,6 +34,8 @@ export interface GatewayAuthStateDeps {
    * this listener serves the LAN.
    */
   listenBind: string;
+  /** Where a change it will not apply (`none` beyond loopback) is reported. */
+  warn: (message: string) => void;
 }
 
 /**
@@ -83,7 +85,7 @@ export class GatewayAuthState {
   refresh(config: Config, options: { keepConnectionId?: string } = {}): Promise<boolean> {
     return this.#queue.run(async () => {
       // `none` on a listener beyond loopback: the rest (a new token) still applies, with
-      // the mode kept as it is; the refusal is thrown once that is done.
+      // the mode kept as it is, and the log says why (the change asked for went in).
       const refused = config.gateway.auth.mode === 'none' && !this.allows('none');
       const effective = refused ? withMode(config, this.#resolved.auth.mode) : config;
       const next = await resolveAuth(this.#deps, effective, false);
@@ -95,7 +97,7 @@ export class GatewayAuthState {
         before.password !== next.auth.password;
       const leftNoneMode = before.mode === 'none' && next.auth.mode !== 'none';
       if (changed) this.#deps.onSharedSecretChanged(options.keepConnectionId, leftNoneMode);
-      if (refused) throw noneBeyondLoopback(this.#deps.listenBind);
+      if (refused) this.#deps.warn(noneBeyondLoopback(this.#deps.listenBind).message);
       return changed;
     });
   }

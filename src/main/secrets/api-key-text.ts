@@ -6,13 +6,13 @@
 
 /**
  * Why `value` cannot be an API key (the first bad character and where), or undefined.
- * Whitespace at either end is allowed: fetch trims a header value, so such keys always
- * worked (a pasted trailing newline, an env var with a space).
+ * Spaces, tabs and line breaks at the end are allowed: fetch trims those off the end of a
+ * header value, so such keys always worked (a pasted trailing newline). Nothing at the
+ * start is: the key follows `Bearer ` in the header, where it is not trimmed.
  */
 export function apiKeyProblem(value: string): string | undefined {
-  const start = value.length - value.trimStart().length;
-  const end = value.trimEnd().length;
-  for (let index = start; index < end; index += 1) {
+  const end = value.replace(/[ \t\r\n]+$/, '').length;
+  for (let index = 0; index < end; index += 1) {
     const unit = value.charCodeAt(index);
     if (unit >= 0x21 && unit <= 0x7e) continue;
     const codePoint = value.codePointAt(index) ?? unit;

@@ -84,8 +84,14 @@ describe('splitSecrets', () => {
     );
     // Whitespace at the ends goes nowhere (fetch trims header values): such keys worked.
     expect(
-      splitSecrets(['models', 'providers', 'a', 'apiKey'], ' sk-abc1234\n').secrets,
+      splitSecrets(['models', 'providers', 'a', 'apiKey'], 'sk-abc1234 \r\n').secrets,
     ).toHaveLength(1);
+    // But not at the start (it follows "Bearer "), nor Unicode spaces fetch does not trim.
+    for (const key of [' sk-abc1234', 'sk-abc1234\ufeff', 'sk-abc1234\u00a0'])
+      expect(
+        () => splitSecrets(['models', 'providers', 'a', 'apiKey'], key),
+        JSON.stringify(key),
+      ).toThrow(/has a character no API key has/);
     // A gateway password may hold any character: it is never sent in a header.
     expect(splitSecrets(['gateway', 'auth', 'password'], 'pässwörd 🔑').secrets).toHaveLength(1);
   });

@@ -8,13 +8,17 @@ import type { AppParts } from './parts.js';
  * gateway. The caller starts the watcher, so its cleanup sits beside it.
  */
 export async function setupRunning(
-  parts: Pick<AppParts, 'basics' | 'start' | 'server' | 'secrets' | 'pairing' | 'auth'>,
+  parts: Pick<AppParts, 'basics' | 'start' | 'server' | 'secrets' | 'pairing' | 'auth' | 'tls'>,
   lock: GatewayLock,
   port: number,
 ): Promise<void> {
   const { start, server } = parts;
   const { config } = start;
-  await lock.recordPort(port);
+  // The URL too: the tray of this home, refused by the lock, opens that gateway's UI.
+  await lock.recordPort(
+    port,
+    `${parts.tls.enabled ? 'https' : 'http'}://${start.displayHost}:${port}/`,
+  );
   server.gates.update({
     port,
     listenAddresses: start.listenAddresses,

@@ -189,10 +189,11 @@ export class DesktopShell {
       port: failure.port,
       error: { kind: 'port-in-use', message: failure.message, heldBy },
     };
-    if (heldBy === 'special-agent') {
-      // The user's gateway already runs (e.g. `special-agent gateway run`): show that one.
-      await this.#window.open(`http://${LOOPBACK}:${failure.port}/`);
-    }
+    // The user's gateway already runs (e.g. `special-agent gateway run`): show that one,
+    // where it is. Over TLS this window could not trust its certificate, so it stays shut
+    // (the tray says where it runs).
+    const url = failure.ownHome ? failure.url : `http://${LOOPBACK}:${failure.port}/`;
+    if (heldBy === 'special-agent' && url?.startsWith('http:')) await this.#window.open(url);
   }
 
   #attach(gateway: DesktopGateway): void {

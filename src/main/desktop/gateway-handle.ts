@@ -76,7 +76,7 @@ export type StartGateway = (options: {
 /** Why the gateway did not start, in the terms the tray shows. */
 export type GatewayStartFailure =
   /** `ownHome`: this home's own gateway holds it (its lock says so; no need to ask it). */
-  | { kind: 'port-in-use'; port: number; message: string; ownHome?: true }
+  | { kind: 'port-in-use'; port: number; message: string; ownHome?: true; url?: string }
   | { kind: 'config-invalid'; message: string }
   | { kind: 'other'; message: string };
 
@@ -98,8 +98,9 @@ export function describeStartFailure(error: unknown, fallbackPort: number): Gate
     return {
       kind: 'port-in-use',
       port: error.port,
-      message: `Another special-agent gateway (PID ${error.pid}) already runs on this home, on port ${error.port}`,
+      message: `Another special-agent gateway (PID ${error.pid}) already runs on this home, ${error.url ? `at ${error.url}` : `on port ${error.port}`}`,
       ownHome: true,
+      ...(error.url === undefined ? {} : { url: error.url }),
     };
   }
   if (fields.exitCode === EXIT.config) return { kind: 'config-invalid', message };

@@ -104,6 +104,20 @@ describe('a start refused because this home’s gateway already runs', () => {
         message: `Another special-agent gateway (PID ${holder.pid}) already runs on this home, on port 18790`,
         ownHome: true,
       });
+      // A gateway that listens records its URL too: over TLS the tray must not open it
+      // as plain HTTP on 127.0.0.1.
+      const url = 'https://192.0.2.2:18790/';
+      await writeFile(path, JSON.stringify({ pid: holder.pid, startedAtMs: 1, port: 18790, url }));
+      const again = await GatewayLock.acquire(path, Date.now()).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(describeStartFailure(again, 18789)).toMatchObject({
+        kind: 'port-in-use',
+        ownHome: true,
+        url,
+        message: expect.stringContaining(`already runs on this home, at ${url}`),
+      });
     } finally {
       holder.kill();
       await rm(dir, { recursive: true, force: true });

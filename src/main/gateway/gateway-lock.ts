@@ -11,6 +11,8 @@ export class GatewayLockedError extends Error {
     readonly pid: number,
     /** The port it listens on, once it does (the tray then opens that gateway's UI). */
     readonly port?: number,
+    /** Its URL once it listens (`http://127.0.0.1:18789/`, `https://…` with TLS). */
+    readonly url?: string,
   ) {
     super(
       `another gateway (PID ${pid}) is already running on this home (lock: ${lockPath}); ` +
@@ -24,6 +26,7 @@ interface LockContent {
   pid: number;
   startedAtMs: number;
   port?: number;
+  url?: string;
 }
 
 /**
@@ -72,7 +75,7 @@ export class GatewayLock {
         const lock = await readLock(path);
         const holder = lock?.pid;
         if (holder !== undefined && holder !== process.pid && isAlive(holder))
-          throw new GatewayLockedError(path, holder, lock?.port);
+          throw new GatewayLockedError(path, holder, lock?.port, lock?.url);
         await rm(path, { force: true });
       }
     }
@@ -83,9 +86,14 @@ export class GatewayLock {
    * Adds the port the gateway listens on, so `gateway status` can tell a gateway still on
    * its old port after `gateway.port` changed from no gateway at all.
    */
-  async recordPort(port: number): Promise<void> {
+  async recordPort(port: number, url?: string): Promise<void> {
     if (this.#released) return;
-    const content: LockContent = { pid: process.pid, startedAtMs: this.#startedAtMs, port };
+    const content: LockContent = {
+      pid: process.pid,
+      startedAtMs: this.#startedAtMs,
+      port,
+      ...(url === undefined ? {} : { url }),
+    };
     // Replaced in one rename: a starting gateway never reads a half-written lock as stale.
     const temp = `${this.#path}.${process.pid}.tmp`;
     await writeFile(temp, JSON.stringify(content), { mode: 0o600 });
@@ -115,13 +123,16 @@ export async function readHolder(path: string): Promise<number | undefined> {
 }
 
 /** The holder's PID and, once it listens, its port; undefined for a missing or bad file. */
-export async function readLock(path: string): Promise<{ pid: number; port?: number } | undefined> {
+export async function readLock(
+  path: string,
+): Promise<{ pid: number; port?: number; url?: string } | undefined> {
   try {
     const content = JSON.parse(await readFile(path, 'utf8')) as Partial<LockContent>;
     if (typeof content.pid !== 'number' || !Number.isInteger(content.pid)) return undefined;
     const port = content.port;
+    const url = typeof content.url === 'string' ? { url: content.url } : {};
     return typeof port === 'number' && Number.isInteger(port) && port > 0
-      ? { pid: content.pid, port }
+      ? { pid: content.pid, port, ...url }
       : { pid: content.pid };
   } catch {
     return undefined;

@@ -92,6 +92,25 @@ describe.skipIf(!hasSecretService)(
       });
     });
 
+    it('`config.set gateway.auth.token` keeps the caller also when the old token was plaintext in the file', async () => {
+      const old = newSecret();
+      gateway = await startTestGateway({
+        config: { gateway: { auth: { token: old } } },
+        noEnvToken: true,
+      });
+      const admin = await connectDevice(gateway, { auth: { token: old } });
+      const token = newSecret();
+      // The plaintext copy leaves the file in the same change: a file reload that must not
+      // close the session that made the change.
+      expect(
+        await admin.client.request('config.set', { path: 'gateway.auth.token', value: token }),
+      ).toMatchObject({ storedIn: 'keychain' });
+      expect(await admin.client.request('status'), 'the caller, still connected').toMatchObject({
+        version: expect.any(String),
+      });
+      await expectTokenReplaced(gateway, { token, old });
+    });
+
     it('`configure set gateway.auth.password` switches a password-mode gateway at once', async () => {
       const home = (ownHome = await makeTempHome());
       const old = newSecret();

@@ -59,7 +59,7 @@ export function setupMethods(
     config: {
       current: secrets.currentConfig,
       editor: secrets.editor,
-      reload: () => watcher.reload(),
+      reload: (origin) => watcher.reload(origin),
       hash: () => watcher.hash(),
     },
     secrets: secrets.secrets,

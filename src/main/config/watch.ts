@@ -122,9 +122,11 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
   /**
    * Re-reads the file now (the gateway calls this right after its own edits). Emits
    * `change` if the valid config differs, `invalid` if the file is broken (rejects only if a listener throws).
+   * `keepConnectionId` names the connection whose edit this is: a shared-secret change it
+   * brings does not close that one (as with `gateway.auth.rotate`).
    */
-  reload(): Promise<void> {
-    return this.#queue.run(() => this.#reload());
+  reload(origin: { keepConnectionId?: string } = {}): Promise<void> {
+    return this.#queue.run(() => this.#reload(origin));
   }
 
   #schedule(): void {
@@ -143,7 +145,7 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
     this.#secretsTimer.unref();
   }
 
-  async #reload(): Promise<void> {
+  async #reload(origin: { keepConnectionId?: string } = {}): Promise<void> {
     if (this.#closed) return;
     let next: Config;
     let hash: string;
@@ -172,7 +174,7 @@ export class ConfigWatcher extends EventEmitter<ConfigWatcherEvents> {
     const changedPaths = diffPaths(this.#current, next);
     if (changedPaths.length === 0) return;
     this.#current = next;
-    this.emit('change', { config: next, changedPaths });
+    this.emit('change', { config: next, changedPaths, ...origin });
   }
 }
 

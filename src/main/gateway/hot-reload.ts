@@ -31,15 +31,19 @@ export interface HotReloadDeps {
  */
 export function hotReload(deps: HotReloadDeps): void {
   const { watcher, server, logger } = deps;
-  watcher.on('change', ({ config, changedPaths }: { config: Config; changedPaths: string[] }) => {
-    void apply(deps, config, changedPaths).catch((error: unknown) =>
-      logger.error(
-        `could not apply the config change: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-    );
-    // Paths only, never values: every operator may know that the config changed.
-    server.broadcast('config.changed', { paths: changedPaths });
-  });
+  watcher.on(
+    'change',
+    (change: { config: Config; changedPaths: string[]; keepConnectionId?: string }) => {
+      const { config, changedPaths } = change;
+      void apply(deps, config, changedPaths, change.keepConnectionId).catch((error: unknown) =>
+        logger.error(
+          `could not apply the config change: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+      // Paths only, never values: every operator may know that the config changed.
+      server.broadcast('config.changed', { paths: changedPaths });
+    },
+  );
   watcher.on('secrets', () => {
     void deps.auth.refresh(watcher.current()).then(
       (changed) => {
@@ -61,7 +65,12 @@ export function hotReload(deps: HotReloadDeps): void {
   });
 }
 
-async function apply(deps: HotReloadDeps, config: Config, changedPaths: string[]): Promise<void> {
+async function apply(
+  deps: HotReloadDeps,
+  config: Config,
+  changedPaths: string[],
+  keepConnectionId: string | undefined,
+): Promise<void> {
   const touched = (prefix: string) =>
     changedPaths.some((path) => path === prefix || path.startsWith(`${prefix}.`));
   const { gateway } = config;
@@ -76,7 +85,8 @@ async function apply(deps: HotReloadDeps, config: Config, changedPaths: string[]
   }
   if (touched('gateway.pairing.pendingTtlSeconds'))
     deps.pairing.setPendingTtlMs(gateway.pairing.pendingTtlSeconds * 1000);
-  if (touched('gateway.auth')) await deps.auth.refresh(config);
+  if (touched('gateway.auth'))
+    await deps.auth.refresh(config, keepConnectionId === undefined ? {} : { keepConnectionId });
   const needsRestart = changedPaths.filter((path) => restartRequiredFor([path]));
   const overridden = deps.overrides?.port !== undefined || deps.overrides?.bind !== undefined;
   if (needsRestart.length > 0 && !overridden) {

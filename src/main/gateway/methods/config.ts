@@ -95,7 +95,7 @@ export function registerConfigMethods(services: MethodServices): void {
       const { value: written, hash } = await config.editor.expecting(params.baseHash, () =>
         secrets.setConfigValue(path, params.value),
       );
-      await config.reload();
+      await config.reload({ keepConnectionId: conn.id });
       await applySecret(path, conn.id);
       return {
         path: written.path,
@@ -115,7 +115,7 @@ export function registerConfigMethods(services: MethodServices): void {
         if (isSecretPath(path)) await secrets.clearSecret(path);
         else await config.editor.unset(path);
       });
-      await config.reload();
+      await config.reload({ keepConnectionId: conn.id });
       await applySecret(path, conn.id);
       return { path: dotted, restartRequired: restartRequiredFor([dotted]), hash };
     },

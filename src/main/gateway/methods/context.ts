@@ -19,7 +19,8 @@ export interface MethodServices {
     current(): Config;
     editor: ConfigEditor;
     /** Re-reads the file now, so an edit takes effect before the method answers. */
-    reload(): Promise<void>;
+    /** `keepConnectionId`: the connection whose edit this is (see ConfigWatcher.reload). */
+    reload(origin?: { keepConnectionId?: string }): Promise<void>;
     /** `configHash` of the file `current()` was read from (`config.get`'s `hash`). */
     hash(): string;
   };

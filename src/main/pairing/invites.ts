@@ -6,14 +6,13 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { GatewayError, notFound, rateLimited } from '../../shared/errors.js';
-import { scopesCover } from '../../shared/scopes.js';
 import type { Clock } from '../util/clock.js';
 import type { PairingState } from './pairing-state.js';
 import {
   applyApproval,
-  dropPendingOf,
   hashToken,
   resolution,
+  settleCoveredPending,
   toPublicDevice,
   unique,
   uuidFromBytes,
@@ -228,12 +227,7 @@ export function redeemInvite(
     'invite',
     now,
   );
-  const pending = dropPendingOf(data, input.deviceId);
-  const settled = pending.filter(
-    (request) => device.roles.includes(request.role) && scopesCover(device.scopes, request.scopes),
-  );
   // A request asking for more than the invite gave still waits for a person.
-  for (const request of pending)
-    if (!settled.includes(request)) data.pending[request.requestId] = request;
+  const settled = settleCoveredPending(data, device);
   return { device, settled, inviteId: invite.inviteId };
 }

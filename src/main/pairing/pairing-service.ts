@@ -12,11 +12,13 @@ import { InviteBook } from './invites.js';
 import {
   addPending,
   applyApproval,
+  approvalCovers,
   approvedScopes,
   copyPending,
   dropPendingOf,
   resolution,
   sameScopes,
+  settleCoveredPending,
   getPaired,
   takePending,
   toPublicDevice,
@@ -35,7 +37,6 @@ import type {
   StoredPairedDevice,
 } from './types.js';
 import type { Transaction } from './pairing-state.js';
-import { scopesCover } from '../../shared/scopes.js';
 
 export type { PairingServiceOptions } from './types.js';
 
@@ -165,8 +166,7 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
       const ignored = tx.draft.ignored[input.deviceId];
       if (ignored) return { kind: 'ignored', requestId: ignored.requestId };
       const paired = tx.draft.paired[input.deviceId];
-      if (paired?.roles.includes(input.role) && scopesCover(paired.scopes, input.scopes))
-        return { kind: 'covered' };
+      if (paired && approvalCovers(paired, input)) return { kind: 'covered' };
       return { kind: 'requested', ...this.#file(tx, input) };
     });
   }
@@ -230,13 +230,8 @@ export class PairingService extends EventEmitter<PairingServiceEvents> {
    * watcher they have expired, as with an invite. One asking for more still waits.
    */
   #settleCovered(tx: Transaction, device: StoredPairedDevice): void {
-    for (const request of Object.values(tx.draft.pending)) {
-      if (request.deviceId !== device.deviceId) continue;
-      if (!device.roles.includes(request.role) || !scopesCover(device.scopes, request.scopes))
-        continue;
-      delete tx.draft.pending[request.requestId];
+    for (const request of settleCoveredPending(tx.draft, device))
       tx.announce(() => this.emit('resolved', resolution(request, 'expired', tx.now)));
-    }
   }
 
   /** Pairs a local device at once (`approve-silently`): no pending record, only `paired`. */

@@ -122,6 +122,29 @@ export function dropPendingOf(data: PairingStoreData, deviceId: string): Pending
   return dropped;
 }
 
+/** True when an approval of `device` covers what `ask` asks: its role, and its scopes after implication. */
+export function approvalCovers(
+  device: { roles: readonly string[]; scopes: readonly string[] },
+  ask: { role: string; scopes: readonly string[] },
+): boolean {
+  return device.roles.includes(ask.role) && scopesCover(device.scopes, ask.scopes);
+}
+
+/**
+ * Removes the pending requests of `device` that its record now covers (it was paired some
+ * other way: an invite, a silent local connect) and returns them; one asking for more stays.
+ */
+export function settleCoveredPending(
+  data: PairingStoreData,
+  device: StoredPairedDevice,
+): PendingRequest[] {
+  const settled = Object.values(data.pending).filter(
+    (request) => request.deviceId === device.deviceId && approvalCovers(device, request),
+  );
+  for (const request of settled) delete data.pending[request.requestId];
+  return settled;
+}
+
 /** Removes pending requests whose time is up at `now`; returns them. */
 export function dropExpired(data: PairingStoreData, now: number): PendingRequest[] {
   const expired = Object.values(data.pending).filter((request) => isExpired(request, now));

@@ -21,7 +21,7 @@ import {
 } from '../main/local/tls.js';
 import { localGatewayHost } from '../main/local/gateway-process.js';
 import { gatewayKey, KnownGateways, knownGatewaysPath } from './known-gateways.js';
-import { pinMismatchMessage, resolvePin, type GatewayPin } from './tls-pin.js';
+import { pinMismatchMessage, resolvePin, unbracket, type GatewayPin } from './tls-pin.js';
 
 /** Environment variable naming the gateway URL (DESIGN.md "Files and environment"). */
 export const GATEWAY_URL_ENV = 'SPECIAL_AGENT_GATEWAY_URL';
@@ -305,6 +305,6 @@ function connectFailure(
 /** The config binds one address beyond loopback, and `url` is at it (DESIGN: not local). */
 function boundToOneAddress(config: Config, url: string): boolean {
   const bind = normalizeIp(config.gateway.bind);
-  const host = normalizeIp(new URL(url).hostname.replace(/^\[(.*)\]$/, '$1'));
+  const host = normalizeIp(unbracket(new URL(url).hostname));
   return bind !== undefined && bind === host && !isLoopback(bind);
 }

@@ -5,6 +5,7 @@
 import { request as httpRequest, type ClientRequestArgs, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pinnedTlsConnect, TlsPinMismatchError } from '../main/local/tls.js';
+import { unbracket } from './tls-pin.js';
 
 /** Named limits of one `/healthz` probe. */
 export const HEALTH_LIMITS = {
@@ -39,7 +40,7 @@ export async function fetchHealth(
   const url = new URL('/healthz', origin);
   const secure = url.protocol === 'https:';
   const args: ClientRequestArgs = {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    host: unbracket(url.hostname),
     port: url.port,
     path: url.pathname,
     method: 'GET',

@@ -98,15 +98,20 @@ function explicitPin(
   return undefined;
 }
 
+/** A host as an address: `[::1]` (as URLs write IPv6) → `::1`. */
+export function unbracket(host: string): string {
+  return host.replace(/^\[(.*)\]$/, '$1');
+}
+
 /** `url` is at the address this home's gateway binds to (an explicit IP, its tailnet address). */
 function isOwnBindUrl(url: string, config: Config): boolean {
-  const host = normalizeIp(new URL(url).hostname.replace(/^\[(.*)\]$/, '$1'));
-  const own = normalizeIp(localGatewayHost(config.gateway.bind).replace(/^\[(.*)\]$/, '$1'));
+  const host = normalizeIp(unbracket(new URL(url).hostname));
+  const own = normalizeIp(unbracket(localGatewayHost(config.gateway.bind)));
   return host !== undefined && host === own;
 }
 
 function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = unbracket(new URL(url).hostname);
   if (host === 'localhost') return true;
   const ip = normalizeIp(host);
   return ip !== undefined && isLoopback(ip);

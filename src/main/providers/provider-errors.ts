@@ -87,9 +87,8 @@ export function rejectedKeyError(
   httpStatus: number,
   profile: string = DEFAULT_PROFILE,
 ): GatewayError {
-  const whose = profile === DEFAULT_PROFILE ? 'the API key' : `the API key of profile "${profile}"`;
   return GatewayError.of('PROVIDER_REJECTED_KEY', {
-    message: `provider "${providerId}" rejected ${whose} (HTTP ${httpStatus}; set a new one with: ${setKeyCommand(providerId, profile)})`,
+    message: `provider "${providerId}" rejected ${keyOf(profile)} (HTTP ${httpStatus}; set a new one with: ${setKeyCommand(providerId, profile)})`,
     details: { provider: providerId, httpStatus },
   });
 }
@@ -99,11 +98,15 @@ export function rejectedKeyError(
  * environment, or the config file by hand. Like a rejected key, retrying cannot help.
  */
 export function unusableKeyError(providerId: string, profile: string, problem: string) {
-  const whose = profile === DEFAULT_PROFILE ? 'the API key' : `the API key of profile "${profile}"`;
   return GatewayError.of('PROVIDER_REJECTED_KEY', {
-    message: `${whose} of provider "${providerId}" ${problem} (set it again with: ${setKeyCommand(providerId, profile)})`,
+    message: `${keyOf(profile)} of provider "${providerId}" ${problem} (set it again with: ${setKeyCommand(providerId, profile)})`,
     details: { provider: providerId },
   });
+}
+
+/** "the API key", or for a named profile "the API key of profile "work"". */
+function keyOf(profile: string): string {
+  return profile === DEFAULT_PROFILE ? 'the API key' : `the API key of profile "${profile}"`;
 }
 
 /** The command that replaces the key of `profile`: `default` is the provider's own apiKey. */

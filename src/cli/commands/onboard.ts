@@ -108,10 +108,13 @@ async function onboard(ctx: CliContext, options: OnboardOptions): Promise<void> 
     if (provider) edits.push(...providerEdits(config, provider));
     // A new key and the edits land as one change: the keychain first (so a locked keychain
     // writes nothing), then the file; a refused edit puts the old key back.
-    const newKey = provider && asked?.newKey;
-    const changed = newKey
-      ? (await secrets.storeSecretWith(apiKeyPathOf(provider.id), newKey, edits), true)
-      : (await editor.applyEdits(edits)).changedPaths.length > 0;
+    let changed: boolean;
+    if (provider && asked?.newKey) {
+      await secrets.storeSecretWith(apiKeyPathOf(provider.id), asked.newKey, edits);
+      changed = true;
+    } else {
+      changed = (await editor.applyEdits(edits)).changedPaths.length > 0;
+    }
     const key = asked?.outcome;
     const summary: Summary = {
       config: ctx.paths.config,

@@ -124,15 +124,9 @@ export function registerConfigMethods(services: MethodServices): void {
 
 /** The `gateway.auth.mode` that setting `value` at `path` writes, if it writes one. */
 function authModeSetBy(path: readonly PathSegment[], value: unknown): AuthMode | undefined {
-  const within = (node: unknown, keys: readonly string[]): unknown =>
-    keys.reduce<unknown>(
-      (at, key) =>
-        at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined,
-      node,
-    );
   const target = ['gateway', 'auth', 'mode'];
   if (path.length > target.length || !path.every((segment, i) => segment === target[i]))
     return undefined;
-  const mode = within(value, target.slice(path.length));
+  const mode = getAtPath(value, target.slice(path.length));
   return mode === 'token' || mode === 'password' || mode === 'none' ? mode : undefined;
 }
